@@ -1,0 +1,56 @@
+package io.buenavista.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection's SQL session. The core calls it from one thread at a time, except {@link #cancel()}, which comes
+ * from another thread while a statement runs.
+ *
+ * <p>Transactions: the core tracks the transaction state itself (it sees {@code BEGIN}, {@code COMMIT},
+ * {@code ROLLBACK} through its lexer and implements implicit transactions) and tells the session with
+ * {@link #begin}, {@link #commit} and {@link #rollback}; those statements are never passed to {@link #prepare}.
+ * A statement executed outside {@code begin … commit} runs in autocommit.
+ */
+public interface QuerySession extends AutoCloseable {
+
+    /**
+     * Prepares a statement without side effects. {@code sql} holds exactly one statement in PostgreSQL syntax with
+     * parameters written {@code $1..$n}.
+     *
+     * @param parameterTypes the types the client declared, one per parameter it declared; {@link PgType#UNKNOWN}
+     *                       (OID 0 on the wire) asks the handler to infer the type. There may be more parameters
+     *                       in the SQL than declared types.
+     */
+    PreparedQuery prepare(String sql, List<PgType> parameterTypes) throws PgException;
+
+    /** Starts a transaction block. */
+    void begin(TransactionOptions options) throws PgException;
+
+    /** Commits the current transaction block. */
+    void commit() throws PgException;
+
+    /** Rolls back the current transaction block; must succeed after a failed statement. */
+    void rollback() throws PgException;
+
+    /**
+     * Asks the running statement, if any, to stop: it then fails with {@code 57014}. Called from another thread;
+     * must not block for long and must leave the session usable.
+     */
+    void cancel();
+
+    /**
+     * Parameter values to report to the client in {@code ParameterStatus} instead of the core's defaults, e.g. the
+     * real backend's {@code server_version}. The default reports none.
+     */
+    default Map<String, String> parameterStatus() {
+        return Map.of();
+    }
+
+    /** Told after the client changed a core-owned session setting (e.g. {@code search_path}). */
+    default void settingChanged(String name, String value) {}
+
+    /** Ends the session and releases everything it holds; idempotent. */
+    @Override
+    void close();
+}
