@@ -1,0 +1,191 @@
+package io.buenavista.core.sql;
+
+import io.buenavista.api.TransactionOptions;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one SQL statement is, as far as the core needs to know: transaction control and {@code SET}/{@code RESET}/
+ * {@code SHOW}, which the session handles itself, and for everything else the command tag PostgreSQL would send
+ * in {@code CommandComplete}. Produced by {@link StatementClassifier}.
+ */
+public sealed interface Statement {
+
+    /**
+     * The command tag without a row count, e.g. {@code INSERT}, {@code CREATE TABLE}, {@code SELECT} (also for
+     * {@code VALUES}, {@code TABLE}, {@code SELECT INTO} and {@code CREATE TABLE AS}).
+     */
+    String tagStem();
+
+    /** The full command tag for {@code rows} affected or returned rows, e.g. {@code INSERT 0 3}. */
+    default String commandTag(long rows) {
+        return commandTag(tagStem(), rows);
+    }
+
+    /**
+     * The full command tag for a stem and a row count: {@code INSERT 0 n}; {@code SELECT n}, {@code UPDATE n},
+     * {@code DELETE n}, {@code MERGE n}, {@code FETCH n}, {@code MOVE n}, {@code COPY n}; other stems unchanged.
+     */
+    static String commandTag(String tagStem, long rows) {
+        return switch (tagStem) {
+            case "INSERT" -> "INSERT 0 " + rows;
+            case "SELECT", "UPDATE", "DELETE", "MERGE", "FETCH", "MOVE", "COPY" -> tagStem + " " + rows;
+            default -> tagStem;
+        };
+    }
+
+    /**
+     * Transaction characteristics as written in {@code BEGIN}, {@code START TRANSACTION} or {@code SET TRANSACTION};
+     * each is null when not given.
+     *
+     * @param isolationLevel {@code SERIALIZABLE}, {@code REPEATABLE READ}, {@code READ COMMITTED} or
+     *                       {@code READ UNCOMMITTED}
+     * @param readOnly       true for {@code READ ONLY}, false for {@code READ WRITE}
+     * @param deferrable     true for {@code DEFERRABLE}, false for {@code NOT DEFERRABLE}
+     */
+    record TransactionModes(String isolationLevel, Boolean readOnly, Boolean deferrable) {
+        public static final TransactionModes NONE = new TransactionModes(null, null, null);
+
+        /** The API's view of these modes; unspecified access mode means read-write. */
+        public TransactionOptions toTransactionOptions() {
+            return new TransactionOptions(Boolean.TRUE.equals(readOnly), isolationLevel);
+        }
+    }
+
+    /** {@code BEGIN [WORK|TRANSACTION] [modes]} or {@code START TRANSACTION [modes]}. */
+    record Begin(String tagStem, TransactionModes modes) implements Statement {
+        public Begin {
+            Objects.requireNonNull(tagStem, "tagStem");
+            Objects.requireNonNull(modes, "modes");
+        }
+    }
+
+    /** {@code COMMIT} or {@code END} [{@code WORK|TRANSACTION}] [{@code AND [NO] CHAIN}]. */
+    record Commit(boolean chain) implements Statement {
+        @Override
+        public String tagStem() {
+            return "COMMIT";
+        }
+    }
+
+    /** {@code ROLLBACK} or {@code ABORT} [{@code WORK|TRANSACTION}] [{@code AND [NO] CHAIN}]. */
+    record Rollback(boolean chain) implements Statement {
+        @Override
+        public String tagStem() {
+            return "ROLLBACK";
+        }
+    }
+
+    /** {@code SAVEPOINT name}; the name folded as an identifier. */
+    record Savepoint(String name) implements Statement {
+        @Override
+        public String tagStem() {
+            return "SAVEPOINT";
+        }
+    }
+
+    /** {@code RELEASE [SAVEPOINT] name}. */
+    record ReleaseSavepoint(String name) implements Statement {
+        @Override
+        public String tagStem() {
+            return "RELEASE";
+        }
+    }
+
+    /** {@code ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] name}. */
+    record RollbackToSavepoint(String name) implements Statement {
+        @Override
+        public String tagStem() {
+            return "ROLLBACK";
+        }
+    }
+
+    /**
+     * {@code SET TRANSACTION modes} (for the current transaction) or {@code SET SESSION CHARACTERISTICS AS
+     * TRANSACTION modes} ({@code sessionDefault}, the defaults for later transactions).
+     */
+    record SetTransaction(boolean sessionDefault, TransactionModes modes) implements Statement {
+        @Override
+        public String tagStem() {
+            return "SET";
+        }
+    }
+
+    /**
+     * {@code SET [SESSION|LOCAL] name {TO|=} value[, …]} and its special forms ({@code SET TIME ZONE} sets
+     * {@code timezone}, {@code SET NAMES} sets {@code client_encoding}, {@code SET SCHEMA} sets
+     * {@code search_path}, {@code SET ROLE} sets {@code role}, {@code SET SESSION AUTHORIZATION} sets
+     * {@code session_authorization}, {@code SET XML OPTION} sets {@code xmloption}).
+     *
+     * @param local     whether {@code SET LOCAL} (until the end of the transaction)
+     * @param name      the setting's name, folded to lower case unless quoted; may be dotted ({@code app.key})
+     * @param values    the values, unquoted: strings without quotes, unquoted words folded to lower case, numbers
+     *                  as written (with their sign); empty when {@code toDefault}
+     * @param toDefault whether the value is {@code DEFAULT} (or {@code LOCAL} for {@code SET TIME ZONE})
+     */
+    record SetVariable(boolean local, String name, List<String> values, boolean toDefault) implements Statement {
+        public SetVariable {
+            Objects.requireNonNull(name, "name");
+            values = List.copyOf(values);
+        }
+
+        /** The values joined as PostgreSQL flattens a list setting: {@code a, b}. */
+        public String valueText() {
+            return String.join(", ", values);
+        }
+
+        @Override
+        public String tagStem() {
+            return "SET";
+        }
+    }
+
+    /** {@code RESET name}, {@code RESET TIME ZONE} ({@code timezone}), or {@code RESET ALL} (name {@code all}). */
+    record ResetVariable(String name) implements Statement {
+        public ResetVariable {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public boolean isAll() {
+            return name.equals("all");
+        }
+
+        @Override
+        public String tagStem() {
+            return "RESET";
+        }
+    }
+
+    /**
+     * {@code SHOW name}, {@code SHOW TIME ZONE} ({@code timezone}), {@code SHOW TRANSACTION ISOLATION LEVEL}
+     * ({@code transaction_isolation}), {@code SHOW SESSION AUTHORIZATION} ({@code session_authorization}) or
+     * {@code SHOW ALL} (name {@code all}). A name the core does not know may be a statement of another database,
+     * such as DuckDB's {@code SHOW TABLES}.
+     */
+    record ShowVariable(String name) implements Statement {
+        public ShowVariable {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public boolean isAll() {
+            return name.equals("all");
+        }
+
+        @Override
+        public String tagStem() {
+            return "SHOW";
+        }
+    }
+
+    /**
+     * Any other statement, including {@code SET}, {@code RESET} and {@code SHOW} forms that are not PostgreSQL
+     * settings (such as DuckDB's {@code SET GLOBAL x = 1} or {@code SHOW ALL TABLES}), left to the handler.
+     *
+     * <p>For {@code EXECUTE} the stem is {@code EXECUTE}, but PostgreSQL reports the tag of the prepared statement.
+     */
+    record Other(String tagStem) implements Statement {
+        public Other {
+            Objects.requireNonNull(tagStem, "tagStem");
+        }
+    }
+}
