@@ -190,16 +190,19 @@ public record SqlToken(Kind kind, String text, int offset) {
      */
     private static int appendCodePoint(String s, int escapeStart, int from, int digits, StringBuilder sb) {
         int end = Math.min(s.length(), from + digits);
-        try {
-            if (end - from == digits) {
-                sb.appendCodePoint(Integer.parseInt(s.substring(from, end), 16));
+        if (end - from == digits && s.substring(from, end).chars().allMatch(SqlToken::isHexDigit)) {
+            int codePoint = Integer.parseInt(s.substring(from, end), 16);
+            if (Character.isValidCodePoint(codePoint)) {
+                sb.appendCodePoint(codePoint);
                 return end;
             }
-        } catch (IllegalArgumentException e) {
-            // fall through: keep as written
         }
         sb.append(s, escapeStart, end);
         return end;
+    }
+
+    private static boolean isHexDigit(int c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /** Resolves {@code \XXXX}, {@code \+XXXXXX} and {@code \\} with the default escape character. */

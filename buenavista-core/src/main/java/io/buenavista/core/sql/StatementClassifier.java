@@ -44,16 +44,13 @@ public final class StatementClassifier {
         try {
             return classify(statement.text());
         } catch (PgException e) {
-            return throwMapped(e, statement);
+            throw e.withPosition(statement.positionInQuery(e.position()));
         }
     }
 
-    private static Statement throwMapped(PgException e, SqlStatement statement) {
-        throw e.withPosition(statement.positionInQuery(e.position()));
-    }
-
     /**
-     * Classifies one statement's text (no trailing {@code ;} needed; one is ignored).
+     * Classifies one statement's text (no trailing {@code ;} needed; one is ignored). Text with no tokens but
+     * whitespace and comments is an {@link Statement.Other} with an empty tag stem.
      *
      * @throws PgException {@code 42601} for a malformed transaction-control statement, with a 1-based position in
      *                     {@code statementText}

@@ -59,6 +59,8 @@ class SqlLexerTest {
         assertEquals("tab\there\nnl\\", single("E'tab\\there\\nnl\\\\'").value());
         assertEquals("AB", single("E'\\x41\\102'").value());
         assertEquals("\u00e9", single("E'\\u00e9'").value());
+        assertEquals("\\u+041", single("E'\\u+041'").value()); // not hex digits: left for the database
+        assertEquals("\uD83D\uDE00", single("U&'\\+01F600'").value());
         assertEquals(List.of("select E'\\';'", "select 2"), texts("select E'\\';'; select 2"));
     }
 
