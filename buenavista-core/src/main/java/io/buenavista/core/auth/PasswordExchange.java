@@ -1,0 +1,121 @@
+package io.buenavista.core.auth;
+
+import io.buenavista.api.AuthExchange;
+import io.buenavista.api.PgException;
+import io.buenavista.api.Principal;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.wire.FrameReader;
+import io.buenavista.core.wire.FrontendMessage;
+import io.buenavista.core.wire.MessageWriter;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Runs the authentication exchange an {@link io.buenavista.api.Authenticator} chose, on the wire, before the
+ * session exists. Any failure is FATAL: {@code 28P01} for a wrong password, {@code 08P01} for an unexpected
+ * message.
+ */
+public final class PasswordExchange {
+    private final FrameReader in;
+    private final MessageWriter out;
+    private final SecureRandom random;
+
+    public PasswordExchange(FrameReader in, MessageWriter out, SecureRandom random) {
+        this.in = in;
+        this.out = out;
+        this.random = random;
+    }
+
+    /** Runs the exchange for {@code user} and returns the principal it proves. */
+    public Principal run(AuthExchange exchange, String user) throws IOException {
+        // Java 17 has no pattern matching for switch; the sealed family keeps this chain complete.
+        if (exchange instanceof AuthExchange.Trust t) {
+            return t.principal();
+        } else if (exchange instanceof AuthExchange.CleartextPassword c) {
+            return cleartext(c, user);
+        } else if (exchange instanceof AuthExchange.Md5Password m) {
+            return md5(m, user);
+        } else {
+            throw PgException.fatal(SqlState.FEATURE_NOT_SUPPORTED,
+                    "SCRAM-SHA-256 authentication is not supported by this server yet");
+        }
+    }
+
+    private Principal cleartext(AuthExchange.CleartextPassword c, String user) throws IOException {
+        out.authenticationCleartextPassword();
+        out.flush();
+        String password = passwordText(readPassword());
+        if (password.isEmpty()) {
+            throw failed(user);
+        }
+        try {
+            return c.verifier().verify(password);
+        } catch (PgException e) {
+            throw e.isFatal() ? e : e.withSeverity(PgException.Severity.FATAL);
+        }
+    }
+
+    private Principal md5(AuthExchange.Md5Password m, String user) throws IOException {
+        byte[] salt = new byte[4];
+        random.nextBytes(salt);
+        out.authenticationMd5Password(salt);
+        out.flush();
+        String answer = passwordText(readPassword());
+        String stored = m.storedHash();
+        if (!stored.startsWith("md5") || stored.length() != 35) {
+            throw failed(user);
+        }
+        byte[] inner = stored.substring(3).getBytes(StandardCharsets.US_ASCII);
+        byte[] salted = new byte[inner.length + 4];
+        System.arraycopy(inner, 0, salted, 0, inner.length);
+        System.arraycopy(salt, 0, salted, inner.length, 4);
+        String expected = "md5" + HexFormat.of().formatHex(md5(salted));
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                answer.getBytes(StandardCharsets.US_ASCII))) {
+            throw failed(user);
+        }
+        return m.principal();
+    }
+
+    /** {@code "md5" + md5hex(password + user)}: the form PostgreSQL stores and {@link AuthExchange.Md5Password} takes. */
+    public static String md5Hash(String password, String user) {
+        return "md5" + HexFormat.of().formatHex(md5((password + user).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] md5(byte[] data) {
+        try {
+            return MessageDigest.getInstance("MD5").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has MD5", e);
+        }
+    }
+
+    private byte[] readPassword() throws IOException {
+        FrontendMessage m = in.readMessage();
+        if (m instanceof FrontendMessage.PasswordMessage p) {
+            return p.body();
+        }
+        throw PgException.fatal(SqlState.PROTOCOL_VIOLATION,
+                "expected password response, got message type " + m.getClass().getSimpleName());
+    }
+
+    private static String passwordText(byte[] body) {
+        int end = 0;
+        while (end < body.length && body[end] != 0) {
+            end++;
+        }
+        if (end != body.length - 1) {
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "invalid password packet size");
+        }
+        return new String(body, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private static PgException failed(String user) {
+        return PgException.fatal(SqlState.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\"");
+    }
+}

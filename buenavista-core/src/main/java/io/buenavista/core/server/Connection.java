@@ -1,0 +1,425 @@
+package io.buenavista.core.server;
+
+import io.buenavista.api.AuthExchange;
+import io.buenavista.api.Authenticator;
+import io.buenavista.api.PgException;
+import io.buenavista.api.Principal;
+import io.buenavista.api.QueryHandler;
+import io.buenavista.api.QuerySession;
+import io.buenavista.api.Route;
+import io.buenavista.api.SessionContext;
+import io.buenavista.api.SqlState;
+import io.buenavista.api.StartupRequest;
+import io.buenavista.core.auth.PasswordExchange;
+import io.buenavista.core.session.Session;
+import io.buenavista.core.session.SessionSettings;
+import io.buenavista.core.sql.StartupOptions;
+import io.buenavista.core.wire.FrameReader;
+import io.buenavista.core.wire.FrontendMessage;
+import io.buenavista.core.wire.MessageWriter;
+import io.buenavista.core.wire.StartupPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLSocket;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One client connection, read top to bottom: negotiate (SSLRequest, GSSENCRequest, CancelRequest) → StartupMessage →
+ * route → authenticate → open the handler's session → serve messages until Terminate or disconnect. The SQL itself
+ * is {@link Session}'s business; this class owns the socket, the limits and the cancel key.
+ */
+final class Connection implements Runnable, CancelRegistry.Cancellable {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private final BuenaVistaServer server;
+    private final ServerConfig config;
+    private Socket socket;
+    private FrameReader reader;
+    private MessageWriter writer;
+    private BufferedInputStream input;
+
+    /** Held while a message is being handled, so shutdown never writes in the middle of a response. */
+    private final ReentrantLock processing = new ReentrantLock();
+    private volatile boolean closing;
+    private volatile Session session;
+    private CancelRegistry.Key cancelKey;
+    private ScheduledFuture<?> startupDeadline;
+
+    Connection(Socket socket, BuenaVistaServer server) {
+        this.socket = socket;
+        this.server = server;
+        this.config = server.config();
+    }
+
+    @Override
+    public void run() {
+        String peer = String.valueOf(socket.getRemoteSocketAddress());
+        try {
+            startupDeadline = server.scheduler().schedule(this::startupTimedOut,
+                    config.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            serve();
+        } catch (PgException e) {
+            log.debug("connection {} ends: {}", peer, e.toString());
+            sendFatal(e);
+        } catch (EOFException | SocketException e) {
+            log.debug("connection {} closed: {}", peer, e.getMessage());
+        } catch (SocketTimeoutException e) {
+            sendFatal(PgException.fatal(SqlState.IDLE_SESSION_TIMEOUT,
+                    "terminating connection due to idle-session timeout"));
+        } catch (IOException e) {
+            if (!closing) {
+                log.debug("connection {} failed: {}", peer, e.toString());
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("connection {} failed unexpectedly", peer, e);
+            sendFatal(PgException.fatal(SqlState.INTERNAL_ERROR, "internal error"));
+        } finally {
+            cleanup();
+        }
+    }
+
+    private void serve() throws IOException {
+        input = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        reader = new FrameReader(input, config.messageLimits());
+        writer = new MessageWriter(socket.getOutputStream());
+        int first = reader.peekFirstByte();
+        if (first < 0) {
+            log.debug("connection {} closed without sending anything", socket.getRemoteSocketAddress());
+            return;
+        }
+        if (first == FrameReader.TLS_HANDSHAKE_BYTE) {
+            // Direct TLS without SSLRequest is not offered: closing quietly lets such a client fall back.
+            log.debug("connection {} started TLS directly; closing", socket.getRemoteSocketAddress());
+            return;
+        }
+        StartupPacket.StartupMessage startup = negotiate();
+        if (startup == null) {
+            return;
+        }
+        startSession(startup);
+        serveMessages();
+    }
+
+    /** Answers SSLRequest/GSSENCRequest/CancelRequest until a StartupMessage arrives; null when none will. */
+    private StartupPacket.StartupMessage negotiate() throws IOException {
+        boolean sslAnswered = false;
+        boolean gssAnswered = false;
+        while (true) {
+            StartupPacket packet = reader.readStartupPacket();
+            if (packet instanceof StartupPacket.StartupMessage m) {
+                return m;
+            } else if (packet instanceof StartupPacket.SslRequest) {
+                if (sslAnswered) {
+                    throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "SSLRequest sent twice");
+                }
+                sslAnswered = true;
+                if (config.sslContext() != null) {
+                    writer.singleByte('S');
+                    upgradeToTls();
+                } else {
+                    writer.singleByte('N');
+                }
+            } else if (packet instanceof StartupPacket.GssEncRequest) {
+                if (gssAnswered) {
+                    throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "GSSENCRequest sent twice");
+                }
+                gssAnswered = true;
+                writer.singleByte('N');
+            } else if (packet instanceof StartupPacket.CancelRequest c) {
+                boolean delivered = server.cancelRegistry().cancel(c.processId(), c.secretKey());
+                log.debug("cancel request for process {}: {}", c.processId(), delivered ? "delivered" : "ignored");
+                return null;
+            }
+        }
+    }
+
+    private void upgradeToTls() throws IOException {
+        if (input.available() > 0) {
+            // Bytes sent before our answer would be read as plaintext: a buffer-stuffing attack (CVE-2021-23214).
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "received unencrypted data after SSL request");
+        }
+        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+        SSLSocket tls = (SSLSocket) config.sslContext().getSocketFactory()
+                .createSocket(socket, remote.getHostString(), remote.getPort(), true);
+        tls.setUseClientMode(false);
+        tls.startHandshake();
+        socket = tls;
+        input = new BufferedInputStream(tls.getInputStream(), 64 * 1024);
+        reader = new FrameReader(input, config.messageLimits());
+        writer = new MessageWriter(tls.getOutputStream());
+    }
+
+    private void startSession(StartupPacket.StartupMessage m) throws IOException {
+        if (m.majorVersion() != 3) {
+            throw PgException.fatal(SqlState.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol "
+                    + m.majorVersion() + "." + m.minorVersion() + ": server supports 3.0 to 3.0");
+        }
+        Map<String, String> params = m.parameters();
+        List<String> unsupported = new ArrayList<>();
+        for (String name : params.keySet()) {
+            if (name.startsWith("_pq_.")) {
+                unsupported.add(name);
+            }
+        }
+        if (m.minorVersion() > 0 || !unsupported.isEmpty()) {
+            writer.negotiateProtocolVersion(0, unsupported);
+        }
+        String user = params.get("user");
+        if (user == null || user.isEmpty()) {
+            throw PgException.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "no PostgreSQL user name specified in startup packet");
+        }
+        if (closing || server.isClosing()) {
+            throw PgException.fatal(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down");
+        }
+        if (!server.admitted(this)) {
+            throw PgException.fatal(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
+        }
+        String database = params.getOrDefault("database", user);
+        if (database.isEmpty()) {
+            database = user;
+        }
+        Map<String, String> options = fatalOnError(() -> StartupOptions.parse(params.getOrDefault("options", "")));
+        StartupRequest request = new StartupRequest(user, database, params.getOrDefault("application_name", ""),
+                options, params, (InetSocketAddress) socket.getRemoteSocketAddress(), socket instanceof SSLSocket);
+        log.debug("startup from {}: user={} database={} application_name={} parameters={}",
+                request.remoteAddress(), user, database, request.applicationName(), params.keySet());
+
+        Route route = fatalOnError(() -> server.parser().parse(request));
+        QueryHandler handler = server.providers().handler(route.handler());
+        if (handler == null) {
+            throw PgException.fatal(SqlState.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION,
+                    "no handler named \"" + route.handler() + "\" is available");
+        }
+        Authenticator authenticator = server.authenticator();
+        AuthExchange exchange = fatalOnError(() -> authenticator.exchange(request, route));
+        Principal proven = new PasswordExchange(reader, writer, server.random()).run(exchange, user);
+        Principal principal = fatalOnError(() -> authenticator.authorize(proven, request, route));
+
+        SessionSettings settings = new SessionSettings(config.serverVersion(), principal.name());
+        applyStartupSettings(settings, params, options);
+        Session[] holder = new Session[1];
+        SessionContext context = new Context(route, principal, request, settings, holder);
+        QuerySession querySession = fatalOnError(() -> handler.open(context));
+        try {
+            querySession.parameterStatus().forEach(settings::override);
+            settings.markStartupValues();
+            Session s = new Session(querySession, writer, settings, server.codecs(), config.sessionLimits(),
+                    reader::nextIsSync);
+            holder[0] = s;
+            cancelKey = server.cancelRegistry().register(this);
+            startupDeadline.cancel(false);
+            writer.authenticationOk();
+            for (String name : SessionSettings.reportedNames()) {
+                writer.parameterStatus(name, settings.get(name));
+            }
+            writer.backendKeyData(cancelKey.processId(), cancelKey.secretKey());
+            writer.readyForQuery('I');
+            writer.flush();
+            session = s;
+        } catch (RuntimeException | IOException e) {
+            querySession.close();
+            throw e;
+        }
+    }
+
+    private void applyStartupSettings(SessionSettings settings, Map<String, String> params,
+            Map<String, String> options) {
+        Map<String, String> all = new LinkedHashMap<>(params);
+        all.putAll(options);
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            String name = e.getKey();
+            if (name.equals("user") || name.equals("database") || name.equals("options")
+                    || name.startsWith("_pq_.")) {
+                continue;
+            }
+            if (!settings.owns(name)) {
+                log.debug("ignoring startup parameter {}", name);
+                continue;
+            }
+            fatalOnError(() -> settings.set(name, e.getValue()));
+        }
+    }
+
+    private void serveMessages() throws IOException {
+        socket.setSoTimeout((int) config.idleTimeout().toMillis());
+        while (true) {
+            FrontendMessage m;
+            PgException malformed = null;
+            try {
+                m = reader.readMessage();
+            } catch (PgException e) {
+                if (e.isFatal()) {
+                    throw e;
+                }
+                m = null;
+                malformed = e;
+            }
+            processing.lock();
+            try {
+                if (closing) {
+                    return;
+                }
+                if (malformed != null) {
+                    session.malformedMessage(malformed);
+                } else if (!session.handle(m)) {
+                    return;
+                }
+            } finally {
+                processing.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void cancelRunningStatement() {
+        Session s = session;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    /**
+     * Ends this connection for a server shutdown: waits for the statement in progress up to the deadline, cancels
+     * it past that, then sends FATAL 57P01 and closes.
+     */
+    void shutdown(long deadlineNanos) {
+        closing = true;
+        try {
+            boolean locked = processing.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!locked) {
+                cancelRunningStatement();
+                locked = processing.tryLock(2, TimeUnit.SECONDS);
+            }
+            if (locked) {
+                try {
+                    sendFatal(PgException.fatal(SqlState.ADMIN_SHUTDOWN,
+                            "terminating connection due to administrator command"));
+                } finally {
+                    processing.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeSocket();
+        }
+    }
+
+    private void startupTimedOut() {
+        if (session == null) {
+            log.debug("connection {} did not finish startup in time", socket.getRemoteSocketAddress());
+            closeSocket();
+        }
+    }
+
+    private void sendFatal(PgException e) {
+        if (writer == null || socket.isClosed()) {
+            return;
+        }
+        try {
+            writer.abandonMessage();
+            writer.errorResponse(e.isFatal() ? e : e.withSeverity(PgException.Severity.FATAL));
+            writer.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // the client is gone; nothing to tell it
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private void cleanup() {
+        if (startupDeadline != null) {
+            startupDeadline.cancel(false);
+        }
+        if (cancelKey != null) {
+            server.cancelRegistry().unregister(cancelKey);
+        }
+        Session s = session;
+        if (s != null) {
+            processing.lock();
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the session failed", e);
+            } finally {
+                processing.unlock();
+            }
+        }
+        closeSocket();
+        server.connectionEnded(this);
+    }
+
+    private static <T> T fatalOnError(java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (PgException e) {
+            throw e.isFatal() ? e : e.withSeverity(PgException.Severity.FATAL);
+        }
+    }
+
+    /** What the handler's session sees of its connection. */
+    private static final class Context implements SessionContext {
+        private final Route route;
+        private final Principal principal;
+        private final StartupRequest startup;
+        private final SessionSettings settings;
+        private final Session[] session;
+
+        Context(Route route, Principal principal, StartupRequest startup, SessionSettings settings, Session[] session) {
+            this.route = route;
+            this.principal = principal;
+            this.startup = startup;
+            this.settings = settings;
+            this.session = session;
+        }
+
+        @Override
+        public Route route() {
+            return route;
+        }
+
+        @Override
+        public Principal principal() {
+            return principal;
+        }
+
+        @Override
+        public StartupRequest startup() {
+            return startup;
+        }
+
+        @Override
+        public String setting(String name) {
+            return settings.get(name);
+        }
+
+        @Override
+        public void notice(PgException notice) {
+            Session s = session[0];
+            if (s != null) {
+                s.notice(notice);
+            }
+        }
+    }
+}

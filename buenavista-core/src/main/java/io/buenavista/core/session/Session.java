@@ -1,0 +1,805 @@
+package io.buenavista.core.session;
+
+import io.buenavista.api.Column;
+import io.buenavista.api.ExecutionResult;
+import io.buenavista.api.PgException;
+import io.buenavista.api.PgType;
+import io.buenavista.api.PreparedQuery;
+import io.buenavista.api.QuerySession;
+import io.buenavista.api.RowCursor;
+import io.buenavista.api.SqlState;
+import io.buenavista.api.TransactionOptions;
+import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlStatement;
+import io.buenavista.core.sql.Statement;
+import io.buenavista.core.sql.StatementClassifier;
+import io.buenavista.core.types.Codec;
+import io.buenavista.core.types.CodecRegistry;
+import io.buenavista.core.types.Utf8;
+import io.buenavista.core.wire.FrontendMessage;
+import io.buenavista.core.wire.MessageWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One connection's SQL session after authentication: the simple and extended query protocols ("Message Flow"), the
+ * prepared statements and portals, the transaction state, and the skip-until-Sync rule after an error. Each
+ * frontend message has one method here: {@link #query}, {@link #parse}, {@link #bind}, {@link #describe},
+ * {@link #execute}, {@link #close(FrontendMessage.Close)}, {@link #sync}.
+ *
+ * <p>Transactions: everything between two Syncs, and all statements of one Query, form one implicit transaction
+ * unless the client opened a block. The handler is told with begin/commit/rollback; a batch of a single statement
+ * runs in the handler's autocommit, which is the same thing at lower cost.
+ */
+public final class Session {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private enum Tx {
+        /** No transaction: statements autocommit. */
+        IDLE,
+        /** An implicit transaction spanning the current batch. */
+        IMPLICIT,
+        /** A transaction block opened by BEGIN. */
+        BLOCK,
+        /** A block in which a statement failed: only ROLLBACK/COMMIT are accepted. */
+        FAILED
+    }
+
+    private final QuerySession handler;
+    private final MessageWriter out;
+    private final SessionSettings settings;
+    private final CodecRegistry codecs;
+    private final SessionLimits limits;
+    private final BooleanSupplier nextIsSync;
+    private final Map<String, Prepared> statements = new HashMap<>();
+    private final Map<String, Portal> portals = new HashMap<>();
+    private final Queue<PgException> notices = new ConcurrentLinkedQueue<>();
+
+    private Tx tx = Tx.IDLE;
+    private boolean skipUntilSync;
+    private volatile boolean running;
+
+    /**
+     * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
+     *                   skip the implicit transaction
+     */
+    public Session(QuerySession handler, MessageWriter out, SessionSettings settings, CodecRegistry codecs,
+            SessionLimits limits, BooleanSupplier nextIsSync) {
+        this.handler = handler;
+        this.out = out;
+        this.settings = settings;
+        this.codecs = codecs;
+        this.limits = limits;
+        this.nextIsSync = nextIsSync;
+    }
+
+    /** The ReadyForQuery status: I, T or E. */
+    public char transactionStatus() {
+        return switch (tx) {
+            case IDLE, IMPLICIT -> 'I';
+            case BLOCK -> 'T';
+            case FAILED -> 'E';
+        };
+    }
+
+    /** Queues a notice for the client; sent before the next CommandComplete or ReadyForQuery. Any thread. */
+    public void notice(PgException notice) {
+        notices.add(notice);
+    }
+
+    /** Cancels the running statement, if one runs. Called from a cancel request's thread. */
+    public void cancel() {
+        if (running) {
+            handler.cancel();
+        }
+    }
+
+    /**
+     * Handles one message.
+     *
+     * @return false when the client terminated
+     * @throws PgException FATAL errors, which end the connection
+     */
+    public boolean handle(FrontendMessage message) throws IOException {
+        if (message instanceof FrontendMessage.Terminate) {
+            return false;
+        }
+        if (message instanceof FrontendMessage.Sync) {
+            sync();
+            return true;
+        }
+        if (message instanceof FrontendMessage.CopyData || message instanceof FrontendMessage.CopyDone
+                || message instanceof FrontendMessage.CopyFail) {
+            return true; // outside COPY these are ignored, as PostgreSQL does
+        }
+        if (message instanceof FrontendMessage.PasswordMessage) {
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "unexpected password message after authentication");
+        }
+        if (skipUntilSync) {
+            return true;
+        }
+        try {
+            if (message instanceof FrontendMessage.Query q) {
+                query(q.sql());
+            } else if (message instanceof FrontendMessage.Parse p) {
+                parse(p);
+            } else if (message instanceof FrontendMessage.Bind b) {
+                bind(b);
+            } else if (message instanceof FrontendMessage.Describe d) {
+                describe(d);
+            } else if (message instanceof FrontendMessage.Execute e) {
+                execute(e);
+            } else if (message instanceof FrontendMessage.Close c) {
+                close(c);
+            } else if (message instanceof FrontendMessage.Flush) {
+                flushNotices();
+                out.flush();
+            } else if (message instanceof FrontendMessage.FunctionCall) {
+                out.errorResponse(new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                        "fast-path function calls are not supported"));
+                readyForQuery();
+            }
+        } catch (PgException e) {
+            if (e.isFatal()) {
+                throw e;
+            }
+            failExtended(e);
+        }
+        return true;
+    }
+
+    /** Handles a body that failed to decode (the frame itself was fine) like any other error of the batch. */
+    public void malformedMessage(PgException e) throws IOException {
+        if (!skipUntilSync) {
+            failExtended(e);
+        }
+    }
+
+    // ---- simple query ----
+
+    private void query(String sql) throws IOException {
+        closeUnnamed();
+        List<SqlStatement> parts = SqlLexer.split(sql);
+        if (parts.isEmpty()) {
+            out.emptyQueryResponse();
+            readyForQuery();
+            return;
+        }
+        boolean batch = parts.size() > 1;
+        for (SqlStatement part : parts) {
+            try {
+                Prepared p = prepare("", part.text(), part.offset(), List.of());
+                Portal portal = new Portal("", p, List.of(), null, textCodecs(p.columns()));
+                try {
+                    runPortal(portal, 0, batch, true);
+                } finally {
+                    portal.close();
+                    p.close();
+                }
+            } catch (PgException e) {
+                if (e.isFatal()) {
+                    throw e;
+                }
+                out.errorResponse(e);
+                afterError();
+                break;
+            }
+        }
+        if (tx == Tx.IMPLICIT) {
+            endImplicit();
+        }
+        if (tx == Tx.IDLE) {
+            closeAllPortals();
+        }
+        readyForQuery();
+    }
+
+    // ---- extended query ----
+
+    private void parse(FrontendMessage.Parse m) throws IOException {
+        if (!m.name().isEmpty() && statements.containsKey(m.name())) {
+            throw new PgException(SqlState.DUPLICATE_PREPARED_STATEMENT,
+                    "prepared statement \"" + m.name() + "\" already exists");
+        }
+        if (!statements.containsKey(m.name()) && statements.size() >= limits.maxPreparedStatements()) {
+            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
+                    "too many prepared statements (limit " + limits.maxPreparedStatements() + ")")
+                    .withHint("Close prepared statements that are no longer needed.");
+        }
+        List<SqlStatement> parts = SqlLexer.split(m.sql());
+        if (parts.size() > 1) {
+            throw new PgException(SqlState.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
+        }
+        List<PgType> declared = new ArrayList<>(m.parameterTypes().length);
+        for (int oid : m.parameterTypes()) {
+            PgType t = oid == 0 ? PgType.UNKNOWN : PgType.byOid(oid);
+            if (t == null) {
+                throw new PgException(SqlState.UNDEFINED_OBJECT, "type with OID " + oid + " is not supported");
+            }
+            declared.add(t);
+        }
+        Prepared p = parts.isEmpty()
+                ? new Prepared(m.name(), "", 0, null, null, declared, List.of())
+                : prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
+        Prepared old = statements.put(m.name(), p);
+        if (old != null) {
+            closeStatement(old);
+        }
+        out.parseComplete();
+    }
+
+    private void bind(FrontendMessage.Bind m) throws IOException {
+        Prepared p = statements.get(m.statement());
+        if (p == null) {
+            throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
+                    "prepared statement \"" + m.statement() + "\" does not exist");
+        }
+        if (!m.portal().isEmpty() && portals.containsKey(m.portal())) {
+            throw new PgException(SqlState.DUPLICATE_CURSOR, "cursor \"" + m.portal() + "\" already exists");
+        }
+        if (!portals.containsKey(m.portal()) && portals.size() >= limits.maxPortals()) {
+            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
+                    "too many portals (limit " + limits.maxPortals() + ")");
+        }
+        int n = p.parameterTypes().size();
+        if (m.values().length != n) {
+            throw new PgException(SqlState.PROTOCOL_VIOLATION, "bind message supplies " + m.values().length
+                    + " parameters, but prepared statement \"" + p.name() + "\" requires " + n);
+        }
+        short[] paramFormats = expandFormats(m.parameterFormats(), n, "parameter");
+        List<Object> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            values.add(decodeParameter(p.parameterTypes().get(i), paramFormats[i], m.values()[i], i + 1));
+        }
+        List<Column> columns = p.columns();
+        short[] resultFormats = expandFormats(m.resultFormats(), columns.size(), "result");
+        Codec[] cs = new Codec[columns.size()];
+        for (int i = 0; i < cs.length; i++) {
+            cs[i] = codecs.codec(columns.get(i).type());
+            if (resultFormats[i] == 1 && !cs[i].hasBinary()) {
+                throw new PgException(SqlState.UNDEFINED_FUNCTION,
+                        "no binary output function available for type " + columns.get(i).type().name());
+            }
+        }
+        Portal old = portals.put(m.portal(), new Portal(m.portal(), p, values, resultFormats, cs));
+        if (old != null) {
+            old.close();
+        }
+        out.bindComplete();
+    }
+
+    private short[] expandFormats(short[] formats, int n, String what) {
+        short[] expanded = new short[n];
+        if (formats.length == 1) {
+            Arrays.fill(expanded, formats[0]);
+        } else if (formats.length == n) {
+            System.arraycopy(formats, 0, expanded, 0, n);
+        } else if (formats.length != 0) {
+            throw new PgException(SqlState.PROTOCOL_VIOLATION, "bind message has " + formats.length + " " + what
+                    + " formats but " + n + " " + (what.equals("result") ? "columns" : "parameters"));
+        }
+        for (short f : expanded) {
+            if (f != 0 && f != 1) {
+                throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "unsupported format code: " + f);
+            }
+        }
+        return expanded;
+    }
+
+    private Object decodeParameter(PgType type, short format, byte[] value, int index) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            if (type == PgType.UNKNOWN) {
+                // The handler could not infer a type: it gets the client's text and casts it itself.
+                return Utf8.decodeUtf8Strict(value, 0, value.length);
+            }
+            Codec codec = codecs.codec(type);
+            if (format == 1) {
+                if (!codec.hasBinary()) {
+                    throw new PgException(SqlState.INVALID_BINARY_REPRESENTATION,
+                            "no binary input function available for type " + type.name());
+                }
+                return codec.decodeBinary(value, 0, value.length, settings.typeContext());
+            }
+            return codec.decodeText(Utf8.decodeUtf8Strict(value, 0, value.length), settings.typeContext());
+        } catch (PgException e) {
+            throw e.detail() == null ? e.withDetail("in parameter $" + index) : e;
+        }
+    }
+
+    private void describe(FrontendMessage.Describe m) throws IOException {
+        if (m.kind() == 'S') {
+            Prepared p = statements.get(m.name());
+            if (p == null) {
+                throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
+                        "prepared statement \"" + m.name() + "\" does not exist");
+            }
+            int[] oids = new int[p.parameterTypes().size()];
+            for (int i = 0; i < oids.length; i++) {
+                PgType t = p.parameterTypes().get(i);
+                // A parameter nobody could type is passed as text, so that is what the client should send.
+                oids[i] = t == PgType.UNKNOWN ? PgType.TEXT.oid() : t.oid();
+            }
+            out.parameterDescription(oids);
+            describeRows(p.columns(), null);
+        } else if (m.kind() == 'P') {
+            Portal portal = portals.get(m.name());
+            if (portal == null) {
+                throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + m.name() + "\" does not exist");
+            }
+            describeRows(portal.statement.columns(), portal.resultFormats);
+        } else {
+            throw new PgException(SqlState.PROTOCOL_VIOLATION, "invalid DESCRIBE message subtype " + (int) m.kind());
+        }
+    }
+
+    private void describeRows(List<Column> columns, short[] formats) throws IOException {
+        if (columns.isEmpty()) {
+            out.noData();
+        } else {
+            out.rowDescription(columns, formats);
+        }
+    }
+
+    private void execute(FrontendMessage.Execute m) throws IOException {
+        Portal portal = portals.get(m.portal());
+        if (portal == null) {
+            throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + m.portal() + "\" does not exist");
+        }
+        try {
+            runPortal(portal, m.maxRows(), !nextIsSync.getAsBoolean(), false);
+        } catch (PgException e) {
+            portals.remove(m.portal());
+            portal.close();
+            throw e;
+        }
+    }
+
+    private void close(FrontendMessage.Close m) throws IOException {
+        if (m.kind() == 'S') {
+            Prepared p = statements.remove(m.name());
+            if (p != null) {
+                closeStatement(p);
+            }
+        } else if (m.kind() == 'P') {
+            Portal portal = portals.remove(m.name());
+            if (portal != null) {
+                portal.close();
+            }
+        } else {
+            throw new PgException(SqlState.PROTOCOL_VIOLATION, "invalid CLOSE message subtype " + (int) m.kind());
+        }
+        out.closeComplete();
+    }
+
+    private void sync() throws IOException {
+        skipUntilSync = false;
+        if (tx == Tx.IMPLICIT) {
+            try {
+                endImplicit();
+            } catch (PgException e) {
+                if (e.isFatal()) {
+                    throw e;
+                }
+                out.errorResponse(e);
+            }
+        }
+        if (tx == Tx.IDLE) {
+            closeAllPortals();
+        }
+        readyForQuery();
+    }
+
+    // ---- running statements ----
+
+    /**
+     * Prepares one statement: the core's own statements are classified, the rest go to the handler.
+     */
+    private Prepared prepare(String name, String sql, int offset, List<PgType> declared) {
+        Statement kind = StatementClassifier.classify(sql);
+        if (isCoreStatement(kind)) {
+            int n = Math.max(declared.size(), SqlLexer.parameterCount(sql));
+            List<PgType> types = new ArrayList<>(declared);
+            while (types.size() < n) {
+                types.add(PgType.UNKNOWN);
+            }
+            List<Column> columns = kind instanceof Statement.ShowVariable s ? showColumns(s) : List.of();
+            return new Prepared(name, sql, offset, kind, null, types, columns);
+        }
+        if (kind.tagStem().equals("COPY")) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "COPY is not supported yet");
+        }
+        PreparedQuery q = call(() -> handler.prepare(sql, declared), offset);
+        return new Prepared(name, sql, offset, kind, q, q.parameterTypes(), q.columns());
+    }
+
+    private boolean isCoreStatement(Statement kind) {
+        if (kind instanceof Statement.Begin || kind instanceof Statement.Commit || kind instanceof Statement.Rollback
+                || kind instanceof Statement.SetTransaction) {
+            return true;
+        }
+        if (kind instanceof Statement.SetVariable s) {
+            return settings.owns(s.name());
+        }
+        if (kind instanceof Statement.ResetVariable r) {
+            return r.isAll() || settings.owns(r.name());
+        }
+        if (kind instanceof Statement.ShowVariable s) {
+            return s.isAll() || settings.owns(s.name());
+        }
+        return false;
+    }
+
+    private List<Column> showColumns(Statement.ShowVariable s) {
+        if (s.isAll()) {
+            return List.of(new Column("name", PgType.TEXT), new Column("setting", PgType.TEXT),
+                    new Column("description", PgType.TEXT));
+        }
+        return List.of(new Column(s.name(), PgType.TEXT));
+    }
+
+    /**
+     * Runs a portal and streams up to {@code maxRows} rows (0: all).
+     *
+     * @param moreInBatch whether other statements may follow before the batch ends, so the statement needs the
+     *                    implicit transaction rather than autocommit
+     * @param describe    whether to send RowDescription first (simple query)
+     */
+    private void runPortal(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
+        Prepared p = portal.statement;
+        if (p.isEmpty()) {
+            out.emptyQueryResponse();
+            return;
+        }
+        if (tx == Tx.FAILED && !(p.kind() instanceof Statement.Commit || p.kind() instanceof Statement.Rollback
+                || p.kind() instanceof Statement.RollbackToSavepoint)) {
+            throw new PgException(SqlState.IN_FAILED_SQL_TRANSACTION,
+                    "current transaction is aborted, commands ignored until end of transaction block");
+        }
+        if (!portal.started) {
+            portal.started = true;
+            if (p.query() == null) {
+                runCoreStatement(portal);
+                if (portal.cursor == null) {
+                    portal.done = true;
+                    return;
+                }
+            } else {
+                if (tx == Tx.IDLE && moreInBatch) {
+                    call(() -> {
+                        handler.begin(TransactionOptions.DEFAULT);
+                        return null;
+                    }, 0);
+                    tx = Tx.IMPLICIT;
+                }
+                ExecutionResult result = call(() -> p.query().execute(portal.parameters), p.offset());
+                if (result instanceof ExecutionResult.Command c) {
+                    portal.done = true;
+                    flushNotices();
+                    out.commandComplete(c.tag() != null ? c.tag() : p.kind().commandTag(Math.max(c.rowCount(), 0)));
+                    return;
+                }
+                portal.cursor = ((ExecutionResult.Rows) result).cursor();
+                if (portal.cursor.columns().size() != portal.codecs.length) {
+                    throw new PgException(SqlState.INTERNAL_ERROR, "the handler returned "
+                            + portal.cursor.columns().size() + " columns but described " + portal.codecs.length);
+                }
+            }
+            if (describe) {
+                out.rowDescription(portal.cursor.columns(), null);
+            }
+        }
+        if (portal.done) {
+            out.commandComplete(p.kind().commandTag(0));
+            return;
+        }
+        long sent = streamRows(portal, maxRows);
+        if (portal.done) {
+            flushNotices();
+            out.commandComplete(p.kind().commandTag(sent));
+        } else {
+            out.portalSuspended();
+        }
+    }
+
+    private long streamRows(Portal portal, int maxRows) throws IOException {
+        RowCursor cursor = portal.cursor;
+        Codec[] cs = portal.codecs;
+        short[] formats = portal.resultFormats;
+        int n = cs.length;
+        long sent = 0;
+        running = true;
+        try {
+            while (maxRows <= 0 || sent < maxRows) {
+                if (!cursor.next()) {
+                    portal.done = true;
+                    portal.close();
+                    break;
+                }
+                out.beginDataRow(n);
+                try {
+                    for (int i = 0; i < n; i++) {
+                        Object v = cursor.get(i);
+                        if (v == null) {
+                            out.nullValue();
+                        } else {
+                            out.beginValue();
+                            if (formats != null && formats[i] == 1) {
+                                cs[i].encodeBinary(v, out, settings.typeContext());
+                            } else {
+                                cs[i].encodeText(v, out, settings.typeContext());
+                            }
+                            out.endValue();
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    out.abandonMessage();
+                    throw e;
+                }
+                out.endDataRow();
+                sent++;
+            }
+        } catch (PgException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internal(e);
+        } finally {
+            running = false;
+        }
+        return sent;
+    }
+
+    private void runCoreStatement(Portal portal) throws IOException {
+        Prepared p = portal.statement;
+        Statement kind = p.kind();
+        if (kind instanceof Statement.Begin b) {
+            if (tx == Tx.BLOCK) {
+                notice(new PgException(SqlState.ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress")
+                        .withSeverity(PgException.Severity.WARNING));
+            } else if (tx == Tx.IMPLICIT) {
+                tx = Tx.BLOCK; // BEGIN inside an implicit transaction turns it into a block
+            } else {
+                TransactionOptions options = b.modes().toTransactionOptions();
+                if (b.modes().readOnly() == null && "on".equals(settings.get("default_transaction_read_only"))) {
+                    options = new TransactionOptions(true, options.isolationLevel());
+                }
+                TransactionOptions chosen = options;
+                call(() -> {
+                    handler.begin(chosen);
+                    return null;
+                }, 0);
+                tx = Tx.BLOCK;
+            }
+            complete(b.tagStem());
+        } else if (kind instanceof Statement.Commit) {
+            if (tx == Tx.IDLE) {
+                notice(new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress")
+                        .withSeverity(PgException.Severity.WARNING));
+                complete("COMMIT");
+            } else if (tx == Tx.FAILED) {
+                endTransaction(false);
+                complete("ROLLBACK");
+            } else {
+                endTransaction(true);
+                complete("COMMIT");
+            }
+        } else if (kind instanceof Statement.Rollback) {
+            if (tx == Tx.IDLE) {
+                notice(new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress")
+                        .withSeverity(PgException.Severity.WARNING));
+            } else {
+                endTransaction(false);
+            }
+            complete("ROLLBACK");
+        } else if (kind instanceof Statement.SetTransaction st) {
+            if (st.sessionDefault() && st.modes().readOnly() != null) {
+                settings.set("default_transaction_read_only", st.modes().readOnly() ? "on" : "off");
+            }
+            complete("SET");
+        } else if (kind instanceof Statement.SetVariable s) {
+            String name = s.toDefault() ? settings.reset(s.name()) : settings.set(s.name(), s.valueText());
+            settingChanged(name);
+            complete("SET");
+        } else if (kind instanceof Statement.ResetVariable r) {
+            if (r.isAll()) {
+                for (String name : List.copyOf(settings.all().keySet())) {
+                    String before = settings.get(name);
+                    settings.reset(name);
+                    if (!before.equals(settings.get(name))) {
+                        settingChanged(name);
+                    }
+                }
+            } else {
+                settingChanged(settings.reset(r.name()));
+            }
+            complete("RESET");
+        } else if (kind instanceof Statement.ShowVariable s) {
+            portal.cursor = s.isAll() ? new ValuesCursor(p.columns(), settings.all())
+                    : new ValuesCursor(p.columns(), settings.get(s.name()));
+        } else {
+            throw new IllegalStateException("not a core statement: " + kind);
+        }
+    }
+
+    private void settingChanged(String name) throws IOException {
+        String value = settings.get(name);
+        if (SessionSettings.isReported(name)) {
+            out.parameterStatus(name, value);
+        }
+        handler.settingChanged(name, value);
+    }
+
+    private void complete(String tag) throws IOException {
+        flushNotices();
+        out.commandComplete(tag);
+    }
+
+    private void endTransaction(boolean commit) {
+        closeAllPortals();
+        try {
+            call(() -> {
+                if (commit) {
+                    handler.commit();
+                } else {
+                    handler.rollback();
+                }
+                return null;
+            }, 0);
+        } finally {
+            tx = Tx.IDLE;
+        }
+    }
+
+    private void endImplicit() {
+        closeAllPortals();
+        try {
+            call(() -> {
+                handler.commit();
+                return null;
+            }, 0);
+        } catch (PgException e) {
+            rollbackQuietly();
+            throw e;
+        } finally {
+            tx = Tx.IDLE;
+        }
+    }
+
+    /** After an error: an implicit transaction is rolled back, a block becomes failed. */
+    private void afterError() {
+        if (tx == Tx.IMPLICIT) {
+            closeAllPortals();
+            rollbackQuietly();
+            tx = Tx.IDLE;
+        } else if (tx == Tx.BLOCK) {
+            tx = Tx.FAILED;
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            handler.rollback();
+        } catch (RuntimeException e) {
+            log.debug("rollback after an error failed too", e);
+        }
+    }
+
+    private void failExtended(PgException e) throws IOException {
+        out.errorResponse(e);
+        afterError();
+        skipUntilSync = true;
+    }
+
+    private void readyForQuery() throws IOException {
+        flushNotices();
+        out.readyForQuery(transactionStatus());
+        out.flush();
+    }
+
+    private void flushNotices() throws IOException {
+        PgException n;
+        while ((n = notices.poll()) != null) {
+            out.noticeResponse(n);
+        }
+    }
+
+    /** Calls into the handler, turning whatever it throws into a PgException with a position in the client's text. */
+    private <T> T call(HandlerCall<T> call, int offset) {
+        running = true;
+        try {
+            return call.run();
+        } catch (PgException e) {
+            return rethrow(e.position() > 0 && offset > 0 ? e.withPosition(e.position() + offset) : e);
+        } catch (RuntimeException e) {
+            throw internal(e);
+        } finally {
+            running = false;
+        }
+    }
+
+    private static <T> T rethrow(PgException e) {
+        throw e;
+    }
+
+    private static PgException internal(RuntimeException e) {
+        log.warn("handler failed unexpectedly", e);
+        return new PgException(SqlState.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName(), e);
+    }
+
+    @FunctionalInterface
+    private interface HandlerCall<T> {
+        T run();
+    }
+
+    // ---- bookkeeping ----
+
+    private Codec[] textCodecs(List<Column> columns) {
+        Codec[] cs = new Codec[columns.size()];
+        for (int i = 0; i < cs.length; i++) {
+            cs[i] = codecs.codec(columns.get(i).type());
+        }
+        return cs;
+    }
+
+    private void closeUnnamed() {
+        Portal portal = portals.remove("");
+        if (portal != null) {
+            portal.close();
+        }
+        Prepared p = statements.remove("");
+        if (p != null) {
+            closeStatement(p);
+        }
+    }
+
+    private void closeStatement(Prepared p) {
+        portals.values().removeIf(portal -> {
+            if (portal.statement == p) {
+                portal.close();
+                return true;
+            }
+            return false;
+        });
+        p.close();
+    }
+
+    private void closeAllPortals() {
+        for (Portal portal : portals.values()) {
+            portal.close();
+        }
+        portals.clear();
+    }
+
+    /** Releases every statement, portal and the handler's session. */
+    public void close() {
+        closeAllPortals();
+        for (Prepared p : statements.values()) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                log.debug("closing a statement failed", e);
+            }
+        }
+        statements.clear();
+        try {
+            if (tx != Tx.IDLE) {
+                handler.rollback();
+            }
+        } catch (RuntimeException e) {
+            log.debug("rollback at close failed", e);
+        }
+        handler.close();
+    }
+}

@@ -1,0 +1,254 @@
+package io.buenavista.core.session;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.types.TypeContext;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The session settings the core owns for SQL handlers: the parameters PostgreSQL reports with ParameterStatus, and
+ * the few others clients ask for at connect time. Names are matched case-insensitively, like PostgreSQL's GUCs,
+ * and kept in PostgreSQL's spelling.
+ *
+ * <p>Choices: only {@code UTF8} travels on the wire. A client asking for {@code SQL_ASCII} (psql under
+ * {@code LANG=C}) gets UTF8, a superset; other encodings are refused with {@code 22023} rather than silently
+ * mangled. DateStyle must be ISO (the only output style implemented) and IntervalStyle {@code postgres}.
+ */
+public final class SessionSettings {
+
+    /** Parameters sent in ParameterStatus at startup and again whenever they change. */
+    static final List<String> REPORTED = List.of("server_version", "server_version_num", "server_encoding",
+            "client_encoding", "DateStyle", "IntervalStyle", "TimeZone", "integer_datetimes",
+            "standard_conforming_strings", "application_name", "is_superuser", "session_authorization",
+            "default_transaction_read_only", "in_hot_standby", "scram_iterations");
+
+    /** Parameters a client may not change. */
+    private static final Set<String> READ_ONLY = Set.of("server_version", "server_version_num", "server_encoding",
+            "integer_datetimes", "is_superuser", "in_hot_standby", "session_authorization", "scram_iterations",
+            "max_identifier_length", "lc_collate", "lc_ctype", "block_size");
+
+    private final Map<String, String> canonicalNames = new LinkedHashMap<>();
+    private final Map<String, String> defaults = new LinkedHashMap<>();
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private TypeContext typeContext;
+
+    /**
+     * @param serverVersion the version to report, e.g. {@code 16.0}
+     * @param user          the session user
+     */
+    public SessionSettings(String serverVersion, String user) {
+        define("server_version", serverVersion);
+        define("server_version_num", Integer.toString(versionNumber(serverVersion)));
+        define("server_encoding", "UTF8");
+        define("client_encoding", "UTF8");
+        define("DateStyle", "ISO, MDY");
+        define("IntervalStyle", "postgres");
+        define("TimeZone", "UTC");
+        define("integer_datetimes", "on");
+        define("standard_conforming_strings", "on");
+        define("application_name", "");
+        define("is_superuser", "off");
+        define("session_authorization", user);
+        define("default_transaction_read_only", "off");
+        define("in_hot_standby", "off");
+        define("scram_iterations", "4096");
+        define("extra_float_digits", "1");
+        define("search_path", "\"$user\", public");
+        define("transaction_isolation", "read committed");
+        define("default_transaction_isolation", "read committed");
+        define("transaction_read_only", "off");
+        define("statement_timeout", "0");
+        define("max_identifier_length", "63");
+        define("lc_collate", "C");
+        define("lc_ctype", "C");
+        define("block_size", "8192");
+        typeContext = TypeContext.DEFAULT;
+    }
+
+    private void define(String name, String value) {
+        canonicalNames.put(name.toLowerCase(Locale.ROOT), name);
+        defaults.put(name, value);
+        values.put(name, value);
+    }
+
+    /** PostgreSQL's {@code server_version_num} for a version string such as {@code 16.0} or {@code 15.4}. */
+    static int versionNumber(String version) {
+        String[] parts = version.split("[^0-9]+");
+        int major = parts.length > 0 && !parts[0].isEmpty() ? Integer.parseInt(parts[0]) : 0;
+        int minor = parts.length > 1 && !parts[1].isEmpty() ? Integer.parseInt(parts[1]) : 0;
+        return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100;
+    }
+
+    /** The canonical name if the core owns this setting, else null. */
+    public String canonical(String name) {
+        return canonicalNames.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    public boolean owns(String name) {
+        return canonical(name) != null;
+    }
+
+    /** The parameters reported at startup, in order. */
+    public static List<String> reportedNames() {
+        return REPORTED;
+    }
+
+    /**
+     * Sets a value the handler dictates (e.g. a real backend's {@code server_version}), read-only or not. Unknown
+     * names become core-owned settings.
+     */
+    public void override(String name, String value) {
+        String c = canonical(name);
+        if (c == null) {
+            define(name, value);
+        } else {
+            values.put(c, value);
+            if (c.equals("server_version")) {
+                values.put("server_version_num", Integer.toString(versionNumber(value)));
+            }
+        }
+    }
+
+    public static boolean isReported(String canonicalName) {
+        return REPORTED.contains(canonicalName);
+    }
+
+    /** The current value, or null when the core does not own it. */
+    public String get(String name) {
+        String c = canonical(name);
+        return c == null ? null : values.get(c);
+    }
+
+    /** Every setting with its value, in definition order (for {@code SHOW ALL}). */
+    public Map<String, String> all() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    public TypeContext typeContext() {
+        return typeContext;
+    }
+
+    /**
+     * Sets a core-owned setting after validating it.
+     *
+     * @return the canonical name
+     * @throws PgException 22023 for an invalid value, 55P02/42501-like refusal for read-only ones
+     */
+    public String set(String name, String value) {
+        String c = canonical(name);
+        if (c == null) {
+            throw new IllegalArgumentException("not a core setting: " + name);
+        }
+        if (READ_ONLY.contains(c)) {
+            throw new PgException("55P02", "parameter \"" + c + "\" cannot be changed");
+        }
+        String normalized = normalize(c, value);
+        values.put(c, normalized);
+        if (c.equals("TimeZone") || c.equals("extra_float_digits")) {
+            typeContext = new TypeContext(ZoneId.of(values.get("TimeZone")),
+                    Integer.parseInt(values.get("extra_float_digits")));
+        }
+        return c;
+    }
+
+    /** Restores the value the session started with ({@code RESET}). */
+    public String reset(String name) {
+        String c = canonical(name);
+        if (c == null) {
+            throw new IllegalArgumentException("not a core setting: " + name);
+        }
+        if (!READ_ONLY.contains(c)) {
+            set(c, defaults.get(c));
+        }
+        return c;
+    }
+
+    /** Makes the current values the ones RESET returns to: called once startup parameters are applied. */
+    public void markStartupValues() {
+        defaults.putAll(values);
+    }
+
+    private static String normalize(String name, String value) {
+        switch (name) {
+            case "client_encoding": {
+                String e = value.toUpperCase(Locale.ROOT).replace("-", "").replace("_", "");
+                if (e.equals("UTF8") || e.equals("UNICODE") || e.equals("SQLASCII")) {
+                    return "UTF8";
+                }
+                throw invalid(name, value);
+            }
+            case "DateStyle": {
+                String v = value.toUpperCase(Locale.ROOT);
+                if (v.contains("ISO") || v.equals("DEFAULT")) {
+                    return "ISO, MDY";
+                }
+                throw invalid(name, value).withDetail("Only the ISO date style is supported.");
+            }
+            case "IntervalStyle":
+                if (value.equalsIgnoreCase("postgres") || value.equalsIgnoreCase("default")) {
+                    return "postgres";
+                }
+                throw invalid(name, value).withDetail("Only the postgres interval style is supported.");
+            case "TimeZone":
+                return zone(value);
+            case "extra_float_digits":
+                try {
+                    int d = Integer.parseInt(value.trim());
+                    if (d < -15 || d > 3) {
+                        throw invalid(name, value).withDetail("Value must be between -15 and 3.");
+                    }
+                    return Integer.toString(d);
+                } catch (NumberFormatException e) {
+                    throw invalid(name, value);
+                }
+            case "standard_conforming_strings":
+                if (isTrue(value)) {
+                    return "on";
+                }
+                throw invalid(name, value).withDetail("Only standard_conforming_strings = on is supported.");
+            case "default_transaction_read_only":
+            case "transaction_read_only":
+                return isTrue(value) ? "on" : isFalse(value) ? "off" : failBool(name, value);
+            default:
+                return value;
+        }
+    }
+
+    private static String zone(String value) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase("utc") || v.equalsIgnoreCase("gmt") || v.equalsIgnoreCase("z")) {
+            return "UTC";
+        }
+        try {
+            ZoneId.of(v);
+            return v;
+        } catch (DateTimeException e) {
+            throw invalid("TimeZone", value);
+        }
+    }
+
+    private static boolean isTrue(String v) {
+        return Set.of("on", "true", "yes", "1", "t", "y").contains(v.trim().toLowerCase(Locale.ROOT));
+    }
+
+    private static boolean isFalse(String v) {
+        return Set.of("off", "false", "no", "0", "f", "n").contains(v.trim().toLowerCase(Locale.ROOT));
+    }
+
+    private static String failBool(String name, String value) {
+        throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                "parameter \"" + name + "\" requires a Boolean value");
+    }
+
+    private static PgException invalid(String name, String value) {
+        return new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                "invalid value for parameter \"" + name + "\": \"" + value + "\"");
+    }
+}

@@ -1,0 +1,208 @@
+package io.buenavista.core.wire;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads frames from a client. The type byte is validated before the length is trusted, and every length is checked
+ * against {@link MessageLimits} before the body is read. Framing errors are FATAL {@code 08P01}: after one, the
+ * stream position is unknown and the connection must close. Errors inside a well-framed body are ordinary
+ * errors.
+ */
+public final class FrameReader {
+    private static final int SSL_REQUEST_CODE = 80877103;
+    private static final int GSSENC_REQUEST_CODE = 80877104;
+    private static final int CANCEL_REQUEST_CODE = 80877102;
+
+    /** The first byte of a TLS ClientHello: a client that starts TLS without asking first. */
+    public static final int TLS_HANDSHAKE_BYTE = 0x16;
+
+    private final DataInputStream in;
+    private final MessageLimits limits;
+
+    public FrameReader(InputStream in, MessageLimits limits) {
+        this.in = new DataInputStream(in);
+        this.limits = limits;
+    }
+
+    /**
+     * Reads the first byte of a connection without consuming the packet's framing, to spot direct TLS.
+     *
+     * @return the byte, or -1 when the client closed without sending anything
+     */
+    public int peekFirstByte() throws IOException {
+        in.mark(1);
+        int b = in.read();
+        in.reset();
+        return b;
+    }
+
+    /**
+     * Whether the next message has already arrived and is a Sync. Never blocks: a message still on its way counts as
+     * "not known to be Sync". The stream must support mark/reset (a {@link java.io.BufferedInputStream}).
+     */
+    public boolean nextIsSync() {
+        try {
+            if (in.available() < 1) {
+                return false;
+            }
+            in.mark(1);
+            int b = in.read();
+            in.reset();
+            return b == 'S';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Reads a startup-phase packet (StartupMessage, SSLRequest, GSSENCRequest or CancelRequest). */
+    public StartupPacket readStartupPacket() throws IOException {
+        int length = in.readInt();
+        if (length < MessageLimits.MIN_STARTUP_PACKET || length > limits.maxStartupPacket()) {
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "invalid length of startup packet");
+        }
+        byte[] body = new byte[length - 4];
+        in.readFully(body);
+        MessageBody b = new MessageBody(body);
+        int code = b.int32();
+        try {
+            return switch (code) {
+                case SSL_REQUEST_CODE -> {
+                    b.end();
+                    yield new StartupPacket.SslRequest();
+                }
+                case GSSENC_REQUEST_CODE -> {
+                    b.end();
+                    yield new StartupPacket.GssEncRequest();
+                }
+                case CANCEL_REQUEST_CODE -> {
+                    StartupPacket.CancelRequest c = new StartupPacket.CancelRequest(b.int32(), b.int32());
+                    b.end();
+                    yield c;
+                }
+                default -> startupMessage(code >>> 16, code & 0xffff, b);
+            };
+        } catch (PgException e) {
+            throw e.isFatal() ? e : PgException.fatal(SqlState.PROTOCOL_VIOLATION, e.getMessage());
+        }
+    }
+
+    private static StartupPacket startupMessage(int major, int minor, MessageBody b) {
+        if (major != 3) {
+            // Parameters of other versions are not ours to parse.
+            return new StartupPacket.StartupMessage(major, minor, Map.of());
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        while (true) {
+            String name = b.cstring();
+            if (name.isEmpty()) {
+                break;
+            }
+            params.put(name, b.cstring());
+        }
+        b.end();
+        return new StartupPacket.StartupMessage(major, minor, params);
+    }
+
+    /**
+     * Reads one message after startup.
+     *
+     * @throws EOFException when the client went away (between or inside frames)
+     * @throws PgException  FATAL for framing errors; ERROR (08P01, 22021) for a malformed body, whose frame was
+     *                      consumed whole so the stream stays in step
+     */
+    public FrontendMessage readMessage() throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("client closed the connection");
+        }
+        int max = maxLength(type);
+        if (max < 0) {
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "invalid frontend message type " + type);
+        }
+        int length = in.readInt();
+        if (length < 4 || length > max) {
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "invalid message length " + length + " for message type '" + (char) type + "'");
+        }
+        byte[] body = new byte[length - 4];
+        in.readFully(body);
+        return decode((char) type, new MessageBody(body), body);
+    }
+
+    private int maxLength(int type) {
+        return switch (type) {
+            case 'Q', 'P', 'B', 'F', 'd' -> limits.maxQueryMessage();
+            case 'p' -> limits.maxPasswordMessage();
+            case 'S', 'H', 'D', 'C', 'E', 'X', 'c', 'f' -> limits.maxControlMessage();
+            default -> -1;
+        };
+    }
+
+    private static FrontendMessage decode(char type, MessageBody b, byte[] raw) {
+        FrontendMessage m = switch (type) {
+            case 'Q' -> new FrontendMessage.Query(b.cstring());
+            case 'P' -> parse(b);
+            case 'B' -> bind(b);
+            case 'D' -> new FrontendMessage.Describe((char) b.int8(), b.cstring());
+            case 'E' -> new FrontendMessage.Execute(b.cstring(), b.int32());
+            case 'C' -> new FrontendMessage.Close((char) b.int8(), b.cstring());
+            case 'S' -> new FrontendMessage.Sync();
+            case 'H' -> new FrontendMessage.Flush();
+            case 'X' -> new FrontendMessage.Terminate();
+            case 'p' -> new FrontendMessage.PasswordMessage(b.bytes(b.remaining()));
+            case 'F' -> new FrontendMessage.FunctionCall(b.bytes(b.remaining()));
+            case 'd' -> new FrontendMessage.CopyData(raw);
+            case 'c' -> new FrontendMessage.CopyDone();
+            case 'f' -> new FrontendMessage.CopyFail(b.cstring());
+            default -> throw new IllegalStateException("type checked before: " + type);
+        };
+        if (type != 'd') {
+            b.end();
+        }
+        return m;
+    }
+
+    private static FrontendMessage.Parse parse(MessageBody b) {
+        String name = b.cstring();
+        String sql = b.cstring();
+        int n = b.int16() & 0xffff;
+        int[] types = new int[n];
+        for (int i = 0; i < n; i++) {
+            types[i] = b.int32();
+        }
+        return new FrontendMessage.Parse(name, sql, types);
+    }
+
+    private static FrontendMessage.Bind bind(MessageBody b) {
+        String portal = b.cstring();
+        String statement = b.cstring();
+        short[] paramFormats = new short[b.int16() & 0xffff];
+        for (int i = 0; i < paramFormats.length; i++) {
+            paramFormats[i] = b.int16();
+        }
+        byte[][] values = new byte[b.int16() & 0xffff][];
+        for (int i = 0; i < values.length; i++) {
+            int len = b.int32();
+            if (len == -1) {
+                values[i] = null;
+            } else if (len < -1) {
+                throw MessageBody.invalid("invalid parameter length " + len);
+            } else {
+                values[i] = b.bytes(len);
+            }
+        }
+        short[] resultFormats = new short[b.int16() & 0xffff];
+        for (int i = 0; i < resultFormats.length; i++) {
+            resultFormats[i] = b.int16();
+        }
+        return new FrontendMessage.Bind(portal, statement, paramFormats, values, resultFormats);
+    }
+}

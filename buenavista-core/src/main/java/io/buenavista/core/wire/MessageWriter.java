@@ -1,0 +1,364 @@
+package io.buenavista.core.wire;
+
+import io.buenavista.api.Column;
+import io.buenavista.api.PgException;
+import io.buenavista.core.types.ByteSink;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes backend messages into one reusable buffer and sends it when asked ({@link #flush()}) or when it passes
+ * its flush threshold between messages. Values of a {@code DataRow} are encoded straight into the buffer (this class
+ * is the codecs' {@link ByteSink}); lengths are patched in place, so no row is ever built as an object.
+ *
+ * <p>Not thread-safe: one connection thread owns it.
+ */
+public final class MessageWriter implements ByteSink {
+    private static final int FLUSH_THRESHOLD = 32 * 1024;
+    private static final int INITIAL_CAPACITY = FLUSH_THRESHOLD + 8 * 1024;
+    /** A buffer grown past this for one huge value is given back after it was sent. */
+    private static final int RETAINED_CAPACITY = 1024 * 1024;
+
+    private final OutputStream out;
+    private byte[] buf = new byte[INITIAL_CAPACITY];
+    private int pos;
+    private int messageStart = -1;
+    private int valueStart = -1;
+
+    public MessageWriter(OutputStream out) {
+        this.out = out;
+    }
+
+    // ---- message framing ----
+
+    private void begin(char type) {
+        messageStart = pos;
+        ensure(5);
+        buf[pos++] = (byte) type;
+        pos += 4;
+    }
+
+    private void end() throws IOException {
+        putInt(messageStart + 1, pos - messageStart - 1);
+        messageStart = -1;
+        if (pos >= FLUSH_THRESHOLD) {
+            flush();
+        }
+    }
+
+    /** Sends everything buffered. */
+    public void flush() throws IOException {
+        if (pos > 0) {
+            out.write(buf, 0, pos);
+            pos = 0;
+            if (buf.length > RETAINED_CAPACITY) {
+                buf = new byte[INITIAL_CAPACITY];
+            }
+        }
+        out.flush();
+    }
+
+    /** The number of bytes waiting to be sent (for tests and metrics). */
+    public int buffered() {
+        return pos;
+    }
+
+    // ---- startup and authentication ----
+
+    public void authenticationOk() throws IOException {
+        authentication(0);
+        end();
+    }
+
+    public void authenticationCleartextPassword() throws IOException {
+        authentication(3);
+        end();
+    }
+
+    public void authenticationMd5Password(byte[] salt) throws IOException {
+        authentication(5);
+        writeBytes(salt);
+        end();
+    }
+
+    /** AuthenticationSASL with the mechanisms offered. */
+    public void authenticationSasl(List<String> mechanisms) throws IOException {
+        authentication(10);
+        for (String m : mechanisms) {
+            cstring(m);
+        }
+        writeByte(0);
+        end();
+    }
+
+    public void authenticationSaslContinue(byte[] data) throws IOException {
+        authentication(11);
+        writeBytes(data);
+        end();
+    }
+
+    public void authenticationSaslFinal(byte[] data) throws IOException {
+        authentication(12);
+        writeBytes(data);
+        end();
+    }
+
+    private void authentication(int code) {
+        begin('R');
+        writeInt(code);
+    }
+
+    public void parameterStatus(String name, String value) throws IOException {
+        begin('S');
+        cstring(name);
+        cstring(value);
+        end();
+    }
+
+    public void backendKeyData(int processId, int secretKey) throws IOException {
+        begin('K');
+        writeInt(processId);
+        writeInt(secretKey);
+        end();
+    }
+
+    public void negotiateProtocolVersion(int newestMinor, List<String> unsupportedOptions) throws IOException {
+        begin('v');
+        writeInt(newestMinor);
+        writeInt(unsupportedOptions.size());
+        for (String o : unsupportedOptions) {
+            cstring(o);
+        }
+        end();
+    }
+
+    /** The one-byte answer to SSLRequest or GSSENCRequest; not a framed message. */
+    public void singleByte(char answer) throws IOException {
+        ensure(1);
+        buf[pos++] = (byte) answer;
+        flush();
+    }
+
+    // ---- query results ----
+
+    public void readyForQuery(char transactionStatus) throws IOException {
+        begin('Z');
+        writeByte(transactionStatus);
+        end();
+    }
+
+    /**
+     * RowDescription.
+     *
+     * @param formats the result format code per column (already expanded to one per column), or null for all text
+     */
+    public void rowDescription(List<Column> columns, short[] formats) throws IOException {
+        begin('T');
+        writeShort(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            cstring(c.name());
+            writeInt(c.tableOid());
+            writeShort(c.columnNumber());
+            writeInt(c.type().oid());
+            writeShort(c.type().length());
+            writeInt(c.typeModifier());
+            writeShort(formats == null ? 0 : formats[i]);
+        }
+        end();
+    }
+
+    public void noData() throws IOException {
+        begin('n');
+        end();
+    }
+
+    public void parameterDescription(int[] oids) throws IOException {
+        begin('t');
+        writeShort(oids.length);
+        for (int oid : oids) {
+            writeInt(oid);
+        }
+        end();
+    }
+
+    /** Starts a DataRow; follow with one {@link #nullValue()} or {@link #beginValue()}…{@link #endValue()} per column. */
+    public void beginDataRow(int columns) {
+        begin('D');
+        writeShort(columns);
+    }
+
+    public void nullValue() {
+        writeInt(-1);
+    }
+
+    /** Starts a value: what is written until {@link #endValue()} is its content. */
+    public void beginValue() {
+        ensure(4);
+        valueStart = pos;
+        pos += 4;
+    }
+
+    public void endValue() {
+        putInt(valueStart, pos - valueStart - 4);
+        valueStart = -1;
+    }
+
+    public void endDataRow() throws IOException {
+        end();
+    }
+
+    /**
+     * Drops a message that was begun but not ended (a value failed to encode mid-row), so that an ErrorResponse can
+     * follow a well-formed stream.
+     */
+    public void abandonMessage() {
+        if (messageStart >= 0) {
+            pos = messageStart;
+            messageStart = -1;
+            valueStart = -1;
+        }
+    }
+
+    public void commandComplete(String tag) throws IOException {
+        begin('C');
+        cstring(tag);
+        end();
+    }
+
+    public void emptyQueryResponse() throws IOException {
+        begin('I');
+        end();
+    }
+
+    public void parseComplete() throws IOException {
+        begin('1');
+        end();
+    }
+
+    public void bindComplete() throws IOException {
+        begin('2');
+        end();
+    }
+
+    public void closeComplete() throws IOException {
+        begin('3');
+        end();
+    }
+
+    public void portalSuspended() throws IOException {
+        begin('s');
+        end();
+    }
+
+    /** ErrorResponse with S, V, C, M and D, H, P when known. */
+    public void errorResponse(PgException e) throws IOException {
+        fields('E', e);
+    }
+
+    /** NoticeResponse; same fields as an error. */
+    public void noticeResponse(PgException notice) throws IOException {
+        fields('N', notice);
+    }
+
+    private void fields(char type, PgException e) throws IOException {
+        begin(type);
+        String severity = e.severity().name();
+        field('S', severity);
+        field('V', severity);
+        field('C', e.sqlState());
+        field('M', e.message());
+        if (e.detail() != null) {
+            field('D', e.detail());
+        }
+        if (e.hint() != null) {
+            field('H', e.hint());
+        }
+        if (e.position() > 0) {
+            field('P', Integer.toString(e.position()));
+        }
+        writeByte(0);
+        end();
+    }
+
+    private void field(char code, String value) {
+        writeByte(code);
+        cstring(value);
+    }
+
+    private void cstring(String s) {
+        writeUtf8(s);
+        writeByte(0);
+    }
+
+    // ---- ByteSink ----
+
+    @Override
+    public void writeByte(int b) {
+        ensure(1);
+        buf[pos++] = (byte) b;
+    }
+
+    @Override
+    public void writeShort(int s) {
+        ensure(2);
+        buf[pos++] = (byte) (s >>> 8);
+        buf[pos++] = (byte) s;
+    }
+
+    @Override
+    public void writeInt(int i) {
+        ensure(4);
+        putInt(pos, i);
+        pos += 4;
+    }
+
+    @Override
+    public void writeLong(long l) {
+        ensure(8);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[pos++] = (byte) (l >>> shift);
+        }
+    }
+
+    @Override
+    public void writeBytes(byte[] bytes, int offset, int length) {
+        ensure(length);
+        System.arraycopy(bytes, offset, buf, pos, length);
+        pos += length;
+    }
+
+    @Override
+    public void writeUtf8(CharSequence text) {
+        int n = text.length();
+        ensure(n);
+        // ASCII fast path straight into the buffer; fall back to the encoder at the first other character.
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                byte[] rest = text.subSequence(i, n).toString().getBytes(StandardCharsets.UTF_8);
+                writeBytes(rest, 0, rest.length);
+                return;
+            }
+            buf[pos++] = (byte) c;
+        }
+    }
+
+    private void putInt(int at, int v) {
+        buf[at] = (byte) (v >>> 24);
+        buf[at + 1] = (byte) (v >>> 16);
+        buf[at + 2] = (byte) (v >>> 8);
+        buf[at + 3] = (byte) v;
+    }
+
+    private void ensure(int n) {
+        if (pos + n > buf.length) {
+            // Only a message larger than the buffer (a big value) gets here: flushes happen between messages.
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+        }
+    }
+}
