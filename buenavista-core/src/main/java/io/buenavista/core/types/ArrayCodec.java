@@ -262,7 +262,11 @@ final class ArrayCodec extends BaseCodec {
                     skipSpaces();
                     char c = peek();
                     if (c == '{') {
-                        throw multidimensional();
+                        // A nested array first is a multidimensional literal; after scalars it is malformed.
+                        if (result.isEmpty()) {
+                            throw multidimensional();
+                        }
+                        throw malformed("Unexpected \"{\" character.");
                     }
                     if (c == '\0') {
                         throw malformed("Unexpected end of input.");

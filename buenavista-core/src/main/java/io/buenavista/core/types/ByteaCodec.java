@@ -69,7 +69,7 @@ final class ByteaCodec extends BaseCodec {
                 throw badHexDigit(c);
             }
             if (i + 1 >= n) {
-                throw new PgException(SqlState.INVALID_TEXT_REPRESENTATION,
+                throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
                         "invalid hexadecimal data: odd number of digits");
             }
             int lo = hexValue(text.charAt(i + 1));
@@ -83,7 +83,7 @@ final class ByteaCodec extends BaseCodec {
     }
 
     private static PgException badHexDigit(char c) {
-        return new PgException(SqlState.INVALID_TEXT_REPRESENTATION, "invalid hexadecimal digit: \"" + c + "\"");
+        return new PgException(SqlState.INVALID_PARAMETER_VALUE, "invalid hexadecimal digit: \"" + c + "\"");
     }
 
     private static int hexValue(char c) {

@@ -165,19 +165,12 @@ final class DateTimeParser {
             }
             if (peek() == '.') {
                 pos++;
-                long frac = 0;
-                int n = 0;
+                int start = pos;
                 while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
-                    if (n < 7) {
-                        frac = frac * 10 + (text.charAt(pos) - '0');
-                        n++;
-                    }
                     pos++;
                 }
-                for (int i = n; i < 7; i++) {
-                    frac *= 10;
-                }
-                micros = (frac + 5) / 10; // round to microseconds
+                // Rounded as PostgreSQL does it: rint() of the fraction read as a double, times a million.
+                micros = (long) Math.rint(Double.parseDouble("0." + text.substring(start, pos)) * 1_000_000);
             }
         }
         if (minute > 59 || second > 60 || hour > 24) {
@@ -231,7 +224,7 @@ final class DateTimeParser {
                 throw syntax();
             }
             if (h > 15 || m > 59 || s > 59) {
-                throw new PgException(SqlState.INVALID_DATETIME_FORMAT,
+                throw new PgException("22009", // invalid_time_zone_displacement_value
                         "time zone displacement out of range: \"" + text + "\"");
             }
             return ZoneOffset.ofTotalSeconds((int) (sign * (h * 3600 + m * 60 + s)));

@@ -36,7 +36,7 @@ final class FloatCodec extends BaseCodec {
         }
         if (value instanceof Number n) {
             double d = n.doubleValue();
-            if (isFloat4 && !(value instanceof Double) && Float.isInfinite((float) d) && !Double.isInfinite(d)) {
+            if (isFloat4 && Float.isInfinite((float) d) && !Double.isInfinite(d)) {
                 throw new PgException(SqlState.NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow");
             }
             return isFloat4 ? (float) d : d;

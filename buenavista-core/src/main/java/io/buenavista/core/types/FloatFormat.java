@@ -54,19 +54,39 @@ final class FloatFormat {
         return layout(negative, digits, exp, isFloat4 ? 6 : 15);
     }
 
-    private static boolean roundTrips(BigDecimal candidate, double abs, boolean isFloat4) {
-        return isFloat4 ? candidate.floatValue() == (float) abs : candidate.doubleValue() == abs;
+    /**
+     * The decimals strictly between the midpoints to the neighbouring values read back as the value. Ryu, as
+     * PostgreSQL uses it, does not take a decimal lying exactly on a midpoint even where round-half-even reading
+     * would, so neither do we.
+     */
+    private record Interval(BigDecimal low, BigDecimal high) {
+        boolean contains(BigDecimal c) {
+            return c.compareTo(low) > 0 && c.compareTo(high) < 0;
+        }
+    }
+
+    private static Interval interval(BigDecimal exact, double abs, boolean isFloat4) {
+        double below = isFloat4 ? Math.nextDown((float) abs) : Math.nextDown(abs);
+        double above = isFloat4 ? Math.nextUp((float) abs) : Math.nextUp(abs);
+        BigDecimal two = BigDecimal.valueOf(2);
+        BigDecimal low = exact.add(new BigDecimal(below)).divide(two);
+        // Above the largest finite value the neighbour is infinity; the next power of two stands in for it.
+        BigDecimal high = Double.isInfinite(above) || (isFloat4 && Float.isInfinite((float) above))
+                ? exact.add(exact.subtract(low))
+                : exact.add(new BigDecimal(above)).divide(two);
+        return new Interval(low, high);
     }
 
     private static BigDecimal shortestDecimal(BigDecimal exact, double abs, boolean isFloat4) {
-        // Rounding to the nearest p digits round-trips for all p from some minimum on; binary-search that minimum.
+        Interval interval = interval(exact, abs, isFloat4);
+        // Rounding to the nearest p digits lands in the interval for all p from some minimum on; binary-search it.
         int lo = 1;
         int hi = 17;
         BigDecimal found = exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             BigDecimal c = exact.round(new MathContext(mid, RoundingMode.HALF_EVEN));
-            if (roundTrips(c, abs, isFloat4)) {
+            if (interval.contains(c)) {
                 hi = mid;
                 found = c;
             } else {
@@ -74,15 +94,14 @@ final class FloatFormat {
             }
         }
         if (lo > 1) {
-            // At a power of two the interval of values reading back is lopsided: a one-digit-shorter decimal on the
-            // wider side may read back although the nearest one does not.
-            MathContext shorter = new MathContext(lo - 1, RoundingMode.CEILING);
-            BigDecimal up = exact.round(shorter);
-            if (roundTrips(up, abs, isFloat4)) {
+            // At a power of two the interval is lopsided: a one-digit-shorter decimal on the wider side may lie in
+            // it although the nearest one does not.
+            BigDecimal up = exact.round(new MathContext(lo - 1, RoundingMode.CEILING));
+            if (interval.contains(up)) {
                 return up;
             }
             BigDecimal down = exact.round(new MathContext(lo - 1, RoundingMode.FLOOR));
-            if (roundTrips(down, abs, isFloat4)) {
+            if (interval.contains(down)) {
                 return down;
             }
         }

@@ -73,7 +73,8 @@ final class NumericCodec extends BaseCodec {
             out.writeShort(0);
             out.writeShort(0);
             out.writeShort(Double.isNaN(d) ? NAN : d > 0 ? PINF : NINF);
-            out.writeShort(0);
+            // PostgreSQL 15 sends 32 as the display scale of the infinities (bits of its packed header), 0 for NaN.
+            out.writeShort(Double.isNaN(d) ? 0 : 32);
             return;
         }
         BigDecimal bd = (BigDecimal) v;
