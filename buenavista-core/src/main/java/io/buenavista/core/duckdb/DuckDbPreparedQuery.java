@@ -24,7 +24,9 @@ import java.util.List;
  */
 final class DuckDbPreparedQuery implements PreparedQuery {
     private final DuckDbSession session;
-    private final PreparedStatement statement;
+    private final String sql;
+    /** DuckDB's driver closes a statement whose execution failed; it is then prepared again. */
+    private PreparedStatement statement;
     private final StatementReturnType returnType;
     private final int duckParameterCount;
     private final List<PgType> parameterTypes;
@@ -32,10 +34,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     private final List<DuckDbTypes.Mapping> mappings;
     private boolean closed;
 
-    private DuckDbPreparedQuery(DuckDbSession session, PreparedStatement statement, StatementReturnType returnType,
-            int duckParameterCount, List<PgType> parameterTypes, List<Column> columns,
+    private DuckDbPreparedQuery(DuckDbSession session, String sql, PreparedStatement statement,
+            StatementReturnType returnType, int duckParameterCount, List<PgType> parameterTypes, List<Column> columns,
             List<DuckDbTypes.Mapping> mappings) {
         this.session = session;
+        this.sql = sql;
         this.statement = statement;
         this.returnType = returnType;
         this.duckParameterCount = duckParameterCount;
@@ -79,7 +82,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                     types.add(PgType.UNKNOWN);
                 }
             }
-            return new DuckDbPreparedQuery(session, ps, returnType, count, List.copyOf(types), List.copyOf(columns),
+            return new DuckDbPreparedQuery(session, sql, ps, returnType, count, List.copyOf(types), List.copyOf(columns),
                     List.copyOf(mappings));
         } catch (SQLException | RuntimeException e) {
             try {
@@ -112,15 +115,17 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             // Reading a suspended cursor into memory may take a while: it counts as part of this statement.
             session.releaseConnection();
             throwIfCanceled(null);
-            bind(parameters == null ? List.of() : parameters);
-            session.startWork(statement, false);
+            List<Object> values = parameters == null ? List.of() : parameters;
+            PreparedStatement ps = liveStatement();
+            bind(ps, values);
+            session.startWork(ps, false);
             boolean hasRows;
             try {
-                hasRows = statement.execute();
+                hasRows = ps.execute();
             } catch (SQLException e) {
                 throwIfCanceled(e);
                 if (DuckDbErrors.HIDDEN_STREAM_ERROR.equals(e.getMessage())) {
-                    return executeWithoutStreaming(e);
+                    return executeWithoutStreaming(e, values);
                 }
                 throw DuckDbErrors.map(e);
             }
@@ -132,14 +137,21 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         }
     }
 
-    private void bind(List<Object> parameters) throws SQLException {
+    private PreparedStatement liveStatement() throws SQLException {
+        if (statement.isClosed()) {
+            statement = session.connection().prepareStatement(sql);
+        }
+        return statement;
+    }
+
+    private void bind(PreparedStatement ps, List<Object> parameters) throws SQLException {
         if (parameters.size() < duckParameterCount) {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, "statement needs " + duckParameterCount
                     + " parameters, got " + parameters.size());
         }
-        statement.clearParameters();
+        ps.clearParameters();
         for (int i = 0; i < duckParameterCount; i++) {
-            DuckDbTypes.bind(session.connection(), statement, i + 1, parameters.get(i),
+            DuckDbTypes.bind(session.connection(), ps, i + 1, parameters.get(i),
                     i < parameterTypes.size() ? parameterTypes.get(i) : null);
         }
     }
@@ -169,7 +181,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
      * left nothing behind, so it is run once more without streaming, which reports the real error. Inside a
      * block DuckDB has aborted the transaction and cannot run it again.
      */
-    private ExecutionResult executeWithoutStreaming(SQLException hidden) throws SQLException {
+    private ExecutionResult executeWithoutStreaming(SQLException hidden, List<Object> parameters)
+            throws SQLException {
         if (session.inTransaction() || returnType != StatementReturnType.QUERY_RESULT) {
             throw new PgException(SqlState.INTERNAL_ERROR,
                     "the query failed, but DuckDB did not report why (its JDBC driver hides errors raised before "
@@ -178,9 +191,12 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         }
         setStreaming(false);
         try {
+            PreparedStatement ps = liveStatement();
+            bind(ps, parameters);
+            session.startWork(ps, false);
             boolean hasRows;
             try {
-                hasRows = statement.execute();
+                hasRows = ps.execute();
             } catch (SQLException e) {
                 throwIfCanceled(e);
                 throw DuckDbErrors.map(e);

@@ -144,6 +144,25 @@ class DuckDbHandlerTest {
     }
 
     @Test
+    void statementStaysUsableAfterItFailed() {
+        command(session, "CREATE TABLE t(i INTEGER PRIMARY KEY)");
+        try (PreparedQuery q = session.prepare("INSERT INTO t VALUES ($1)", List.of(PgType.INT4))) {
+            assertEquals(1L, ((ExecutionResult.Command) q.execute(List.of(1))).rowCount());
+            assertEquals(SqlState.UNIQUE_VIOLATION, assertThrows(PgException.class,
+                    () -> q.execute(List.of(1))).sqlState());
+            assertEquals(1L, ((ExecutionResult.Command) q.execute(List.of(2))).rowCount());
+        }
+        try (PreparedQuery q = session.prepare("SELECT $1::INTEGER AS i", List.of(PgType.TEXT))) {
+            assertEquals(SqlState.INVALID_TEXT_REPRESENTATION, assertThrows(PgException.class,
+                    () -> q.execute(List.of("x"))).sqlState());
+            assertEquals(List.of(List.of(3)), DuckDbTestSupport.readAll((ExecutionResult.Rows) q.execute(
+                    List.of("3"))));
+        }
+        // Streaming is back on after the retry that revealed the hidden error.
+        assertEquals(true, single(session, "SELECT current_setting('jdbc_stream_results')"));
+    }
+
+    @Test
     void streamsHugeResultsWithoutMaterializing() {
         // A billion rows: materializing them would take minutes and far more memory than the test has.
         try (PreparedQuery q = session.prepare("SELECT * FROM range(1000000000) t(x)", List.of())) {
