@@ -1,0 +1,163 @@
+package io.buenavista.core.duckdb;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
+
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns DuckDB's {@link SQLException}s into {@link PgException}s. DuckDB reports no SQLSTATE; its messages start with
+ * an error class ({@code "Catalog Error: …"}), which this maps, refined by the message text, to PostgreSQL's codes.
+ */
+final class DuckDbErrors {
+    private DuckDbErrors() {}
+
+    /** DuckDB 2.0's JDBC driver says only this when a streamed query fails before its first row. */
+    static final String HIDDEN_STREAM_ERROR = "Invalid Input Error: Invalid result set";
+
+    private static final Pattern PREFIX = Pattern.compile("^([A-Za-z][A-Za-z ]*?) Error: ", Pattern.DOTALL);
+
+    static PgException canceled(Throwable cause) {
+        return new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request", cause);
+    }
+
+    /** Maps a DuckDB exception; message and detail are DuckDB's text without the error class prefix. */
+    static PgException map(SQLException e) {
+        String full = e.getMessage() == null ? "unknown DuckDB error" : e.getMessage().strip();
+        String errorClass = "";
+        String text = full;
+        Matcher m = PREFIX.matcher(full);
+        if (m.find()) {
+            errorClass = m.group(1);
+            text = full.substring(m.end());
+        }
+        // The first line is the message; DuckDB adds "Did you mean", candidates and "LINE 1: …" below it.
+        int newline = text.indexOf('\n');
+        String message = newline < 0 ? text : text.substring(0, newline).strip();
+        String detail = newline < 0 ? null : text.substring(newline + 1).strip();
+        if (message.isEmpty()) {
+            message = full;
+        }
+        PgException pg = new PgException(sqlState(errorClass, text), message, e);
+        return detail == null || detail.isEmpty() ? pg : pg.withDetail(detail);
+    }
+
+    static String sqlState(String errorClass, String text) {
+        String t = text.toLowerCase(Locale.ROOT);
+        switch (errorClass) {
+            case "Parser":
+                return SqlState.SYNTAX_ERROR;
+            case "Catalog":
+                return catalogState(t);
+            case "Binder":
+                return binderState(t);
+            case "Conversion":
+                return t.contains("out of range") ? SqlState.NUMERIC_VALUE_OUT_OF_RANGE
+                        : SqlState.INVALID_TEXT_REPRESENTATION;
+            case "Out of Range":
+                return SqlState.NUMERIC_VALUE_OUT_OF_RANGE;
+            case "Constraint":
+                return constraintState(t);
+            case "TransactionContext":
+                return transactionState(t);
+            case "Permission":
+                return SqlState.INSUFFICIENT_PRIVILEGE;
+            case "INTERRUPT":
+            case "Interrupt":
+                return SqlState.QUERY_CANCELED;
+            case "Out of Memory":
+                return SqlState.OUT_OF_MEMORY;
+            case "Not implemented":
+                return SqlState.FEATURE_NOT_SUPPORTED;
+            case "Dependency":
+                return "2BP01"; // dependent_objects_still_exist
+            case "IO":
+                return "58030"; // io_error
+            case "Invalid Input":
+                if (t.contains("read-only mode") || t.contains("read-only")) {
+                    return SqlState.READ_ONLY_SQL_TRANSACTION;
+                }
+                return t.contains("division by zero") ? SqlState.DIVISION_BY_ZERO : SqlState.INVALID_PARAMETER_VALUE;
+            default:
+                if (t.contains("interrupted")) {
+                    return SqlState.QUERY_CANCELED;
+                }
+                return SqlState.INTERNAL_ERROR;
+        }
+    }
+
+    private static String catalogState(String t) {
+        if (t.contains("already exists")) {
+            if (t.startsWith("table") || t.startsWith("view")) {
+                return "42P07"; // duplicate_table
+            }
+            return t.startsWith("schema") ? "42P06" : "42710"; // duplicate_schema, duplicate_object
+        }
+        if (t.startsWith("table") || t.startsWith("view")) {
+            return SqlState.UNDEFINED_TABLE;
+        }
+        if (t.startsWith("scalar function") || t.startsWith("function") || t.startsWith("aggregate function")
+                || t.startsWith("table function") || t.startsWith("macro")) {
+            return SqlState.UNDEFINED_FUNCTION;
+        }
+        if (t.startsWith("schema")) {
+            return "3F000"; // invalid_schema_name
+        }
+        return SqlState.UNDEFINED_OBJECT; // types, settings, sequences, …
+    }
+
+    private static String binderState(String t) {
+        if (t.contains("group by")) {
+            return "42803"; // grouping_error
+        }
+        if (t.contains("referenced column") || t.contains("column named") || t.contains("column \"")
+                && t.contains("not found")) {
+            return SqlState.UNDEFINED_COLUMN;
+        }
+        if (t.contains("no function matches") || t.contains("best candidate function")) {
+            return SqlState.UNDEFINED_FUNCTION;
+        }
+        if (t.contains("type") || t.contains("cast")) {
+            return "42804"; // datatype_mismatch
+        }
+        return SqlState.SYNTAX_ERROR;
+    }
+
+    private static String constraintState(String t) {
+        if (t.contains("not null")) {
+            return SqlState.NOT_NULL_VIOLATION;
+        }
+        if (t.contains("foreign key")) {
+            return SqlState.FOREIGN_KEY_VIOLATION;
+        }
+        if (t.contains("check constraint")) {
+            return SqlState.CHECK_VIOLATION;
+        }
+        if (t.contains("primary key") || t.contains("unique") || t.contains("duplicate key")) {
+            return SqlState.UNIQUE_VIOLATION;
+        }
+        return "23000"; // integrity_constraint_violation
+    }
+
+    private static String transactionState(String t) {
+        if (t.contains("aborted")) {
+            return SqlState.IN_FAILED_SQL_TRANSACTION;
+        }
+        if (t.contains("read-only")) {
+            return SqlState.READ_ONLY_SQL_TRANSACTION;
+        }
+        if (t.contains("conflict")) {
+            return SqlState.SERIALIZATION_FAILURE;
+        }
+        if (t.contains("no transaction is active")) {
+            return SqlState.NO_ACTIVE_SQL_TRANSACTION;
+        }
+        if (t.contains("within a transaction") || t.contains("already")) {
+            return SqlState.ACTIVE_SQL_TRANSACTION;
+        }
+        return SqlState.INVALID_TRANSACTION_STATE;
+    }
+}

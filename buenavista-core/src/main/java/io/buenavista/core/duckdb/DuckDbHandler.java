@@ -1,0 +1,127 @@
+package io.buenavista.core.duckdb;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.QueryHandler;
+import io.buenavista.api.QuerySession;
+import io.buenavista.api.SessionContext;
+import io.buenavista.api.SqlState;
+
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBDriver;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Serves SQL from one DuckDB database, opened when the handler is constructed. Each session gets its own DuckDB
+ * connection ({@link DuckDBConnection#duplicate()} of the handler's root connection) with streamed results, so a
+ * large result is never held in memory as a whole.
+ *
+ * <p>Extensions are neither installed nor loaded automatically. Unless {@link DuckDbConfig#allowFileAccess()},
+ * {@code enable_external_access} is switched off right after opening: SQL can then not read or write files other
+ * than the database, nor install or load extensions. The configuration is not locked ({@code lock_configuration}),
+ * so sessions may still change their own settings with {@code SET}.
+ *
+ * <p>Constructing it without the DuckDB driver on the class path fails with {@link NoClassDefFoundError}, which
+ * makes the server skip it.
+ */
+public final class DuckDbHandler implements QueryHandler {
+    /** The name routes use for this handler. */
+    public static final String NAME = "duckdb";
+
+    private final DuckDbConfig config;
+    private final DuckDBConnection root;
+
+    /** An in-memory database with DuckDB's defaults; the constructor {@link java.util.ServiceLoader} uses. */
+    public DuckDbHandler() {
+        this(DuckDbConfig.inMemory());
+    }
+
+    /**
+     * Opens the database {@code config} describes.
+     *
+     * @throws PgException when DuckDB cannot open it
+     */
+    public DuckDbHandler(DuckDbConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.root = openRoot(config);
+    }
+
+    private static DuckDBConnection openRoot(DuckDbConfig config) {
+        Properties props = new Properties();
+        // Streaming is a connection property that duplicate() connections inherit; without it every result is
+        // materialized in native memory before the first row is returned.
+        props.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
+        props.setProperty("autoinstall_known_extensions", "false");
+        props.setProperty("autoload_known_extensions", "false");
+        if (config.threads() != null) {
+            props.setProperty("threads", config.threads().toString());
+        }
+        if (config.memoryLimit() != null) {
+            props.setProperty("memory_limit", config.memoryLimit());
+        }
+        if (config.tempDirectory() != null) {
+            props.setProperty("temp_directory", config.tempDirectory());
+        }
+        if (config.readOnly() && config.databasePath() != null) {
+            props.setProperty(DuckDBDriver.DUCKDB_READONLY_PROPERTY, "true");
+        }
+        String url = "jdbc:duckdb:" + (config.databasePath() == null ? "" : config.databasePath());
+        DuckDBConnection conn = null;
+        try {
+            conn = (DuckDBConnection) new DuckDBDriver().connect(url, props);
+            if (!config.allowFileAccess()) {
+                try (Statement s = conn.createStatement()) {
+                    s.execute("SET enable_external_access = false");
+                }
+            }
+            return conn;
+        } catch (SQLException e) {
+            if (conn != null) {
+                try {
+                    conn.close();
+                } catch (SQLException ignored) {
+                    // reporting the original failure matters more
+                }
+            }
+            throw DuckDbErrors.map(e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The configuration the database was opened with. */
+    public DuckDbConfig config() {
+        return config;
+    }
+
+    @Override
+    public QuerySession open(SessionContext context) throws PgException {
+        DuckDBConnection conn;
+        try {
+            conn = root.duplicate();
+        } catch (SQLException e) {
+            throw DuckDbErrors.map(e).withSeverity(PgException.Severity.FATAL);
+        }
+        DuckDbSession session = new DuckDbSession(conn);
+        String timeZone = context == null ? null : context.setting("TimeZone");
+        if (timeZone != null) {
+            session.settingChanged("TimeZone", timeZone);
+        }
+        return session;
+    }
+
+    @Override
+    public void close() {
+        try {
+            root.close();
+        } catch (SQLException e) {
+            throw new PgException(SqlState.INTERNAL_ERROR, "could not close DuckDB: " + e.getMessage(), e);
+        }
+    }
+}

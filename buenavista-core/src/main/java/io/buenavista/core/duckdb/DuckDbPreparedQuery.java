@@ -1,0 +1,240 @@
+package io.buenavista.core.duckdb;
+
+import io.buenavista.api.Column;
+import io.buenavista.api.ExecutionResult;
+import io.buenavista.api.PgException;
+import io.buenavista.api.PgType;
+import io.buenavista.api.PreparedQuery;
+import io.buenavista.api.SqlState;
+
+import org.duckdb.DuckDBResultSetMetaData;
+import org.duckdb.StatementReturnType;
+
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A statement prepared by DuckDB. Preparing only parses and binds: nothing is executed, so describing an
+ * {@code INSERT} inserts nothing. DuckDB understands {@code $1..$n} itself.
+ */
+final class DuckDbPreparedQuery implements PreparedQuery {
+    private final DuckDbSession session;
+    private final String sql;
+    /** DuckDB's driver closes a statement whose execution failed; it is then prepared again. */
+    private PreparedStatement statement;
+    private final StatementReturnType returnType;
+    private final int duckParameterCount;
+    private final List<PgType> parameterTypes;
+    private final List<Column> columns;
+    private final List<DuckDbTypes.Mapping> mappings;
+    private boolean closed;
+
+    private DuckDbPreparedQuery(DuckDbSession session, String sql, PreparedStatement statement,
+            StatementReturnType returnType, int duckParameterCount, List<PgType> parameterTypes, List<Column> columns,
+            List<DuckDbTypes.Mapping> mappings) {
+        this.session = session;
+        this.sql = sql;
+        this.statement = statement;
+        this.returnType = returnType;
+        this.duckParameterCount = duckParameterCount;
+        this.parameterTypes = parameterTypes;
+        this.columns = columns;
+        this.mappings = mappings;
+    }
+
+    static DuckDbPreparedQuery prepare(DuckDbSession session, String sql, List<PgType> declared) {
+        PreparedStatement ps;
+        try {
+            ps = session.connection().prepareStatement(sql);
+        } catch (SQLException e) {
+            throw DuckDbErrors.map(e);
+        }
+        try {
+            DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+            // DuckDB describes INSERT/UPDATE/DELETE with a "Count" column and DDL/SET with a "Success" column;
+            // only real queries return rows to the client.
+            StatementReturnType returnType = meta.getReturnType();
+            List<Column> columns = new ArrayList<>();
+            List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
+            if (returnType == StatementReturnType.QUERY_RESULT) {
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    DuckDbTypes.Mapping m = DuckDbTypes.map(meta.getColumnTypeName(i), meta.getPrecision(i),
+                            meta.getScale(i));
+                    mappings.add(m);
+                    columns.add(m.column(meta.getColumnLabel(i)));
+                }
+            }
+            ParameterMetaData params = ps.getParameterMetaData();
+            int count = params.getParameterCount();
+            List<PgType> types = new ArrayList<>();
+            for (int i = 0; i < Math.max(count, declared.size()); i++) {
+                PgType given = i < declared.size() ? declared.get(i) : null;
+                if (given != null && !given.equals(PgType.UNKNOWN)) {
+                    types.add(given);
+                } else if (i < count) {
+                    types.add(DuckDbTypes.parameterType(params.getParameterTypeName(i + 1)));
+                } else {
+                    types.add(PgType.UNKNOWN);
+                }
+            }
+            return new DuckDbPreparedQuery(session, sql, ps, returnType, count, List.copyOf(types), List.copyOf(columns),
+                    List.copyOf(mappings));
+        } catch (SQLException | RuntimeException e) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // the original failure is what matters
+            }
+            throw e instanceof SQLException s ? DuckDbErrors.map(s) : (RuntimeException) e;
+        }
+    }
+
+    @Override
+    public List<PgType> parameterTypes() {
+        return parameterTypes;
+    }
+
+    @Override
+    public List<Column> columns() {
+        return columns;
+    }
+
+    @Override
+    public ExecutionResult execute(List<Object> parameters) throws PgException {
+        if (closed) {
+            throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement is closed");
+        }
+        session.ensureOpen();
+        session.startWork(null, true);
+        try {
+            // Reading a suspended cursor into memory may take a while: it counts as part of this statement.
+            session.releaseConnection();
+            throwIfCanceled(null);
+            List<Object> values = parameters == null ? List.of() : parameters;
+            PreparedStatement ps = liveStatement();
+            bind(ps, values);
+            session.startWork(ps, false);
+            boolean hasRows;
+            try {
+                hasRows = ps.execute();
+            } catch (SQLException e) {
+                throwIfCanceled(e);
+                if (DuckDbErrors.HIDDEN_STREAM_ERROR.equals(e.getMessage())) {
+                    return executeWithoutStreaming(e, values);
+                }
+                throw DuckDbErrors.map(e);
+            }
+            return result(hasRows, true);
+        } catch (SQLException e) {
+            throw DuckDbErrors.map(e);
+        } finally {
+            session.endWork();
+        }
+    }
+
+    private PreparedStatement liveStatement() throws SQLException {
+        if (statement.isClosed()) {
+            statement = session.connection().prepareStatement(sql);
+        }
+        return statement;
+    }
+
+    private void bind(PreparedStatement ps, List<Object> parameters) throws SQLException {
+        if (parameters.size() < duckParameterCount) {
+            throw new PgException(SqlState.PROTOCOL_VIOLATION, "statement needs " + duckParameterCount
+                    + " parameters, got " + parameters.size());
+        }
+        ps.clearParameters();
+        for (int i = 0; i < duckParameterCount; i++) {
+            DuckDbTypes.bind(session.connection(), ps, i + 1, parameters.get(i),
+                    i < parameterTypes.size() ? parameterTypes.get(i) : null);
+        }
+    }
+
+    private ExecutionResult result(boolean hasRows, boolean stream) throws SQLException {
+        if (hasRows) {
+            ResultSet rs = statement.getResultSet();
+            DuckDbCursor cursor = new DuckDbCursor(session, this, rs, columns, mappings);
+            if (session.cancelRequested()) {
+                cursor.close();
+                throw DuckDbErrors.canceled(null);
+            }
+            if (stream) {
+                session.streamingStarted(cursor);
+            } else {
+                cursor.materialize();
+            }
+            return new ExecutionResult.Rows(cursor);
+        }
+        long count = statement.getLargeUpdateCount();
+        return ExecutionResult.Command.of(returnType == StatementReturnType.CHANGED_ROWS ? count : -1);
+    }
+
+    /**
+     * DuckDB 2.0's JDBC driver loses the message of an error raised before the first row of a streamed result
+     * (e.g. a failed cast), reporting only "Invalid result set". Outside a transaction block the failed statement
+     * left nothing behind, so it is run once more without streaming, which reports the real error. Inside a
+     * block DuckDB has aborted the transaction and cannot run it again.
+     */
+    private ExecutionResult executeWithoutStreaming(SQLException hidden, List<Object> parameters)
+            throws SQLException {
+        if (session.inTransaction() || returnType != StatementReturnType.QUERY_RESULT) {
+            throw new PgException(SqlState.INTERNAL_ERROR,
+                    "the query failed, but DuckDB did not report why (its JDBC driver hides errors raised before "
+                            + "the first row of a streamed result); run it outside a transaction block to see the "
+                            + "reason", hidden);
+        }
+        setStreaming(false);
+        try {
+            PreparedStatement ps = liveStatement();
+            bind(ps, parameters);
+            session.startWork(ps, false);
+            boolean hasRows;
+            try {
+                hasRows = ps.execute();
+            } catch (SQLException e) {
+                throwIfCanceled(e);
+                throw DuckDbErrors.map(e);
+            }
+            return result(hasRows, false);
+        } finally {
+            setStreaming(true);
+        }
+    }
+
+    private void setStreaming(boolean on) throws SQLException {
+        try (Statement s = session.connection().createStatement()) {
+            s.execute("SET jdbc_stream_results = " + on);
+        }
+    }
+
+    private void throwIfCanceled(SQLException cause) {
+        if (session.cancelRequested()) {
+            throw DuckDbErrors.canceled(cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Closing the JDBC statement would close its result: a portal still reading it keeps its rows in memory.
+        DuckDbCursor cursor = session.streamingCursor();
+        if (cursor != null && cursor.owner() == this) {
+            session.releaseConnection();
+        }
+        try {
+            statement.close();
+        } catch (SQLException ignored) {
+            // nothing left to release
+        }
+        session.statementClosed(this);
+    }
+}
