@@ -32,11 +32,15 @@ public final class DuckDbHandler implements QueryHandler {
     public static final String NAME = "duckdb";
 
     private final DuckDbConfig config;
-    private final DuckDBConnection root;
+    /** Opened in the constructor, or at the first session when discovered (null until then). */
+    private DuckDBConnection root;
 
-    /** An in-memory database with DuckDB's defaults; the constructor {@link java.util.ServiceLoader} uses. */
+    /**
+     * An in-memory database with DuckDB's defaults; the constructor {@link java.util.ServiceLoader} uses. The
+     * database opens at the first session, so that a discovered handler which is never used costs nothing.
+     */
     public DuckDbHandler() {
-        this(DuckDbConfig.inMemory());
+        this.config = DuckDbConfig.inMemory();
     }
 
     /**
@@ -104,7 +108,7 @@ public final class DuckDbHandler implements QueryHandler {
     public QuerySession open(SessionContext context) throws PgException {
         DuckDBConnection conn;
         try {
-            conn = root.duplicate();
+            conn = root().duplicate();
         } catch (SQLException e) {
             throw DuckDbErrors.map(e).withSeverity(PgException.Severity.FATAL);
         }
@@ -116,8 +120,18 @@ public final class DuckDbHandler implements QueryHandler {
         return session;
     }
 
+    private synchronized DuckDBConnection root() {
+        if (root == null) {
+            root = openRoot(config);
+        }
+        return root;
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (root == null) {
+            return;
+        }
         try {
             root.close();
         } catch (SQLException e) {

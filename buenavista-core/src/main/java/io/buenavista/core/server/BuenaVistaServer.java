@@ -74,9 +74,8 @@ public final class BuenaVistaServer implements AutoCloseable {
         if (providers.handlers().isEmpty()) {
             throw new IllegalStateException("no QueryHandler registered or discovered");
         }
-        this.parser = !providers.hasParsers() && providers.handlers().size() == 1 && b.parserName == null
-                ? ConnectionParamParser.fixed(providers.handlers().iterator().next().name())
-                : providers.parser(b.parserName);
+        this.parser = providers.hasParsers() || b.parserName != null ? providers.parser(b.parserName)
+                : ConnectionParamParser.fixed(soleHandler(b.handlers, providers));
         if (providers.hasAuthenticators() || b.authenticatorName != null) {
             this.authenticator = providers.authenticator(b.authenticatorName);
         } else {
@@ -86,6 +85,23 @@ public final class BuenaVistaServer implements AutoCloseable {
         this.ownsExecutor = b.executor == null;
         this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads("buenavista-conn"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("buenavista-timer"));
+    }
+
+    /**
+     * Without a parser every connection goes to one handler: the only one registered explicitly, or else the only
+     * one there is.
+     */
+    private static String soleHandler(List<QueryHandler> explicit, ProviderRegistry providers) {
+        if (explicit.size() == 1) {
+            return explicit.get(0).name();
+        }
+        if (providers.handlers().size() == 1) {
+            return providers.handlers().iterator().next().name();
+        }
+        List<String> names = new ArrayList<>();
+        providers.handlers().forEach(h -> names.add(h.name()));
+        throw new IllegalStateException("several handlers " + names
+                + " and no ConnectionParamParser to choose between them: register one");
     }
 
     public static Builder builder() {

@@ -1,0 +1,94 @@
+package io.buenavista.examples;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's main job: the {@code duckdb} subcommand serving psql, pgjdbc and pgbench. */
+class DuckDbJarIT {
+
+    record Result(int exitCode, String stdout, String stderr) {}
+
+    static Result run(List<String> command, Path dir) throws IOException, InterruptedException {
+        Path out = dir.resolve("out-" + System.nanoTime());
+        Path err = dir.resolve("err-" + System.nanoTime());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("PGPASSWORD");
+        pb.environment().put("PGCONNECT_TIMEOUT", "10");
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + command);
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    static List<String> psql(int port, String... args) {
+        List<String> c = new ArrayList<>(List.of("psql", "-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", "someone", "-d", "anydb"));
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    @Test
+    void fileDatabaseServesPsqlAndPgjdbcAndSurvivesARestart(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("data.duckdb");
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", db.toString(), "--port", "0")) {
+            Result r = run(psql(server.port, "-v", "ON_ERROR_STOP=1", "-c",
+                    "create table t(a int, b text); insert into t values (1, 'x'), (2, 'y'); select sum(a) from t"),
+                    dir);
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals("3", r.stdout().trim());
+
+            Result bad = run(psql(server.port, "-c", "select * from no_such_table"), dir);
+            assertEquals(1, bad.exitCode());
+            assertTrue(bad.stderr().contains("ERROR:"), bad.stderr());
+
+            try (Connection c = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + server.port + "/x?user=y&sslmode=disable");
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select b from t order by a")) {
+                assertTrue(rs.next());
+                assertEquals("x", rs.getString(1));
+            }
+            assertEquals(143, server.terminate(), "SIGTERM ends the JVM after the graceful shutdown hook");
+        }
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", db.toString(), "--read-only", "--port", "0")) {
+            Result r = run(psql(server.port, "-c", "select count(*) from t"), dir);
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals("2", r.stdout().trim());
+            server.terminate();
+        }
+    }
+
+    @Test
+    void pgbenchInEveryQueryMode(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("bench.sql");
+        Files.writeString(script, "\\set n random(1, 100)\nselect count(*) from range(:n);\n");
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", "--port", "0")) {
+            for (String mode : List.of("simple", "extended", "prepared")) {
+                Result r = run(List.of("pgbench", "-n", "-h", "127.0.0.1", "-p", Integer.toString(server.port),
+                        "-U", "bench", "-M", mode, "-f", script.toString(), "-c", "2", "-t", "50", "bench"), dir);
+                assertEquals(0, r.exitCode(), mode + ": " + r.stdout() + r.stderr());
+                assertTrue(r.stdout().contains("number of transactions actually processed: 100/100"),
+                        mode + ": " + r.stdout());
+            }
+            server.terminate();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.buenavista.examples;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line is a public contract: usage errors exit with 2, {@code --help} with 0. */
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        assertEquals(2, run());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("Usage:"));
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        assertEquals(2, run("mysql"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'mysql'"));
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("duckdb [FILE]"));
+    }
+
+    @Test
+    void duckdbHelp() {
+        assertEquals(0, run("duckdb", "--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("--read-only"), help);
+        assertTrue(help.contains("--port P"), help);
+    }
+
+    @Test
+    void duckdbOptionErrorsAreUsageErrors() {
+        assertEquals(2, run("duckdb", "--port"));
+        assertEquals(2, run("duckdb", "--port", "abc"));
+        assertEquals(2, run("duckdb", "--port", "70000"));
+        assertEquals(2, run("duckdb", "--bogus"));
+        assertEquals(2, run("duckdb", "a.db", "b.db"));
+        assertEquals(2, run("duckdb", "--read-only"));
+    }
+}
