@@ -33,17 +33,24 @@ public final class Main {
             """;
 
     private static final String DUCKDB_USAGE = """
-            Usage: java -jar buenavista.jar duckdb [FILE] [--host H] [--port P] [--read-only]
+            Usage: java -jar buenavista.jar duckdb [FILE] [OPTIONS]
 
             Serves a DuckDB database over the PostgreSQL protocol. Any database name a client asks for is accepted.
             Clients are trusted (no password), so by default only this machine can connect.
 
             Options:
-              FILE           the DuckDB database file (created if missing); in-memory when omitted
-              --host H       address to listen on (default 127.0.0.1)
-              --port P       port to listen on (default 5433; 0 picks a free one)
-              --read-only    open FILE read-only
-              --help         show this help
+              FILE                   the DuckDB database file (created if missing); in-memory when omitted
+              --host H               address to listen on (default 127.0.0.1)
+              --port P               port to listen on (default 5433; 0 picks a free one)
+              --read-only            open FILE read-only
+              --attach NAME=FILE     attach another DuckDB file read-only as NAME (repeatable)
+              --threads N            DuckDB worker threads (default: one per core)
+              --memory-limit SIZE    DuckDB memory limit, e.g. 2GB
+              --temp-directory DIR   where DuckDB spills to disk
+              --allow-file-access    let client SQL read and write files (read_csv, COPY TO, ATTACH, INSTALL);
+                                     off by default
+              --insecure-trust       allow a non-loopback --host although clients are not authenticated
+              --help                 show this help
             """;
 
     private Main() {}
@@ -83,49 +90,56 @@ public final class Main {
         String host = "127.0.0.1";
         int port = 5433;
         boolean readOnly = false;
-        List<String> positional = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--help", "-h" -> {
-                    out.print(DUCKDB_USAGE);
-                    return EXIT_OK;
-                }
-                case "--read-only" -> readOnly = true;
-                case "--host", "--port" -> {
-                    if (i + 1 >= args.size()) {
-                        return usage(err, DUCKDB_USAGE, a + " needs a value");
+        boolean insecureTrust = false;
+        DuckDbConfig config = DuckDbConfig.inMemory();
+        List<String[]> attachments = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--help", "-h" -> {
+                        out.print(DUCKDB_USAGE);
+                        return EXIT_OK;
                     }
-                    String v = args.get(++i);
-                    if (a.equals("--host")) {
-                        host = v;
-                    } else {
-                        try {
-                            port = Integer.parseInt(v);
-                        } catch (NumberFormatException e) {
-                            return usage(err, DUCKDB_USAGE, "--port must be a number, got '" + v + "'");
+                    case "--read-only" -> readOnly = true;
+                    case "--allow-file-access" -> config = config.withAllowFileAccess(true);
+                    case "--insecure-trust" -> insecureTrust = true;
+                    case "--host" -> host = value(args, ++i, a);
+                    case "--port" -> port = number(value(args, ++i, a), a, 0, 65535);
+                    case "--threads" -> config = config.withThreads(number(value(args, ++i, a), a, 1, 4096));
+                    case "--memory-limit" -> config = config.withMemoryLimit(value(args, ++i, a));
+                    case "--temp-directory" -> config = config.withTempDirectory(value(args, ++i, a));
+                    case "--attach" -> {
+                        String v = value(args, ++i, a);
+                        int eq = v.indexOf('=');
+                        if (eq <= 0 || eq == v.length() - 1) {
+                            throw new UsageException("--attach needs NAME=FILE, got '" + v + "'");
                         }
-                        if (port < 0 || port > 65535) {
-                            return usage(err, DUCKDB_USAGE, "--port must be between 0 and 65535");
+                        attachments.add(new String[] {v.substring(0, eq), v.substring(eq + 1)});
+                    }
+                    default -> {
+                        if (a.startsWith("-")) {
+                            throw new UsageException("unknown option '" + a + "'");
                         }
+                        if (file != null) {
+                            throw new UsageException("only one database FILE may be given");
+                        }
+                        file = a;
                     }
-                }
-                default -> {
-                    if (a.startsWith("-")) {
-                        return usage(err, DUCKDB_USAGE, "unknown option '" + a + "'");
-                    }
-                    positional.add(a);
                 }
             }
-        }
-        if (positional.size() > 1) {
-            return usage(err, DUCKDB_USAGE, "only one database FILE may be given");
-        }
-        if (!positional.isEmpty()) {
-            file = positional.get(0);
-        }
-        if (readOnly && file == null) {
-            return usage(err, DUCKDB_USAGE, "--read-only needs a database FILE");
+            if (readOnly && file == null) {
+                throw new UsageException("--read-only needs a database FILE");
+            }
+            for (String[] attachment : attachments) {
+                try {
+                    config = config.withAttachment(attachment[0], attachment[1]);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+        } catch (UsageException e) {
+            return usage(err, DUCKDB_USAGE, e.getMessage());
         }
         InetAddress address;
         try {
@@ -133,7 +147,14 @@ public final class Main {
         } catch (UnknownHostException e) {
             return usage(err, DUCKDB_USAGE, "unknown host '" + host + "'");
         }
-        DuckDbConfig config = file == null ? DuckDbConfig.inMemory() : DuckDbConfig.file(file, readOnly);
+        if (!address.isLoopbackAddress() && !insecureTrust) {
+            return usage(err, DUCKDB_USAGE, "--host " + host + " would let anyone on the network in without a "
+                    + "password; add --insecure-trust if that is what you want");
+        }
+        if (file != null) {
+            config = new DuckDbConfig(file, readOnly, config.threads(), config.memoryLimit(), config.tempDirectory(),
+                    config.allowFileAccess(), config.attachments());
+        }
         BuenaVistaServer server;
         try {
             server = BuenaVistaServer.builder()
@@ -156,6 +177,34 @@ public final class Main {
         out.flush();
         awaitShutdown(server);
         return EXIT_OK;
+    }
+
+    /** A command line that does not follow the usage. */
+    private static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static String value(List<String> args, int i, String option) throws UsageException {
+        if (i >= args.size()) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static int number(String v, String option, int min, int max) throws UsageException {
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new UsageException(option + " must be between " + min + " and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " must be a number, got '" + v + "'");
+        }
     }
 
     /** Blocks until SIGINT/SIGTERM, then closes the server gracefully. */

@@ -1,5 +1,6 @@
 package io.buenavista.examples;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,12 +11,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's main job: the {@code duckdb} subcommand serving psql, pgjdbc and pgbench. */
@@ -72,6 +76,40 @@ class DuckDbJarIT {
             Result r = run(psql(server.port, "-c", "select count(*) from t"), dir);
             assertEquals(0, r.exitCode(), r.stderr());
             assertEquals("2", r.stdout().trim());
+            server.terminate();
+        }
+    }
+
+    /** The original cachedb's test file, from the shared fixtures beside the repository. */
+    static Path cachedbFixture() {
+        Path p = Path.of("..", "..", "shared", "fixtures", "d2e-cachedb", "testdbcode_testschema");
+        Assumptions.assumeTrue(Files.isRegularFile(p), "shared fixtures not present beside the repository: " + p);
+        return p.toAbsolutePath();
+    }
+
+    @Test
+    void attachedCachedbFileIsReadableButClientSqlCannotTouchFiles(@TempDir Path dir) throws Exception {
+        Path fixture = cachedbFixture();
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", "--attach", "testschema=" + fixture,
+                "--port", "0");
+             Connection c = DriverManager.getConnection(
+                     "jdbc:postgresql://127.0.0.1:" + server.port + "/x?user=y&sslmode=disable")) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT * FROM testschema.person WHERE person_id = ?")) {
+                ps.setInt(1, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next(), "person 1 exists");
+                    assertEquals(1, rs.getLong("person_id"));
+                    assertEquals(18, rs.getMetaData().getColumnCount());
+                    assertFalse(rs.next());
+                }
+            }
+            SQLException denied = assertThrows(SQLException.class,
+                    () -> c.createStatement().executeQuery("SELECT * FROM read_csv('/etc/passwd')"));
+            assertEquals("42501", denied.getSQLState(), denied.getMessage());
+            SQLException readOnly = assertThrows(SQLException.class,
+                    () -> c.createStatement().execute("DELETE FROM testschema.person"));
+            assertEquals("25006", readOnly.getSQLState(), readOnly.getMessage());
             server.terminate();
         }
     }

@@ -53,5 +53,14 @@ class MainTest {
         assertEquals(2, run("duckdb", "--bogus"));
         assertEquals(2, run("duckdb", "a.db", "b.db"));
         assertEquals(2, run("duckdb", "--read-only"));
+        assertEquals(2, run("duckdb", "--threads", "0"));
+        assertEquals(2, run("duckdb", "--attach", "noequals"));
+        assertEquals(2, run("duckdb", "--attach", "bad-name=x.db"));
+    }
+
+    @Test
+    void trustOnANetworkAddressNeedsConsent() {
+        assertEquals(2, run("duckdb", "--host", "0.0.0.0"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--insecure-trust"));
     }
 }

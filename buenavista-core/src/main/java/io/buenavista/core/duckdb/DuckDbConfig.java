@@ -1,5 +1,8 @@
 package io.buenavista.core.duckdb;
 
+import java.util.List;
+import java.util.Objects;
+
 /**
  * How {@link DuckDbHandler} opens its database.
  *
@@ -12,39 +15,63 @@ package io.buenavista.core.duckdb;
  *                        {@code COPY}, {@code ATTACH}, {@code INSTALL}); when false the handler sets
  *                        {@code enable_external_access=false} right after opening, which cannot be undone
  *                        while the database is open
+ * @param attachments     database files attached read-only when the database opens (before file access is
+ *                        closed), each under its own name
  */
 public record DuckDbConfig(String databasePath, boolean readOnly, Integer threads, String memoryLimit,
-        String tempDirectory, boolean allowFileAccess) {
+        String tempDirectory, boolean allowFileAccess, List<Attachment> attachments) {
+
+    /** A DuckDB file attached read-only as catalog {@code name} (so its tables are {@code name.table}). */
+    public record Attachment(String name, String path) {
+        public Attachment {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(path, "path");
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("an attachment name must be a plain identifier: " + name);
+            }
+        }
+    }
 
     public DuckDbConfig {
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1: " + threads);
         }
+        attachments = List.copyOf(attachments);
     }
 
     /** A private in-memory database with DuckDB's defaults and no file access. */
     public static DuckDbConfig inMemory() {
-        return new DuckDbConfig(null, false, null, null, null, false);
+        return new DuckDbConfig(null, false, null, null, null, false, List.of());
     }
 
     /** A database file with DuckDB's defaults and no file access beyond the database itself. */
     public static DuckDbConfig file(String path, boolean readOnly) {
-        return new DuckDbConfig(java.util.Objects.requireNonNull(path, "path"), readOnly, null, null, null, false);
+        return new DuckDbConfig(Objects.requireNonNull(path, "path"), readOnly, null, null, null, false, List.of());
     }
 
     public DuckDbConfig withThreads(Integer newThreads) {
-        return new DuckDbConfig(databasePath, readOnly, newThreads, memoryLimit, tempDirectory, allowFileAccess);
+        return new DuckDbConfig(databasePath, readOnly, newThreads, memoryLimit, tempDirectory, allowFileAccess,
+                attachments);
     }
 
     public DuckDbConfig withMemoryLimit(String newMemoryLimit) {
-        return new DuckDbConfig(databasePath, readOnly, threads, newMemoryLimit, tempDirectory, allowFileAccess);
+        return new DuckDbConfig(databasePath, readOnly, threads, newMemoryLimit, tempDirectory, allowFileAccess,
+                attachments);
     }
 
     public DuckDbConfig withTempDirectory(String newTempDirectory) {
-        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, newTempDirectory, allowFileAccess);
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, newTempDirectory, allowFileAccess,
+                attachments);
     }
 
     public DuckDbConfig withAllowFileAccess(boolean allow) {
-        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allow);
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allow, attachments);
+    }
+
+    /** This configuration with one more read-only attachment. */
+    public DuckDbConfig withAttachment(String name, String path) {
+        List<Attachment> more = new java.util.ArrayList<>(attachments);
+        more.add(new Attachment(name, path));
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess, more);
     }
 }

@@ -76,6 +76,12 @@ public final class DuckDbHandler implements QueryHandler {
         DuckDBConnection conn = null;
         try {
             conn = (DuckDBConnection) new DuckDBDriver().connect(url, props);
+            try (Statement s = conn.createStatement()) {
+                for (DuckDbConfig.Attachment a : config.attachments()) {
+                    // The name is a checked identifier; the path is a string literal with quotes doubled.
+                    s.execute("ATTACH '" + a.path().replace("'", "''") + "' AS " + a.name() + " (READ_ONLY)");
+                }
+            }
             if (!config.allowFileAccess()) {
                 try (Statement s = conn.createStatement()) {
                     s.execute("SET enable_external_access = false");
