@@ -1,0 +1,75 @@
+"""asyncpg (binary protocol, own wire implementation) against a Buena Vista DuckDB server.
+
+Usage: python3 asyncpg_smoke.py PORT [FIXTURE_PORT]
+Prints one "ok: <step>" line per passed step; any failure raises, so the exit code is non-zero.
+FIXTURE_PORT, when given, serves the cachedb fixture database read-only.
+The SQL is portable so that the script can be checked against a real PostgreSQL too.
+"""
+import asyncio
+import datetime
+import decimal
+import sys
+
+import asyncpg
+
+
+async def connect(port):
+    return await asyncpg.connect(host="127.0.0.1", port=port, user="smoke", database="smoke", ssl=False, timeout=10)
+
+
+def check(actual, expected, what):
+    if actual != expected:
+        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
+    print(f"ok: {what}", flush=True)
+
+
+async def main(port, fixture_port):
+    conn = await connect(port)
+    check(await conn.fetchval("select 1"), 1, "connect")
+
+    row = await conn.fetchrow("select $1::integer + 1, $2::varchar, $3::integer is null", 41, "x'y", None)
+    check(tuple(row), (42, "x'y", True), "parameters")
+
+    # asyncpg asks for every result column in binary.
+    row = await conn.fetchrow("select 7::smallint, 8::bigint, 2.5::float8, 1.50::numeric(4,2), true, 'z'::text,"
+                              " date '2024-02-29', timestamp '2024-02-29 11:14:15.5', $1::bytea",
+                              b"\x00\xff")
+    check(tuple(row), (7, 8, 2.5, decimal.Decimal("1.50"), True, "z", datetime.date(2024, 2, 29),
+                       datetime.datetime(2024, 2, 29, 11, 14, 15, 500000), b"\x00\xff"), "binary results")
+
+    await conn.execute("create temp table smoke_apg(id integer primary key, name varchar)")
+    async with conn.transaction():
+        await conn.executemany("insert into smoke_apg values ($1, $2)", [(1, "a"), (2, "b"), (3, "c")])
+    row = await conn.fetchrow("select count(*), string_agg(name, ',' order by id) from smoke_apg")
+    check(tuple(row), (3, "a,b,c"), "transaction")
+
+    stmt = await conn.prepare("select name from smoke_apg where id = $1")
+    check([await stmt.fetchval(n) for n in (1, 2, 3)], ["a", "b", "c"], "prepared statement executed 3 times")
+
+    try:
+        await conn.fetch("select * from no_such_table")
+        raise AssertionError("no error for a missing table")
+    except asyncpg.exceptions.UndefinedTableError as e:
+        check(e.sqlstate, "42P01", "error")
+    check(await conn.fetchval("select $1::integer * 2", 21), 42, "recovery after error")
+
+    await conn.execute("set search_path to public")
+    check(await conn.fetchval("select count(*) from smoke_apg"), 3, "set search_path")
+
+    total = 0
+    async with conn.transaction():
+        async for record in conn.cursor("select i from generate_series(0, 999999) t(i)", prefetch=10000):
+            total += record[0]
+    check(total, 999999 * 1000000 // 2, "1 M rows through a portal, 10000 at a time")
+    await conn.close()
+
+    if fixture_port is not None:
+        fixture = await connect(fixture_port)
+        rows = await fixture.fetch(
+            'select "PERSON_ID", "YEAR_OF_BIRTH", "PERSON_SOURCE_VALUE" from person where "PERSON_ID" = $1', 1)
+        check([tuple(r) for r in rows], [(1, 1923, "00013D2EFD8E45D1")], "cachedb fixture")
+        await fixture.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else None))
