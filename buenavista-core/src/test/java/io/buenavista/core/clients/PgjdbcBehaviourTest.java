@@ -177,4 +177,16 @@ class PgjdbcBehaviourTest {
             executor.shutdownNow();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"binaryTransfer=false", "binaryTransfer=true"})
+    void multidimensionalArrayParameterIsRefusedCleanly(String params) throws Exception {
+        // The codecs support one-dimensional arrays only: a clean 0A000 at Bind, and the connection lives on.
+        try (Connection c = connect(params); PreparedStatement ps = c.prepareStatement("echo ?")) {
+            ps.setArray(1, c.createArrayOf("int4", new Integer[][] {{1, 2}, {3, null}}));
+            SQLException e = assertThrows(SQLException.class, ps::executeQuery);
+            assertEquals("0A000", e.getSQLState());
+            assertUsable(c);
+        }
+    }
 }

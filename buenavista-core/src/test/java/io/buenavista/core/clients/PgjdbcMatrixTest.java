@@ -93,6 +93,8 @@ class PgjdbcMatrixTest {
     record Case(String name, Setter setter, Checker checker) {}
 
     private static final byte[] ALL_BYTES = allBytes();
+    private static final String BIG_TEXT = "ü€𝄞 ".repeat(30_000);
+    private static final byte[] BIG_BYTES = java.util.Arrays.copyOf(BIG_TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8), 200_001);
 
     private static byte[] allBytes() {
         byte[] b = new byte[256];
@@ -212,6 +214,33 @@ class PgjdbcMatrixTest {
                 array("float8[]", "float8", new Double[] {1.5, -0.25, Double.POSITIVE_INFINITY},
                         "{\"1.5\",\"-0.25\",\"Infinity\"}"),
                 array("empty int8[]", "int8", new Long[0], "{}"),
+                new Case("timestamp infinity", (ps, c, i) -> ps.setObject(i, LocalDateTime.MAX),
+                        (rs, i) -> assertEquals(LocalDateTime.MAX, rs.getObject(i, LocalDateTime.class))),
+                new Case("timestamp -infinity", (ps, c, i) -> ps.setObject(i, LocalDateTime.MIN),
+                        (rs, i) -> assertEquals(LocalDateTime.MIN, rs.getObject(i, LocalDateTime.class))),
+                new Case("timestamp BC", (ps, c, i) -> ps.setObject(i, LocalDateTime.of(-43, 3, 15, 12, 0, 0, 1000)),
+                        (rs, i) -> assertEquals(LocalDateTime.of(-43, 3, 15, 12, 0, 0, 1000),
+                                rs.getObject(i, LocalDateTime.class))),
+                new Case("timestamptz infinity", (ps, c, i) -> ps.setObject(i, OffsetDateTime.MAX),
+                        (rs, i) -> assertEquals(OffsetDateTime.MAX, rs.getObject(i, OffsetDateTime.class))),
+                new Case("date BC", (ps, c, i) -> ps.setObject(i, LocalDate.of(-4712, 1, 1)),
+                        (rs, i) -> assertEquals(LocalDate.of(-4712, 1, 1), rs.getObject(i, LocalDate.class))),
+                new Case("time midnight", (ps, c, i) -> ps.setObject(i, LocalTime.MIDNIGHT),
+                        (rs, i) -> assertEquals(LocalTime.MIDNIGHT, rs.getObject(i, LocalTime.class))),
+                new Case("float4 tiny", (ps, c, i) -> ps.setFloat(i, Float.MIN_VALUE),
+                        (rs, i) -> assertEquals(Float.MIN_VALUE, rs.getFloat(i))),
+                new Case("float8 -0", (ps, c, i) -> ps.setDouble(i, -0.0),
+                        (rs, i) -> assertEquals(-0.0, rs.getDouble(i))),
+                decimal("123000000000000000000000000.000"),
+                decimal("0.0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001"),
+                decimal("99999999999999999999999999999999999999999999999999.99999999999999999999999999999999999999"),
+                decimal("-0.0001"),
+                new Case("microsecond interval", (ps, c, i) -> ps.setObject(i, new PGInterval(0, 0, -40, 0, 0, 0.000001)),
+                        (rs, i) -> assertEquals(new PGInterval(0, 0, -40, 0, 0, 0.000001), new PGInterval(rs.getString(i)))),
+                new Case("big text", (ps, c, i) -> ps.setString(i, BIG_TEXT),
+                        (rs, i) -> assertEquals(BIG_TEXT, rs.getString(i))),
+                new Case("big bytea", (ps, c, i) -> ps.setBytes(i, BIG_BYTES),
+                        (rs, i) -> assertArrayEquals(BIG_BYTES, rs.getBytes(i))),
                 new Case("null int4", (ps, c, i) -> ps.setNull(i, Types.INTEGER), PgjdbcMatrixTest::assertSqlNull),
                 new Case("null varchar", (ps, c, i) -> ps.setNull(i, Types.VARCHAR), PgjdbcMatrixTest::assertSqlNull),
                 new Case("null timestamp", (ps, c, i) -> ps.setNull(i, Types.TIMESTAMP), PgjdbcMatrixTest::assertSqlNull),
