@@ -502,16 +502,31 @@ public final class Session {
             }
         }
         if (portal.done) {
-            out.commandComplete(p.kind().commandTag(0));
+            out.commandComplete(rowsTag(p.kind(), 0));
             return;
         }
         long sent = streamRows(portal, maxRows);
         if (portal.done) {
             flushNotices();
-            out.commandComplete(p.kind().commandTag(sent));
+            out.commandComplete(rowsTag(p.kind(), sent));
         } else {
             out.portalSuspended();
         }
+    }
+
+    /**
+     * The tag after a statement's rows: its own counted tag ({@code SELECT n}, {@code INSERT 0 n} for
+     * {@code RETURNING}, {@code FETCH n}…), PostgreSQL's uncounted ones for rows ({@code SHOW}, {@code EXPLAIN},
+     * {@code CALL}), and {@code SELECT n} for statements PostgreSQL does not know (a handler's own {@code DESCRIBE}
+     * or {@code PRAGMA}), since clients read the row count from it.
+     */
+    private static String rowsTag(Statement kind, long rows) {
+        String stem = kind.tagStem();
+        String tag = Statement.commandTag(stem, rows);
+        if (!tag.equals(stem) || stem.equals("SHOW") || stem.equals("EXPLAIN") || stem.equals("CALL")) {
+            return tag;
+        }
+        return Statement.commandTag("SELECT", rows);
     }
 
     private long streamRows(Portal portal, int maxRows) throws IOException {
