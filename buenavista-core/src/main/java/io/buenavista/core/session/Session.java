@@ -184,7 +184,7 @@ public final class Session {
                     runPortal(portal, 0, batch, true);
                 } finally {
                     portal.close();
-                    p.close();
+                    p.drop();
                 }
             } catch (PgException e) {
                 if (e.isFatal()) {
@@ -233,7 +233,7 @@ public final class Session {
                 : prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
         Prepared old = statements.put(m.name(), p);
         if (old != null) {
-            closeStatement(old);
+            old.drop(); // the unnamed statement: portals bound from it still run
         }
         out.parseComplete();
     }
@@ -540,7 +540,7 @@ public final class Session {
             while (maxRows <= 0 || sent < maxRows) {
                 if (!cursor.next()) {
                     portal.done = true;
-                    portal.close();
+                    portal.closeCursor();
                     break;
                 }
                 out.beginDataRow(n);
@@ -775,10 +775,11 @@ public final class Session {
         }
         Prepared p = statements.remove("");
         if (p != null) {
-            closeStatement(p);
+            p.drop();
         }
     }
 
+    /** Close S: the statement and the portals bound from it ("Message Formats", Close) go. */
     private void closeStatement(Prepared p) {
         portals.values().removeIf(portal -> {
             if (portal.statement == p) {
@@ -787,7 +788,7 @@ public final class Session {
             }
             return false;
         });
-        p.close();
+        p.drop();
     }
 
     private void closeAllPortals() {
@@ -802,7 +803,7 @@ public final class Session {
         closeAllPortals();
         for (Prepared p : statements.values()) {
             try {
-                p.close();
+                p.drop();
             } catch (RuntimeException e) {
                 log.debug("closing a statement failed", e);
             }
