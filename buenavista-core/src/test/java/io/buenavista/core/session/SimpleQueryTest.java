@@ -11,10 +11,12 @@ import io.buenavista.testing.BackendMessage.CommandComplete;
 import io.buenavista.testing.BackendMessage.EmptyQueryResponse;
 import io.buenavista.testing.BackendMessage.ErrorResponse;
 import io.buenavista.testing.BackendMessage.ReadyForQuery;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static io.buenavista.testing.Frontend.frame;
 import static io.buenavista.testing.Frontend.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -89,6 +91,19 @@ class SimpleQueryTest extends WireScript {
         List<Class<?>> types = typesUntilReady();
         assertEquals(CommandComplete.class, types.get(types.size() - 2));
         assertEquals(1, types.stream().filter(ReadyForQuery.class::equals).count());
+    }
+
+    /*
+     * Disabled until the connection tells the session which message was malformed: Session.malformedMessage only
+     * gets the error, so it treats every malformed body as extended protocol (skip until Sync), and a simple-query
+     * client waits forever for its ErrorResponse and ReadyForQuery.
+     */
+    @Disabled("needs the malformed message's type from FrameReader/Connection (owned elsewhere)")
+    @Test
+    void aQueryWithInvalidUtf8FailsWith22021AndStillEndsWithReadyForQuery() {
+        client.send(frame('Q', new byte[] {'r', 'o', 'w', 's', ' ', (byte) 0xc3, '(', 0}));
+        expectError("22021");
+        client.expectReadyForQuery('I');
     }
 
     /** The test handler, plus statements starting with "broken" that fail to prepare with a position. */
