@@ -67,6 +67,14 @@ public final class Session {
 
     private Tx tx = Tx.IDLE;
     private boolean skipUntilSync;
+    /** The reported settings' values as the client last heard them (ParameterStatus). */
+    private final Map<String, String> reportedSettings = new HashMap<>();
+    /** Whether a setting changed since the last ReadyForQuery, which reports the changed ones. */
+    private boolean settingsChanged;
+    /** The settings before the transaction first changed one: what its rollback restores; null if unchanged. */
+    private Map<String, String> settingsBeforeTransaction;
+    /** For each setting changed by {@code SET LOCAL}: the value its transaction's end restores. */
+    private final Map<String, String> localSettingsToRestore = new HashMap<>();
     private volatile boolean running;
 
     /**
@@ -81,6 +89,9 @@ public final class Session {
         this.codecs = codecs;
         this.limits = limits;
         this.nextIsSync = nextIsSync;
+        for (String name : SessionSettings.reportedNames()) {
+            reportedSettings.put(name, settings.get(name)); // the connection reports these at startup
+        }
     }
 
     /** The ReadyForQuery status: I, T or E. */
@@ -184,7 +195,7 @@ public final class Session {
                     runPortal(portal, 0, batch, true);
                 } finally {
                     portal.close();
-                    p.close();
+                    p.drop();
                 }
             } catch (PgException e) {
                 if (e.isFatal()) {
@@ -195,8 +206,23 @@ public final class Session {
                 break;
             }
         }
+        endBatch();
+    }
+
+    /**
+     * The end of a Query or the Sync of the extended protocol: commits the implicit transaction (a failure is
+     * reported like any error), closes all portals outside a block, and reports ReadyForQuery.
+     */
+    private void endBatch() throws IOException {
         if (tx == Tx.IMPLICIT) {
-            endImplicit();
+            try {
+                endTransaction(true);
+            } catch (PgException e) {
+                if (e.isFatal()) {
+                    throw e;
+                }
+                out.errorResponse(e);
+            }
         }
         if (tx == Tx.IDLE) {
             closeAllPortals();
@@ -233,7 +259,7 @@ public final class Session {
                 : prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
         Prepared old = statements.put(m.name(), p);
         if (old != null) {
-            closeStatement(old);
+            old.drop(); // the unnamed statement: portals bound from it still run
         }
         out.parseComplete();
     }
@@ -386,20 +412,7 @@ public final class Session {
 
     private void sync() throws IOException {
         skipUntilSync = false;
-        if (tx == Tx.IMPLICIT) {
-            try {
-                endImplicit();
-            } catch (PgException e) {
-                if (e.isFatal()) {
-                    throw e;
-                }
-                out.errorResponse(e);
-            }
-        }
-        if (tx == Tx.IDLE) {
-            closeAllPortals();
-        }
-        readyForQuery();
+        endBatch();
     }
 
     // ---- running statements ----
@@ -447,7 +460,7 @@ public final class Session {
             return List.of(new Column("name", PgType.TEXT), new Column("setting", PgType.TEXT),
                     new Column("description", PgType.TEXT));
         }
-        return List.of(new Column(s.name(), PgType.TEXT));
+        return List.of(new Column(settings.canonical(s.name()), PgType.TEXT));
     }
 
     /**
@@ -470,6 +483,9 @@ public final class Session {
         }
         if (!portal.started) {
             portal.started = true;
+            if (tx == Tx.IDLE && moreInBatch && !isTransactionControl(p.kind())) {
+                beginImplicit();
+            }
             if (p.query() == null) {
                 runCoreStatement(portal);
                 if (portal.cursor == null) {
@@ -477,13 +493,6 @@ public final class Session {
                     return;
                 }
             } else {
-                if (tx == Tx.IDLE && moreInBatch) {
-                    call(() -> {
-                        handler.begin(TransactionOptions.DEFAULT);
-                        return null;
-                    }, 0);
-                    tx = Tx.IMPLICIT;
-                }
                 ExecutionResult result = call(() -> p.query().execute(portal.parameters), p.offset());
                 if (result instanceof ExecutionResult.Command c) {
                     portal.done = true;
@@ -502,16 +511,31 @@ public final class Session {
             }
         }
         if (portal.done) {
-            out.commandComplete(p.kind().commandTag(0));
+            out.commandComplete(rowsTag(p.kind(), 0));
             return;
         }
         long sent = streamRows(portal, maxRows);
         if (portal.done) {
             flushNotices();
-            out.commandComplete(p.kind().commandTag(sent));
+            out.commandComplete(rowsTag(p.kind(), sent));
         } else {
             out.portalSuspended();
         }
+    }
+
+    /**
+     * The tag after a statement's rows: its own counted tag ({@code SELECT n}, {@code INSERT 0 n} for
+     * {@code RETURNING}, {@code FETCH n}…), PostgreSQL's uncounted ones for rows ({@code SHOW}, {@code EXPLAIN},
+     * {@code CALL}), and {@code SELECT n} for statements PostgreSQL does not know (a handler's own {@code DESCRIBE}
+     * or {@code PRAGMA}), since clients read the row count from it.
+     */
+    private static String rowsTag(Statement kind, long rows) {
+        String stem = kind.tagStem();
+        String tag = Statement.commandTag(stem, rows);
+        if (!tag.equals(stem) || stem.equals("SHOW") || stem.equals("EXPLAIN") || stem.equals("CALL")) {
+            return tag;
+        }
+        return Statement.commandTag("SELECT", rows);
     }
 
     private long streamRows(Portal portal, int maxRows) throws IOException {
@@ -525,7 +549,7 @@ public final class Session {
             while (maxRows <= 0 || sent < maxRows) {
                 if (!cursor.next()) {
                     portal.done = true;
-                    portal.close();
+                    portal.closeCursor();
                     break;
                 }
                 out.beginDataRow(n);
@@ -605,24 +629,16 @@ public final class Session {
             complete("ROLLBACK");
         } else if (kind instanceof Statement.SetTransaction st) {
             if (st.sessionDefault() && st.modes().readOnly() != null) {
-                settings.set("default_transaction_read_only", st.modes().readOnly() ? "on" : "off");
+                changeSetting("default_transaction_read_only", st.modes().readOnly() ? "on" : "off");
             }
             complete("SET");
         } else if (kind instanceof Statement.SetVariable s) {
-            String name = s.toDefault() ? settings.reset(s.name()) : settings.set(s.name(), s.valueText());
-            settingChanged(name);
+            setVariable(s);
             complete("SET");
         } else if (kind instanceof Statement.ResetVariable r) {
-            if (r.isAll()) {
-                for (String name : List.copyOf(settings.all().keySet())) {
-                    String before = settings.get(name);
-                    settings.reset(name);
-                    if (!before.equals(settings.get(name))) {
-                        settingChanged(name);
-                    }
-                }
-            } else {
-                settingChanged(settings.reset(r.name()));
+            List<String> names = r.isAll() ? List.copyOf(settings.all().keySet()) : List.of(r.name());
+            for (String name : names) {
+                changeSetting(name, null);
             }
             complete("RESET");
         } else if (kind instanceof Statement.ShowVariable s) {
@@ -633,12 +649,84 @@ public final class Session {
         }
     }
 
-    private void settingChanged(String name) throws IOException {
-        String value = settings.get(name);
-        if (SessionSettings.isReported(name)) {
-            out.parameterStatus(name, value);
+    // ---- settings ----
+
+    /**
+     * {@code SET [LOCAL]}. As in PostgreSQL, a transaction's rollback undoes its SETs, and SET LOCAL lasts until
+     * the transaction ends (outside one it only warns).
+     */
+    private void setVariable(Statement.SetVariable s) {
+        if (s.local() && tx == Tx.IDLE) {
+            notice(new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
+                    "SET LOCAL can only be used in transaction blocks").withSeverity(PgException.Severity.WARNING));
+            return;
         }
-        handler.settingChanged(name, value);
+        String name = settings.canonical(s.name());
+        String sessionValue = localSettingsToRestore.getOrDefault(name, settings.get(name));
+        changeSetting(name, s.toDefault() ? null : s.valueText());
+        if (s.local()) {
+            localSettingsToRestore.put(name, sessionValue);
+        }
+    }
+
+    /** Sets a core-owned setting for the session, or resets it when {@code value} is null. */
+    private void changeSetting(String name, String value) {
+        if (tx != Tx.IDLE && settingsBeforeTransaction == null) {
+            settingsBeforeTransaction = settings.snapshot();
+        }
+        String before = settings.get(name);
+        String canonical = value == null ? settings.reset(name) : settings.set(name, value);
+        localSettingsToRestore.remove(canonical); // a session-level SET outlives the transaction
+        if (!before.equals(settings.get(canonical))) {
+            settingChanged(canonical);
+        }
+    }
+
+    /** At the end of a transaction: a rollback restores the settings it changed; SET LOCAL values expire. */
+    private void settleSettings(boolean committed) {
+        Map<String, String> restore = committed || settingsBeforeTransaction == null ? localSettingsToRestore
+                : settingsBeforeTransaction;
+        for (String name : settings.restore(restore)) {
+            settingChanged(name);
+        }
+        settingsBeforeTransaction = null;
+        localSettingsToRestore.clear();
+    }
+
+    private void settingChanged(String name) {
+        settingsChanged = true;
+        handler.settingChanged(name, settings.get(name));
+    }
+
+    /** ParameterStatus for the reported settings whose value changed; PostgreSQL sends them before ReadyForQuery. */
+    private void reportChangedSettings() throws IOException {
+        if (!settingsChanged) {
+            return;
+        }
+        settingsChanged = false;
+        for (String name : SessionSettings.reportedNames()) {
+            String value = settings.get(name);
+            if (!value.equals(reportedSettings.get(name))) {
+                out.parameterStatus(name, value);
+                reportedSettings.put(name, value);
+            }
+        }
+    }
+
+    // ---- transactions ----
+
+    private static boolean isTransactionControl(Statement kind) {
+        return kind instanceof Statement.Begin || kind instanceof Statement.Commit
+                || kind instanceof Statement.Rollback;
+    }
+
+    /** Starts the implicit transaction of a batch of several statements. */
+    private void beginImplicit() {
+        call(() -> {
+            handler.begin(TransactionOptions.DEFAULT);
+            return null;
+        }, 0);
+        tx = Tx.IMPLICIT;
     }
 
     private void complete(String tag) throws IOException {
@@ -646,8 +734,13 @@ public final class Session {
         out.commandComplete(tag);
     }
 
+    /**
+     * Ends the transaction, a block or an implicit one: its portals close, the handler commits or rolls back, and
+     * the settings settle. A failed commit rolls back.
+     */
     private void endTransaction(boolean commit) {
         closeAllPortals();
+        boolean committed = false;
         try {
             call(() -> {
                 if (commit) {
@@ -657,23 +750,15 @@ public final class Session {
                 }
                 return null;
             }, 0);
-        } finally {
-            tx = Tx.IDLE;
-        }
-    }
-
-    private void endImplicit() {
-        closeAllPortals();
-        try {
-            call(() -> {
-                handler.commit();
-                return null;
-            }, 0);
+            committed = commit;
         } catch (PgException e) {
-            rollbackQuietly();
+            if (commit) {
+                rollbackQuietly();
+            }
             throw e;
         } finally {
             tx = Tx.IDLE;
+            settleSettings(committed);
         }
     }
 
@@ -683,6 +768,7 @@ public final class Session {
             closeAllPortals();
             rollbackQuietly();
             tx = Tx.IDLE;
+            settleSettings(false);
         } else if (tx == Tx.BLOCK) {
             tx = Tx.FAILED;
         }
@@ -704,6 +790,7 @@ public final class Session {
 
     private void readyForQuery() throws IOException {
         flushNotices();
+        reportChangedSettings();
         out.readyForQuery(transactionStatus());
         out.flush();
     }
@@ -760,10 +847,11 @@ public final class Session {
         }
         Prepared p = statements.remove("");
         if (p != null) {
-            closeStatement(p);
+            p.drop();
         }
     }
 
+    /** Close S: the statement and the portals bound from it ("Message Formats", Close) go. */
     private void closeStatement(Prepared p) {
         portals.values().removeIf(portal -> {
             if (portal.statement == p) {
@@ -772,7 +860,7 @@ public final class Session {
             }
             return false;
         });
-        p.close();
+        p.drop();
     }
 
     private void closeAllPortals() {
@@ -787,7 +875,7 @@ public final class Session {
         closeAllPortals();
         for (Prepared p : statements.values()) {
             try {
-                p.close();
+                p.drop();
             } catch (RuntimeException e) {
                 log.debug("closing a statement failed", e);
             }

@@ -6,6 +6,7 @@ import io.buenavista.core.types.TypeContext;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -152,10 +153,39 @@ public final class SessionSettings {
         String normalized = normalize(c, value);
         values.put(c, normalized);
         if (c.equals("TimeZone") || c.equals("extra_float_digits")) {
-            typeContext = new TypeContext(ZoneId.of(values.get("TimeZone")),
-                    Integer.parseInt(values.get("extra_float_digits")));
+            updateTypeContext();
         }
         return c;
+    }
+
+    private void updateTypeContext() {
+        typeContext = new TypeContext(ZoneId.of(values.get("TimeZone")),
+                Integer.parseInt(values.get("extra_float_digits")));
+    }
+
+    /** The current values, to {@link #restore} later (when a transaction that changes some rolls back). */
+    public Map<String, String> snapshot() {
+        return new LinkedHashMap<>(values);
+    }
+
+    /**
+     * Puts back values taken from this object earlier, without validating them again.
+     *
+     * @return the canonical names whose value changed
+     */
+    public List<String> restore(Map<String, String> saved) {
+        List<String> changed = new ArrayList<>();
+        saved.forEach((name, value) -> {
+            String c = canonical(name);
+            if (c != null && !value.equals(values.get(c))) {
+                values.put(c, value);
+                changed.add(c);
+            }
+        });
+        if (!changed.isEmpty()) {
+            updateTypeContext();
+        }
+        return changed;
     }
 
     /** Restores the value the session started with ({@code RESET}). */
