@@ -2,7 +2,6 @@ package io.buenavista.examples;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,8 +68,6 @@ class ClientSmokeIT {
     }
 
     @Test
-    @Disabled("asyncpg cannot connect yet: its startup packet sends client_encoding='utf-8' (quoted), "
-            + "refused with 22023; PostgreSQL normalizes encoding names")
     void asyncpg(@TempDir Path dir) throws Exception {
         assertSteps(run(dir, PYTHON, "python/asyncpg_smoke.py"),
                 "binary results", "1 M rows through a portal, 10000 at a time");

@@ -208,7 +208,9 @@ public final class SessionSettings {
     private static String normalize(String name, String value) {
         switch (name) {
             case "client_encoding": {
-                String e = value.toUpperCase(Locale.ROOT).replace("-", "").replace("_", "");
+                // PostgreSQL ignores everything but letters and digits in encoding names: asyncpg sends 'utf-8'
+                // with the quotes.
+                String e = value.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "");
                 if (e.equals("UTF8") || e.equals("UNICODE") || e.equals("SQLASCII")) {
                     return "UTF8";
                 }
