@@ -176,7 +176,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             }
         }
         if (m.minorVersion() > 0 || !unsupported.isEmpty()) {
-            writer.negotiateProtocolVersion(0, unsupported);
+            writer.negotiateProtocolVersion(3, 0, unsupported);
         }
         String user = params.get("user");
         if (user == null || user.isEmpty()) {
