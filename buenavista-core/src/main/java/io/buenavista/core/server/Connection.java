@@ -366,8 +366,9 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                 processing.unlock();
             }
         }
-        closeSocket();
+        // Free the connection slot before the client can see the close, so that it may reconnect at once.
         server.connectionEnded(this);
+        closeSocket();
     }
 
     private static <T> T fatalOnError(java.util.function.Supplier<T> step) {
