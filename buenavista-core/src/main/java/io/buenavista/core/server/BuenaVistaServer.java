@@ -74,8 +74,12 @@ public final class BuenaVistaServer implements AutoCloseable {
         if (providers.handlers().isEmpty()) {
             throw new IllegalStateException("no QueryHandler registered or discovered");
         }
-        this.parser = !providers.hasParsers() && providers.handlers().size() == 1 && b.parserName == null
-                ? ConnectionParamParser.fixed(providers.handlers().iterator().next().name())
+        if (b.handlerName != null && providers.handler(b.handlerName) == null) {
+            throw new IllegalStateException("no QueryHandler named \"" + b.handlerName + "\"; available: "
+                    + providers.handlerNames());
+        }
+        this.parser = !providers.hasParsers() && b.parserName == null
+                ? ConnectionParamParser.fixed(providers.defaultHandler(b.handlerName).name())
                 : providers.parser(b.parserName);
         if (providers.hasAuthenticators() || b.authenticatorName != null) {
             this.authenticator = providers.authenticator(b.authenticatorName);
@@ -295,6 +299,7 @@ public final class BuenaVistaServer implements AutoCloseable {
         private final List<Authenticator> authenticators = new ArrayList<>();
         private final List<QueryHandler> handlers = new ArrayList<>();
         private String parserName;
+        private String handlerName;
         private String authenticatorName;
         private boolean discover = true;
         private ClassLoader classLoader;
@@ -406,6 +411,15 @@ public final class BuenaVistaServer implements AutoCloseable {
         /** Uses the parser with this name (needed when several are available). */
         public Builder parserName(String name) {
             this.parserName = name;
+            return this;
+        }
+
+        /**
+         * Sends every connection to the handler with this name when no parser is registered (needed when several
+         * handlers are available; with one, that one is used).
+         */
+        public Builder handlerName(String name) {
+            this.handlerName = name;
             return this;
         }
 
