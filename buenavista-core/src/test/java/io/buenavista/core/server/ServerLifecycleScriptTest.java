@@ -1,5 +1,11 @@
 package io.buenavista.core.server;
 
+import io.buenavista.api.AuthExchange;
+import io.buenavista.api.Authenticator;
+import io.buenavista.api.Principal;
+import io.buenavista.api.Route;
+import io.buenavista.api.StartupRequest;
+import io.buenavista.testing.BackendMessage.AuthenticationCleartextPassword;
 import io.buenavista.testing.BackendMessage.CommandComplete;
 import io.buenavista.testing.BackendMessage.ErrorResponse;
 import io.buenavista.testing.TestHandler;
@@ -81,8 +87,28 @@ class ServerLifecycleScriptTest {
 
     @Test
     void clientThatSendsNothingIsClosedAfterTheStartupTimeout() {
-        try (BuenaVistaServer server = start(new TestHandler(), b -> b.startupTimeout(Duration.ofMillis(300)))) {
+        Authenticator passwordForPw = new Authenticator() {
+            @Override
+            public String name() {
+                return "password-for-pw";
+            }
+
+            @Override
+            public AuthExchange exchange(StartupRequest request, Route route) {
+                return request.user().equals("pw")
+                        ? new AuthExchange.CleartextPassword(password -> Principal.of("pw"))
+                        : new AuthExchange.Trust(Principal.of(request.user()));
+            }
+        };
+        try (BuenaVistaServer server = start(new TestHandler(),
+                b -> b.startupTimeout(Duration.ofMillis(300)).authenticator(passwordForPw))) {
             try (WireClient c = connect(server)) {
+                c.expectClosed();
+            }
+            try (WireClient c = connect(server)) {
+                // Asked for a password that never comes: the timeout covers authentication too.
+                c.startup(java.util.Map.of("user", "pw"));
+                c.expect(AuthenticationCleartextPassword.class);
                 c.expectClosed();
             }
             try (WireClient c = connect(server)) {
