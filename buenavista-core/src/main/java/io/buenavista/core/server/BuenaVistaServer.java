@@ -145,14 +145,20 @@ public final class BuenaVistaServer implements AutoCloseable {
                 log.warn("accept failed", e);
                 continue;
             }
+            Connection c = null;
             try {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
-                Connection c = new Connection(socket, this);
+                c = new Connection(socket, this);
                 connections.add(c);
                 executor.execute(c);
             } catch (IOException | RejectedExecutionException e) {
-                log.warn("cannot serve a new connection", e);
+                if (!closing) {
+                    log.warn("cannot serve a new connection", e);
+                }
+                if (c != null) {
+                    connections.remove(c);
+                }
                 closeQuietly(socket);
             }
         }

@@ -140,6 +140,16 @@ public final class MessageWriter implements ByteSink {
         end();
     }
 
+    /**
+     * An error in the format of protocols 1 and 2 ({@code E} and a C string, no length), the only error such a client
+     * can read; PostgreSQL refuses those protocols this way. Sent at once.
+     */
+    public void preV3ErrorResponse(String text) throws IOException {
+        writeByte('E');
+        cstring(text);
+        flush();
+    }
+
     /** The one-byte answer to SSLRequest or GSSENCRequest; not a framed message. */
     public void singleByte(char answer) throws IOException {
         ensure(1);

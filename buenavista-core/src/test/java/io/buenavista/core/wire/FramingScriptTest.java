@@ -21,7 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +39,7 @@ import static io.buenavista.testing.Frontend.startup;
 import static io.buenavista.testing.Frontend.sync;
 import static io.buenavista.testing.Frontend.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Framing rules, scripted on the wire against a real server: the type byte is checked before the length, every length
@@ -235,6 +239,11 @@ class FramingScriptTest {
 
     @Test
     void secondStartupMessageAfterLoginIsFatal() {
+        try (WireClient pg = WireClient.connect(HOST, 5432)) {
+            pg.login("postgres", "postgres");
+            pg.send(startup(Map.of("user", "postgres")));
+            expectFatal(pg, "08P01");
+        }
         try (WireClient c = loggedIn()) {
             // Read as a message, its first length byte (0) is an unknown message type.
             c.send(startup(Map.of("user", "u")));
@@ -251,14 +260,39 @@ class FramingScriptTest {
     }
 
     @Test
-    void protocolMajorVersionOtherThanThreeIsFatal0A000() {
-        try (WireClient c = connect()) {
-            c.send(new FrontendMessage.Startup(2, 0, Map.of("user", "u", "database", "db")));
-            expectFatal(c, "0A000");
+    void protocolMajorVersionAboveThreeIsFatal0A000AsPostgresAnswersIt() {
+        Map<String, String> p = Map.of("user", "postgres");
+        ErrorResponse expected;
+        try (WireClient pg = WireClient.connect(HOST, 5432)) {
+            pg.send(new FrontendMessage.Startup(4, 0, p));
+            expected = pg.expectError("0A000");
         }
         try (WireClient c = connect()) {
-            c.send(new FrontendMessage.Startup(4, 0, Map.of("user", "u")));
-            expectFatal(c, "0A000");
+            c.send(new FrontendMessage.Startup(4, 0, p));
+            ErrorResponse e = c.expectError("0A000");
+            assertEquals("FATAL", e.severity());
+            assertEquals(expected.message(), e.message());
+            c.expectClosed();
+        }
+    }
+
+    @Test
+    void protocolMajorVersionBelowThreeGetsTheOldErrorFormatExactlyAsPostgresSendsIt() throws IOException {
+        byte[] startup2 = new FrontendMessage.Startup(2, 0, Map.of("user", "postgres", "database", "postgres"))
+                .encode();
+        byte[] expected = sendAndReadToEnd(5432, startup2);
+        assertEquals('E', expected[0]);
+        assertEquals(new String(expected, StandardCharsets.UTF_8),
+                new String(sendAndReadToEnd(server.port(), startup2), StandardCharsets.UTF_8));
+    }
+
+    /** Sends bytes on a new connection and returns everything the server sends until it closes. */
+    private static byte[] sendAndReadToEnd(int port, byte[] bytes) throws IOException {
+        try (Socket s = new Socket(HOST, port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(bytes);
+            s.getOutputStream().flush();
+            return s.getInputStream().readAllBytes();
         }
     }
 
@@ -273,7 +307,7 @@ class FramingScriptTest {
     }
 
     @Test
-    void truncatedFramesEndOnlyTheirConnection() {
+    void truncatedFramesEndOnlyTheirConnection() throws InterruptedException {
         byte[] q = new FrontendMessage.Query("rows 1").encode();
         try (WireClient c = loggedIn()) {
             c.sendRaw(Arrays.copyOf(q, q.length - 3));
@@ -289,6 +323,19 @@ class FramingScriptTest {
             c.sendRaw(Arrays.copyOf(s, 2));
         }
         expectServing();
+        assertTrue(eventually(() -> server.connectionCount() == 0), "every truncated connection ended");
+    }
+
+    /** Polls a condition the server reaches asynchronously, for at most ten seconds. */
+    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     @Test
