@@ -5,7 +5,6 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.Principal;
 import io.buenavista.api.SqlState;
 import io.buenavista.core.wire.FrameReader;
-import io.buenavista.core.wire.FrontendMessage;
 import io.buenavista.core.wire.MessageWriter;
 
 import java.io.IOException;
@@ -96,12 +95,7 @@ public final class PasswordExchange {
     }
 
     private byte[] readPassword() throws IOException {
-        FrontendMessage m = in.readMessage();
-        if (m instanceof FrontendMessage.PasswordMessage p) {
-            return p.body();
-        }
-        throw PgException.fatal(SqlState.PROTOCOL_VIOLATION,
-                "expected password response, got message type " + m.getClass().getSimpleName());
+        return in.readPasswordMessage().body();
     }
 
     private static String passwordText(byte[] body) {

@@ -74,8 +74,15 @@ public final class BuenaVistaServer implements AutoCloseable {
         if (providers.handlers().isEmpty()) {
             throw new IllegalStateException("no QueryHandler registered or discovered");
         }
+        if (b.handlerName != null && providers.handler(b.handlerName) == null) {
+            throw new IllegalStateException("no QueryHandler named \"" + b.handlerName + "\"; available: "
+                    + providers.handlerNames());
+        }
+        // Without a parser every connection goes to one handler: the one named, else the only one registered
+        // explicitly, else the only one there is.
         this.parser = providers.hasParsers() || b.parserName != null ? providers.parser(b.parserName)
-                : ConnectionParamParser.fixed(soleHandler(b.handlers, providers));
+                : ConnectionParamParser.fixed(b.handlerName == null && b.handlers.size() == 1
+                        ? b.handlers.get(0).name() : providers.defaultHandler(b.handlerName).name());
         if (providers.hasAuthenticators() || b.authenticatorName != null) {
             this.authenticator = providers.authenticator(b.authenticatorName);
         } else {
@@ -85,23 +92,6 @@ public final class BuenaVistaServer implements AutoCloseable {
         this.ownsExecutor = b.executor == null;
         this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads("buenavista-conn"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("buenavista-timer"));
-    }
-
-    /**
-     * Without a parser every connection goes to one handler: the only one registered explicitly, or else the only
-     * one there is.
-     */
-    private static String soleHandler(List<QueryHandler> explicit, ProviderRegistry providers) {
-        if (explicit.size() == 1) {
-            return explicit.get(0).name();
-        }
-        if (providers.handlers().size() == 1) {
-            return providers.handlers().iterator().next().name();
-        }
-        List<String> names = new ArrayList<>();
-        providers.handlers().forEach(h -> names.add(h.name()));
-        throw new IllegalStateException("several handlers " + names
-                + " and no ConnectionParamParser to choose between them: register one");
     }
 
     public static Builder builder() {
@@ -157,14 +147,20 @@ public final class BuenaVistaServer implements AutoCloseable {
                 log.warn("accept failed", e);
                 continue;
             }
+            Connection c = null;
             try {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
-                Connection c = new Connection(socket, this);
+                c = new Connection(socket, this);
                 connections.add(c);
                 executor.execute(c);
             } catch (IOException | RejectedExecutionException e) {
-                log.warn("cannot serve a new connection", e);
+                if (!closing) {
+                    log.warn("cannot serve a new connection", e);
+                }
+                if (c != null) {
+                    connections.remove(c);
+                }
                 closeQuietly(socket);
             }
         }
@@ -311,6 +307,7 @@ public final class BuenaVistaServer implements AutoCloseable {
         private final List<Authenticator> authenticators = new ArrayList<>();
         private final List<QueryHandler> handlers = new ArrayList<>();
         private String parserName;
+        private String handlerName;
         private String authenticatorName;
         private boolean discover = true;
         private ClassLoader classLoader;
@@ -422,6 +419,15 @@ public final class BuenaVistaServer implements AutoCloseable {
         /** Uses the parser with this name (needed when several are available). */
         public Builder parserName(String name) {
             this.parserName = name;
+            return this;
+        }
+
+        /**
+         * Sends every connection to the handler with this name when no parser is registered (needed when several
+         * handlers are available; with one, that one is used).
+         */
+        public Builder handlerName(String name) {
+            this.handlerName = name;
             return this;
         }
 

@@ -110,6 +110,11 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         if (startup == null) {
             return;
         }
+        if (startup.majorVersion() < 3) {
+            // Such a client reads errors in its own protocol's format; PostgreSQL answers it the same way.
+            writer.preV3ErrorResponse("FATAL:  " + unsupportedProtocol(startup) + "\n");
+            return;
+        }
         startSession(startup);
         serveMessages();
     }
@@ -165,8 +170,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
 
     private void startSession(StartupPacket.StartupMessage m) throws IOException {
         if (m.majorVersion() != 3) {
-            throw PgException.fatal(SqlState.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol "
-                    + m.majorVersion() + "." + m.minorVersion() + ": server supports 3.0 to 3.0");
+            throw PgException.fatal(SqlState.FEATURE_NOT_SUPPORTED, unsupportedProtocol(m));
         }
         Map<String, String> params = m.parameters();
         List<String> unsupported = new ArrayList<>();
@@ -176,7 +180,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             }
         }
         if (m.minorVersion() > 0 || !unsupported.isEmpty()) {
-            writer.negotiateProtocolVersion(0, unsupported);
+            writer.negotiateProtocolVersion(3, 0, unsupported);
         }
         String user = params.get("user");
         if (user == null || user.isEmpty()) {
@@ -235,6 +239,11 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             querySession.close();
             throw e;
         }
+    }
+
+    private static String unsupportedProtocol(StartupPacket.StartupMessage m) {
+        return "unsupported frontend protocol " + m.majorVersion() + "." + m.minorVersion()
+                + ": server supports 3.0 to 3.0";
     }
 
     private void applyStartupSettings(SessionSettings settings, Map<String, String> params,
@@ -366,8 +375,9 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                 processing.unlock();
             }
         }
-        closeSocket();
+        // Free the connection slot before the client can see the close, so that it may reconnect at once.
         server.connectionEnded(this);
+        closeSocket();
     }
 
     private static <T> T fatalOnError(java.util.function.Supplier<T> step) {

@@ -23,6 +23,12 @@ import java.util.function.Function;
 public final class ProviderRegistry {
     private static final Logger log = LoggerFactory.getLogger(ProviderRegistry.class);
 
+    /** The optional dependencies of bundled providers, by the package of their classes. */
+    private static final Map<String, String> OPTIONAL_ARTIFACTS = Map.of(
+            "org.duckdb.", "org.duckdb:duckdb_jdbc",
+            "org.postgresql.", "org.postgresql:postgresql",
+            "io.jsonwebtoken.", "io.jsonwebtoken:jjwt-api");
+
     private final Map<String, ConnectionParamParser> parsers;
     private final Map<String, Authenticator> authenticators;
     private final Map<String, QueryHandler> handlers;
@@ -46,14 +52,15 @@ public final class ProviderRegistry {
         if (discover) {
             for (ServiceLoader.Provider<T> p : providers(type, loader)) {
                 T t;
+                String n;
                 try {
                     t = p.get();
+                    n = name.apply(t);
                 } catch (ServiceConfigurationError | LinkageError e) {
-                    log.warn("skipping {} provider {}: a dependency is missing ({}); add it to the classpath to use it",
-                            type.getSimpleName(), p.type().getName(), rootMessage(e));
+                    warnSkipped(type, p.type().getName(), e);
                     continue;
                 }
-                byName.putIfAbsent(name.apply(t), t);
+                byName.putIfAbsent(n, t);
             }
         }
         return byName;
@@ -70,9 +77,42 @@ public final class ProviderRegistry {
                 out.add(it.next());
             } catch (ServiceConfigurationError | LinkageError e) {
                 // The provider class itself cannot be loaded (its superclass or a field type is missing).
-                log.warn("skipping a {} provider: a dependency is missing ({})", type.getSimpleName(), rootMessage(e));
+                warnSkipped(type, null, e);
             }
         }
+    }
+
+    /** One WARN per skipped provider, naming the missing artifact when the missing class is a known one. */
+    private static void warnSkipped(Class<?> type, String provider, Throwable e) {
+        String missing = missingClass(e);
+        String artifact = missing == null ? null : artifactOf(missing);
+        String what = provider != null ? type.getSimpleName() + " provider " + provider : "a " + type.getSimpleName()
+                + " provider";
+        if (artifact != null) {
+            log.warn("skipping {}: its optional dependency {} is missing (class {} not found); add it to the "
+                    + "classpath to use it", what, artifact, missing);
+        } else {
+            log.warn("skipping {}: it cannot be loaded ({})", what, rootMessage(e));
+        }
+    }
+
+    /** The binary name of the class whose absence caused {@code e}, or null. */
+    private static String missingClass(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if ((t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) && t.getMessage() != null) {
+                return t.getMessage().replace('/', '.');
+            }
+        }
+        return null;
+    }
+
+    private static String artifactOf(String className) {
+        for (Map.Entry<String, String> e : OPTIONAL_ARTIFACTS.entrySet()) {
+            if (className.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     private static String rootMessage(Throwable e) {
@@ -93,6 +133,14 @@ public final class ProviderRegistry {
         return choose(authenticators, name, "Authenticator");
     }
 
+    /**
+     * The handler that serves every connection when no parser routes them: the one named {@code name}, or the only
+     * one; fails listing the candidates otherwise.
+     */
+    QueryHandler defaultHandler(String name) {
+        return choose(handlers, name, "QueryHandler");
+    }
+
     /** The handler with this name, or null. */
     QueryHandler handler(String name) {
         return handlers.get(name);
@@ -104,6 +152,11 @@ public final class ProviderRegistry {
 
     boolean hasParsers() {
         return !parsers.isEmpty();
+    }
+
+    /** The names of the available handlers, for error messages. */
+    java.util.Set<String> handlerNames() {
+        return handlers.keySet();
     }
 
     Collection<QueryHandler> handlers() {

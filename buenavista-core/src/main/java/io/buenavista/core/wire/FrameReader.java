@@ -119,14 +119,38 @@ public final class FrameReader {
      *                      consumed whole so the stream stays in step
      */
     public FrontendMessage readMessage() throws IOException {
+        int type = readType();
+        if (maxLength(type) < 0) {
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "invalid frontend message type " + type);
+        }
+        return readBody(type);
+    }
+
+    /**
+     * Reads the client's answer during authentication. Only a PasswordMessage ({@code p}) may come now; any other
+     * type is FATAL {@code 08P01} before its length is read, so a client cannot make the server wait for or buffer
+     * a large frame it will refuse anyway.
+     */
+    public FrontendMessage.PasswordMessage readPasswordMessage() throws IOException {
+        int type = readType();
+        if (type != 'p') {
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "expected password response, got message type " + type);
+        }
+        return (FrontendMessage.PasswordMessage) readBody(type);
+    }
+
+    private int readType() throws IOException {
         int type = in.read();
         if (type < 0) {
             throw new EOFException("client closed the connection");
         }
+        return type;
+    }
+
+    /** Reads the length and body of a message whose type byte was read and accepted. */
+    private FrontendMessage readBody(int type) throws IOException {
         int max = maxLength(type);
-        if (max < 0) {
-            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "invalid frontend message type " + type);
-        }
         int length = in.readInt();
         if (length < 4 || length > max) {
             throw PgException.fatal(SqlState.PROTOCOL_VIOLATION,

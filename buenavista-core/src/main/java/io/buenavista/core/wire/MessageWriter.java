@@ -126,14 +126,28 @@ public final class MessageWriter implements ByteSink {
         end();
     }
 
-    public void negotiateProtocolVersion(int newestMinor, List<String> unsupportedOptions) throws IOException {
+    /**
+     * NegotiateProtocolVersion: the newest protocol version this server speaks (sent whole, major in the high 16
+     * bits, as PostgreSQL sends {@code PG_PROTOCOL_LATEST}) and the {@code _pq_.} options it did not recognize.
+     */
+    public void negotiateProtocolVersion(int major, int minor, List<String> unsupportedOptions) throws IOException {
         begin('v');
-        writeInt(newestMinor);
+        writeInt((major << 16) | minor);
         writeInt(unsupportedOptions.size());
         for (String o : unsupportedOptions) {
             cstring(o);
         }
         end();
+    }
+
+    /**
+     * An error in the format of protocols 1 and 2 ({@code E} and a C string, no length), the only error such a client
+     * can read; PostgreSQL refuses those protocols this way. Sent at once.
+     */
+    public void preV3ErrorResponse(String text) throws IOException {
+        writeByte('E');
+        cstring(text);
+        flush();
     }
 
     /** The one-byte answer to SSLRequest or GSSENCRequest; not a framed message. */
