@@ -41,6 +41,9 @@ public final class DuckDbHandler implements QueryHandler {
      */
     public DuckDbHandler() {
         this.config = DuckDbConfig.inMemory();
+        // Load the driver now rather than at the first session: without it this throws NoClassDefFoundError,
+        // and discovery skips the provider with a warning.
+        DuckDBDriver.class.getName();
     }
 
     /**

@@ -267,25 +267,13 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private void serveMessages() throws IOException {
         socket.setSoTimeout((int) config.idleTimeout().toMillis());
         while (true) {
-            FrontendMessage m;
-            PgException malformed = null;
-            try {
-                m = reader.readMessage();
-            } catch (PgException e) {
-                if (e.isFatal()) {
-                    throw e;
-                }
-                m = null;
-                malformed = e;
-            }
+            FrontendMessage m = reader.readMessage();
             processing.lock();
             try {
                 if (closing) {
                     return;
                 }
-                if (malformed != null) {
-                    session.malformedMessage(malformed);
-                } else if (!session.handle(m)) {
+                if (!session.handle(m)) {
                     return;
                 }
             } finally {

@@ -142,6 +142,8 @@ public final class Session {
         try {
             if (message instanceof FrontendMessage.Query q) {
                 query(q.sql());
+            } else if (message instanceof FrontendMessage.Malformed m) {
+                malformed(m);
             } else if (message instanceof FrontendMessage.Parse p) {
                 parse(p);
             } else if (message instanceof FrontendMessage.Bind b) {
@@ -169,10 +171,16 @@ public final class Session {
         return true;
     }
 
-    /** Handles a body that failed to decode (the frame itself was fine) like any other error of the batch. */
-    public void malformedMessage(PgException e) throws IOException {
-        if (!skipUntilSync) {
-            failExtended(e);
+    /**
+     * A body that failed to decode (the frame itself was fine): a simple Query or FunctionCall is answered with the
+     * error and ReadyForQuery, an extended-protocol message fails its batch.
+     */
+    private void malformed(FrontendMessage.Malformed m) throws IOException {
+        if (m.type() == 'Q' || m.type() == 'F') {
+            out.errorResponse(m.error());
+            readyForQuery();
+        } else {
+            failExtended(m.error());
         }
     }
 
@@ -784,6 +792,9 @@ public final class Session {
 
     private void failExtended(PgException e) throws IOException {
         out.errorResponse(e);
+        // Sent at once, as PostgreSQL does: a client that sent Flush rather than Sync (asyncpg's prepare) waits
+        // for this error before it sends anything else.
+        out.flush();
         afterError();
         skipUntilSync = true;
     }

@@ -158,7 +158,15 @@ public final class FrameReader {
         }
         byte[] body = new byte[length - 4];
         in.readFully(body);
-        return decode((char) type, new MessageBody(body), body);
+        try {
+            return decode((char) type, new MessageBody(body), body);
+        } catch (PgException e) {
+            if (e.isFatal()) {
+                throw e;
+            }
+            // The frame was read whole, so the stream is still in step: the session answers like any error.
+            return new FrontendMessage.Malformed((char) type, e);
+        }
     }
 
     private int maxLength(int type) {

@@ -59,4 +59,10 @@ public sealed interface FrontendMessage {
 
     /** {@code f}: the client aborts a COPY. */
     record CopyFail(String message) implements FrontendMessage {}
+
+    /**
+     * A well-framed message of type {@code type} whose body could not be decoded (a short body, a string that is
+     * not UTF-8): the error to answer it with.
+     */
+    record Malformed(char type, io.buenavista.api.PgException error) implements FrontendMessage {}
 }

@@ -102,7 +102,14 @@ public class ProviderRegistryTest {
         Files.createDirectories(services);
         Files.write(services.resolve(service.getName()),
                 Arrays.stream(providers).map(Class::getName).toList(), StandardCharsets.UTF_8);
-        return new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
+        // Classes come from the parent, services files only from here: the bundled providers' own services files
+        // (DuckDB) are on the test class path too and would otherwise join in.
+        return new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader()) {
+            @Override
+            public java.util.Enumeration<URL> getResources(String name) throws IOException {
+                return name.startsWith("META-INF/services/") ? findResources(name) : super.getResources(name);
+            }
+        };
     }
 
     private static BuenaVistaServer.Builder discovering(ClassLoader loader) {
@@ -139,8 +146,16 @@ public class ProviderRegistryTest {
     void severalHandlersAndNoneNamedFailsListingTheCandidates() throws Exception {
         ClassLoader loader = servicesLoader(QueryHandler.class, DiscoveredHandler.class);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> discovering(loader).handler(new TestHandler()).build());
+                () -> BuenaVistaServer.builder().port(0).discoverProviders(false).handler(new TestHandler())
+                        .handler(new DiscoveredHandler()).build());
         assertTrue(e.getMessage().contains("[test, discovered]"), e.getMessage());
+
+        // One handler registered explicitly is a choice: it serves although another one was discovered.
+        try (BuenaVistaServer server = discovering(loader).handler(new TestHandler()).build().start();
+                WireClient c = WireClient.connect("127.0.0.1", server.port())) {
+            c.login("u", "db");
+            StartupScriptTest.expectRows(c, 1);
+        }
 
         try (BuenaVistaServer server = discovering(loader).handler(new TestHandler()).handlerName("discovered")
                 .build().start(); WireClient c = WireClient.connect("127.0.0.1", server.port())) {
