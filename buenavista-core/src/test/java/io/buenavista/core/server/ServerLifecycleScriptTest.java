@@ -225,10 +225,17 @@ class ServerLifecycleScriptTest {
     }
 
     private static void assertPortFreeAndNoConnectionThreads(int port) throws InterruptedException, IOException {
-        try (ServerSocket again = new ServerSocket()) {
-            again.setReuseAddress(true);
-            again.bind(new InetSocketAddress("127.0.0.1", port));
-        }
+        // Another process's outgoing connection may briefly hold the same ephemeral port number, so the bind is
+        // retried for a moment; a listener the server left open would fail every attempt.
+        assertTrue(eventually(() -> {
+            try (ServerSocket again = new ServerSocket()) {
+                again.setReuseAddress(true);
+                again.bind(new InetSocketAddress("127.0.0.1", port));
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }), "port " + port + " is still taken");
         assertTrue(eventually(() -> connectionThreads().isEmpty()), () -> "still running: " + connectionThreads());
     }
 }
