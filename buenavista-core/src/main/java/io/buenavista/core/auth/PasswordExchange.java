@@ -16,8 +16,9 @@ import java.util.HexFormat;
 
 /**
  * Runs the authentication exchange an {@link io.buenavista.api.Authenticator} chose, on the wire, before the
- * session exists. Any failure is FATAL: {@code 28P01} for a wrong password, {@code 08P01} for an unexpected
- * message.
+ * session exists: trust, cleartext password, MD5 and SCRAM-SHA-256 ({@link ScramSha256Exchange}; build its verifiers
+ * with {@link ScramSecrets}). Any failure is FATAL: {@code 28P01} for a wrong password, {@code 08P01} for an
+ * unexpected or malformed message.
  */
 public final class PasswordExchange {
     private final FrameReader in;
@@ -39,9 +40,11 @@ public final class PasswordExchange {
             return cleartext(c, user);
         } else if (exchange instanceof AuthExchange.Md5Password m) {
             return md5(m, user);
+        } else if (exchange instanceof AuthExchange.ScramSha256 s) {
+            new ScramSha256Exchange(s.secret(), user, ScramSha256Exchange.newServerNonce(random)).run(in, out);
+            return s.principal();
         } else {
-            throw PgException.fatal(SqlState.FEATURE_NOT_SUPPORTED,
-                    "SCRAM-SHA-256 authentication is not supported by this server yet");
+            throw new IllegalStateException("unknown exchange " + exchange.getClass());
         }
     }
 

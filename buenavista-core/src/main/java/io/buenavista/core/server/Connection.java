@@ -133,6 +133,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                 }
                 sslAnswered = true;
                 if (config.sslContext() != null) {
+                    refuseBytesBehindSslRequest();
                     writer.singleByte('S');
                     upgradeToTls();
                 } else {
@@ -152,11 +153,20 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
     }
 
-    private void upgradeToTls() throws IOException {
+    /**
+     * Bytes sent behind the SSLRequest, before our answer, would be read as if they had come over TLS: a
+     * buffer-stuffing attack (CVE-2021-23214). Checked before answering, because once 'S' is out the client's
+     * ClientHello may legitimately be waiting in the socket.
+     */
+    private void refuseBytesBehindSslRequest() throws IOException {
         if (input.available() > 0) {
-            // Bytes sent before our answer would be read as plaintext: a buffer-stuffing attack (CVE-2021-23214).
-            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "received unencrypted data after SSL request");
+            throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "received unencrypted data after SSL request")
+                    .withDetail("This could be either a client-software bug or evidence of an attempted "
+                            + "man-in-the-middle attack.");
         }
+    }
+
+    private void upgradeToTls() throws IOException {
         InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
         SSLSocket tls = (SSLSocket) config.sslContext().getSocketFactory()
                 .createSocket(socket, remote.getHostString(), remote.getPort(), true);
