@@ -29,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -76,13 +79,23 @@ public final class Session {
     /** For each setting changed by {@code SET LOCAL}: the value its transaction's end restores. */
     private final Map<String, String> localSettingsToRestore = new HashMap<>();
     private volatile boolean running;
+    /** Runs the statement_timeout timers; null for none. */
+    private final ScheduledExecutorService timer;
+    /** Set by the statement_timeout timer of the running statement. */
+    private volatile boolean timedOut;
+    /** The portal whose statement_timeout timer is armed; guarded by {@link #timeoutLock}. */
+    private Portal timedPortal;
+    private final Object timeoutLock = new Object();
 
     /**
      * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
      *                   skip the implicit transaction
+     * @param timer      the server's timer, which enforces {@code statement_timeout} by cancelling the running
+     *                   statement; null to ignore the setting
      */
     public Session(QuerySession handler, MessageWriter out, SessionSettings settings, CodecRegistry codecs,
-            SessionLimits limits, BooleanSupplier nextIsSync) {
+            SessionLimits limits, BooleanSupplier nextIsSync, ScheduledExecutorService timer) {
+        this.timer = timer;
         this.handler = handler;
         this.out = out;
         this.settings = settings;
@@ -508,10 +521,10 @@ public final class Session {
             return true;
         }
         if (kind instanceof Statement.SetVariable s) {
-            return settings.owns(s.name());
+            return settings.accepts(s.name());
         }
         if (kind instanceof Statement.ResetVariable r) {
-            return r.isAll() || settings.owns(r.name());
+            return r.isAll() || settings.accepts(r.name());
         }
         if (kind instanceof Statement.ShowVariable s) {
             return s.isAll() || settings.owns(s.name());
@@ -535,6 +548,50 @@ public final class Session {
      * @param describe    whether to send RowDescription first (simple query)
      */
     private void runPortal(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
+        long timeout = settings.statementTimeoutMillis();
+        ScheduledFuture<?> deadline = null;
+        if (timeout > 0 && timer != null) {
+            synchronized (timeoutLock) {
+                timedPortal = portal;
+            }
+            deadline = timer.schedule(() -> timeOut(portal), timeout, TimeUnit.MILLISECONDS);
+        }
+        try {
+            runPortalUntimed(portal, maxRows, moreInBatch, describe);
+        } catch (PgException e) {
+            if (timedOut && SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout");
+            }
+            throw e;
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+                synchronized (timeoutLock) {
+                    timedPortal = null;
+                    timedOut = false;
+                }
+            }
+        }
+    }
+
+    /**
+     * The statement_timeout timer fired: the running statement is cancelled, or its next handler call fails. A timer
+     * that fires as its statement ends does nothing.
+     */
+    private void timeOut(Portal portal) {
+        synchronized (timeoutLock) {
+            if (timedPortal != portal) {
+                return;
+            }
+            timedOut = true;
+            if (running) {
+                handler.cancel();
+            }
+        }
+    }
+
+    private void runPortalUntimed(Portal portal, int maxRows, boolean moreInBatch, boolean describe)
+            throws IOException {
         Prepared p = portal.statement;
         if (p.isEmpty()) {
             out.emptyQueryResponse();
@@ -963,16 +1020,30 @@ public final class Session {
                     "SET LOCAL can only be used in transaction blocks").withSeverity(PgException.Severity.WARNING));
             return;
         }
-        String name = settings.canonical(s.name());
+        String name = settings.adopt(s.name());
         String sessionValue = localSettingsToRestore.getOrDefault(name, settings.get(name));
-        changeSetting(name, s.toDefault() ? null : s.valueText());
+        String value = name.equals("search_path") ? quotedList(s.values()) : s.valueText();
+        changeSetting(name, s.toDefault() ? null : value);
         if (s.local()) {
             localSettingsToRestore.put(name, sessionValue);
         }
     }
 
+    /**
+     * A list setting as PostgreSQL shows it ({@code GUC_LIST_QUOTE}): items that are not plain lower-case
+     * identifiers are double-quoted, e.g. {@code "My", b, "$user"}.
+     */
+    private static String quotedList(List<String> items) {
+        List<String> quoted = new ArrayList<>(items.size());
+        for (String item : items) {
+            quoted.add(item.matches("[a-z_][a-z0-9_$]*") ? item : '"' + item.replace("\"", "\"\"") + '"');
+        }
+        return String.join(", ", quoted);
+    }
+
     /** Sets a core-owned setting for the session, or resets it when {@code value} is null. */
     private void changeSetting(String name, String value) {
+        name = settings.adopt(name);
         if (tx != Tx.IDLE && settingsBeforeTransaction == null) {
             settingsBeforeTransaction = settings.snapshot();
         }
@@ -997,7 +1068,9 @@ public final class Session {
 
     private void settingChanged(String name) {
         settingsChanged = true;
-        handler.settingChanged(name, settings.get(name));
+        if (!settings.isAdopted(name)) {
+            handler.settingChanged(name, settings.get(name));
+        }
     }
 
     /** ParameterStatus for the reported settings whose value changed; PostgreSQL sends them before ReadyForQuery. */
@@ -1109,6 +1182,9 @@ public final class Session {
 
     /** Calls into the handler, turning whatever it throws into a PgException with a position in the client's text. */
     private <T> T call(HandlerCall<T> call, int offset) {
+        if (timedOut) {
+            throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout");
+        }
         running = true;
         try {
             return call.run();
