@@ -1,6 +1,8 @@
 package io.buenavista.core.session;
 
+import io.buenavista.api.Column;
 import io.buenavista.api.RowCursor;
+import io.buenavista.core.sql.Statement;
 import io.buenavista.core.types.Codec;
 
 import java.util.List;
@@ -9,6 +11,9 @@ import java.util.List;
  * A bound statement ready to run, and, once it ran and returned rows, the cursor it is reading. A row limit on
  * Execute leaves the cursor open here until the next Execute (PortalSuspended). It keeps its statement's handler
  * query alive until {@link #close()}.
+ *
+ * <p>A cursor opened by {@code DECLARE} is a portal too, named after the cursor, whose rows come from its
+ * {@link SqlCursor}.
  */
 final class Portal {
     final String name;
@@ -16,21 +21,39 @@ final class Portal {
     final List<Object> parameters;
     /** The format code of each result column, expanded to one per column; null for all text. */
     final short[] resultFormats;
+    /** The result columns as described when the portal was made. */
+    final List<Column> columns;
     /** The codec of each result column. */
     final Codec[] codecs;
 
     RowCursor cursor;
+    /** The rows of a DECLAREd cursor; null for other portals. */
+    SqlCursor sqlCursor;
+    /** The statement whose command tag ends the portal's rows: the prepared one for EXECUTE, else its own. */
+    Statement tagKind;
+    /** The statement an EXECUTE runs, kept alive while this portal reads its rows. */
+    private Prepared executed;
     boolean started;
     boolean done;
     private boolean closed;
 
-    Portal(String name, Prepared statement, List<Object> parameters, short[] resultFormats, Codec[] codecs) {
+    Portal(String name, Prepared statement, List<Object> parameters, List<Column> columns, short[] resultFormats,
+            Codec[] codecs) {
         this.name = name;
         this.statement = statement;
         this.parameters = parameters;
+        this.columns = columns;
         this.resultFormats = resultFormats;
         this.codecs = codecs;
+        this.tagKind = statement.kind();
         statement.portalOpened();
+    }
+
+    /** For EXECUTE: the statement it runs stays prepared (its query open) until this portal closes. */
+    void executes(Prepared target) {
+        target.portalOpened();
+        executed = target;
+        tagKind = target.kind();
     }
 
     /** Releases the cursor once the rows are all read; the portal stays (a later Execute completes again). */
@@ -44,9 +67,15 @@ final class Portal {
     /** Ends the portal; idempotent. */
     void close() {
         closeCursor();
+        if (sqlCursor != null) {
+            sqlCursor.close();
+        }
         if (!closed) {
             closed = true;
             statement.portalClosed();
+            if (executed != null) {
+                executed.portalClosed();
+            }
         }
     }
 }

@@ -24,12 +24,20 @@ final class Prepared {
     private final PreparedQuery query;
     private final List<PgType> parameterTypes;
     private final List<Column> columns;
+    private final Prepared inner;
     private int openPortals;
     private boolean dropped;
 
     /** @param offset where {@code sql} starts in the client's query text, to map error positions back */
     Prepared(String name, String sql, int offset, Statement kind, PreparedQuery query, List<PgType> parameterTypes,
             List<Column> columns) {
+        this(name, sql, offset, kind, query, parameterTypes, columns, null);
+    }
+
+    /** @param inner the query a DECLARE or COPY runs, prepared with it and released with it */
+    Prepared(String name, String sql, int offset, Statement kind, PreparedQuery query, List<PgType> parameterTypes,
+            List<Column> columns, Prepared inner) {
+        this.inner = inner;
         this.name = name;
         this.sql = sql;
         this.offset = offset;
@@ -69,6 +77,11 @@ final class Prepared {
         return columns;
     }
 
+    /** The query of a DECLARE or COPY; null for other statements. */
+    Prepared inner() {
+        return inner;
+    }
+
     boolean isEmpty() {
         return kind == null;
     }
@@ -88,6 +101,9 @@ final class Prepared {
     void drop() {
         dropped = true;
         releaseIfUnused();
+        if (inner != null) {
+            inner.drop();
+        }
     }
 
     private void releaseIfUnused() {

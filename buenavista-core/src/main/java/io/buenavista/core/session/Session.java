@@ -29,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -76,13 +79,23 @@ public final class Session {
     /** For each setting changed by {@code SET LOCAL}: the value its transaction's end restores. */
     private final Map<String, String> localSettingsToRestore = new HashMap<>();
     private volatile boolean running;
+    /** Runs the statement_timeout timers; null for none. */
+    private final ScheduledExecutorService timer;
+    /** Set by the statement_timeout timer of the running statement. */
+    private volatile boolean timedOut;
+    /** The portal whose statement_timeout timer is armed; guarded by {@link #timeoutLock}. */
+    private Portal timedPortal;
+    private final Object timeoutLock = new Object();
 
     /**
      * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
      *                   skip the implicit transaction
+     * @param timer      the server's timer, which enforces {@code statement_timeout} by cancelling the running
+     *                   statement; null to ignore the setting
      */
     public Session(QuerySession handler, MessageWriter out, SessionSettings settings, CodecRegistry codecs,
-            SessionLimits limits, BooleanSupplier nextIsSync) {
+            SessionLimits limits, BooleanSupplier nextIsSync, ScheduledExecutorService timer) {
+        this.timer = timer;
         this.handler = handler;
         this.out = out;
         this.settings = settings;
@@ -198,7 +211,9 @@ public final class Session {
         for (SqlStatement part : parts) {
             try {
                 Prepared p = prepare("", part.text(), part.offset(), List.of());
-                Portal portal = new Portal("", p, List.of(), null, textCodecs(p.columns()));
+                List<Column> columns = columnsOf(p);
+                short[] formats = simpleFormats(p, columns.size());
+                Portal portal = new Portal("", p, List.of(), columns, formats, codecsFor(columns, formats));
                 try {
                     runPortal(portal, 0, batch, true);
                 } finally {
@@ -295,17 +310,10 @@ public final class Session {
         for (int i = 0; i < n; i++) {
             values.add(decodeParameter(p.parameterTypes().get(i), paramFormats[i], m.values()[i], i + 1));
         }
-        List<Column> columns = p.columns();
+        List<Column> columns = columnsOf(p);
         short[] resultFormats = expandFormats(m.resultFormats(), columns.size(), "result");
-        Codec[] cs = new Codec[columns.size()];
-        for (int i = 0; i < cs.length; i++) {
-            cs[i] = codecs.codec(columns.get(i).type());
-            if (resultFormats[i] == 1 && !cs[i].hasBinary()) {
-                throw new PgException(SqlState.UNDEFINED_FUNCTION,
-                        "no binary output function available for type " + columns.get(i).type().name());
-            }
-        }
-        Portal old = portals.put(m.portal(), new Portal(m.portal(), p, values, resultFormats, cs));
+        Codec[] cs = codecsFor(columns, resultFormats);
+        Portal old = portals.put(m.portal(), new Portal(m.portal(), p, values, columns, resultFormats, cs));
         if (old != null) {
             old.close();
         }
@@ -367,13 +375,13 @@ public final class Session {
                 oids[i] = t == PgType.UNKNOWN ? PgType.TEXT.oid() : t.oid();
             }
             out.parameterDescription(oids);
-            describeRows(p.columns(), null);
+            describeRows(columnsOf(p), null);
         } else if (m.kind() == 'P') {
             Portal portal = portals.get(m.name());
             if (portal == null) {
                 throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + m.name() + "\" does not exist");
             }
-            describeRows(portal.statement.columns(), portal.resultFormats);
+            describeRows(portal.columns, portal.resultFormats);
         } else {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, "invalid DESCRIBE message subtype " + (int) m.kind());
         }
@@ -429,7 +437,20 @@ public final class Session {
      * Prepares one statement: the core's own statements are classified, the rest go to the handler.
      */
     private Prepared prepare(String name, String sql, int offset, List<PgType> declared) {
-        Statement kind = StatementClassifier.classify(sql);
+        Statement kind;
+        try {
+            kind = StatementClassifier.classify(sql);
+        } catch (PgException e) {
+            throw e.position() > 0 ? e.withPosition(e.position() + offset) : e;
+        }
+        if (kind instanceof Statement.DeclareCursor d) {
+            Prepared query = prepareInner(sql.substring(d.queryOffset()), offset + d.queryOffset(), declared);
+            return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);
+        }
+        if (kind instanceof Statement.CopyTo c) {
+            Prepared query = prepareInner(c.query(), offset + Math.max(c.queryOffset(), 0), declared);
+            return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);
+        }
         if (isCoreStatement(kind)) {
             int n = Math.max(declared.size(), SqlLexer.parameterCount(sql));
             List<PgType> types = new ArrayList<>(declared);
@@ -440,22 +461,70 @@ public final class Session {
             return new Prepared(name, sql, offset, kind, null, types, columns);
         }
         if (kind.tagStem().equals("COPY")) {
-            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "COPY is not supported yet");
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "only COPY (query) TO STDOUT and COPY table TO STDOUT are supported");
         }
         PreparedQuery q = call(() -> handler.prepare(sql, declared), offset);
         return new Prepared(name, sql, offset, kind, q, q.parameterTypes(), q.columns());
     }
 
+    /**
+     * Prepares the query of a DECLARE or COPY: a statement of the handler's that returns rows (PostgreSQL's grammar
+     * allows only a SELECT there, so anything else is its syntax error).
+     */
+    private Prepared prepareInner(String sql, int offset, List<PgType> declared) {
+        Prepared query = prepare("", sql, offset, declared);
+        if (query.query() == null || query.columns().isEmpty()) {
+            query.drop();
+            String word = SqlLexer.significantTokens(sql).get(0).text();
+            throw new PgException(SqlState.SYNTAX_ERROR, "syntax error at or near \"" + word + "\"")
+                    .withPosition(offset + 1);
+        }
+        return query;
+    }
+
+    /**
+     * The result columns of a statement as of now: a FETCH returns its cursor's, an EXECUTE its prepared
+     * statement's (as in PostgreSQL, looked up when described, since the cursor may be declared after the FETCH was
+     * parsed).
+     */
+    private List<Column> columnsOf(Prepared p) {
+        if (p.kind() instanceof Statement.Fetch f && !f.move()) {
+            Portal cursor = portals.get(f.cursor());
+            return cursor == null ? List.of() : cursor.columns;
+        }
+        if (p.kind() instanceof Statement.ExecuteStatement e) {
+            Prepared target = statements.get(e.name());
+            return target == null ? List.of() : columnsOf(target);
+        }
+        return p.columns();
+    }
+
+    /** The simple protocol's result formats: binary for a FETCH from a BINARY cursor, else text (null). */
+    private short[] simpleFormats(Prepared p, int columns) {
+        if (p.kind() instanceof Statement.Fetch f && !f.move()) {
+            Portal cursor = portals.get(f.cursor());
+            if (cursor != null && cursor.sqlCursor != null && cursor.sqlCursor.binary()) {
+                short[] formats = new short[columns];
+                Arrays.fill(formats, (short) 1);
+                return formats;
+            }
+        }
+        return null;
+    }
+
     private boolean isCoreStatement(Statement kind) {
         if (kind instanceof Statement.Begin || kind instanceof Statement.Commit || kind instanceof Statement.Rollback
-                || kind instanceof Statement.SetTransaction) {
+                || kind instanceof Statement.SetTransaction || kind instanceof Statement.Fetch
+                || kind instanceof Statement.CloseCursor || kind instanceof Statement.PrepareStatement
+                || kind instanceof Statement.ExecuteStatement || kind instanceof Statement.Deallocate) {
             return true;
         }
         if (kind instanceof Statement.SetVariable s) {
-            return settings.owns(s.name());
+            return settings.accepts(s.name());
         }
         if (kind instanceof Statement.ResetVariable r) {
-            return r.isAll() || settings.owns(r.name());
+            return r.isAll() || settings.accepts(r.name());
         }
         if (kind instanceof Statement.ShowVariable s) {
             return s.isAll() || settings.owns(s.name());
@@ -479,6 +548,50 @@ public final class Session {
      * @param describe    whether to send RowDescription first (simple query)
      */
     private void runPortal(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
+        long timeout = settings.statementTimeoutMillis();
+        ScheduledFuture<?> deadline = null;
+        if (timeout > 0 && timer != null) {
+            synchronized (timeoutLock) {
+                timedPortal = portal;
+            }
+            deadline = timer.schedule(() -> timeOut(portal), timeout, TimeUnit.MILLISECONDS);
+        }
+        try {
+            runPortalUntimed(portal, maxRows, moreInBatch, describe);
+        } catch (PgException e) {
+            if (timedOut && SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout");
+            }
+            throw e;
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+                synchronized (timeoutLock) {
+                    timedPortal = null;
+                    timedOut = false;
+                }
+            }
+        }
+    }
+
+    /**
+     * The statement_timeout timer fired: the running statement is cancelled, or its next handler call fails. A timer
+     * that fires as its statement ends does nothing.
+     */
+    private void timeOut(Portal portal) {
+        synchronized (timeoutLock) {
+            if (timedPortal != portal) {
+                return;
+            }
+            timedOut = true;
+            if (running) {
+                handler.cancel();
+            }
+        }
+    }
+
+    private void runPortalUntimed(Portal portal, int maxRows, boolean moreInBatch, boolean describe)
+            throws IOException {
         Prepared p = portal.statement;
         if (p.isEmpty()) {
             out.emptyQueryResponse();
@@ -494,38 +607,37 @@ public final class Session {
             if (tx == Tx.IDLE && moreInBatch && !isTransactionControl(p.kind())) {
                 beginImplicit();
             }
-            if (p.query() == null) {
+            boolean hasRows;
+            if (p.kind() instanceof Statement.ExecuteStatement e) {
+                Prepared target = executeTarget(e);
+                portal.executes(target);
+                hasRows = startQuery(portal, target, executeArguments(e, target));
+            } else if (p.query() == null) {
                 runCoreStatement(portal);
-                if (portal.cursor == null) {
-                    portal.done = true;
-                    return;
-                }
+                hasRows = portal.cursor != null;
             } else {
-                ExecutionResult result = call(() -> p.query().execute(portal.parameters), p.offset());
-                if (result instanceof ExecutionResult.Command c) {
-                    portal.done = true;
-                    flushNotices();
-                    out.commandComplete(c.tag() != null ? c.tag() : p.kind().commandTag(Math.max(c.rowCount(), 0)));
-                    return;
-                }
-                portal.cursor = ((ExecutionResult.Rows) result).cursor();
-                if (portal.cursor.columns().size() != portal.codecs.length) {
-                    throw new PgException(SqlState.INTERNAL_ERROR, "the handler returned "
-                            + portal.cursor.columns().size() + " columns but described " + portal.codecs.length);
-                }
+                hasRows = startQuery(portal, p, portal.parameters);
+            }
+            if (!hasRows) {
+                portal.done = true;
+                return;
+            }
+            if (portal.cursor.columns().size() != portal.codecs.length) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "the statement returned "
+                        + portal.cursor.columns().size() + " columns but described " + portal.codecs.length);
             }
             if (describe) {
-                out.rowDescription(portal.cursor.columns(), null);
+                out.rowDescription(portal.cursor.columns(), portal.resultFormats);
             }
         }
         if (portal.done) {
-            out.commandComplete(rowsTag(p.kind(), 0));
+            out.commandComplete(rowsTag(portal.tagKind, 0));
             return;
         }
         long sent = streamRows(portal, maxRows);
         if (portal.done) {
             flushNotices();
-            out.commandComplete(rowsTag(p.kind(), sent));
+            out.commandComplete(rowsTag(portal.tagKind, sent));
         } else {
             out.portalSuspended();
         }
@@ -544,6 +656,23 @@ public final class Session {
             return tag;
         }
         return Statement.commandTag("SELECT", rows);
+    }
+
+    /**
+     * Executes a handler's statement for a portal: its rows become the portal's cursor, or a command's tag is sent.
+     *
+     * @return whether it returned rows
+     */
+    private boolean startQuery(Portal portal, Prepared statement, List<Object> parameters) throws IOException {
+        ExecutionResult result = call(() -> statement.query().execute(parameters), statement.offset());
+        if (result instanceof ExecutionResult.Command c) {
+            flushNotices();
+            out.commandComplete(c.tag() != null ? c.tag()
+                    : statement.kind().commandTag(Math.max(c.rowCount(), 0)));
+            return false;
+        }
+        portal.cursor = ((ExecutionResult.Rows) result).cursor();
+        return true;
     }
 
     private long streamRows(Portal portal, int maxRows) throws IOException {
@@ -652,9 +781,231 @@ public final class Session {
         } else if (kind instanceof Statement.ShowVariable s) {
             portal.cursor = s.isAll() ? new ValuesCursor(p.columns(), settings.all())
                     : new ValuesCursor(p.columns(), settings.get(s.name()));
+        } else if (kind instanceof Statement.DeclareCursor d) {
+            declareCursor(portal, d);
+            complete(d.tagStem());
+        } else if (kind instanceof Statement.Fetch f) {
+            SqlCursor cursor = sqlCursor(f.cursor());
+            if (f.move()) {
+                long moved = cursor.move(f.direction(), f.count());
+                complete(Statement.commandTag("MOVE", moved));
+            } else {
+                portal.cursor = cursor.fetch(f.direction(), f.count());
+            }
+        } else if (kind instanceof Statement.CloseCursor c) {
+            closeCursor(c, portal);
+            complete(c.tagStem());
+        } else if (kind instanceof Statement.PrepareStatement ps) {
+            prepareStatement(ps, p);
+            complete(ps.tagStem());
+        } else if (kind instanceof Statement.Deallocate d) {
+            deallocate(d);
+            complete(d.tagStem());
+        } else if (kind instanceof Statement.CopyTo c) {
+            copyOut(portal, c);
         } else {
             throw new IllegalStateException("not a core statement: " + kind);
         }
+    }
+
+    // ---- cursors ----
+
+    /**
+     * {@code DECLARE}: runs the query and keeps its rows as a portal named after the cursor, until CLOSE or the end
+     * of the transaction. Only forward-only cursors that end with their transaction exist here.
+     */
+    private void declareCursor(Portal declare, Statement.DeclareCursor d) {
+        if (d.hold()) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "WITH HOLD cursors are not supported")
+                    .withHint("Read the rows before the transaction ends.");
+        }
+        if (d.scroll()) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "SCROLL cursors are not supported")
+                    .withHint("Declare it NO SCROLL and read forward only.");
+        }
+        if (tx == Tx.IDLE) {
+            throw new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
+                    "DECLARE CURSOR can only be used in transaction blocks");
+        }
+        if (portals.containsKey(d.name())) {
+            throw new PgException(SqlState.DUPLICATE_CURSOR, "cursor \"" + d.name() + "\" already exists");
+        }
+        if (portals.size() >= limits.maxPortals()) {
+            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
+                    "too many portals (limit " + limits.maxPortals() + ")");
+        }
+        Prepared query = declare.statement.inner();
+        List<Column> columns = query.columns();
+        short[] formats = null;
+        if (d.binary()) {
+            formats = new short[columns.size()];
+            Arrays.fill(formats, (short) 1);
+        }
+        Portal cursor = new Portal(d.name(), query, declare.parameters, columns, formats, codecsFor(columns, formats));
+        try {
+            ExecutionResult result = call(() -> query.query().execute(declare.parameters), query.offset());
+            if (!(result instanceof ExecutionResult.Rows rows)) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "the cursor's query returned no rows");
+            }
+            cursor.sqlCursor = new SqlCursor(rows.cursor(), d.binary());
+        } catch (RuntimeException e) {
+            cursor.close();
+            throw e;
+        }
+        cursor.started = true;
+        cursor.cursor = cursor.sqlCursor.remaining(); // for a protocol Execute on the cursor's portal
+        portals.put(d.name(), cursor);
+    }
+
+    /** The DECLAREd cursor of that name; 34000 if there is none. */
+    private SqlCursor sqlCursor(String name) {
+        Portal portal = portals.get(name);
+        if (portal == null || portal.sqlCursor == null) {
+            throw new PgException(SqlState.INVALID_CURSOR_NAME, "cursor \"" + name + "\" does not exist");
+        }
+        return portal.sqlCursor;
+    }
+
+    /** {@code CLOSE name} closes any portal of that name; {@code CLOSE ALL} every one but the running one. */
+    private void closeCursor(Statement.CloseCursor c, Portal running) {
+        if (c.name() == null) {
+            portals.values().removeIf(portal -> {
+                if (portal == running) {
+                    return false;
+                }
+                portal.close();
+                return true;
+            });
+            return;
+        }
+        Portal portal = portals.remove(c.name());
+        if (portal == null) {
+            throw new PgException(SqlState.INVALID_CURSOR_NAME, "cursor \"" + c.name() + "\" does not exist");
+        }
+        portal.close();
+    }
+
+    // ---- SQL-level prepared statements ----
+
+    /** {@code PREPARE}: a named statement in the protocol's namespace, prepared by the handler now. */
+    private void prepareStatement(Statement.PrepareStatement ps, Prepared prepare) {
+        if (statements.containsKey(ps.name())) {
+            throw new PgException(SqlState.DUPLICATE_PREPARED_STATEMENT,
+                    "prepared statement \"" + ps.name() + "\" already exists");
+        }
+        if (statements.size() >= limits.maxPreparedStatements()) {
+            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
+                    "too many prepared statements (limit " + limits.maxPreparedStatements() + ")")
+                    .withHint("Close prepared statements that are no longer needed.");
+        }
+        List<PgType> types = new ArrayList<>(ps.parameterTypes().size());
+        for (String name : ps.parameterTypes()) {
+            types.add(SqlTypeNames.resolve(name));
+        }
+        String sql = prepare.sql().substring(ps.statementOffset());
+        int offset = prepare.offset() + ps.statementOffset();
+        Prepared statement = prepare(ps.name(), sql, offset, types);
+        if (statement.query() == null) {
+            statement.drop();
+            String word = SqlLexer.significantTokens(sql).get(0).text();
+            throw new PgException(SqlState.SYNTAX_ERROR, "syntax error at or near \"" + word + "\"")
+                    .withPosition(offset + 1);
+        }
+        statements.put(ps.name(), statement);
+    }
+
+    private Prepared executeTarget(Statement.ExecuteStatement e) {
+        Prepared target = statements.get(e.name());
+        if (target == null || e.name().isEmpty()) {
+            throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
+                    "prepared statement \"" + e.name() + "\" does not exist");
+        }
+        if (target.query() == null) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "EXECUTE of a statement the server runs itself is not supported");
+        }
+        return target;
+    }
+
+    /** EXECUTE's constants, read as text in the types of the prepared statement's parameters. */
+    private List<Object> executeArguments(Statement.ExecuteStatement e, Prepared target) {
+        List<PgType> types = target.parameterTypes();
+        if (types.size() != e.arguments().size()) {
+            throw new PgException(SqlState.SYNTAX_ERROR, "wrong number of parameters for prepared statement \""
+                    + e.name() + "\"").withDetail("Expected " + types.size() + " parameters but got "
+                    + e.arguments().size() + ".");
+        }
+        List<Object> values = new ArrayList<>(types.size());
+        for (int i = 0; i < types.size(); i++) {
+            Statement.ExecuteArgument a = e.arguments().get(i);
+            if (a.castType() != null) {
+                SqlTypeNames.resolve(a.castType());
+            }
+            if (a.text() == null) {
+                values.add(null);
+            } else if (types.get(i) == PgType.UNKNOWN) {
+                values.add(a.text()); // the handler casts untyped text itself
+            } else {
+                try {
+                    values.add(codecs.codec(types.get(i)).decodeText(a.text(), settings.typeContext()));
+                } catch (PgException ex) {
+                    throw ex.detail() == null ? ex.withDetail("in parameter $" + (i + 1)) : ex;
+                }
+            }
+        }
+        return values;
+    }
+
+    /** {@code DEALLOCATE name}, or {@code ALL}: every named statement, protocol-level ones included. */
+    private void deallocate(Statement.Deallocate d) {
+        if (d.name() == null) {
+            statements.entrySet().removeIf(entry -> {
+                if (entry.getKey().isEmpty()) {
+                    return false;
+                }
+                entry.getValue().drop(); // portals bound from it keep it alive until they close
+                return true;
+            });
+            return;
+        }
+        Prepared p = statements.remove(d.name());
+        if (p == null) {
+            throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
+                    "prepared statement \"" + d.name() + "\" does not exist");
+        }
+        p.drop();
+    }
+
+    // ---- COPY ----
+
+    /** {@code COPY … TO STDOUT}: streams the query's rows as CopyData, then {@code COPY n}. */
+    private void copyOut(Portal portal, Statement.CopyTo c) throws IOException {
+        Prepared query = portal.statement.inner();
+        ExecutionResult result = call(() -> query.query().execute(portal.parameters), query.offset());
+        if (!(result instanceof ExecutionResult.Rows rows)) {
+            throw new PgException(SqlState.INTERNAL_ERROR, "the COPY query returned no rows");
+        }
+        long count = 0;
+        try (RowCursor cursor = rows.cursor()) {
+            List<Column> columns = cursor.columns();
+            CopyOut copy = new CopyOut(c, columns, codecsFor(columns, null), settings.typeContext());
+            copy.begin(out);
+            running = true;
+            try {
+                while (cursor.next()) {
+                    copy.row(cursor, out);
+                    count++;
+                }
+            } catch (PgException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw internal(e);
+            } finally {
+                running = false;
+            }
+        }
+        out.copyDone();
+        complete(Statement.commandTag("COPY", count));
     }
 
     // ---- settings ----
@@ -669,16 +1020,30 @@ public final class Session {
                     "SET LOCAL can only be used in transaction blocks").withSeverity(PgException.Severity.WARNING));
             return;
         }
-        String name = settings.canonical(s.name());
+        String name = settings.adopt(s.name());
         String sessionValue = localSettingsToRestore.getOrDefault(name, settings.get(name));
-        changeSetting(name, s.toDefault() ? null : s.valueText());
+        String value = name.equals("search_path") ? quotedList(s.values()) : s.valueText();
+        changeSetting(name, s.toDefault() ? null : value);
         if (s.local()) {
             localSettingsToRestore.put(name, sessionValue);
         }
     }
 
+    /**
+     * A list setting as PostgreSQL shows it ({@code GUC_LIST_QUOTE}): items that are not plain lower-case
+     * identifiers are double-quoted, e.g. {@code "My", b, "$user"}.
+     */
+    private static String quotedList(List<String> items) {
+        List<String> quoted = new ArrayList<>(items.size());
+        for (String item : items) {
+            quoted.add(item.matches("[a-z_][a-z0-9_$]*") ? item : '"' + item.replace("\"", "\"\"") + '"');
+        }
+        return String.join(", ", quoted);
+    }
+
     /** Sets a core-owned setting for the session, or resets it when {@code value} is null. */
     private void changeSetting(String name, String value) {
+        name = settings.adopt(name);
         if (tx != Tx.IDLE && settingsBeforeTransaction == null) {
             settingsBeforeTransaction = settings.snapshot();
         }
@@ -703,7 +1068,9 @@ public final class Session {
 
     private void settingChanged(String name) {
         settingsChanged = true;
-        handler.settingChanged(name, settings.get(name));
+        if (!settings.isAdopted(name)) {
+            handler.settingChanged(name, settings.get(name));
+        }
     }
 
     /** ParameterStatus for the reported settings whose value changed; PostgreSQL sends them before ReadyForQuery. */
@@ -815,6 +1182,9 @@ public final class Session {
 
     /** Calls into the handler, turning whatever it throws into a PgException with a position in the client's text. */
     private <T> T call(HandlerCall<T> call, int offset) {
+        if (timedOut) {
+            throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout");
+        }
         running = true;
         try {
             return call.run();
@@ -843,10 +1213,15 @@ public final class Session {
 
     // ---- bookkeeping ----
 
-    private Codec[] textCodecs(List<Column> columns) {
+    /** The codecs of the columns; 42883 for a binary format a codec cannot write. */
+    private Codec[] codecsFor(List<Column> columns, short[] formats) {
         Codec[] cs = new Codec[columns.size()];
         for (int i = 0; i < cs.length; i++) {
             cs[i] = codecs.codec(columns.get(i).type());
+            if (formats != null && formats[i] == 1 && !cs[i].hasBinary()) {
+                throw new PgException(SqlState.UNDEFINED_FUNCTION,
+                        "no binary output function available for type " + columns.get(i).type().name());
+            }
         }
         return cs;
     }

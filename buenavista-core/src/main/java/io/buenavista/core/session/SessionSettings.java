@@ -4,9 +4,16 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.SqlState;
 import io.buenavista.core.types.TypeContext;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +42,12 @@ public final class SessionSettings {
             "integer_datetimes", "is_superuser", "in_hot_standby", "session_authorization", "scram_iterations",
             "max_identifier_length", "lc_collate", "lc_ctype", "block_size");
 
+    /** PostgreSQL 15's setting names by their lower-case form, from {@code pg_settings}. */
+    private static final Map<String, String> POSTGRES_NAMES = loadPostgresNames();
+
     private final Map<String, String> canonicalNames = new LinkedHashMap<>();
+    /** The PostgreSQL-only settings a client set: remembered, never passed on. */
+    private final Set<String> adopted = new HashSet<>();
     private final Map<String, String> defaults = new LinkedHashMap<>();
     private final Map<String, String> values = new LinkedHashMap<>();
     private TypeContext typeContext;
@@ -77,6 +89,63 @@ public final class SessionSettings {
         canonicalNames.put(name.toLowerCase(Locale.ROOT), name);
         defaults.put(name, value);
         values.put(name, value);
+    }
+
+    private static Map<String, String> loadPostgresNames() {
+        Map<String, String> names = new java.util.HashMap<>();
+        try (InputStream in = SessionSettings.class.getResourceAsStream("postgresql-settings.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("postgresql-settings.txt is missing from the class path");
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line; (line = reader.readLine()) != null; ) {
+                line = line.strip();
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    names.put(line.toLowerCase(Locale.ROOT), line);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.copyOf(names);
+    }
+
+    /**
+     * Whether {@code name} is a setting of PostgreSQL (or a custom dotted one) that the core accepts without owning
+     * it: neither validated nor passed to the handler.
+     */
+    public boolean isPostgresOnly(String name) {
+        return !owns(name) && (POSTGRES_NAMES.containsKey(name.toLowerCase(Locale.ROOT)) || name.indexOf('.') > 0);
+    }
+
+    /** Whether a {@code SET}/{@code RESET} of this name is the core's business: owned or PostgreSQL-only. */
+    public boolean accepts(String name) {
+        return owns(name) || isPostgresOnly(name);
+    }
+
+    /**
+     * Makes a PostgreSQL-only setting one of the session's (unset: empty), so it can be set, shown and reset.
+     *
+     * @return the canonical name, or null if the name is neither owned nor PostgreSQL's
+     */
+    public String adopt(String name) {
+        String c = canonical(name);
+        if (c == null && isPostgresOnly(name)) {
+            c = POSTGRES_NAMES.getOrDefault(name.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
+            define(c, "");
+            adopted.add(c);
+        }
+        return c;
+    }
+
+    /** Whether a setting was adopted by {@link #adopt}: the handler has no part in it. */
+    public boolean isAdopted(String canonicalName) {
+        return adopted.contains(canonicalName);
+    }
+
+    /** {@code statement_timeout} in milliseconds; 0 for none. */
+    public long statementTimeoutMillis() {
+        return parseMillis(values.get("statement_timeout"));
     }
 
     /** PostgreSQL's {@code server_version_num} for a version string such as {@code 16.0} or {@code 15.4}. */
@@ -143,7 +212,7 @@ public final class SessionSettings {
      * @throws PgException 22023 for an invalid value, 55P02/42501-like refusal for read-only ones
      */
     public String set(String name, String value) {
-        String c = canonical(name);
+        String c = adopt(name);
         if (c == null) {
             throw new IllegalArgumentException("not a core setting: " + name);
         }
@@ -190,7 +259,7 @@ public final class SessionSettings {
 
     /** Restores the value the session started with ({@code RESET}). */
     public String reset(String name) {
-        String c = canonical(name);
+        String c = adopt(name);
         if (c == null) {
             throw new IllegalArgumentException("not a core setting: " + name);
         }
@@ -245,12 +314,59 @@ public final class SessionSettings {
                     return "on";
                 }
                 throw invalid(name, value).withDetail("Only standard_conforming_strings = on is supported.");
+            case "statement_timeout":
+                return displayMillis(parseTimeout(name, value));
             case "default_transaction_read_only":
             case "transaction_read_only":
                 return isTrue(value) ? "on" : isFalse(value) ? "off" : failBool(name, value);
             default:
                 return value;
         }
+    }
+
+    /**
+     * A duration setting as PostgreSQL reads it: a number of milliseconds, or a number with a unit ({@code us},
+     * {@code ms}, {@code s}, {@code min}, {@code h}, {@code d}), rounded to whole milliseconds.
+     */
+    private static long parseTimeout(String name, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
+                + "\\s*(us|ms|s|min|h|d)?\\s*").matcher(value);
+        if (!m.matches()) {
+            throw invalid(name, value);
+        }
+        double factor = switch (m.group(2) == null ? "ms" : m.group(2)) {
+            case "us" -> 0.001;
+            case "s" -> 1_000;
+            case "min" -> 60_000;
+            case "h" -> 3_600_000;
+            case "d" -> 86_400_000;
+            default -> 1;
+        };
+        double ms = Math.rint(Double.parseDouble(m.group(1)) * factor);
+        if (ms < 0 || ms > Integer.MAX_VALUE) {
+            throw new PgException(SqlState.INVALID_PARAMETER_VALUE, (long) ms + " ms is outside the valid range for "
+                    + "parameter \"" + name + "\" (0 .. " + Integer.MAX_VALUE + ")");
+        }
+        return (long) ms;
+    }
+
+    private static long parseMillis(String shown) {
+        return parseTimeout("statement_timeout", shown);
+    }
+
+    /** How PostgreSQL shows milliseconds: in the largest unit that divides them exactly. */
+    private static String displayMillis(long ms) {
+        if (ms == 0) {
+            return "0";
+        }
+        long[] sizes = {86_400_000, 3_600_000, 60_000, 1_000};
+        String[] units = {"d", "h", "min", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (ms % sizes[i] == 0) {
+                return ms / sizes[i] + units[i];
+            }
+        }
+        return ms + "ms";
     }
 
     private static String zone(String value) {

@@ -178,6 +178,130 @@ public sealed interface Statement {
     }
 
     /**
+     * {@code DECLARE name [BINARY] [ASENSITIVE|INSENSITIVE] [[NO] SCROLL] CURSOR [WITH|WITHOUT HOLD] FOR query}.
+     *
+     * @param name        the cursor's name, folded as an identifier
+     * @param binary      whether {@code BINARY}: rows are fetched in binary format by the simple protocol
+     * @param scroll      whether {@code SCROLL} was written
+     * @param hold        whether {@code WITH HOLD} was written
+     * @param queryOffset where the query starts in the statement's text
+     */
+    record DeclareCursor(String name, boolean binary, boolean scroll, boolean hold, int queryOffset)
+            implements Statement {
+        public DeclareCursor {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String tagStem() {
+            return "DECLARE CURSOR";
+        }
+    }
+
+    /** The direction of a {@link Fetch}, normalized as PostgreSQL does (a negative count flips FORWARD). */
+    enum FetchDirection { FORWARD, BACKWARD, ABSOLUTE, RELATIVE }
+
+    /** The count of {@code FETCH ALL}. */
+    long FETCH_ALL = Long.MAX_VALUE;
+
+    /**
+     * {@code FETCH|MOVE [direction] [FROM|IN] cursor}: {@code NEXT} is FORWARD 1, {@code PRIOR} BACKWARD 1,
+     * {@code FIRST} ABSOLUTE 1, {@code LAST} ABSOLUTE -1, {@code ALL} FORWARD {@link #FETCH_ALL}, a bare count
+     * FORWARD count.
+     *
+     * @param move  whether {@code MOVE}, which positions the cursor without returning rows
+     * @param count the row count or position; never negative for FORWARD and BACKWARD
+     */
+    record Fetch(boolean move, FetchDirection direction, long count, String cursor) implements Statement {
+        public Fetch {
+            Objects.requireNonNull(direction, "direction");
+            Objects.requireNonNull(cursor, "cursor");
+        }
+
+        @Override
+        public String tagStem() {
+            return move ? "MOVE" : "FETCH";
+        }
+    }
+
+    /** {@code CLOSE name} or {@code CLOSE ALL} (name null). */
+    record CloseCursor(String name) implements Statement {
+        @Override
+        public String tagStem() {
+            return name == null ? "CLOSE CURSOR ALL" : "CLOSE CURSOR";
+        }
+    }
+
+    /**
+     * {@code PREPARE name [(type, …)] AS statement}.
+     *
+     * @param parameterTypes the declared types as written, e.g. {@code integer}, {@code character varying(10)}
+     * @param statementOffset where the statement starts in the text
+     */
+    record PrepareStatement(String name, List<String> parameterTypes, int statementOffset) implements Statement {
+        public PrepareStatement {
+            Objects.requireNonNull(name, "name");
+            parameterTypes = List.copyOf(parameterTypes);
+        }
+
+        @Override
+        public String tagStem() {
+            return "PREPARE";
+        }
+    }
+
+    /**
+     * One argument of {@code EXECUTE}: a constant's text (null for {@code NULL}) and the type it is cast to, if any.
+     */
+    record ExecuteArgument(String text, String castType) {}
+
+    /** {@code EXECUTE name [(constant, …)]}; PostgreSQL's tag is the prepared statement's tag. */
+    record ExecuteStatement(String name, List<ExecuteArgument> arguments) implements Statement {
+        public ExecuteStatement {
+            Objects.requireNonNull(name, "name");
+            arguments = List.copyOf(arguments);
+        }
+
+        @Override
+        public String tagStem() {
+            return "EXECUTE";
+        }
+    }
+
+    /** {@code DEALLOCATE [PREPARE] name} or {@code DEALLOCATE [PREPARE] ALL} (name null). */
+    record Deallocate(String name) implements Statement {
+        @Override
+        public String tagStem() {
+            return name == null ? "DEALLOCATE ALL" : "DEALLOCATE";
+        }
+    }
+
+    /**
+     * {@code COPY (query) TO STDOUT [options]} or {@code COPY table [(columns)] TO STDOUT [options]}, the latter
+     * turned into {@code SELECT columns FROM table}. Other forms of COPY are {@link Other}.
+     *
+     * @param query       the query whose rows are copied
+     * @param queryOffset where {@code query} starts in the statement's text, or -1 when it was built from a table
+     * @param csv         whether {@code FORMAT csv} (else text)
+     * @param header      whether a header line with the column names comes first
+     * @param delimiter   the column delimiter: tab for text, comma for CSV unless given
+     * @param nullString  how NULL is written: {@code \N} for text, empty for CSV unless given
+     */
+    record CopyTo(String query, int queryOffset, boolean csv, boolean header, String delimiter, String nullString)
+            implements Statement {
+        public CopyTo {
+            Objects.requireNonNull(query, "query");
+            Objects.requireNonNull(delimiter, "delimiter");
+            Objects.requireNonNull(nullString, "nullString");
+        }
+
+        @Override
+        public String tagStem() {
+            return "COPY";
+        }
+    }
+
+    /**
      * Any other statement, including {@code SET}, {@code RESET} and {@code SHOW} forms that are not PostgreSQL
      * settings (such as DuckDB's {@code SET GLOBAL x = 1} or {@code SHOW ALL TABLES}), left to the handler.
      *

@@ -4,6 +4,15 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.SqlState;
 import io.buenavista.core.sql.SqlToken.Kind;
 import io.buenavista.core.sql.Statement.Begin;
+import io.buenavista.core.sql.Statement.CloseCursor;
+import io.buenavista.core.sql.Statement.CopyTo;
+import io.buenavista.core.sql.Statement.Deallocate;
+import io.buenavista.core.sql.Statement.DeclareCursor;
+import io.buenavista.core.sql.Statement.ExecuteArgument;
+import io.buenavista.core.sql.Statement.ExecuteStatement;
+import io.buenavista.core.sql.Statement.Fetch;
+import io.buenavista.core.sql.Statement.FetchDirection;
+import io.buenavista.core.sql.Statement.PrepareStatement;
 import io.buenavista.core.sql.Statement.Commit;
 import io.buenavista.core.sql.Statement.Other;
 import io.buenavista.core.sql.Statement.ReleaseSavepoint;
@@ -72,6 +81,13 @@ public final class StatementClassifier {
             case "SET" -> set(c);
             case "RESET" -> reset(c);
             case "SHOW" -> show(c);
+            case "DECLARE" -> declare(c);
+            case "FETCH", "MOVE" -> fetch(c);
+            case "CLOSE" -> closeCursor(c);
+            case "PREPARE" -> c.peekKeyword(1).equals("TRANSACTION") ? new Other("PREPARE TRANSACTION") : prepare(c);
+            case "EXECUTE" -> execute(c);
+            case "DEALLOCATE" -> deallocate(c);
+            case "COPY" -> copy(c);
             default -> new Other(tagStem(c));
         };
     }
@@ -389,6 +405,357 @@ public final class StatementClassifier {
         }
     }
 
+    // ---- cursors, prepared statements, COPY ---------------------------------------------------------------------
+
+    /** {@code DECLARE name [options] CURSOR [WITH|WITHOUT HOLD] FOR query}. */
+    private static Statement declare(Cursor c) {
+        String name = c.skip(1).expectName().value();
+        boolean binary = false;
+        boolean scroll = false;
+        while (true) {
+            String word = c.peekKeyword();
+            if (word.equals("BINARY")) {
+                binary = true;
+            } else if (word.equals("SCROLL")) {
+                scroll = true;
+            } else if (word.equals("NO") && c.peekKeyword(1).equals("SCROLL")) {
+                c.skip(1);
+            } else if (!word.equals("INSENSITIVE") && !word.equals("ASENSITIVE")) {
+                break;
+            }
+            c.skip(1);
+        }
+        c.expectWord("CURSOR");
+        boolean hold = false;
+        if (c.peekKeyword().equals("WITH") || c.peekKeyword().equals("WITHOUT")) {
+            hold = c.peekKeyword().equals("WITH");
+            c.skip(1).expectWord("HOLD");
+        }
+        c.expectWord("FOR");
+        if (c.atEnd()) {
+            throw c.syntaxError();
+        }
+        return new DeclareCursor(name, binary, scroll, hold, c.peek().offset());
+    }
+
+    /** {@code FETCH|MOVE [direction] [FROM|IN] cursor}. */
+    private static Statement fetch(Cursor c) {
+        boolean move = c.peekKeyword().equals("MOVE");
+        c.skip(1);
+        FetchDirection direction = FetchDirection.FORWARD;
+        long count = 1;
+        switch (c.peekKeyword()) {
+            case "NEXT" -> c.skip(1);
+            case "PRIOR" -> {
+                c.skip(1);
+                direction = FetchDirection.BACKWARD;
+            }
+            case "FIRST" -> {
+                c.skip(1);
+                direction = FetchDirection.ABSOLUTE;
+            }
+            case "LAST" -> {
+                c.skip(1);
+                direction = FetchDirection.ABSOLUTE;
+                count = -1;
+            }
+            case "ABSOLUTE", "RELATIVE" -> {
+                direction = c.peekKeyword().equals("ABSOLUTE") ? FetchDirection.ABSOLUTE : FetchDirection.RELATIVE;
+                count = c.skip(1).expectSignedInteger();
+            }
+            case "ALL" -> {
+                c.skip(1);
+                count = Statement.FETCH_ALL;
+            }
+            case "FORWARD", "BACKWARD" -> {
+                direction = c.peekKeyword().equals("FORWARD") ? FetchDirection.FORWARD : FetchDirection.BACKWARD;
+                c.skip(1);
+                if (c.peekKeyword().equals("ALL")) {
+                    c.skip(1);
+                    count = Statement.FETCH_ALL;
+                } else if (c.atSignedInteger()) {
+                    count = c.expectSignedInteger();
+                }
+            }
+            default -> {
+                if (c.atSignedInteger()) {
+                    count = c.expectSignedInteger();
+                }
+            }
+        }
+        if (count < 0 && (direction == FetchDirection.FORWARD || direction == FetchDirection.BACKWARD)) {
+            direction = direction == FetchDirection.FORWARD ? FetchDirection.BACKWARD : FetchDirection.FORWARD;
+            count = -count;
+        }
+        if (c.peekKeyword().equals("FROM") || c.peekKeyword().equals("IN")) {
+            c.skip(1);
+        }
+        String cursor = c.expectName().value();
+        c.expectEnd();
+        return new Fetch(move, direction, count, cursor);
+    }
+
+    private static Statement closeCursor(Cursor c) {
+        c.skip(1);
+        if (c.peekKeyword().equals("ALL") && c.remaining() == 1) {
+            return new CloseCursor(null);
+        }
+        String name = c.expectName().value();
+        c.expectEnd();
+        return new CloseCursor(name);
+    }
+
+    /** {@code PREPARE name [(type, …)] AS statement}. */
+    private static Statement prepare(Cursor c) {
+        String name = c.skip(1).expectName().value();
+        List<String> types = new ArrayList<>();
+        if (c.peek().kind() == Kind.LEFT_PAREN) {
+            c.skip(1);
+            do {
+                types.add(c.textUntilCommaOrParen());
+            } while (c.skipComma());
+            c.expect(Kind.RIGHT_PAREN);
+        }
+        c.expectWord("AS");
+        if (c.atEnd()) {
+            throw c.syntaxError();
+        }
+        return new PrepareStatement(name, types, c.peek().offset());
+    }
+
+    /** {@code EXECUTE name [(constant, …)]}. */
+    private static Statement execute(Cursor c) {
+        String name = c.skip(1).expectName().value();
+        List<ExecuteArgument> arguments = new ArrayList<>();
+        if (c.peek().kind() == Kind.LEFT_PAREN) {
+            c.skip(1);
+            do {
+                arguments.add(executeArgument(c));
+            } while (c.skipComma());
+            c.expect(Kind.RIGHT_PAREN);
+        }
+        c.expectEnd();
+        return new ExecuteStatement(name, arguments);
+    }
+
+    /** A constant, optionally cast with {@code ::type} or {@code CAST(constant AS type)}; else 0A000. */
+    private static ExecuteArgument executeArgument(Cursor c) {
+        if (c.peekKeyword().equals("CAST") && c.peek(1).kind() == Kind.LEFT_PAREN) {
+            c.skip(2);
+            String text = constant(c);
+            c.expectWord("AS");
+            String type = c.textUntilCommaOrParen();
+            c.expect(Kind.RIGHT_PAREN);
+            return new ExecuteArgument(text, type);
+        }
+        String text = constant(c);
+        String type = null;
+        if (c.peek().kind() == Kind.PUNCTUATION && c.peek().text().equals(":")
+                && c.peek(1).kind() == Kind.PUNCTUATION && c.peek(1).text().equals(":")) {
+            c.skip(2);
+            type = c.textUntilCommaOrParen();
+        }
+        if (c.peek().kind() != Kind.RIGHT_PAREN && !(c.peek().kind() == Kind.PUNCTUATION
+                && c.peek().text().equals(","))) {
+            throw notConstant(c);
+        }
+        return new ExecuteArgument(text, type);
+    }
+
+    /** A string, number, boolean or NULL constant's text (null for NULL). */
+    private static String constant(Cursor c) {
+        SqlToken token = c.peek();
+        if (token.kind() == Kind.OPERATOR && (token.text().equals("-") || token.text().equals("+"))
+                && c.peek(1).kind() == Kind.NUMBER) {
+            c.skip(2);
+            return (token.text().equals("-") ? "-" : "") + c.peek(-1).text();
+        }
+        switch (token.kind()) {
+            case STRING, DOLLAR_STRING, NUMBER -> {
+                c.skip(1);
+                return token.value();
+            }
+            case WORD -> {
+                String word = token.keyword();
+                if (word.equals("NULL") || word.equals("TRUE") || word.equals("FALSE")) {
+                    c.skip(1);
+                    return word.equals("NULL") ? null : word.toLowerCase(Locale.ROOT);
+                }
+                throw notConstant(c);
+            }
+            default -> throw notConstant(c);
+        }
+    }
+
+    private static PgException notConstant(Cursor c) {
+        return new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                "only constants are supported as EXECUTE parameters").withPosition(c.position());
+    }
+
+    private static Statement deallocate(Cursor c) {
+        c.skip(1);
+        if (c.peekKeyword().equals("PREPARE")) {
+            c.skip(1);
+        }
+        if (c.peekKeyword().equals("ALL") && c.remaining() == 1) {
+            return new Deallocate(null);
+        }
+        String name = c.expectName().value();
+        c.expectEnd();
+        return new Deallocate(name);
+    }
+
+    /**
+     * {@code COPY (query) TO STDOUT …} and {@code COPY table [(columns)] TO STDOUT …} with the options of the text
+     * and CSV formats; any other COPY (FROM, to a file or program) is an {@link Other}.
+     *
+     * @throws PgException 42601 for malformed options, 0A000 for options other than FORMAT, HEADER, DELIMITER and
+     *                     NULL, and for the binary format
+     */
+    private static Statement copy(Cursor c) {
+        c.skip(1);
+        String query;
+        int queryOffset;
+        if (c.peek().kind() == Kind.LEFT_PAREN) {
+            int open = c.index;
+            c.skipParenGroup();
+            SqlToken close = c.peek(-1);
+            if (close.kind() != Kind.RIGHT_PAREN || c.index - open < 3) {
+                return new Other("COPY");
+            }
+            SqlToken first = c.tokens.get(open + 1);
+            queryOffset = first.offset();
+            query = c.text.substring(queryOffset, close.offset()).strip();
+        } else {
+            if (!c.peek().isIdentifier()) {
+                return new Other("COPY");
+            }
+            int start = c.peek().offset();
+            c.skip(1);
+            while (c.peek().kind() == Kind.PUNCTUATION && c.peek().text().equals(".") && c.peek(1).isIdentifier()) {
+                c.skip(2);
+            }
+            String table = c.text.substring(start, c.peek(-1).end());
+            String columns = "*";
+            if (c.peek().kind() == Kind.LEFT_PAREN) {
+                int open = c.index;
+                c.skipParenGroup();
+                columns = c.text.substring(c.tokens.get(open + 1).offset(), c.peek(-1).offset()).strip();
+            }
+            query = "SELECT " + columns + " FROM " + table;
+            queryOffset = -1;
+        }
+        if (!c.peekKeyword().equals("TO") || !c.peekKeyword(1).equals("STDOUT")) {
+            return new Other("COPY");
+        }
+        c.skip(2);
+        CopyOptions options = new CopyOptions();
+        if (c.peekKeyword().equals("WITH")) {
+            c.skip(1);
+        }
+        if (c.peek().kind() == Kind.LEFT_PAREN) {
+            c.skip(1);
+            do {
+                copyOption(c, options);
+            } while (c.skipComma());
+            c.expect(Kind.RIGHT_PAREN);
+        } else {
+            while (!c.atEnd()) {
+                oldCopyOption(c, options);
+            }
+        }
+        c.expectEnd();
+        String delimiter = options.delimiter != null ? options.delimiter : options.csv ? "," : "\t";
+        String nullString = options.nullString != null ? options.nullString : options.csv ? "" : "\\N";
+        if (delimiter.length() != 1) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "COPY delimiter must be a single one-byte character");
+        }
+        return new CopyTo(query, queryOffset, options.csv, options.header, delimiter, nullString);
+    }
+
+    /** The options of a COPY TO STDOUT as parsed so far. */
+    private static final class CopyOptions {
+        boolean csv;
+        boolean header;
+        String delimiter;
+        String nullString;
+    }
+
+    /** One option of the parenthesised list: {@code FORMAT x}, {@code HEADER [bool]}, {@code DELIMITER 'c'}, … */
+    private static void copyOption(Cursor c, CopyOptions options) {
+        int position = c.position();
+        String name = c.expectName().value().toLowerCase(Locale.ROOT);
+        switch (name) {
+            case "format" -> {
+                String format = c.expectName().value().toLowerCase(Locale.ROOT);
+                switch (format) {
+                    case "csv" -> options.csv = true;
+                    case "text" -> options.csv = false;
+                    case "binary" -> throw unsupportedCopy("binary format", position);
+                    default -> throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                            "COPY format \"" + format + "\" not recognized").withPosition(position);
+                }
+            }
+            case "header" -> {
+                if (c.peek().kind() == Kind.RIGHT_PAREN || c.peek().text().equals(",")) {
+                    options.header = true;
+                } else {
+                    String value = c.peek().value().toLowerCase(Locale.ROOT);
+                    c.skip(1);
+                    if (Set.of("true", "on", "1").contains(value)) {
+                        options.header = true;
+                    } else if (Set.of("false", "off", "0").contains(value)) {
+                        options.header = false;
+                    } else {
+                        throw unsupportedCopy("HEADER " + value, position);
+                    }
+                }
+            }
+            case "delimiter" -> options.delimiter = copyString(c);
+            case "null" -> options.nullString = copyString(c);
+            default -> throw unsupportedCopy("option \"" + name + "\"", position);
+        }
+    }
+
+    /** The options of the syntax before PostgreSQL 9.0: {@code CSV}, {@code HEADER}, {@code DELIMITER [AS] 'c'}… */
+    private static void oldCopyOption(Cursor c, CopyOptions options) {
+        int position = c.position();
+        String word = c.peekKeyword();
+        c.skip(1);
+        switch (word) {
+            case "CSV" -> options.csv = true;
+            case "HEADER" -> options.header = true;
+            case "DELIMITER", "NULL" -> {
+                if (c.peekKeyword().equals("AS")) {
+                    c.skip(1);
+                }
+                if (word.equals("NULL")) {
+                    options.nullString = copyString(c);
+                } else {
+                    options.delimiter = copyString(c);
+                }
+            }
+            case "BINARY" -> throw unsupportedCopy("binary format", position);
+            case "" -> throw c.skip(-1).syntaxError();
+            default -> throw unsupportedCopy("option " + word, position);
+        }
+    }
+
+    private static String copyString(Cursor c) {
+        if (c.peek().kind() != Kind.STRING) {
+            throw c.syntaxError();
+        }
+        String value = c.peek().value();
+        c.skip(1);
+        return value;
+    }
+
+    private static PgException unsupportedCopy(String what, int position) {
+        return new PgException(SqlState.FEATURE_NOT_SUPPORTED, "COPY " + what + " is not supported")
+                .withPosition(position);
+    }
+
     // ---- command tags -------------------------------------------------------------------------------------------
 
     /** Words between CREATE/DROP/ALTER and the object type that do not change the tag. */
@@ -427,25 +794,9 @@ public final class StatementClassifier {
             case "ANALYZE", "ANALYSE" -> {
                 return "ANALYZE";
             }
-            case "DECLARE" -> {
-                return "DECLARE CURSOR";
-            }
-            case "CLOSE" -> {
-                return c.peekKeyword(1).equals("ALL") ? "CLOSE CURSOR ALL" : "CLOSE CURSOR";
-            }
-            case "DEALLOCATE" -> {
-                c.skip(1);
-                if (c.peekKeyword().equals("PREPARE")) {
-                    c.skip(1);
-                }
-                return c.peekKeyword().equals("ALL") && c.remaining() == 1 ? "DEALLOCATE ALL" : "DEALLOCATE";
-            }
             case "DISCARD" -> {
                 String what = c.peekKeyword(1);
                 return what.isEmpty() ? "DISCARD" : "DISCARD " + (what.equals("TEMPORARY") ? "TEMP" : what);
-            }
-            case "PREPARE" -> {
-                return c.peekKeyword(1).equals("TRANSACTION") ? "PREPARE TRANSACTION" : "PREPARE";
             }
             case "REFRESH" -> {
                 return "REFRESH MATERIALIZED VIEW";
@@ -609,7 +960,7 @@ public final class StatementClassifier {
 
         SqlToken peek(int ahead) {
             int i = index + ahead;
-            return i < tokens.size() ? tokens.get(i) : END;
+            return i >= 0 && i < tokens.size() ? tokens.get(i) : END;
         }
 
         /** The upper-cased word {@code ahead} tokens on, or "" when that token is not an unquoted word. */
@@ -623,7 +974,7 @@ public final class StatementClassifier {
         }
 
         Cursor skip(int count) {
-            index = Math.min(tokens.size(), index + count);
+            index = Math.max(0, Math.min(tokens.size(), index + count));
             return this;
         }
 
@@ -702,6 +1053,69 @@ public final class StatementClassifier {
                 throw syntaxError();
             }
             return tokens.get(index++);
+        }
+
+        /** Whether an integer, possibly signed, comes next. */
+        boolean atSignedInteger() {
+            SqlToken t = peek();
+            if (t.kind() == Kind.OPERATOR && (t.text().equals("-") || t.text().equals("+"))) {
+                t = peek(1);
+            }
+            return t.kind() == Kind.NUMBER && t.text().chars().allMatch(Character::isDigit);
+        }
+
+        long expectSignedInteger() {
+            if (!atSignedInteger()) {
+                throw syntaxError();
+            }
+            boolean negative = false;
+            if (peek().kind() == Kind.OPERATOR) {
+                negative = peek().text().equals("-");
+                index++;
+            }
+            String digits = tokens.get(index).text();
+            try {
+                long v = Long.parseLong(digits);
+                index++;
+                return negative ? -v : v;
+            } catch (NumberFormatException e) {
+                throw syntaxError();
+            }
+        }
+
+        void expect(Kind kind) {
+            if (peek().kind() != kind) {
+                throw syntaxError();
+            }
+            index++;
+        }
+
+        /** The text of the tokens up to the next top-level comma or closing parenthesis, e.g. a type name. */
+        String textUntilCommaOrParen() {
+            int start = index;
+            int depth = 0;
+            while (!atEnd()) {
+                SqlToken t = peek();
+                if (depth == 0 && (t.kind() == Kind.RIGHT_PAREN
+                        || t.kind() == Kind.PUNCTUATION && t.text().equals(","))) {
+                    break;
+                }
+                if (t.kind() == Kind.LEFT_PAREN) {
+                    depth++;
+                } else if (t.kind() == Kind.RIGHT_PAREN) {
+                    depth--;
+                }
+                index++;
+            }
+            if (index == start) {
+                throw syntaxError();
+            }
+            return text.substring(tokens.get(start).offset(), tokens.get(index - 1).end());
+        }
+
+        /** The 1-based position of the current token (or the end). */
+        int position() {
+            return atEnd() ? text.length() + 1 : peek().offset() + 1;
         }
 
         void expectEnd() {

@@ -264,6 +264,29 @@ public final class MessageWriter implements ByteSink {
         end();
     }
 
+    /** CopyOutResponse: text format overall and for each of {@code columns} columns. */
+    public void copyOutResponse(int columns) throws IOException {
+        begin('H');
+        writeByte(0);
+        writeShort(columns);
+        for (int i = 0; i < columns; i++) {
+            writeShort(0);
+        }
+        end();
+    }
+
+    /** CopyData carrying {@code length} bytes of {@code data} from {@code offset}. */
+    public void copyData(byte[] data, int offset, int length) throws IOException {
+        begin('d');
+        writeBytes(data, offset, length);
+        end();
+    }
+
+    public void copyDone() throws IOException {
+        begin('c');
+        end();
+    }
+
     public void portalSuspended() throws IOException {
         begin('s');
         end();

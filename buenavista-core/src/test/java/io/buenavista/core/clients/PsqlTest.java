@@ -137,15 +137,4 @@ class PsqlTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("1\n2\n3\n4\n5\n", r.stdout(), r.toString());
     }
-
-    @Test
-    void fetchCountOfASelectNeedsCursorsWhichTheCoreDoesNotSupportYet() throws Exception {
-        // For a SELECT psql sends BEGIN; DECLARE _psql_cursor NO SCROLL CURSOR FOR ...; FETCH FORWARD n ...; the
-        // core has no SQL-level cursors yet (and the test handler no SELECT). This only records what happens;
-        // afterwards the server must still serve.
-        ClientProcess.Result r = psql("-v", "FETCH_COUNT=2", "-c", "select 1");
-        System.out.println("psql with FETCH_COUNT=2 and a SELECT: " + r);
-        ClientProcess.Result after = psql("-c", "rows 2");
-        assertEquals("1\n2\n", after.stdout(), after.toString());
-    }
 }

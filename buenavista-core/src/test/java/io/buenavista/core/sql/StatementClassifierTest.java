@@ -9,7 +9,16 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.TransactionOptions;
 import io.buenavista.core.sql.Statement.Begin;
+import io.buenavista.core.sql.Statement.CloseCursor;
 import io.buenavista.core.sql.Statement.Commit;
+import io.buenavista.core.sql.Statement.CopyTo;
+import io.buenavista.core.sql.Statement.Deallocate;
+import io.buenavista.core.sql.Statement.DeclareCursor;
+import io.buenavista.core.sql.Statement.ExecuteArgument;
+import io.buenavista.core.sql.Statement.ExecuteStatement;
+import io.buenavista.core.sql.Statement.Fetch;
+import io.buenavista.core.sql.Statement.FetchDirection;
+import io.buenavista.core.sql.Statement.PrepareStatement;
 import io.buenavista.core.sql.Statement.Other;
 import io.buenavista.core.sql.Statement.ReleaseSavepoint;
 import io.buenavista.core.sql.Statement.ResetVariable;
@@ -220,5 +229,69 @@ class StatementClassifierTest {
         assertEquals("COPY 7", classify("copy t to stdout").commandTag(7));
         assertEquals("CREATE TABLE", classify("create table t (a int)").commandTag(0));
         assertEquals("COMMIT", classify("end").commandTag(0));
+    }
+
+    @Test
+    void cursors() {
+        String declare = "DECLARE \"C\" BINARY NO SCROLL CURSOR WITHOUT HOLD FOR select 1";
+        assertEquals(new DeclareCursor("C", true, false, false, declare.indexOf("select")), classify(declare));
+        assertEquals(new DeclareCursor("c", false, true, true, 50),
+                classify("declare c insensitive scroll cursor with hold for values (1)"));
+        assertEquals(new Fetch(false, FetchDirection.FORWARD, 2000, "c"), classify("FETCH FORWARD 2000 FROM \"c\""));
+        assertEquals(new Fetch(false, FetchDirection.FORWARD, 1, "c"), classify("fetch c"));
+        assertEquals(new Fetch(false, FetchDirection.FORWARD, 1, "c"), classify("fetch next in c"));
+        assertEquals(new Fetch(false, FetchDirection.FORWARD, Statement.FETCH_ALL, "c"), classify("fetch all c"));
+        assertEquals(new Fetch(true, FetchDirection.BACKWARD, 3, "c"), classify("move -3 from c"));
+        assertEquals(new Fetch(false, FetchDirection.FORWARD, 3, "c"), classify("fetch backward -3 c"));
+        assertEquals(new Fetch(false, FetchDirection.BACKWARD, 1, "c"), classify("fetch prior c"));
+        assertEquals(new Fetch(false, FetchDirection.ABSOLUTE, -1, "c"), classify("fetch last c"));
+        assertEquals(new Fetch(false, FetchDirection.RELATIVE, -2, "c"), classify("fetch relative -2 c"));
+        assertEquals(new CloseCursor("c"), classify("close c"));
+        assertEquals(new CloseCursor(null), classify("CLOSE ALL"));
+        for (String bad : new String[] {"declare c for select 1", "declare c cursor select 1", "fetch", "fetch 1",
+            "fetch forward from", "close", "declare c cursor for"}) {
+            PgException e = assertThrows(PgException.class, () -> classify(bad), bad);
+            assertEquals(SqlState.SYNTAX_ERROR, e.sqlState(), bad);
+        }
+    }
+
+    @Test
+    void preparedStatements() {
+        assertEquals(new PrepareStatement("p", List.of("int", "character varying(10)", "text[]"), 50),
+                classify("prepare p (int, character varying(10), text[]) as select 1"));
+        assertEquals(new PrepareStatement("p", List.of(), 13), classify("PREPARE p AS insert into t values (1)"));
+        assertEquals(new ExecuteStatement("p", List.of(new ExecuteArgument("1", null),
+                new ExecuteArgument("a'b", "text"), new ExecuteArgument("3", "int"), new ExecuteArgument(null, null),
+                new ExecuteArgument("-2.5", null), new ExecuteArgument("true", null))),
+                classify("execute p (1, 'a''b'::text, cast('3' as int), null, -2.5, TRUE)"));
+        assertEquals(new ExecuteStatement("p", List.of()), classify("EXECUTE p"));
+        PgException e = assertThrows(PgException.class, () -> classify("execute p (1 + 1)"));
+        assertEquals(SqlState.FEATURE_NOT_SUPPORTED, e.sqlState());
+        e = assertThrows(PgException.class, () -> classify("execute p (now())"));
+        assertEquals(SqlState.FEATURE_NOT_SUPPORTED, e.sqlState());
+        assertEquals(new Deallocate("p"), classify("deallocate p"));
+        assertEquals(new Deallocate("p"), classify("deallocate prepare p"));
+        assertEquals(new Deallocate(null), classify("DEALLOCATE ALL"));
+        assertEquals(new Other("PREPARE TRANSACTION"), classify("prepare transaction 'x'"));
+    }
+
+    @Test
+    void copyToStdout() {
+        assertEquals(new CopyTo("select 1", 6, false, false, "\t", "\\N"), classify("COPY (select 1) TO STDOUT"));
+        assertEquals(new CopyTo("select 1", 6, true, true, ",", ""),
+                classify("copy (select 1) to stdout with (format csv, header)"));
+        assertEquals(new CopyTo("select 1", 6, true, true, ",", ""), classify("copy (select 1) to stdout csv header"));
+        assertEquals(new CopyTo("select 1", 6, false, true, "|", "nil"),
+                classify("copy (select 1) to stdout (format text, header true, delimiter '|', null 'nil')"));
+        assertEquals(new CopyTo("SELECT * FROM s.t", -1, false, false, "\t", "\\N"), classify("copy s.t to stdout"));
+        assertEquals(new CopyTo("SELECT a, b FROM t", -1, true, false, ",", ""),
+                classify("copy t (a, b) to stdout with csv"));
+        assertEquals(new Other("COPY"), classify("copy t from stdin"));
+        assertEquals(new Other("COPY"), classify("copy t to '/tmp/f'"));
+        for (String unsupported : new String[] {"copy t to stdout binary", "copy t to stdout (format binary)",
+            "copy t to stdout (force_quote *)", "copy t to stdout csv quote '\"'"}) {
+            PgException e = assertThrows(PgException.class, () -> classify(unsupported), unsupported);
+            assertEquals(SqlState.FEATURE_NOT_SUPPORTED, e.sqlState(), unsupported);
+        }
     }
 }
