@@ -13,6 +13,7 @@ import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlStatement;
 import io.buenavista.core.sql.Statement;
 import io.buenavista.core.sql.StatementClassifier;
+import io.buenavista.core.types.ByteSink;
 import io.buenavista.core.types.Codec;
 import io.buenavista.core.types.CodecRegistry;
 import io.buenavista.core.types.Utf8;
@@ -696,11 +697,11 @@ public final class Session {
                         if (v == null) {
                             out.nullValue();
                         } else {
-                            out.beginValue();
+                            ByteSink value = out.beginValue();
                             if (formats != null && formats[i] == 1) {
-                                cs[i].encodeBinary(v, out, settings.typeContext());
+                                cs[i].encodeBinary(v, value, settings.typeContext());
                             } else {
-                                cs[i].encodeText(v, out, settings.typeContext());
+                                cs[i].encodeText(v, value, settings.typeContext());
                             }
                             out.endValue();
                         }

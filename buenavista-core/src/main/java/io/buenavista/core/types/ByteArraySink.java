@@ -90,4 +90,31 @@ public final class ByteArraySink implements ByteSink {
     public void reset() {
         size = 0;
     }
+
+    /** Empties the sink and, if one huge write grew it past {@code maxCapacity}, gives the memory back. */
+    public void reset(int maxCapacity, int newCapacity) {
+        size = 0;
+        if (buf.length > maxCapacity) {
+            buf = new byte[newCapacity];
+        }
+    }
+
+    /** Forgets what was written after the first {@code newSize} bytes. */
+    public void truncate(int newSize) {
+        if (newSize < 0 || newSize > size) {
+            throw new IndexOutOfBoundsException("cannot truncate " + size + " bytes to " + newSize);
+        }
+        size = newSize;
+    }
+
+    /** Overwrites four bytes already written at {@code position} with {@code value}, big-endian (a length). */
+    public void setInt(int position, int value) {
+        if (position < 0 || position + 4 > size) {
+            throw new IndexOutOfBoundsException("no int at " + position + " of " + size + " bytes");
+        }
+        buf[position] = (byte) (value >>> 24);
+        buf[position + 1] = (byte) (value >>> 16);
+        buf[position + 2] = (byte) (value >>> 8);
+        buf[position + 3] = (byte) value;
+    }
 }

@@ -2,30 +2,28 @@ package io.buenavista.core.wire;
 
 import io.buenavista.api.Column;
 import io.buenavista.api.PgException;
+import io.buenavista.core.types.ByteArraySink;
 import io.buenavista.core.types.ByteSink;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Writes backend messages into one reusable buffer and sends it when asked ({@link #flush()}) or when it passes
- * its flush threshold between messages. Values of a {@code DataRow} are encoded straight into the buffer (this class
- * is the codecs' {@link ByteSink}); lengths are patched in place, so no row is ever built as an object.
+ * its flush threshold between messages. Values of a {@code DataRow} are encoded straight into the buffer (see
+ * {@link #beginValue()}); lengths are patched in place, so no row is ever built as an object.
  *
  * <p>Not thread-safe: one connection thread owns it.
  */
-public final class MessageWriter implements ByteSink {
+public final class MessageWriter {
     private static final int FLUSH_THRESHOLD = 32 * 1024;
     private static final int INITIAL_CAPACITY = FLUSH_THRESHOLD + 8 * 1024;
     /** A buffer grown past this for one huge value is given back after it was sent. */
     private static final int RETAINED_CAPACITY = 1024 * 1024;
 
     private final OutputStream out;
-    private byte[] buf = new byte[INITIAL_CAPACITY];
-    private int pos;
+    private final ByteArraySink buf = new ByteArraySink(INITIAL_CAPACITY);
     private int messageStart = -1;
     private int valueStart = -1;
 
@@ -36,35 +34,31 @@ public final class MessageWriter implements ByteSink {
     // ---- message framing ----
 
     private void begin(char type) {
-        messageStart = pos;
-        ensure(5);
-        buf[pos++] = (byte) type;
-        pos += 4;
+        messageStart = buf.size();
+        buf.writeByte(type);
+        buf.writeInt(0); // the length, set by end()
     }
 
     private void end() throws IOException {
-        putInt(messageStart + 1, pos - messageStart - 1);
+        buf.setInt(messageStart + 1, buf.size() - messageStart - 1);
         messageStart = -1;
-        if (pos >= FLUSH_THRESHOLD) {
+        if (buf.size() >= FLUSH_THRESHOLD) {
             flush();
         }
     }
 
     /** Sends everything buffered. */
     public void flush() throws IOException {
-        if (pos > 0) {
-            out.write(buf, 0, pos);
-            pos = 0;
-            if (buf.length > RETAINED_CAPACITY) {
-                buf = new byte[INITIAL_CAPACITY];
-            }
+        if (buf.size() > 0) {
+            out.write(buf.buffer(), 0, buf.size());
+            buf.reset(RETAINED_CAPACITY, INITIAL_CAPACITY);
         }
         out.flush();
     }
 
     /** The number of bytes waiting to be sent (for tests and metrics). */
     public int buffered() {
-        return pos;
+        return buf.size();
     }
 
     // ---- startup and authentication ----
@@ -152,8 +146,7 @@ public final class MessageWriter implements ByteSink {
 
     /** The one-byte answer to SSLRequest or GSSENCRequest; not a framed message. */
     public void singleByte(char answer) throws IOException {
-        ensure(1);
-        buf[pos++] = (byte) answer;
+        buf.writeByte(answer);
         flush();
     }
 
@@ -210,15 +203,19 @@ public final class MessageWriter implements ByteSink {
         writeInt(-1);
     }
 
-    /** Starts a value: what is written until {@link #endValue()} is its content. */
-    public void beginValue() {
-        ensure(4);
-        valueStart = pos;
-        pos += 4;
+    /**
+     * Starts a value of the current DataRow.
+     *
+     * @return where to encode the value; what is written there until {@link #endValue()} is its content
+     */
+    public ByteSink beginValue() {
+        valueStart = buf.size();
+        buf.writeInt(0); // the length, set by endValue()
+        return buf;
     }
 
     public void endValue() {
-        putInt(valueStart, pos - valueStart - 4);
+        buf.setInt(valueStart, buf.size() - valueStart - 4);
         valueStart = -1;
     }
 
@@ -232,7 +229,7 @@ public final class MessageWriter implements ByteSink {
      */
     public void abandonMessage() {
         if (messageStart >= 0) {
-            pos = messageStart;
+            buf.truncate(messageStart);
             messageStart = -1;
             valueStart = -1;
         }
@@ -278,7 +275,7 @@ public final class MessageWriter implements ByteSink {
     /** CopyData carrying {@code length} bytes of {@code data} from {@code offset}. */
     public void copyData(byte[] data, int offset, int length) throws IOException {
         begin('d');
-        writeBytes(data, offset, length);
+        buf.writeBytes(data, offset, length);
         end();
     }
 
@@ -332,70 +329,25 @@ public final class MessageWriter implements ByteSink {
         writeByte(0);
     }
 
-    // ---- ByteSink ----
+    // ---- fields ----
 
-    @Override
-    public void writeByte(int b) {
-        ensure(1);
-        buf[pos++] = (byte) b;
+    private void writeByte(int b) {
+        buf.writeByte(b);
     }
 
-    @Override
-    public void writeShort(int s) {
-        ensure(2);
-        buf[pos++] = (byte) (s >>> 8);
-        buf[pos++] = (byte) s;
+    private void writeShort(int s) {
+        buf.writeShort(s);
     }
 
-    @Override
-    public void writeInt(int i) {
-        ensure(4);
-        putInt(pos, i);
-        pos += 4;
+    private void writeInt(int i) {
+        buf.writeInt(i);
     }
 
-    @Override
-    public void writeLong(long l) {
-        ensure(8);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            buf[pos++] = (byte) (l >>> shift);
-        }
+    private void writeBytes(byte[] bytes) {
+        buf.writeBytes(bytes);
     }
 
-    @Override
-    public void writeBytes(byte[] bytes, int offset, int length) {
-        ensure(length);
-        System.arraycopy(bytes, offset, buf, pos, length);
-        pos += length;
-    }
-
-    @Override
-    public void writeUtf8(CharSequence text) {
-        int n = text.length();
-        ensure(n);
-        // ASCII fast path straight into the buffer; fall back to the encoder at the first other character.
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80) {
-                byte[] rest = text.subSequence(i, n).toString().getBytes(StandardCharsets.UTF_8);
-                writeBytes(rest, 0, rest.length);
-                return;
-            }
-            buf[pos++] = (byte) c;
-        }
-    }
-
-    private void putInt(int at, int v) {
-        buf[at] = (byte) (v >>> 24);
-        buf[at + 1] = (byte) (v >>> 16);
-        buf[at + 2] = (byte) (v >>> 8);
-        buf[at + 3] = (byte) v;
-    }
-
-    private void ensure(int n) {
-        if (pos + n > buf.length) {
-            // Only a message larger than the buffer (a big value) gets here: flushes happen between messages.
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
-        }
+    private void writeUtf8(CharSequence text) {
+        buf.writeUtf8(text);
     }
 }
