@@ -337,3 +337,19 @@ JOIN duckdb_functions() f ON f.function_oid = p.oid
 WHERE NOT f.internal AND f.database_name <> 'temp' AND bv_nspname(f.database_name, f.schema_name) IS NOT NULL;
 CREATE OR REPLACE TEMP MACRO pg_get_function_result(o) AS (SELECT x.bv_result FROM pg_proc x WHERE x.oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(o) AS (SELECT x.bv_arguments FROM pg_proc x WHERE x.oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_keywords() AS TABLE
+SELECT keyword_name AS word,
+    CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U' WHEN 'column_name' THEN 'C'
+        ELSE 'T' END AS catcode,
+    false AS barelabel,
+    CASE keyword_category WHEN 'reserved' THEN 'reserved' WHEN 'unreserved' THEN 'unreserved'
+        WHEN 'column_name' THEN 'unreserved (cannot be function or type name)'
+        ELSE 'reserved (can be function or type name)' END AS catdesc,
+    'can be bare label' AS baredesc
+FROM duckdb_keywords();
+CREATE OR REPLACE TEMP VIEW pg_tables AS
+SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') AS tableowner,
+    NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, false AS hastriggers,
+    false AS rowsecurity
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r';

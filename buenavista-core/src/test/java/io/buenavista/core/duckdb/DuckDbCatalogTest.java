@@ -125,6 +125,15 @@ class DuckDbCatalogTest {
     }
 
     @Test
+    void keywordsAndTables() {
+        assertEquals(List.of(List.of("R")), rows(session,
+                "select catcode from pg_catalog.pg_get_keywords() where word = 'select'"));
+        command(session, "CREATE TABLE t(id INTEGER)");
+        assertEquals(List.of(List.of("public", "t", "tester")), rows(session,
+                "select schemaname, tablename, tableowner from pg_catalog.pg_tables where tablename = 't'"));
+    }
+
+    @Test
     void columnsHavePostgresTypes() {
         command(session, "CREATE TABLE t(id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, price DECIMAL(10,2), "
                 + "flag BOOLEAN, data BLOB, tags VARCHAR[], ts TIMESTAMP, tstz TIMESTAMPTZ, s STRUCT(a INT))");
