@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Real client libraries (psycopg 3, psycopg2, asyncpg, node-postgres) run their smoke scripts from
+ * Real client libraries (psycopg 3, psycopg2, SQLAlchemy, asyncpg, node-postgres) run their smoke scripts from
  * {@code src/test/clients} against the {@code duckdb} subcommand; {@code .ci/run} installs them.
  * Each script prints {@code ok: <step>} per passed step and exits non-zero on the first failure.
  */
@@ -65,6 +65,19 @@ class ClientSmokeIT {
         // A named (server-side) cursor is left out: psycopg2 sends DECLARE "c" CURSOR WITHOUT HOLD FOR …,
         // which the server does not support yet.
         assertSteps(run(dir, PYTHON, "python/psycopg2_smoke.py"), "1 M rows");
+    }
+
+    @Test
+    void sqlAlchemy(@TempDir Path dir) throws Exception {
+        // Its own steps: the dialect's connect-time catalog queries must succeed before anything else.
+        Result result = run(dir, PYTHON, "python/sqlalchemy_smoke.py");
+        assertEquals(0, result.exitCode(), result.output());
+        List<String> expected = new ArrayList<>(List.of("connect", "parameters", "identity functions",
+                "insert and select round trip", "reflection"));
+        if (fixtureServer != null) {
+            expected.add("cachedb fixture");
+        }
+        assertEquals(expected, result.okSteps(), result.output());
     }
 
     @Test

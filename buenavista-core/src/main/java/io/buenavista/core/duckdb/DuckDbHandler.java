@@ -121,7 +121,17 @@ public final class DuckDbHandler implements QueryHandler {
         } catch (SQLException e) {
             throw DuckDbErrors.map(e).withSeverity(PgException.Severity.FATAL);
         }
-        DuckDbSession session = new DuckDbSession(conn);
+        DuckDbSession session;
+        try {
+            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context));
+        } catch (RuntimeException e) {
+            try {
+                conn.close();
+            } catch (SQLException ignored) {
+                // the installation failure is what matters
+            }
+            throw e instanceof PgException p ? p.withSeverity(PgException.Severity.FATAL) : e;
+        }
         String timeZone = context == null ? null : context.setting("TimeZone");
         if (timeZone != null) {
             session.settingChanged("TimeZone", timeZone);

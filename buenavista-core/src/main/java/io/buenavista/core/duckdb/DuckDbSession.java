@@ -30,6 +30,8 @@ final class DuckDbSession implements QuerySession {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbSession.class);
 
     private final DuckDBConnection conn;
+    /** The catalog emulation on this connection, or null when not installed (tests of the bare session). */
+    private final DuckDbCatalog catalog;
     private final Set<DuckDbPreparedQuery> statements = new LinkedHashSet<>();
 
     /** The cursor whose result still occupies the connection, or null. */
@@ -43,7 +45,12 @@ final class DuckDbSession implements QuerySession {
     private volatile Statement running;
 
     DuckDbSession(DuckDBConnection conn) {
+        this(conn, null);
+    }
+
+    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog) {
         this.conn = conn;
+        this.catalog = catalog;
     }
 
     DuckDBConnection connection() {
@@ -59,7 +66,7 @@ final class DuckDbSession implements QuerySession {
         Objects.requireNonNull(sql, "sql");
         ensureOpen();
         releaseConnection();
-        DuckDbPreparedQuery query = DuckDbPreparedQuery.prepare(this, sql,
+        DuckDbPreparedQuery query = DuckDbPreparedQuery.prepare(this, catalog == null ? sql : CatalogRewrites.rewrite(sql),
                 parameterTypes == null ? List.of() : parameterTypes);
         statements.add(query);
         return query;
@@ -137,15 +144,23 @@ final class DuckDbSession implements QuerySession {
 
     @Override
     public void settingChanged(String name, String value) {
-        if (name == null || value == null || closed || !name.equalsIgnoreCase("TimeZone")) {
+        if (name == null || value == null || closed) {
+            return;
+        }
+        releaseConnection();
+        if (catalog != null) {
+            try {
+                catalog.settingChanged(name, value);
+            } catch (SQLException e) {
+                LOG.debug("the catalog did not take {} = {}", name, value, e);
+            }
+        }
+        if (!name.equalsIgnoreCase("TimeZone")) {
             return;
         }
         // TIMESTAMPTZ casts and functions such as date_trunc follow DuckDB's TimeZone.
-        try {
-            releaseConnection();
-            try (Statement s = conn.createStatement()) {
-                s.execute("SET TimeZone = '" + value.replace("'", "''") + "'");
-            }
+        try (Statement s = conn.createStatement()) {
+            s.execute("SET TimeZone = '" + value.replace("'", "''") + "'");
         } catch (SQLException | PgException e) {
             LOG.debug("DuckDB does not accept TimeZone {}", value, e);
         }

@@ -159,7 +159,7 @@ class DuckDbHandlerTest {
                     List.of("3"))));
         }
         // Streaming is back on after the retry that revealed the hidden error.
-        assertEquals(true, single(session, "SELECT current_setting('jdbc_stream_results')"));
+        assertEquals("true", single(session, "SELECT current_setting('jdbc_stream_results')")); // text, as in PostgreSQL
     }
 
     @Test
@@ -333,12 +333,12 @@ class DuckDbHandlerTest {
                 .withTempDirectory(dir.resolve("spill").toString());
         try (DuckDbHandler h = new DuckDbHandler(config);
                 QuerySession s = h.open(new DuckDbTestSupport.TestContext())) {
-            assertEquals(1L, single(s, "SELECT current_setting('threads')"));
+            assertEquals("1", single(s, "SELECT current_setting('threads')"));
             assertEquals("190.7 MiB", single(s, "SELECT current_setting('memory_limit')"));
             assertEquals(dir.resolve("spill").toString(), single(s, "SELECT current_setting('temp_directory')"));
-            assertEquals(false, single(s, "SELECT current_setting('autoinstall_known_extensions')"));
-            assertEquals(false, single(s, "SELECT current_setting('autoload_known_extensions')"));
-            assertEquals(true, single(s, "SELECT current_setting('jdbc_stream_results')"));
+            assertEquals("false", single(s, "SELECT current_setting('autoinstall_known_extensions')"));
+            assertEquals("false", single(s, "SELECT current_setting('autoload_known_extensions')"));
+            assertEquals("true", single(s, "SELECT current_setting('jdbc_stream_results')"));
         }
     }
 

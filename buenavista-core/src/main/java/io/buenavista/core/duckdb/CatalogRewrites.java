@@ -1,0 +1,245 @@
+package io.buenavista.core.duckdb;
+
+import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlToken;
+import io.buenavista.core.sql.SqlToken.Kind;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Rewrites the PostgreSQL catalog idioms DuckDB cannot parse or bind into forms that reach the emulation
+ * {@link DuckDbCatalog} installs. Works on the core lexer's tokens, so strings, quoted identifiers and comments are
+ * never touched. The rules, each a small table:
+ * <ul>
+ *   <li>{@code pg_catalog.name} → {@code name}: the session's TEMP views and macros shadow DuckDB's own, and DuckDB
+ *       reads {@code pg_catalog.f(x)} as a method call {@code f(pg_catalog, x)} for functions it lacks;</li>
+ *   <li>{@code OPERATOR(pg_catalog.~)} → {@code ~}; {@code COLLATE pg_catalog.default} → nothing;</li>
+ *   <li>{@code x::regclass}, {@code ::regtype}, {@code ::regnamespace}, {@code ::regrole}: a string literal becomes
+ *       an OID lookup, anything else the name of the object with that OID ({@link #REG_CASTS});</li>
+ *   <li>{@code ::name}, {@code ::"char"}, {@code ::regproc} → {@code ::varchar} ({@link #TYPE_ALIASES});</li>
+ *   <li>an array literal {@code '{1,2}'} right after {@code =} → DuckDB's {@code [1,2]};</li>
+ *   <li>functions DuckDB names differently ({@link #FUNCTION_ALIASES}).</li>
+ * </ul>
+ * A statement without any of the trigger words is returned as is without being lexed.
+ */
+final class CatalogRewrites {
+    private CatalogRewrites() {}
+
+    /** Cheap pre-check so that ordinary statements skip lexing altogether. */
+    private static final Pattern CANDIDATE = Pattern.compile("pg_catalog|::|operator|collate|'\\{|json_build_object",
+            Pattern.CASE_INSENSITIVE);
+
+    /** Cast target → (function for a string literal operand, function for any other operand). */
+    static final Map<String, String[]> REG_CASTS = Map.of(
+            "regclass", new String[] {"bv_regclass_oid", "bv_regclass_name"},
+            "regtype", new String[] {"bv_regtype_oid", "bv_regtype_name"},
+            "regnamespace", new String[] {"bv_regnamespace_oid", "bv_regnamespace_name"},
+            "regrole", new String[] {"bv_regrole_oid", "pg_get_userbyid"});
+
+    /** PostgreSQL types DuckDB lacks, cast to this DuckDB type instead. */
+    static final Map<String, String> TYPE_ALIASES = Map.of("name", "varchar", "char", "varchar",
+            "regproc", "varchar", "regprocedure", "varchar", "regoper", "varchar", "xid", "bigint",
+            "int2vector", "varchar", "oidvector", "varchar");
+
+    /** PostgreSQL functions DuckDB has under another name. */
+    static final Map<String, String> FUNCTION_ALIASES = Map.of("json_build_object", "json_object");
+
+    /** Collations PostgreSQL clients name that DuckDB does not know; dropping them keeps the default. */
+    private static final Set<String> COLLATIONS = Set.of("default", "C", "POSIX");
+
+    /** Words that may precede a parenthesis without being a function name. */
+    private static final Set<String> NOT_FUNCTIONS = Set.of("select", "where", "and", "or", "not", "in", "on", "any",
+            "all", "some", "exists", "from", "when", "then", "else", "case", "by", "as", "values", "is", "between",
+            "like", "ilike", "having", "join", "using", "return", "returning", "into", "set", "distinct");
+
+    /**
+     * Replaces {@code [start, end)} with {@code before}, then the original text {@code [keepFrom, keepTo)} (none
+     * when {@code keepFrom < 0}), then {@code after}.
+     */
+    private record Edit(int start, int end, String before, int keepFrom, int keepTo, String after) {
+        Edit(int start, int end, String text) {
+            this(start, end, text, -1, -1, "");
+        }
+    }
+
+    /** The statement rewritten, or {@code sql} itself when nothing applies. */
+    static String rewrite(String sql) {
+        if (!CANDIDATE.matcher(sql).find()) {
+            return sql;
+        }
+        String stripped = apply(sql, prefixEdits(significant(sql)));
+        return apply(stripped, castEdits(significant(stripped)));
+    }
+
+    private static List<SqlToken> significant(String sql) {
+        List<SqlToken> out = new ArrayList<>();
+        for (SqlToken t : SqlLexer.tokenize(sql)) {
+            if (!t.isTrivia()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isPunct(List<SqlToken> t, int i, String text) {
+        return i >= 0 && i < t.size() && t.get(i).kind() == Kind.PUNCTUATION && t.get(i).text().equals(text);
+    }
+
+    private static boolean isName(List<SqlToken> t, int i, String name) {
+        return i >= 0 && i < t.size() && t.get(i).isIdentifier() && t.get(i).value().equals(name);
+    }
+
+    /** {@code pg_catalog.}, {@code OPERATOR(…)}, {@code COLLATE …} and array literals. */
+    private static List<Edit> prefixEdits(List<SqlToken> t) {
+        List<Edit> edits = new ArrayList<>();
+        for (int i = 0; i < t.size(); i++) {
+            SqlToken tok = t.get(i);
+            if (tok.isWord("operator") && i + 2 < t.size() && t.get(i + 1).kind() == Kind.LEFT_PAREN) {
+                int op = isName(t, i + 2, "pg_catalog") && isPunct(t, i + 3, ".") ? i + 4 : i + 2;
+                if (op + 1 < t.size() && t.get(op).kind() == Kind.OPERATOR
+                        && t.get(op + 1).kind() == Kind.RIGHT_PAREN) {
+                    edits.add(new Edit(tok.offset(), t.get(op + 1).end(), t.get(op).text()));
+                    i = op + 1;
+                    continue;
+                }
+            }
+            if (tok.isWord("collate")) {
+                int name = isName(t, i + 1, "pg_catalog") && isPunct(t, i + 2, ".") ? i + 3 : i + 1;
+                if (name < t.size() && t.get(name).isIdentifier() && COLLATIONS.contains(t.get(name).value())) {
+                    edits.add(new Edit(tok.offset(), t.get(name).end(), ""));
+                    i = name;
+                    continue;
+                }
+            }
+            if (isName(t, i, "pg_catalog") && isPunct(t, i + 1, ".") && i + 2 < t.size()
+                    && t.get(i + 2).isIdentifier() && !isPunct(t, i - 1, ".")) {
+                edits.add(new Edit(tok.offset(), t.get(i + 2).offset(), ""));
+                i++;
+                continue;
+            }
+            if (tok.kind() == Kind.WORD && FUNCTION_ALIASES.containsKey(tok.value())
+                    && i + 1 < t.size() && t.get(i + 1).kind() == Kind.LEFT_PAREN && !isPunct(t, i - 1, ".")) {
+                edits.add(new Edit(tok.offset(), tok.end(), FUNCTION_ALIASES.get(tok.value())));
+                continue;
+            }
+            if (tok.kind() == Kind.STRING && tok.text().startsWith("'{") && i > 0
+                    && t.get(i - 1).kind() == Kind.OPERATOR && t.get(i - 1).text().equals("=")) {
+                String value = tok.value();
+                if (value.matches("\\{[0-9, ]*}")) {
+                    edits.add(new Edit(tok.offset(), tok.end(), "[" + value.substring(1, value.length() - 1) + "]"));
+                }
+            }
+        }
+        return edits;
+    }
+
+    /** Casts to the reg* types and to the types DuckDB lacks. */
+    private static List<Edit> castEdits(List<SqlToken> t) {
+        List<Edit> edits = new ArrayList<>();
+        for (int i = 1; i + 1 < t.size(); i++) {
+            if (!(isPunct(t, i, ":") && isPunct(t, i - 1, ":")) || !t.get(i + 1).isIdentifier()) {
+                continue;
+            }
+            SqlToken type = t.get(i + 1);
+            String typeName = type.value();
+            boolean array = isPunct(t, i + 2, "[");
+            String[] functions = REG_CASTS.get(typeName);
+            if (functions != null && !array) {
+                int start = operandStart(t, i - 2);
+                if (start >= 0) {
+                    // A literal names the object and stands for its OID, unless cast on to text; any other operand
+                    // is an OID and stands for the object's name, unless cast on to oid (x::regclass::oid).
+                    boolean literal = start == i - 2 && (t.get(start).kind() == Kind.STRING
+                            || t.get(start).kind() == Kind.PARAMETER);
+                    boolean castOn = isPunct(t, i + 2, ":") && isPunct(t, i + 3, ":") && i + 4 < t.size();
+                    String next = castOn ? t.get(i + 4).value() : "";
+                    String before;
+                    String after = ")";
+                    if (literal && (next.equals("text") || next.equals("varchar") || next.equals("name"))) {
+                        before = functions[1] + "(" + functions[0] + "(";
+                        after = "))";
+                    } else {
+                        before = (literal || next.equals("oid") ? functions[0] : functions[1]) + "(";
+                    }
+                    int from = t.get(start).offset();
+                    edits.add(new Edit(from, type.end(), before, from, t.get(i - 2).end(), after));
+                }
+            } else if (TYPE_ALIASES.containsKey(typeName)) {
+                edits.add(new Edit(type.offset(), type.end(), TYPE_ALIASES.get(typeName)));
+            }
+        }
+        return edits;
+    }
+
+    /**
+     * The index of the first token of the operand ending at {@code last}: a literal, a parameter, a dotted name, or
+     * a parenthesised expression with the function name before it; -1 when it cannot be found.
+     */
+    private static int operandStart(List<SqlToken> t, int last) {
+        if (last < 0) {
+            return -1;
+        }
+        SqlToken end = t.get(last);
+        switch (end.kind()) {
+            case STRING, NUMBER, PARAMETER -> {
+                return last;
+            }
+            case WORD, QUOTED_IDENTIFIER -> {
+                int i = last;
+                while (isPunct(t, i - 1, ".") && i - 2 >= 0 && t.get(i - 2).isIdentifier()) {
+                    i -= 2;
+                }
+                return i;
+            }
+            case RIGHT_PAREN -> {
+                int depth = 0;
+                for (int i = last; i >= 0; i--) {
+                    Kind k = t.get(i).kind();
+                    if (k == Kind.RIGHT_PAREN) {
+                        depth++;
+                    } else if (k == Kind.LEFT_PAREN && --depth == 0) {
+                        if (i > 0 && t.get(i - 1).kind() == Kind.WORD
+                                && !NOT_FUNCTIONS.contains(t.get(i - 1).value())) {
+                            return operandStart(t, i - 1);
+                        }
+                        return i;
+                    }
+                }
+                return -1;
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+
+    /** Applies the edits; one overlapping an earlier edit is skipped. */
+    private static String apply(String sql, List<Edit> edits) {
+        if (edits.isEmpty()) {
+            return sql;
+        }
+        List<Edit> sorted = new ArrayList<>(edits);
+        sorted.sort(Comparator.comparingInt(Edit::start));
+        StringBuilder out = new StringBuilder(sql.length() + 32);
+        int pos = 0;
+        for (Edit e : sorted) {
+            if (e.start() < pos) {
+                continue; // overlaps an earlier edit (a cast inside a cast's operand): left for the database
+            }
+            out.append(sql, pos, e.start());
+            out.append(e.before());
+            if (e.keepFrom() >= 0) {
+                out.append(sql, e.keepFrom(), e.keepTo());
+            }
+            out.append(e.after());
+            pos = e.end();
+        }
+        out.append(sql, pos, sql.length());
+        return out.toString();
+    }
+}

@@ -1,0 +1,251 @@
+package io.buenavista.core.duckdb;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.SessionContext;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlStatement;
+import io.buenavista.core.sql.SqlToken;
+
+import org.duckdb.DuckDBConnection;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+
+/**
+ * The PostgreSQL catalog as one DuckDB session sees it: installs the TEMP views and macros of {@code catalog.sql}
+ * on the session's connection (TEMP objects belong to the connection, so they survive {@code USE} and a locked
+ * configuration) and keeps the DuckDB variables they read up to date.
+ *
+ * <p>Schema mapping: the default catalog's {@code main} is schema {@code public}; an attached catalog X's
+ * {@code main} is schema X; other schemas of attached catalogs are not shown. {@code search_path} is translated
+ * into DuckDB's ({@code public} → {@code <default>.main}, X → {@code X.main}); schemas that do not exist are
+ * skipped, as PostgreSQL skips them.
+ */
+final class DuckDbCatalog {
+    /** The value of {@code version()} after "PostgreSQL ". */
+    static final String BUENA_VISTA_VERSION = "0.1.0";
+
+    /** Core-owned settings that {@code current_setting} and {@code pg_settings} answer from the core. */
+    static final List<String> CORE_SETTINGS = List.of("server_version", "server_version_num", "server_encoding",
+            "client_encoding", "DateStyle", "IntervalStyle", "TimeZone", "integer_datetimes",
+            "standard_conforming_strings", "application_name", "is_superuser", "session_authorization",
+            "default_transaction_read_only", "in_hot_standby", "extra_float_digits", "search_path",
+            "transaction_isolation", "default_transaction_isolation", "transaction_read_only", "statement_timeout",
+            "max_identifier_length", "lc_collate", "lc_ctype", "block_size");
+
+    private static final Set<String> CORE_SETTING_KEYS = CORE_SETTINGS.stream()
+            .map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+
+    private static final List<String> STATEMENTS = load();
+    /** The views of catalog.sql, which pg_class does not list. */
+    private static final List<String> VIEW_NAMES = viewNames(STATEMENTS);
+
+    private final DuckDBConnection conn;
+    private final String defaultCatalog;
+    /** Core settings by lower-case name. */
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private boolean namesPublished;
+
+    private DuckDbCatalog(DuckDBConnection conn, String defaultCatalog) {
+        this.conn = conn;
+        this.defaultCatalog = defaultCatalog;
+    }
+
+    /**
+     * Installs the catalog on a fresh session connection.
+     *
+     * @param context the session's context; null for defaults (user and database {@code duckdb})
+     */
+    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context) {
+        try (Statement s = conn.createStatement()) {
+            String duckVersion = single(s, "SELECT library_version FROM pragma_version()");
+            String defaultCatalog = single(s, "SELECT current_database()");
+            DuckDbCatalog catalog = new DuckDbCatalog(conn, defaultCatalog);
+            for (String name : CORE_SETTINGS) {
+                String value = context == null ? null : context.setting(name);
+                value = value == null ? defaultSetting(name) : value;
+                if (value != null) { // unknown to the core: DuckDB's own setting of that name answers
+                    catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
+                }
+            }
+            String user = context == null ? "duckdb" : context.principal().name();
+            String database = context == null || context.startup().database() == null
+                    || context.startup().database().isEmpty() ? user : context.startup().database();
+            String version = "PostgreSQL " + catalog.settings.get("server_version")
+                    + " on x86_64-pc-linux-gnu, compiled by Buena Vista " + BUENA_VISTA_VERSION + ", DuckDB "
+                    + duckVersion;
+            s.execute("SET VARIABLE bv_version = " + literal(version));
+            s.execute("SET VARIABLE bv_user = " + literal(user));
+            s.execute("SET VARIABLE bv_database = " + literal(database));
+            s.execute("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
+            s.execute("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
+            catalog.publishSettings(s);
+            catalog.applySearchPath(s, catalog.settings.get("search_path"));
+            for (String sql : STATEMENTS) {
+                s.execute(sql);
+            }
+            return catalog;
+        } catch (SQLException e) {
+            throw new PgException(SqlState.INTERNAL_ERROR, "could not install the catalog: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes note of a changed core setting. Runs outside any open result (the caller frees the connection);
+     * DuckDB variables and {@code SET search_path} are not transactional, as the core's settings bookkeeping
+     * expects.
+     */
+    void settingChanged(String name, String value) throws SQLException {
+        String key = name.toLowerCase(Locale.ROOT);
+        if (!CORE_SETTING_KEYS.contains(key)) {
+            return;
+        }
+        settings.put(key, value);
+        try (Statement s = conn.createStatement()) {
+            publishSettings(s);
+            if (key.equals("search_path")) {
+                applySearchPath(s, value);
+            }
+        }
+    }
+
+    private void publishSettings(Statement s) throws SQLException {
+        StringJoiner map = new StringJoiner(", ", "MAP {", "}");
+        settings.forEach((k, v) -> map.add(literal(k) + ": " + literal(v)));
+        s.execute("SET VARIABLE bv_settings = " + map);
+        if (!namesPublished) {
+            StringJoiner names = new StringJoiner(", ", "MAP {", "}");
+            CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
+            s.execute("SET VARIABLE bv_setting_names = " + names);
+            namesPublished = true;
+        }
+    }
+
+    /** Sets DuckDB's search path and the visible schema list ({@code bv_visible}) from a PostgreSQL search path. */
+    private void applySearchPath(Statement s, String searchPath) throws SQLException {
+        Map<String, String> existing = schemas(s);
+        List<String> visible = new ArrayList<>(List.of("pg_catalog"));
+        List<String> duckPath = new ArrayList<>();
+        for (String schema : searchPathNames(searchPath == null ? "" : searchPath)) {
+            String duck = existing.get(schema);
+            if (duck != null && !visible.contains(schema)) {
+                visible.add(schema);
+                duckPath.add(duck);
+            }
+        }
+        s.execute("SET VARIABLE bv_visible = " + list(visible));
+        // An empty DuckDB path would mean DuckDB's default; PostgreSQL then finds no unqualified table at all, but
+        // refusing every unqualified name is less useful than DuckDB's default, which is public anyway.
+        s.execute("SET search_path = " + literal(String.join(",", duckPath)));
+    }
+
+    /** The PostgreSQL schema names of the catalog with DuckDB's {@code catalog.schema} for each. */
+    private Map<String, String> schemas(Statement s) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (ResultSet rs = s.executeQuery("SELECT database_name, schema_name FROM duckdb_schemas() "
+                + "WHERE database_name NOT IN ('system', 'temp') ORDER BY database_name = "
+                + literal(defaultCatalog) + " DESC")) {
+            while (rs.next()) {
+                String db = rs.getString(1);
+                String schema = rs.getString(2);
+                String pgName = db.equals(defaultCatalog) ? (schema.equals("main") ? "public" : schema)
+                        : schema.equals("main") ? db : null;
+                if (pgName != null) {
+                    out.putIfAbsent(pgName, quote(db) + "." + quote(schema));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The schema names of a {@code search_path} value such as {@code "$user", public}. */
+    static List<String> searchPathNames(String searchPath) {
+        List<String> names = new ArrayList<>();
+        for (SqlToken t : SqlLexer.significantTokens(searchPath)) {
+            if (t.isIdentifier() || t.kind() == SqlToken.Kind.STRING) {
+                String name = t.value().strip();
+                if (!name.isEmpty() && !name.equals("$user")) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String defaultSetting(String name) {
+        return switch (name) {
+            case "server_version" -> "16.0";
+            case "server_version_num" -> "160000";
+            case "search_path" -> "\"$user\", public";
+            default -> null;
+        };
+    }
+
+    private static String single(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static String literal(String value) {
+        return "'" + Objects.requireNonNullElse(value, "").replace("'", "''") + "'";
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String list(List<String> values) {
+        StringJoiner j = new StringJoiner(", ", "[", "]::VARCHAR[]");
+        values.forEach(v -> j.add(literal(v)));
+        return j.toString();
+    }
+
+    private static List<String> load() {
+        try (InputStream in = DuckDbCatalog.class.getResourceAsStream("catalog.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("catalog.sql is missing from the class path");
+            }
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            List<String> statements = new ArrayList<>();
+            for (SqlStatement st : SqlLexer.split(text)) {
+                if (!SqlLexer.significantTokens(st.text()).isEmpty()) {
+                    statements.add(st.text());
+                }
+            }
+            return List.copyOf(statements);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> viewNames(List<String> statements) {
+        List<String> names = new ArrayList<>();
+        for (String sql : statements) {
+            List<SqlToken> t = SqlLexer.significantTokens(sql);
+            for (int i = 0; i + 1 < t.size() && i < 6; i++) {
+                if (t.get(i).isWord("view")) {
+                    names.add(t.get(i + 1).value());
+                    break;
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+}

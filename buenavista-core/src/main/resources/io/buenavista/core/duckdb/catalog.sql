@@ -1,0 +1,355 @@
+-- PostgreSQL catalog emulation for a DuckDB session: TEMP macros and views created on each session connection by
+-- DuckDbCatalog (so they survive USE and a locked configuration). Unqualified names resolve to the temp catalog
+-- first; CatalogRewrites strips "pg_catalog." so that qualified references reach these objects too.
+-- Per-session values come from DuckDB variables set by DuckDbCatalog: bv_settings (MAP of core-owned settings,
+-- lower-case names), bv_database (the client's database name), bv_user, bv_version, bv_default_db (DuckDB's
+-- default catalog, shown as schema public), bv_visible (schema names on the search path), bv_catalog_objects.
+-- Statements are separated by a semicolon at the end of a line.
+
+-- ---- schema mapping: the default catalog's main is public, an attached catalog X's main is schema X ----
+CREATE OR REPLACE TEMP MACRO bv_nspname(db, sch) AS CASE
+    WHEN db = 'system' THEN CASE WHEN sch IN ('pg_catalog', 'information_schema') THEN sch END
+    WHEN db = 'temp' THEN CASE WHEN sch = 'main' THEN 'pg_temp' END
+    WHEN db = getvariable('bv_default_db') THEN CASE WHEN sch = 'main' THEN 'public' ELSE sch END
+    WHEN sch = 'main' THEN db
+    END;
+CREATE OR REPLACE TEMP MACRO bv_nspoid(db, sch, duck_oid) AS CASE
+    WHEN db = 'system' AND sch = 'pg_catalog' THEN 11
+    WHEN db = getvariable('bv_default_db') AND sch = 'main' THEN 2200
+    ELSE duck_oid END;
+
+-- ---- types: DuckDB type names to built-in PostgreSQL OIDs, as DuckDbTypes maps result columns ----
+CREATE OR REPLACE TEMP MACRO bv_scalar_oid(t) AS CASE
+    WHEN t = 'BOOLEAN' THEN 16
+    WHEN t IN ('TINYINT', 'UTINYINT', 'SMALLINT') THEN 21
+    WHEN t IN ('USMALLINT', 'INTEGER') THEN 23
+    WHEN t IN ('UINTEGER', 'BIGINT') THEN 20
+    WHEN t IN ('UBIGINT', 'HUGEINT', 'UHUGEINT', 'VARINT', 'BIGNUM') OR t LIKE 'DECIMAL%' THEN 1700
+    WHEN t = 'FLOAT' THEN 700
+    WHEN t = 'DOUBLE' THEN 701
+    WHEN t = 'BLOB' THEN 17
+    WHEN t = 'DATE' THEN 1082
+    WHEN t IN ('TIME', 'TIME_NS') THEN 1083
+    WHEN t = 'TIMESTAMP WITH TIME ZONE' THEN 1184
+    WHEN t LIKE 'TIMESTAMP%' THEN 1114
+    WHEN t = 'INTERVAL' THEN 1186
+    WHEN t = 'UUID' THEN 2950
+    WHEN t = 'JSON' OR t LIKE 'STRUCT%' OR t LIKE 'MAP%' OR t LIKE 'UNION%' THEN 114
+    ELSE 25 END;
+CREATE OR REPLACE TEMP MACRO bv_array_oid(e) AS CASE e
+    WHEN 16 THEN 1000 WHEN 17 THEN 1001 WHEN 21 THEN 1005 WHEN 23 THEN 1007 WHEN 20 THEN 1016 WHEN 25 THEN 1009
+    WHEN 700 THEN 1021 WHEN 701 THEN 1022 WHEN 1700 THEN 1231 WHEN 1082 THEN 1182 WHEN 1083 THEN 1183
+    WHEN 1114 THEN 1115 WHEN 1184 THEN 1185 WHEN 1186 THEN 1187 WHEN 2950 THEN 2951 ELSE 114 END;
+CREATE OR REPLACE TEMP MACRO bv_type_oid(t) AS CASE
+    WHEN regexp_matches(t, '\[[0-9]*\]$') THEN
+        CASE WHEN regexp_matches(t, '\]\[[0-9]*\]$') OR regexp_matches(t, '^(STRUCT|MAP|UNION)') THEN 114
+        ELSE bv_array_oid(bv_scalar_oid(regexp_replace(t, '\[[0-9]*\]$', ''))) END
+    ELSE bv_scalar_oid(t) END;
+CREATE OR REPLACE TEMP MACRO bv_typmod(t, p, s) AS CASE
+    WHEN regexp_matches(t, '^DECIMAL\([0-9]+,[0-9]+\)(\[[0-9]*\])?$') THEN p * 65536 + s + 4 ELSE -1 END;
+CREATE OR REPLACE TEMP MACRO bv_format_scalar(o, m) AS CASE o
+    WHEN 16 THEN 'boolean' WHEN 17 THEN 'bytea' WHEN 18 THEN '"char"' WHEN 19 THEN 'name' WHEN 20 THEN 'bigint'
+    WHEN 21 THEN 'smallint' WHEN 23 THEN 'integer' WHEN 24 THEN 'regproc' WHEN 25 THEN 'text' WHEN 26 THEN 'oid'
+    WHEN 114 THEN 'json' WHEN 700 THEN 'real' WHEN 701 THEN 'double precision' WHEN 705 THEN 'unknown'
+    WHEN 1042 THEN 'character' || CASE WHEN m > 4 THEN '(' || (m - 4) || ')' ELSE '' END
+    WHEN 1043 THEN 'character varying' || CASE WHEN m > 4 THEN '(' || (m - 4) || ')' ELSE '' END
+    WHEN 1082 THEN 'date' WHEN 1083 THEN 'time without time zone' WHEN 1114 THEN 'timestamp without time zone'
+    WHEN 1184 THEN 'timestamp with time zone' WHEN 1186 THEN 'interval' WHEN 1266 THEN 'time with time zone'
+    WHEN 1700 THEN 'numeric' || CASE WHEN m > 4 THEN '(' || ((m - 4) // 65536) || ',' || ((m - 4) % 65536) || ')'
+        ELSE '' END
+    WHEN 2205 THEN 'regclass' WHEN 2206 THEN 'regtype' WHEN 2278 THEN 'void' WHEN 2950 THEN 'uuid'
+    WHEN 3802 THEN 'jsonb' WHEN 4089 THEN 'regnamespace'
+    ELSE '???' END;
+CREATE OR REPLACE TEMP MACRO bv_array_elem(o) AS CASE o
+    WHEN 1000 THEN 16 WHEN 1001 THEN 17 WHEN 1002 THEN 18 WHEN 1003 THEN 19 WHEN 1005 THEN 21 WHEN 1007 THEN 23
+    WHEN 1009 THEN 25 WHEN 1014 THEN 1042 WHEN 1015 THEN 1043 WHEN 1016 THEN 20 WHEN 1021 THEN 700
+    WHEN 1022 THEN 701 WHEN 1028 THEN 26 WHEN 1115 THEN 1114 WHEN 1182 THEN 1082 WHEN 1183 THEN 1083
+    WHEN 1185 THEN 1184 WHEN 1187 THEN 1186 WHEN 1231 THEN 1700 WHEN 1270 THEN 1266 WHEN 199 THEN 114
+    WHEN 2951 THEN 2950 WHEN 3807 THEN 3802 END;
+CREATE OR REPLACE TEMP MACRO format_type(o, m) AS CASE
+    WHEN o IS NULL THEN NULL
+    WHEN bv_array_elem(o) IS NOT NULL THEN bv_format_scalar(bv_array_elem(o), m) || '[]'
+    ELSE bv_format_scalar(o, m) END;
+
+CREATE OR REPLACE TEMP VIEW pg_type AS
+SELECT t.oid::INTEGER AS oid, t.typname, 11 AS typnamespace, 10 AS typowner, t.typlen::SMALLINT AS typlen,
+    t.typlen BETWEEN 1 AND 8 AS typbyval, 'b' AS typtype, t.typcategory, false AS typispreferred,
+    true AS typisdefined, ',' AS typdelim, 0 AS typrelid, '-' AS typsubscript,
+    coalesce(bv_array_elem(t.oid), 0) AS typelem, t.typarray, t.typname || 'in' AS typinput,
+    t.typname || 'out' AS typoutput, t.typname || 'recv' AS typreceive, t.typname || 'send' AS typsend,
+    '-' AS typmodin, '-' AS typmodout, '-' AS typanalyze, 'i' AS typalign, 'p' AS typstorage,
+    false AS typnotnull, 0 AS typbasetype, -1 AS typtypmod, 0 AS typndims, 0 AS typcollation,
+    NULL::VARCHAR AS typdefaultbin, NULL::VARCHAR AS typdefault, NULL::VARCHAR[] AS typacl
+FROM (VALUES
+    (16, 'bool', 1, 'B', 1000), (17, 'bytea', -1, 'U', 1001), (18, 'char', 1, 'Z', 1002),
+    (19, 'name', 64, 'S', 1003), (20, 'int8', 8, 'N', 1016), (21, 'int2', 2, 'N', 1005),
+    (23, 'int4', 4, 'N', 1007), (24, 'regproc', 4, 'N', 1008), (25, 'text', -1, 'S', 1009),
+    (26, 'oid', 4, 'N', 1028), (114, 'json', -1, 'U', 199), (700, 'float4', 4, 'N', 1021),
+    (701, 'float8', 8, 'N', 1022), (705, 'unknown', -2, 'X', 0), (1042, 'bpchar', -1, 'S', 1014),
+    (1043, 'varchar', -1, 'S', 1015), (1082, 'date', 4, 'D', 1182), (1083, 'time', 8, 'D', 1183),
+    (1114, 'timestamp', 8, 'D', 1115), (1184, 'timestamptz', 8, 'D', 1185), (1186, 'interval', 16, 'T', 1187),
+    (1266, 'timetz', 12, 'D', 1270), (1700, 'numeric', -1, 'N', 1231), (2205, 'regclass', 4, 'N', 2210),
+    (2206, 'regtype', 4, 'N', 2211), (2278, 'void', 4, 'P', 0), (2950, 'uuid', 16, 'U', 2951),
+    (3802, 'jsonb', -1, 'U', 3807), (4089, 'regnamespace', 4, 'N', 4090),
+    (1000, '_bool', -1, 'A', 0), (1001, '_bytea', -1, 'A', 0), (1002, '_char', -1, 'A', 0),
+    (1003, '_name', -1, 'A', 0), (1005, '_int2', -1, 'A', 0), (1007, '_int4', -1, 'A', 0),
+    (1009, '_text', -1, 'A', 0), (1014, '_bpchar', -1, 'A', 0), (1015, '_varchar', -1, 'A', 0),
+    (1016, '_int8', -1, 'A', 0), (1021, '_float4', -1, 'A', 0), (1022, '_float8', -1, 'A', 0),
+    (1028, '_oid', -1, 'A', 0), (1115, '_timestamp', -1, 'A', 0), (1182, '_date', -1, 'A', 0),
+    (1183, '_time', -1, 'A', 0), (1185, '_timestamptz', -1, 'A', 0), (1187, '_interval', -1, 'A', 0),
+    (1231, '_numeric', -1, 'A', 0), (1270, '_timetz', -1, 'A', 0), (199, '_json', -1, 'A', 0),
+    (2951, '_uuid', -1, 'A', 0), (3807, '_jsonb', -1, 'A', 0)
+) AS t(oid, typname, typlen, typcategory, typarray);
+CREATE OR REPLACE TEMP VIEW pg_range AS
+SELECT 0 AS rngtypid, 0 AS rngsubtype, 0 AS rngmultitypid, 0 AS rngcollation, 0 AS rngsubopc,
+    '-' AS rngcanonical, '-' AS rngsubdiff
+WHERE false;
+
+-- ---- identity and settings ----
+CREATE OR REPLACE TEMP MACRO version() AS getvariable('bv_version');
+CREATE OR REPLACE TEMP MACRO current_database() AS getvariable('bv_database');
+CREATE OR REPLACE TEMP MACRO current_catalog() AS getvariable('bv_database');
+CREATE OR REPLACE TEMP MACRO current_user() AS getvariable('bv_user');
+CREATE OR REPLACE TEMP MACRO session_user() AS getvariable('bv_user');
+CREATE OR REPLACE TEMP MACRO "user"() AS getvariable('bv_user');
+CREATE OR REPLACE TEMP MACRO current_role() AS getvariable('bv_user');
+-- bv_visible is pg_catalog followed by the existing schemas of the search path.
+CREATE OR REPLACE TEMP MACRO current_schema() AS getvariable('bv_visible')[2];
+CREATE OR REPLACE TEMP MACRO current_schemas(implicit) AS
+    CASE WHEN implicit THEN getvariable('bv_visible') ELSE getvariable('bv_visible')[2:] END;
+CREATE OR REPLACE TEMP MACRO bv_is_visible(ns) AS ns = 'pg_temp' OR list_contains(getvariable('bv_visible'), ns);
+CREATE OR REPLACE TEMP MACRO current_setting(n) AS coalesce(getvariable('bv_settings')[lower(n)],
+        (SELECT s.value FROM duckdb_settings() s WHERE s.name = lower(n))),
+    (n, missing_ok) AS coalesce(getvariable('bv_settings')[lower(n)],
+        (SELECT s.value FROM duckdb_settings() s WHERE s.name = lower(n)));
+-- Changing a setting needs SET (which the core sees); this answers as PostgreSQL does without applying it.
+CREATE OR REPLACE TEMP MACRO set_config(n, v, is_local) AS v;
+CREATE OR REPLACE TEMP MACRO pg_backend_pid() AS 0;
+CREATE OR REPLACE TEMP MACRO pg_get_userbyid(o) AS getvariable('bv_user');
+CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
+CREATE OR REPLACE TEMP MACRO obj_description(o) AS NULL::VARCHAR, (o, c) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO col_description(o, n) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO shobj_description(o, c) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_get_expr(e, r) AS e, (e, r, p) AS e;
+CREATE OR REPLACE TEMP MACRO array_upper(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) END;
+CREATE OR REPLACE TEMP MACRO array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END;
+CREATE OR REPLACE TEMP MACRO pg_relation_is_publishable(r) AS false;
+CREATE OR REPLACE TEMP MACRO pg_get_statisticsobjdef_columns(o) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_is_in_recovery() AS false;
+CREATE OR REPLACE TEMP MACRO txid_current() AS 1;
+
+CREATE OR REPLACE TEMP VIEW pg_database AS
+SELECT 16384 AS oid, getvariable('bv_database') AS datname, 10 AS datdba, 6 AS encoding, 'c' AS datlocprovider,
+    false AS datistemplate, true AS datallowconn, -1 AS datconnlimit, 0 AS datfrozenxid, 0 AS datminmxid,
+    1663 AS dattablespace, 'C' AS datcollate, 'C' AS datctype, NULL::VARCHAR AS daticulocale,
+    NULL::VARCHAR AS datcollversion, NULL::VARCHAR[] AS datacl;
+CREATE OR REPLACE TEMP VIEW pg_roles AS
+SELECT getvariable('bv_user') AS rolname, false AS rolsuper, true AS rolinherit, false AS rolcreaterole,
+    false AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit,
+    '********' AS rolpassword, NULL::TIMESTAMPTZ AS rolvaliduntil, false AS rolbypassrls,
+    NULL::VARCHAR[] AS rolconfig, 10 AS oid;
+CREATE OR REPLACE TEMP VIEW pg_user AS
+SELECT getvariable('bv_user') AS usename, 10 AS usesysid, false AS usecreatedb, false AS usesuper,
+    false AS userepl, false AS usebypassrls, '********' AS passwd, NULL::TIMESTAMPTZ AS valuntil,
+    NULL::VARCHAR[] AS useconfig;
+CREATE OR REPLACE TEMP VIEW pg_settings AS
+SELECT getvariable('bv_setting_names')[s.key] AS name, s.value AS setting, NULL::VARCHAR AS unit, 'Buena Vista' AS category,
+    NULL::VARCHAR AS short_desc, NULL::VARCHAR AS extra_desc, 'user' AS context, 'string' AS vartype,
+    'session' AS source, NULL::VARCHAR AS min_val, NULL::VARCHAR AS max_val, NULL::VARCHAR[] AS enumvals,
+    s.value AS boot_val, s.value AS reset_val, NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline,
+    false AS pending_restart
+FROM (SELECT unnest(map_entries(getvariable('bv_settings')), recursive := true)) s
+UNION ALL
+SELECT d.name, d.value, NULL, 'DuckDB', d.description, NULL, 'user',
+    CASE WHEN d.input_type = 'BOOLEAN' THEN 'bool' WHEN d.input_type IN ('BIGINT', 'UBIGINT') THEN 'integer'
+        ELSE 'string' END,
+    'default', NULL, NULL, NULL, d.value, d.value, NULL, NULL, false
+FROM duckdb_settings() d
+WHERE NOT map_contains(getvariable('bv_settings'), lower(d.name));
+
+-- ---- relations ----
+CREATE OR REPLACE TEMP VIEW pg_namespace AS
+SELECT bv_nspoid(database_name, schema_name, oid) AS oid, bv_nspname(database_name, schema_name) AS nspname,
+    10 AS nspowner, NULL::VARCHAR[] AS nspacl
+FROM duckdb_schemas()
+WHERE bv_nspname(database_name, schema_name) IS NOT NULL;
+
+CREATE OR REPLACE TEMP VIEW bv_relations AS
+SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name AS sch, schema_oid,
+    'r' AS relkind, column_count AS relnatts, check_constraint_count AS relchecks,
+    index_count > 0 OR has_primary_key AS relhasindex, "temporary" AS is_temp, estimated_size AS reltuples
+FROM duckdb_tables()
+UNION ALL
+SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0
+FROM duckdb_views()
+WHERE NOT internal AND NOT (database_name = 'temp' AND list_contains(getvariable('bv_catalog_objects'), view_name))
+UNION ALL
+SELECT sequence_oid, sequence_name, database_name, schema_name, schema_oid, 'S', 0, 0, false, "temporary", 0
+FROM duckdb_sequences()
+UNION ALL
+SELECT index_oid, index_name, database_name, schema_name, schema_oid, 'i', 1, 0, false, false, 0
+FROM duckdb_indexes()
+UNION ALL
+-- DuckDB keeps primary keys out of duckdb_indexes(); PostgreSQL shows them as indexes named <table>_pkey.
+SELECT table_oid * 1000 + constraint_index, table_name || '_pkey', database_name, schema_name, schema_oid, 'i',
+    len(constraint_column_indexes), 0, false, false, 0
+FROM duckdb_constraints()
+WHERE constraint_type = 'PRIMARY KEY';
+
+CREATE OR REPLACE TEMP VIEW pg_class AS
+SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltype, 0 AS reloftype,
+    10 AS relowner, CASE relkind WHEN 'r' THEN 2 WHEN 'S' THEN 2 WHEN 'i' THEN 403 ELSE 0 END AS relam,
+    oid AS relfilenode, 0 AS reltablespace, 0 AS relpages, reltuples::FLOAT AS reltuples, 0 AS relallvisible,
+    0 AS reltoastrelid, relhasindex, false AS relisshared, CASE WHEN is_temp THEN 't' ELSE 'p' END AS relpersistence,
+    relkind, relnatts::SMALLINT AS relnatts, relchecks::SMALLINT AS relchecks, false AS relhasrules,
+    false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
+    true AS relispopulated, 'd' AS relreplident, false AS relispartition, 0 AS relrewrite, 0 AS relfrozenxid,
+    0 AS relminmxid, NULL::VARCHAR[] AS relacl, NULL::VARCHAR[] AS reloptions, NULL::VARCHAR AS relpartbound
+FROM bv_relations
+WHERE bv_nspname(db, sch) IS NOT NULL;
+
+CREATE OR REPLACE TEMP VIEW pg_attribute AS
+SELECT c.table_oid AS attrelid, c.column_name AS attname, bv_type_oid(c.data_type) AS atttypid,
+    -1 AS attstattarget, -1::SMALLINT AS attlen, c.column_index::SMALLINT AS attnum, 0 AS attndims,
+    -1 AS attcacheoff, bv_typmod(c.data_type, c.numeric_precision, c.numeric_scale) AS atttypmod,
+    false AS attbyval, 'x' AS attalign, 'x' AS attstorage, '' AS attcompression, NOT c.is_nullable AS attnotnull,
+    c.column_default IS NOT NULL AS atthasdef, false AS atthasmissing, '' AS attidentity, '' AS attgenerated,
+    false AS attisdropped, true AS attislocal, 0 AS attinhcount, 0 AS attcollation, NULL::VARCHAR[] AS attacl,
+    NULL::VARCHAR[] AS attoptions, NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
+FROM duckdb_columns() c
+WHERE bv_nspname(c.database_name, c.schema_name) IS NOT NULL;
+
+CREATE OR REPLACE TEMP VIEW pg_attrdef AS
+SELECT table_oid * 1000 + column_index AS oid, table_oid AS adrelid, column_index::SMALLINT AS adnum,
+    column_default AS adbin
+FROM duckdb_columns()
+WHERE column_default IS NOT NULL AND bv_nspname(database_name, schema_name) IS NOT NULL;
+
+CREATE OR REPLACE TEMP VIEW bv_indexes AS
+SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db, schema_name AS sch, index_name AS name,
+    table_name, is_unique AS indisunique, false AS indisprimary,
+    replace(regexp_extract(sql, '\((.*)\)', 1), '"', '') AS columns, NULL::BIGINT AS conoid
+FROM duckdb_indexes()
+UNION ALL
+SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, table_name || '_pkey',
+    table_name, true, true, array_to_string(constraint_column_names, ', '), table_oid * 1000 + 500 + constraint_index
+FROM duckdb_constraints()
+WHERE constraint_type = 'PRIMARY KEY';
+
+CREATE OR REPLACE TEMP VIEW pg_index AS
+SELECT indexrelid, indrelid, 1::SMALLINT AS indnatts, 1::SMALLINT AS indnkeyatts, indisunique,
+    false AS indnullsnotdistinct, indisprimary, false AS indisexclusion, true AS indimmediate,
+    false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
+    false AS indisreplident, NULL::SMALLINT[] AS indkey, NULL::INTEGER[] AS indcollation,
+    NULL::INTEGER[] AS indclass, NULL::SMALLINT[] AS indoption, NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
+FROM bv_indexes
+WHERE bv_nspname(db, sch) IS NOT NULL;
+
+CREATE OR REPLACE TEMP VIEW pg_constraint AS
+SELECT table_oid * 1000 + 500 + constraint_index AS oid,
+    CASE WHEN constraint_type = 'PRIMARY KEY' THEN table_name || '_pkey' ELSE constraint_name END AS conname,
+    bv_nspoid(database_name, schema_name, schema_oid) AS connamespace,
+    CASE constraint_type WHEN 'CHECK' THEN 'c' WHEN 'UNIQUE' THEN 'u' WHEN 'PRIMARY KEY' THEN 'p'
+        WHEN 'FOREIGN KEY' THEN 'f' END AS contype,
+    false AS condeferrable, false AS condeferred, true AS convalidated, table_oid AS conrelid, 0 AS contypid,
+    CASE WHEN constraint_type = 'PRIMARY KEY' THEN table_oid * 1000 + constraint_index ELSE 0 END AS conindid,
+    0 AS conparentid, 0 AS confrelid, ' ' AS confupdtype, ' ' AS confdeltype, ' ' AS confmatchtype,
+    true AS conislocal, 0 AS coninhcount, false AS connoinherit,
+    list_transform(constraint_column_indexes, lambda i: (i + 1)::SMALLINT) AS conkey, NULL::SMALLINT[] AS confkey,
+    expression AS conbin,
+    CASE constraint_type
+        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || array_to_string(constraint_column_names, ', ') || ')'
+        WHEN 'UNIQUE' THEN 'UNIQUE (' || array_to_string(constraint_column_names, ', ') || ')'
+        WHEN 'CHECK' THEN 'CHECK (' || expression || ')'
+        ELSE constraint_text END AS bv_definition
+FROM duckdb_constraints()
+WHERE constraint_type <> 'NOT NULL' AND bv_nspname(database_name, schema_name) IS NOT NULL;
+
+CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
+        (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o),
+    (o, p) AS (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o);
+CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
+    (SELECT 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || x.name || ' ON '
+        || bv_nspname(x.db, x.sch) || '.' || x.table_name || ' USING btree (' || x.columns || ')'
+     FROM bv_indexes x WHERE x.indexrelid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o), (o, c, p) AS bv_indexdef(o);
+
+CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
+    coalesce((SELECT bv_is_visible(bv_nspname(vr.db, vr.sch)) FROM bv_relations vr WHERE vr.oid = o LIMIT 1), false);
+CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
+CREATE OR REPLACE TEMP MACRO pg_function_is_visible(o) AS true;
+CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(r.db, r.sch)) THEN r.relname
+    ELSE bv_nspname(r.db, r.sch) || '.' || r.relname END FROM bv_relations r WHERE r.oid = o LIMIT 1);
+CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT r.oid FROM bv_relations r
+    WHERE (r.relname = name AND bv_is_visible(bv_nspname(r.db, r.sch)))
+       OR bv_nspname(r.db, r.sch) || '.' || r.relname = name
+    ORDER BY bv_nspname(r.db, r.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(r.db, r.sch))
+    LIMIT 1);
+CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT t.oid FROM pg_type t
+    WHERE t.typname = name OR format_type(t.oid, NULL) = name LIMIT 1);
+CREATE OR REPLACE TEMP MACRO bv_regtype_name(o) AS format_type(o, NULL);
+CREATE OR REPLACE TEMP MACRO bv_regnamespace_name(o) AS (SELECT n.nspname FROM pg_namespace n WHERE n.oid = o);
+CREATE OR REPLACE TEMP MACRO bv_regnamespace_oid(name) AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = name);
+CREATE OR REPLACE TEMP MACRO bv_regrole_oid(name) AS CASE WHEN name = getvariable('bv_user') THEN 10 END;
+
+-- ---- relations PostgreSQL has and DuckDB does not: present and empty ----
+CREATE OR REPLACE TEMP VIEW pg_am AS
+SELECT * FROM (VALUES (2, 'heap', 'heap_tableam_handler', 't'), (403, 'btree', 'bthandler', 'i'))
+    AS a(oid, amname, amhandler, amtype);
+CREATE OR REPLACE TEMP VIEW pg_collation AS
+SELECT 100 AS oid, 'default' AS collname, 11 AS collnamespace, 10 AS collowner, 'd' AS collprovider,
+    true AS collisdeterministic, -1 AS collencoding, NULL::VARCHAR AS collcollate, NULL::VARCHAR AS collctype,
+    NULL::VARCHAR AS colliculocale, NULL::VARCHAR AS collversion;
+CREATE OR REPLACE TEMP VIEW pg_inherits AS
+SELECT 0 AS inhrelid, 0 AS inhparent, 0 AS inhseqno, false AS inhdetachpending WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_policy AS
+SELECT 0 AS oid, '' AS polname, 0 AS polrelid, '' AS polcmd, true AS polpermissive, [0] AS polroles,
+    NULL::VARCHAR AS polqual, NULL::VARCHAR AS polwithcheck WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_statistic_ext AS
+SELECT 0 AS oid, 0 AS stxrelid, '' AS stxname, 0 AS stxnamespace, 10 AS stxowner, -1 AS stxstattarget,
+    NULL::SMALLINT[] AS stxkeys, ['d'] AS stxkind, NULL::VARCHAR AS stxexprs WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_publication AS
+SELECT 0 AS oid, '' AS pubname, 10 AS pubowner, false AS puballtables, false AS pubinsert, false AS pubupdate,
+    false AS pubdelete, false AS pubtruncate, false AS pubviaroot WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_publication_namespace AS
+SELECT 0 AS oid, 0 AS pnpubid, 0 AS pnnspid WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_publication_rel AS
+SELECT 0 AS oid, 0 AS prpubid, 0 AS prrelid, NULL::VARCHAR AS prqual, NULL::SMALLINT[] AS prattrs WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_description AS
+SELECT 0 AS objoid, 0 AS classoid, 0 AS objsubid, '' AS description WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_extension AS
+SELECT 0 AS oid, '' AS extname, 10 AS extowner, 11 AS extnamespace, false AS extrelocatable, '' AS extversion
+WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_trigger AS
+SELECT 0 AS oid, 0 AS tgrelid, '' AS tgname, 0 AS tgfoid, false AS tgisinternal WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_stat_activity AS
+SELECT 16384 AS datid, getvariable('bv_database') AS datname, 0 AS pid, getvariable('bv_user') AS usename,
+    getvariable('bv_settings')['application_name'] AS application_name, 'active' AS state, NULL::VARCHAR AS query;
+CREATE OR REPLACE TEMP MACRO pg_get_serial_sequence(t, c) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP VIEW pg_sequence AS
+SELECT 0 AS seqrelid, 20 AS seqtypid, 1::BIGINT AS seqstart, 1::BIGINT AS seqincrement, 1::BIGINT AS seqmax,
+    1::BIGINT AS seqmin, 1::BIGINT AS seqcache, false AS seqcycle WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_proc AS
+SELECT p.oid, p.proname, bv_nspoid(f.database_name, f.schema_name, p.pronamespace) AS pronamespace, 10 AS proowner,
+    p.prokind, f.return_type AS bv_result, array_to_string(f.parameter_types, ', ') AS bv_arguments
+FROM system.pg_catalog.pg_proc p
+JOIN duckdb_functions() f ON f.function_oid = p.oid
+WHERE NOT f.internal AND f.database_name <> 'temp' AND bv_nspname(f.database_name, f.schema_name) IS NOT NULL;
+CREATE OR REPLACE TEMP MACRO pg_get_function_result(o) AS (SELECT x.bv_result FROM pg_proc x WHERE x.oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(o) AS (SELECT x.bv_arguments FROM pg_proc x WHERE x.oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_keywords() AS TABLE
+SELECT keyword_name AS word,
+    CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U' WHEN 'column_name' THEN 'C'
+        ELSE 'T' END AS catcode,
+    false AS barelabel,
+    CASE keyword_category WHEN 'reserved' THEN 'reserved' WHEN 'unreserved' THEN 'unreserved'
+        WHEN 'column_name' THEN 'unreserved (cannot be function or type name)'
+        ELSE 'reserved (can be function or type name)' END AS catdesc,
+    'can be bare label' AS baredesc
+FROM duckdb_keywords();
+CREATE OR REPLACE TEMP VIEW pg_tables AS
+SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') AS tableowner,
+    NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, false AS hastriggers,
+    false AS rowsecurity
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r';
