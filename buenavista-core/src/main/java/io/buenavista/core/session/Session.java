@@ -65,8 +65,9 @@ public final class Session {
     private final CodecRegistry codecs;
     private final SessionLimits limits;
     private final BooleanSupplier nextIsSync;
-    private final Map<String, Prepared> statements = new HashMap<>();
-    private final Map<String, Portal> portals = new HashMap<>();
+    private final PreparedStatements statements;
+    private final Portals portals;
+    private final ParameterDecoder parameters;
     private final Queue<PgException> notices = new ConcurrentLinkedQueue<>();
 
     private Tx tx = Tx.IDLE;
@@ -102,6 +103,9 @@ public final class Session {
         this.settings = settings;
         this.codecs = codecs;
         this.limits = limits;
+        this.statements = new PreparedStatements(limits);
+        this.portals = new Portals(limits);
+        this.parameters = new ParameterDecoder(codecs, settings);
         this.nextIsSync = nextIsSync;
         for (String name : SessionSettings.reportedNames()) {
             reportedSettings.put(name, settings.get(name)); // the connection reports these at startup
@@ -257,14 +261,11 @@ public final class Session {
     // ---- extended query ----
 
     private void parse(FrontendMessage.Parse m) throws IOException {
-        if (!m.name().isEmpty() && statements.containsKey(m.name())) {
-            throw new PgException(SqlState.DUPLICATE_PREPARED_STATEMENT,
-                    "prepared statement \"" + m.name() + "\" already exists");
+        if (!m.name().isEmpty()) {
+            statements.checkUnused(m.name());
         }
-        if (!statements.containsKey(m.name()) && statements.size() >= limits.maxPreparedStatements()) {
-            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
-                    "too many prepared statements (limit " + limits.maxPreparedStatements() + ")")
-                    .withHint("Close prepared statements that are no longer needed.");
+        if (!statements.contains(m.name())) {
+            statements.checkRoom(); // the unnamed statement is replaced, not added
         }
         List<SqlStatement> parts = SqlLexer.split(m.sql());
         if (parts.size() > 1) {
@@ -281,94 +282,38 @@ public final class Session {
         Prepared p = parts.isEmpty()
                 ? new Prepared(m.name(), "", 0, null, null, declared, List.of())
                 : prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
-        Prepared old = statements.put(m.name(), p);
-        if (old != null) {
-            old.drop(); // the unnamed statement: portals bound from it still run
-        }
+        statements.add(p);
         out.parseComplete();
     }
 
     private void bind(FrontendMessage.Bind m) throws IOException {
-        Prepared p = statements.get(m.statement());
-        if (p == null) {
-            throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
-                    "prepared statement \"" + m.statement() + "\" does not exist");
+        Prepared p = statements.require(m.statement());
+        if (!m.portal().isEmpty()) {
+            portals.checkUnused(m.portal());
         }
-        if (!m.portal().isEmpty() && portals.containsKey(m.portal())) {
-            throw new PgException(SqlState.DUPLICATE_CURSOR, "cursor \"" + m.portal() + "\" already exists");
-        }
-        if (!portals.containsKey(m.portal()) && portals.size() >= limits.maxPortals()) {
-            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
-                    "too many portals (limit " + limits.maxPortals() + ")");
+        if (!portals.contains(m.portal())) {
+            portals.checkRoom(); // the unnamed portal is replaced, not added
         }
         int n = p.parameterTypes().size();
         if (m.values().length != n) {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, "bind message supplies " + m.values().length
                     + " parameters, but prepared statement \"" + p.name() + "\" requires " + n);
         }
-        short[] paramFormats = expandFormats(m.parameterFormats(), n, "parameter");
+        short[] paramFormats = FormatCodes.expand(m.parameterFormats(), n, "parameter");
         List<Object> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            values.add(decodeParameter(p.parameterTypes().get(i), paramFormats[i], m.values()[i], i + 1));
+            values.add(parameters.decode(p.parameterTypes().get(i), paramFormats[i], m.values()[i], i + 1));
         }
         List<Column> columns = columnsOf(p);
-        short[] resultFormats = expandFormats(m.resultFormats(), columns.size(), "result");
+        short[] resultFormats = FormatCodes.expand(m.resultFormats(), columns.size(), "result");
         Codec[] cs = codecsFor(columns, resultFormats);
-        Portal old = portals.put(m.portal(), new Portal(m.portal(), p, values, columns, resultFormats, cs));
-        if (old != null) {
-            old.close();
-        }
+        portals.add(new Portal(m.portal(), p, values, columns, resultFormats, cs));
         out.bindComplete();
-    }
-
-    private short[] expandFormats(short[] formats, int n, String what) {
-        short[] expanded = new short[n];
-        if (formats.length == 1) {
-            Arrays.fill(expanded, formats[0]);
-        } else if (formats.length == n) {
-            System.arraycopy(formats, 0, expanded, 0, n);
-        } else if (formats.length != 0) {
-            throw new PgException(SqlState.PROTOCOL_VIOLATION, "bind message has " + formats.length + " " + what
-                    + " formats but " + n + " " + (what.equals("result") ? "columns" : "parameters"));
-        }
-        for (short f : expanded) {
-            if (f != 0 && f != 1) {
-                throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "unsupported format code: " + f);
-            }
-        }
-        return expanded;
-    }
-
-    private Object decodeParameter(PgType type, short format, byte[] value, int index) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            if (type == PgType.UNKNOWN) {
-                // The handler could not infer a type: it gets the client's text and casts it itself.
-                return Utf8.decodeUtf8Strict(value, 0, value.length);
-            }
-            Codec codec = codecs.codec(type);
-            if (format == 1) {
-                if (!codec.hasBinary()) {
-                    throw new PgException(SqlState.INVALID_BINARY_REPRESENTATION,
-                            "no binary input function available for type " + type.name());
-                }
-                return codec.decodeBinary(value, 0, value.length, settings.typeContext());
-            }
-            return codec.decodeText(Utf8.decodeUtf8Strict(value, 0, value.length), settings.typeContext());
-        } catch (PgException e) {
-            throw e.detail() == null ? e.withDetail("in parameter $" + index) : e;
-        }
     }
 
     private void describe(FrontendMessage.Describe m) throws IOException {
         if (m.kind() == 'S') {
-            Prepared p = statements.get(m.name());
-            if (p == null) {
-                throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
-                        "prepared statement \"" + m.name() + "\" does not exist");
-            }
+            Prepared p = statements.require(m.name());
             int[] oids = new int[p.parameterTypes().size()];
             for (int i = 0; i < oids.length; i++) {
                 PgType t = p.parameterTypes().get(i);
@@ -378,10 +323,7 @@ public final class Session {
             out.parameterDescription(oids);
             describeRows(columnsOf(p), null);
         } else if (m.kind() == 'P') {
-            Portal portal = portals.get(m.name());
-            if (portal == null) {
-                throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + m.name() + "\" does not exist");
-            }
+            Portal portal = portals.require(m.name());
             describeRows(portal.columns, portal.resultFormats);
         } else {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, "invalid DESCRIBE message subtype " + (int) m.kind());
@@ -397,10 +339,7 @@ public final class Session {
     }
 
     private void execute(FrontendMessage.Execute m) throws IOException {
-        Portal portal = portals.get(m.portal());
-        if (portal == null) {
-            throw new PgException(SqlState.INVALID_CURSOR_NAME, "portal \"" + m.portal() + "\" does not exist");
-        }
+        Portal portal = portals.require(m.portal());
         try {
             runPortal(portal, m.maxRows(), !nextIsSync.getAsBoolean(), false);
         } catch (PgException e) {
@@ -414,13 +353,11 @@ public final class Session {
         if (m.kind() == 'S') {
             Prepared p = statements.remove(m.name());
             if (p != null) {
-                closeStatement(p);
+                portals.closeBoundFrom(p);
+                p.drop();
             }
         } else if (m.kind() == 'P') {
-            Portal portal = portals.remove(m.name());
-            if (portal != null) {
-                portal.close();
-            }
+            portals.close(m.name());
         } else {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, "invalid CLOSE message subtype " + (int) m.kind());
         }
@@ -506,9 +443,7 @@ public final class Session {
         if (p.kind() instanceof Statement.Fetch f && !f.move()) {
             Portal cursor = portals.get(f.cursor());
             if (cursor != null && cursor.sqlCursor != null && cursor.sqlCursor.binary()) {
-                short[] formats = new short[columns];
-                Arrays.fill(formats, (short) 1);
-                return formats;
+                return FormatCodes.allBinary(columns);
             }
         }
         return null;
@@ -828,20 +763,11 @@ public final class Session {
             throw new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
                     "DECLARE CURSOR can only be used in transaction blocks");
         }
-        if (portals.containsKey(d.name())) {
-            throw new PgException(SqlState.DUPLICATE_CURSOR, "cursor \"" + d.name() + "\" already exists");
-        }
-        if (portals.size() >= limits.maxPortals()) {
-            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
-                    "too many portals (limit " + limits.maxPortals() + ")");
-        }
+        portals.checkUnused(d.name());
+        portals.checkRoom();
         Prepared query = declare.statement.inner();
         List<Column> columns = query.columns();
-        short[] formats = null;
-        if (d.binary()) {
-            formats = new short[columns.size()];
-            Arrays.fill(formats, (short) 1);
-        }
+        short[] formats = d.binary() ? FormatCodes.allBinary(columns.size()) : null;
         Portal cursor = new Portal(d.name(), query, declare.parameters, columns, formats, codecsFor(columns, formats));
         try {
             ExecutionResult result = call(() -> query.query().execute(declare.parameters), query.offset());
@@ -855,14 +781,14 @@ public final class Session {
         }
         cursor.started = true;
         cursor.cursor = cursor.sqlCursor.remaining(); // for a protocol Execute on the cursor's portal
-        portals.put(d.name(), cursor);
+        portals.add(cursor);
     }
 
     /** The DECLAREd cursor of that name; 34000 if there is none. */
     private SqlCursor sqlCursor(String name) {
         Portal portal = portals.get(name);
         if (portal == null || portal.sqlCursor == null) {
-            throw new PgException(SqlState.INVALID_CURSOR_NAME, "cursor \"" + name + "\" does not exist");
+            throw Portals.noSuchCursor(name);
         }
         return portal.sqlCursor;
     }
@@ -870,35 +796,18 @@ public final class Session {
     /** {@code CLOSE name} closes any portal of that name; {@code CLOSE ALL} every one but the running one. */
     private void closeCursor(Statement.CloseCursor c, Portal running) {
         if (c.name() == null) {
-            portals.values().removeIf(portal -> {
-                if (portal == running) {
-                    return false;
-                }
-                portal.close();
-                return true;
-            });
-            return;
+            portals.closeAllBut(running);
+        } else if (!portals.close(c.name())) {
+            throw Portals.noSuchCursor(c.name());
         }
-        Portal portal = portals.remove(c.name());
-        if (portal == null) {
-            throw new PgException(SqlState.INVALID_CURSOR_NAME, "cursor \"" + c.name() + "\" does not exist");
-        }
-        portal.close();
     }
 
     // ---- SQL-level prepared statements ----
 
     /** {@code PREPARE}: a named statement in the protocol's namespace, prepared by the handler now. */
     private void prepareStatement(Statement.PrepareStatement ps, Prepared prepare) {
-        if (statements.containsKey(ps.name())) {
-            throw new PgException(SqlState.DUPLICATE_PREPARED_STATEMENT,
-                    "prepared statement \"" + ps.name() + "\" already exists");
-        }
-        if (statements.size() >= limits.maxPreparedStatements()) {
-            throw new PgException(SqlState.CONFIGURATION_LIMIT_EXCEEDED,
-                    "too many prepared statements (limit " + limits.maxPreparedStatements() + ")")
-                    .withHint("Close prepared statements that are no longer needed.");
-        }
+        statements.checkUnused(ps.name());
+        statements.checkRoom();
         List<PgType> types = new ArrayList<>(ps.parameterTypes().size());
         for (String name : ps.parameterTypes()) {
             types.add(SqlTypeNames.resolve(name));
@@ -912,15 +821,14 @@ public final class Session {
             throw new PgException(SqlState.SYNTAX_ERROR, "syntax error at or near \"" + word + "\"")
                     .withPosition(offset + 1);
         }
-        statements.put(ps.name(), statement);
+        statements.add(statement);
     }
 
     private Prepared executeTarget(Statement.ExecuteStatement e) {
-        Prepared target = statements.get(e.name());
-        if (target == null || e.name().isEmpty()) {
-            throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
-                    "prepared statement \"" + e.name() + "\" does not exist");
+        if (e.name().isEmpty()) {
+            throw PreparedStatements.doesNotExist(e.name()); // EXECUTE cannot name the unnamed statement
         }
+        Prepared target = statements.require(e.name());
         if (target.query() == null) {
             throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
                     "EXECUTE of a statement the server runs itself is not supported");
@@ -942,17 +850,7 @@ public final class Session {
             if (a.castType() != null) {
                 SqlTypeNames.resolve(a.castType());
             }
-            if (a.text() == null) {
-                values.add(null);
-            } else if (types.get(i) == PgType.UNKNOWN) {
-                values.add(a.text()); // the handler casts untyped text itself
-            } else {
-                try {
-                    values.add(codecs.codec(types.get(i)).decodeText(a.text(), settings.typeContext()));
-                } catch (PgException ex) {
-                    throw ex.detail() == null ? ex.withDetail("in parameter $" + (i + 1)) : ex;
-                }
-            }
+            values.add(parameters.decodeText(types.get(i), a.text(), i + 1));
         }
         return values;
     }
@@ -960,21 +858,11 @@ public final class Session {
     /** {@code DEALLOCATE name}, or {@code ALL}: every named statement, protocol-level ones included. */
     private void deallocate(Statement.Deallocate d) {
         if (d.name() == null) {
-            statements.entrySet().removeIf(entry -> {
-                if (entry.getKey().isEmpty()) {
-                    return false;
-                }
-                entry.getValue().drop(); // portals bound from it keep it alive until they close
-                return true;
-            });
-            return;
+            statements.dropAllNamed();
+        } else {
+            statements.require(d.name());
+            statements.drop(d.name());
         }
-        Prepared p = statements.remove(d.name());
-        if (p == null) {
-            throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME,
-                    "prepared statement \"" + d.name() + "\" does not exist");
-        }
-        p.drop();
     }
 
     // ---- COPY ----
@@ -1216,58 +1104,22 @@ public final class Session {
 
     /** The codecs of the columns; 42883 for a binary format a codec cannot write. */
     private Codec[] codecsFor(List<Column> columns, short[] formats) {
-        Codec[] cs = new Codec[columns.size()];
-        for (int i = 0; i < cs.length; i++) {
-            cs[i] = codecs.codec(columns.get(i).type());
-            if (formats != null && formats[i] == 1 && !cs[i].hasBinary()) {
-                throw new PgException(SqlState.UNDEFINED_FUNCTION,
-                        "no binary output function available for type " + columns.get(i).type().name());
-            }
-        }
-        return cs;
+        return FormatCodes.codecs(codecs, columns, formats);
     }
 
     private void closeUnnamed() {
-        Portal portal = portals.remove("");
-        if (portal != null) {
-            portal.close();
-        }
-        Prepared p = statements.remove("");
-        if (p != null) {
-            p.drop();
-        }
-    }
-
-    /** Close S: the statement and the portals bound from it ("Message Formats", Close) go. */
-    private void closeStatement(Prepared p) {
-        portals.values().removeIf(portal -> {
-            if (portal.statement == p) {
-                portal.close();
-                return true;
-            }
-            return false;
-        });
-        p.drop();
+        portals.close("");
+        statements.drop("");
     }
 
     private void closeAllPortals() {
-        for (Portal portal : portals.values()) {
-            portal.close();
-        }
-        portals.clear();
+        portals.closeAll();
     }
 
     /** Releases every statement, portal and the handler's session. */
     public void close() {
         closeAllPortals();
-        for (Prepared p : statements.values()) {
-            try {
-                p.drop();
-            } catch (RuntimeException e) {
-                log.debug("closing a statement failed", e);
-            }
-        }
-        statements.clear();
+        statements.dropAll();
         try {
             if (tx != Tx.IDLE) {
                 handler.rollback();
