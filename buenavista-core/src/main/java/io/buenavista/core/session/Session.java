@@ -68,7 +68,9 @@ public final class Session {
     private final PreparedStatements statements;
     private final Portals portals;
     private final ParameterDecoder parameters;
-    private final Queue<PgException> notices = new ConcurrentLinkedQueue<>();
+    private final Notices notices;
+    private final HandlerCalls calls;
+    private final RowStream rows;
 
     private Tx tx = Tx.IDLE;
     private boolean skipUntilSync;
@@ -80,15 +82,6 @@ public final class Session {
     private Map<String, String> settingsBeforeTransaction;
     /** For each setting changed by {@code SET LOCAL}: the value its transaction's end restores. */
     private final Map<String, String> localSettingsToRestore = new HashMap<>();
-    private volatile boolean running;
-    /** Runs the statement_timeout timers; null for none. */
-    private final ScheduledExecutorService timer;
-    /** Set by the statement_timeout timer of the running statement. */
-    private volatile boolean timedOut;
-    /** The portal whose statement_timeout timer is armed; guarded by {@link #timeoutLock}. */
-    private Portal timedPortal;
-    private final Object timeoutLock = new Object();
-
     /**
      * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
      *                   skip the implicit transaction
@@ -97,8 +90,10 @@ public final class Session {
      */
     public Session(QuerySession handler, MessageWriter out, SessionSettings settings, CodecRegistry codecs,
             SessionLimits limits, BooleanSupplier nextIsSync, ScheduledExecutorService timer) {
-        this.timer = timer;
         this.handler = handler;
+        this.notices = new Notices(out);
+        this.calls = new HandlerCalls(handler, timer);
+        this.rows = new RowStream(out, calls, settings, notices);
         this.out = out;
         this.settings = settings;
         this.codecs = codecs;
@@ -128,9 +123,7 @@ public final class Session {
 
     /** Cancels the running statement, if one runs. Called from a cancel request's thread. */
     public void cancel() {
-        if (running) {
-            handler.cancel();
-        }
+        calls.cancel();
     }
 
     /**
@@ -484,46 +477,10 @@ public final class Session {
      * @param describe    whether to send RowDescription first (simple query)
      */
     private void runPortal(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
-        long timeout = settings.statementTimeoutMillis();
-        ScheduledFuture<?> deadline = null;
-        if (timeout > 0 && timer != null) {
-            synchronized (timeoutLock) {
-                timedPortal = portal;
-            }
-            deadline = timer.schedule(() -> timeOut(portal), timeout, TimeUnit.MILLISECONDS);
-        }
-        try {
+        calls.withTimeout(portal, settings.statementTimeoutMillis(), () -> {
             runPortalUntimed(portal, maxRows, moreInBatch, describe);
-        } catch (PgException e) {
-            if (timedOut && SqlState.QUERY_CANCELED.equals(e.sqlState())) {
-                throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout");
-            }
-            throw e;
-        } finally {
-            if (deadline != null) {
-                deadline.cancel(false);
-                synchronized (timeoutLock) {
-                    timedPortal = null;
-                    timedOut = false;
-                }
-            }
-        }
-    }
-
-    /**
-     * The statement_timeout timer fired: the running statement is cancelled, or its next handler call fails. A timer
-     * that fires as its statement ends does nothing.
-     */
-    private void timeOut(Portal portal) {
-        synchronized (timeoutLock) {
-            if (timedPortal != portal) {
-                return;
-            }
-            timedOut = true;
-            if (running) {
-                handler.cancel();
-            }
-        }
+            return null;
+        });
     }
 
     private void runPortalUntimed(Portal portal, int maxRows, boolean moreInBatch, boolean describe)
@@ -566,32 +523,7 @@ public final class Session {
                 out.rowDescription(portal.cursor.columns(), portal.resultFormats);
             }
         }
-        if (portal.done) {
-            out.commandComplete(rowsTag(portal.tagKind, 0));
-            return;
-        }
-        long sent = streamRows(portal, maxRows);
-        if (portal.done) {
-            flushNotices();
-            out.commandComplete(rowsTag(portal.tagKind, sent));
-        } else {
-            out.portalSuspended();
-        }
-    }
-
-    /**
-     * The tag after a statement's rows: its own counted tag ({@code SELECT n}, {@code INSERT 0 n} for
-     * {@code RETURNING}, {@code FETCH n}…), PostgreSQL's uncounted ones for rows ({@code SHOW}, {@code EXPLAIN},
-     * {@code CALL}), and {@code SELECT n} for statements PostgreSQL does not know (a handler's own {@code DESCRIBE}
-     * or {@code PRAGMA}), since clients read the row count from it.
-     */
-    private static String rowsTag(Statement kind, long rows) {
-        String stem = kind.tagStem();
-        String tag = Statement.commandTag(stem, rows);
-        if (!tag.equals(stem) || stem.equals("SHOW") || stem.equals("EXPLAIN") || stem.equals("CALL")) {
-            return tag;
-        }
-        return Statement.commandTag("SELECT", rows);
+        rows.send(portal, maxRows);
     }
 
     /**
@@ -609,53 +541,6 @@ public final class Session {
         }
         portal.cursor = ((ExecutionResult.Rows) result).cursor();
         return true;
-    }
-
-    private long streamRows(Portal portal, int maxRows) throws IOException {
-        RowCursor cursor = portal.cursor;
-        Codec[] cs = portal.codecs;
-        short[] formats = portal.resultFormats;
-        int n = cs.length;
-        long sent = 0;
-        running = true;
-        try {
-            while (maxRows <= 0 || sent < maxRows) {
-                if (!cursor.next()) {
-                    portal.done = true;
-                    portal.closeCursor();
-                    break;
-                }
-                out.beginDataRow(n);
-                try {
-                    for (int i = 0; i < n; i++) {
-                        Object v = cursor.get(i);
-                        if (v == null) {
-                            out.nullValue();
-                        } else {
-                            ByteSink value = out.beginValue();
-                            if (formats != null && formats[i] == 1) {
-                                cs[i].encodeBinary(v, value, settings.typeContext());
-                            } else {
-                                cs[i].encodeText(v, value, settings.typeContext());
-                            }
-                            out.endValue();
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    out.abandonMessage();
-                    throw e;
-                }
-                out.endDataRow();
-                sent++;
-            }
-        } catch (PgException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw internal(e);
-        } finally {
-            running = false;
-        }
-        return sent;
     }
 
     private void runCoreStatement(Portal portal) throws IOException {
@@ -870,28 +755,16 @@ public final class Session {
     /** {@code COPY … TO STDOUT}: streams the query's rows as CopyData, then {@code COPY n}. */
     private void copyOut(Portal portal, Statement.CopyTo c) throws IOException {
         Prepared query = portal.statement.inner();
-        ExecutionResult result = call(() -> query.query().execute(portal.parameters), query.offset());
-        if (!(result instanceof ExecutionResult.Rows rows)) {
+        ExecutionResult executed = call(() -> query.query().execute(portal.parameters), query.offset());
+        if (!(executed instanceof ExecutionResult.Rows result)) {
             throw new PgException(SqlState.INTERNAL_ERROR, "the COPY query returned no rows");
         }
-        long count = 0;
-        try (RowCursor cursor = rows.cursor()) {
+        long count;
+        try (RowCursor cursor = result.cursor()) {
             List<Column> columns = cursor.columns();
             CopyOut copy = new CopyOut(c, columns, codecsFor(columns, null), settings.typeContext());
             copy.begin(out);
-            running = true;
-            try {
-                while (cursor.next()) {
-                    copy.row(cursor, out);
-                    count++;
-                }
-            } catch (PgException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw internal(e);
-            } finally {
-                running = false;
-            }
+            count = rows.copy(cursor, copy);
         }
         out.copyDone();
         complete(Statement.commandTag("COPY", count));
@@ -1063,41 +936,11 @@ public final class Session {
     }
 
     private void flushNotices() throws IOException {
-        PgException n;
-        while ((n = notices.poll()) != null) {
-            out.noticeResponse(n);
-        }
+        notices.send();
     }
 
-    /** Calls into the handler, turning whatever it throws into a PgException with a position in the client's text. */
-    private <T> T call(HandlerCall<T> call, int offset) {
-        if (timedOut) {
-            throw new PgException(SqlState.QUERY_CANCELED, "canceling statement due to statement timeout");
-        }
-        running = true;
-        try {
-            return call.run();
-        } catch (PgException e) {
-            return rethrow(e.position() > 0 && offset > 0 ? e.withPosition(e.position() + offset) : e);
-        } catch (RuntimeException e) {
-            throw internal(e);
-        } finally {
-            running = false;
-        }
-    }
-
-    private static <T> T rethrow(PgException e) {
-        throw e;
-    }
-
-    private static PgException internal(RuntimeException e) {
-        log.warn("handler failed unexpectedly", e);
-        return new PgException(SqlState.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName(), e);
-    }
-
-    @FunctionalInterface
-    private interface HandlerCall<T> {
-        T run();
+    private <T> T call(HandlerCalls.Call<T> call, int offset) {
+        return calls.call(call, offset);
     }
 
     // ---- bookkeeping ----
