@@ -48,17 +48,6 @@ import java.util.function.BooleanSupplier;
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
-    private enum Tx {
-        /** No transaction: statements autocommit. */
-        IDLE,
-        /** An implicit transaction spanning the current batch. */
-        IMPLICIT,
-        /** A transaction block opened by BEGIN. */
-        BLOCK,
-        /** A block in which a statement failed: only ROLLBACK/COMMIT are accepted. */
-        FAILED
-    }
-
     private final QuerySession handler;
     private final MessageWriter out;
     private final SessionSettings settings;
@@ -71,17 +60,10 @@ public final class Session {
     private final Notices notices;
     private final HandlerCalls calls;
     private final RowStream rows;
+    private final SettingChanges settingChanges;
+    private final Transactions transactions;
 
-    private Tx tx = Tx.IDLE;
     private boolean skipUntilSync;
-    /** The reported settings' values as the client last heard them (ParameterStatus). */
-    private final Map<String, String> reportedSettings = new HashMap<>();
-    /** Whether a setting changed since the last ReadyForQuery, which reports the changed ones. */
-    private boolean settingsChanged;
-    /** The settings before the transaction first changed one: what its rollback restores; null if unchanged. */
-    private Map<String, String> settingsBeforeTransaction;
-    /** For each setting changed by {@code SET LOCAL}: the value its transaction's end restores. */
-    private final Map<String, String> localSettingsToRestore = new HashMap<>();
     /**
      * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
      *                   skip the implicit transaction
@@ -102,18 +84,13 @@ public final class Session {
         this.portals = new Portals(limits);
         this.parameters = new ParameterDecoder(codecs, settings);
         this.nextIsSync = nextIsSync;
-        for (String name : SessionSettings.reportedNames()) {
-            reportedSettings.put(name, settings.get(name)); // the connection reports these at startup
-        }
+        this.settingChanges = new SettingChanges(settings, handler, notices);
+        this.transactions = new Transactions(handler, calls, portals, settingChanges, notices);
     }
 
     /** The ReadyForQuery status: I, T or E. */
     public char transactionStatus() {
-        return switch (tx) {
-            case IDLE, IMPLICIT -> 'I';
-            case BLOCK -> 'T';
-            case FAILED -> 'E';
-        };
+        return transactions.status();
     }
 
     /** Queues a notice for the client; sent before the next CommandComplete or ReadyForQuery. Any thread. */
@@ -223,7 +200,7 @@ public final class Session {
                     throw e;
                 }
                 out.errorResponse(e);
-                afterError();
+                transactions.afterError();
                 break;
             }
         }
@@ -235,18 +212,13 @@ public final class Session {
      * reported like any error), closes all portals outside a block, and reports ReadyForQuery.
      */
     private void endBatch() throws IOException {
-        if (tx == Tx.IMPLICIT) {
-            try {
-                endTransaction(true);
-            } catch (PgException e) {
-                if (e.isFatal()) {
-                    throw e;
-                }
-                out.errorResponse(e);
+        try {
+            transactions.endBatch();
+        } catch (PgException e) {
+            if (e.isFatal()) {
+                throw e;
             }
-        }
-        if (tx == Tx.IDLE) {
-            closeAllPortals();
+            out.errorResponse(e);
         }
         readyForQuery();
     }
@@ -490,16 +462,10 @@ public final class Session {
             out.emptyQueryResponse();
             return;
         }
-        if (tx == Tx.FAILED && !(p.kind() instanceof Statement.Commit || p.kind() instanceof Statement.Rollback
-                || p.kind() instanceof Statement.RollbackToSavepoint)) {
-            throw new PgException(SqlState.IN_FAILED_SQL_TRANSACTION,
-                    "current transaction is aborted, commands ignored until end of transaction block");
-        }
+        transactions.checkAccepts(p.kind());
         if (!portal.started) {
             portal.started = true;
-            if (tx == Tx.IDLE && moreInBatch && !isTransactionControl(p.kind())) {
-                beginImplicit();
-            }
+            transactions.beforeStatement(p.kind(), moreInBatch);
             boolean hasRows;
             if (p.kind() instanceof Statement.ExecuteStatement e) {
                 Prepared target = executeTarget(e);
@@ -547,57 +513,28 @@ public final class Session {
         Prepared p = portal.statement;
         Statement kind = p.kind();
         if (kind instanceof Statement.Begin b) {
-            if (tx == Tx.BLOCK) {
-                notice(new PgException(SqlState.ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress")
-                        .withSeverity(PgException.Severity.WARNING));
-            } else if (tx == Tx.IMPLICIT) {
-                tx = Tx.BLOCK; // BEGIN inside an implicit transaction turns it into a block
-            } else {
-                TransactionOptions options = b.modes().toTransactionOptions();
-                if (b.modes().readOnly() == null && "on".equals(settings.get("default_transaction_read_only"))) {
-                    options = new TransactionOptions(true, options.isolationLevel());
-                }
-                TransactionOptions chosen = options;
-                call(() -> {
-                    handler.begin(chosen);
-                    return null;
-                }, 0);
-                tx = Tx.BLOCK;
+            TransactionOptions options = b.modes().toTransactionOptions();
+            if (b.modes().readOnly() == null && "on".equals(settings.get("default_transaction_read_only"))) {
+                options = new TransactionOptions(true, options.isolationLevel());
             }
+            transactions.begin(options);
             complete(b.tagStem());
         } else if (kind instanceof Statement.Commit) {
-            if (tx == Tx.IDLE) {
-                notice(new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress")
-                        .withSeverity(PgException.Severity.WARNING));
-                complete("COMMIT");
-            } else if (tx == Tx.FAILED) {
-                endTransaction(false);
-                complete("ROLLBACK");
-            } else {
-                endTransaction(true);
-                complete("COMMIT");
-            }
+            complete(transactions.commit());
         } else if (kind instanceof Statement.Rollback) {
-            if (tx == Tx.IDLE) {
-                notice(new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress")
-                        .withSeverity(PgException.Severity.WARNING));
-            } else {
-                endTransaction(false);
-            }
+            transactions.rollback();
             complete("ROLLBACK");
         } else if (kind instanceof Statement.SetTransaction st) {
             if (st.sessionDefault() && st.modes().readOnly() != null) {
-                changeSetting("default_transaction_read_only", st.modes().readOnly() ? "on" : "off");
+                settingChanges.change("default_transaction_read_only", st.modes().readOnly() ? "on" : "off",
+                        transactions.isOpen());
             }
             complete("SET");
         } else if (kind instanceof Statement.SetVariable s) {
-            setVariable(s);
+            settingChanges.set(s, transactions.isOpen());
             complete("SET");
         } else if (kind instanceof Statement.ResetVariable r) {
-            List<String> names = r.isAll() ? List.copyOf(settings.all().keySet()) : List.of(r.name());
-            for (String name : names) {
-                changeSetting(name, null);
-            }
+            settingChanges.reset(r, transactions.isOpen());
             complete("RESET");
         } else if (kind instanceof Statement.ShowVariable s) {
             portal.cursor = s.isAll() ? new ValuesCursor(p.columns(), settings.all())
@@ -644,7 +581,7 @@ public final class Session {
             throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "SCROLL cursors are not supported")
                     .withHint("Declare it NO SCROLL and read forward only.");
         }
-        if (tx == Tx.IDLE) {
+        if (!transactions.isOpen()) {
             throw new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
                     "DECLARE CURSOR can only be used in transaction blocks");
         }
@@ -770,153 +707,9 @@ public final class Session {
         complete(Statement.commandTag("COPY", count));
     }
 
-    // ---- settings ----
-
-    /**
-     * {@code SET [LOCAL]}. As in PostgreSQL, a transaction's rollback undoes its SETs, and SET LOCAL lasts until
-     * the transaction ends (outside one it only warns).
-     */
-    private void setVariable(Statement.SetVariable s) {
-        if (s.local() && tx == Tx.IDLE) {
-            notice(new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
-                    "SET LOCAL can only be used in transaction blocks").withSeverity(PgException.Severity.WARNING));
-            return;
-        }
-        String name = settings.adopt(s.name());
-        String sessionValue = localSettingsToRestore.getOrDefault(name, settings.get(name));
-        String value = name.equals("search_path") ? quotedList(s.values()) : s.valueText();
-        changeSetting(name, s.toDefault() ? null : value);
-        if (s.local()) {
-            localSettingsToRestore.put(name, sessionValue);
-        }
-    }
-
-    /**
-     * A list setting as PostgreSQL shows it ({@code GUC_LIST_QUOTE}): items that are not plain lower-case
-     * identifiers are double-quoted, e.g. {@code "My", b, "$user"}.
-     */
-    private static String quotedList(List<String> items) {
-        List<String> quoted = new ArrayList<>(items.size());
-        for (String item : items) {
-            quoted.add(item.matches("[a-z_][a-z0-9_$]*") ? item : '"' + item.replace("\"", "\"\"") + '"');
-        }
-        return String.join(", ", quoted);
-    }
-
-    /** Sets a core-owned setting for the session, or resets it when {@code value} is null. */
-    private void changeSetting(String name, String value) {
-        name = settings.adopt(name);
-        if (tx != Tx.IDLE && settingsBeforeTransaction == null) {
-            settingsBeforeTransaction = settings.snapshot();
-        }
-        String before = settings.get(name);
-        String canonical = value == null ? settings.reset(name) : settings.set(name, value);
-        localSettingsToRestore.remove(canonical); // a session-level SET outlives the transaction
-        if (!before.equals(settings.get(canonical))) {
-            settingChanged(canonical);
-        }
-    }
-
-    /** At the end of a transaction: a rollback restores the settings it changed; SET LOCAL values expire. */
-    private void settleSettings(boolean committed) {
-        Map<String, String> restore = committed || settingsBeforeTransaction == null ? localSettingsToRestore
-                : settingsBeforeTransaction;
-        for (String name : settings.restore(restore)) {
-            settingChanged(name);
-        }
-        settingsBeforeTransaction = null;
-        localSettingsToRestore.clear();
-    }
-
-    private void settingChanged(String name) {
-        settingsChanged = true;
-        if (!settings.isAdopted(name)) {
-            handler.settingChanged(name, settings.get(name));
-        }
-    }
-
-    /** ParameterStatus for the reported settings whose value changed; PostgreSQL sends them before ReadyForQuery. */
-    private void reportChangedSettings() throws IOException {
-        if (!settingsChanged) {
-            return;
-        }
-        settingsChanged = false;
-        for (String name : SessionSettings.reportedNames()) {
-            String value = settings.get(name);
-            if (!value.equals(reportedSettings.get(name))) {
-                out.parameterStatus(name, value);
-                reportedSettings.put(name, value);
-            }
-        }
-    }
-
-    // ---- transactions ----
-
-    private static boolean isTransactionControl(Statement kind) {
-        return kind instanceof Statement.Begin || kind instanceof Statement.Commit
-                || kind instanceof Statement.Rollback;
-    }
-
-    /** Starts the implicit transaction of a batch of several statements. */
-    private void beginImplicit() {
-        call(() -> {
-            handler.begin(TransactionOptions.DEFAULT);
-            return null;
-        }, 0);
-        tx = Tx.IMPLICIT;
-    }
-
     private void complete(String tag) throws IOException {
         flushNotices();
         out.commandComplete(tag);
-    }
-
-    /**
-     * Ends the transaction, a block or an implicit one: its portals close, the handler commits or rolls back, and
-     * the settings settle. A failed commit rolls back.
-     */
-    private void endTransaction(boolean commit) {
-        closeAllPortals();
-        boolean committed = false;
-        try {
-            call(() -> {
-                if (commit) {
-                    handler.commit();
-                } else {
-                    handler.rollback();
-                }
-                return null;
-            }, 0);
-            committed = commit;
-        } catch (PgException e) {
-            if (commit) {
-                rollbackQuietly();
-            }
-            throw e;
-        } finally {
-            tx = Tx.IDLE;
-            settleSettings(committed);
-        }
-    }
-
-    /** After an error: an implicit transaction is rolled back, a block becomes failed. */
-    private void afterError() {
-        if (tx == Tx.IMPLICIT) {
-            closeAllPortals();
-            rollbackQuietly();
-            tx = Tx.IDLE;
-            settleSettings(false);
-        } else if (tx == Tx.BLOCK) {
-            tx = Tx.FAILED;
-        }
-    }
-
-    private void rollbackQuietly() {
-        try {
-            handler.rollback();
-        } catch (RuntimeException e) {
-            log.debug("rollback after an error failed too", e);
-        }
     }
 
     private void failExtended(PgException e) throws IOException {
@@ -924,13 +717,13 @@ public final class Session {
         // Sent at once, as PostgreSQL does: a client that sent Flush rather than Sync (asyncpg's prepare) waits
         // for this error before it sends anything else.
         out.flush();
-        afterError();
+        transactions.afterError();
         skipUntilSync = true;
     }
 
     private void readyForQuery() throws IOException {
         flushNotices();
-        reportChangedSettings();
+        settingChanges.report(out);
         out.readyForQuery(transactionStatus());
         out.flush();
     }
@@ -963,13 +756,7 @@ public final class Session {
     public void close() {
         closeAllPortals();
         statements.dropAll();
-        try {
-            if (tx != Tx.IDLE) {
-                handler.rollback();
-            }
-        } catch (RuntimeException e) {
-            log.debug("rollback at close failed", e);
-        }
+        transactions.closeSession();
         handler.close();
     }
 }
