@@ -1,69 +1,51 @@
 package io.buenavista.core.session;
 
 import io.buenavista.api.Column;
-import io.buenavista.api.ExecutionResult;
 import io.buenavista.api.PgException;
 import io.buenavista.api.PgType;
-import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.QuerySession;
-import io.buenavista.api.RowCursor;
 import io.buenavista.api.SqlState;
-import io.buenavista.api.TransactionOptions;
 import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlStatement;
-import io.buenavista.core.sql.Statement;
-import io.buenavista.core.sql.StatementClassifier;
-import io.buenavista.core.types.ByteSink;
-import io.buenavista.core.types.Codec;
 import io.buenavista.core.types.CodecRegistry;
-import io.buenavista.core.types.Utf8;
 import io.buenavista.core.wire.FrontendMessage;
 import io.buenavista.core.wire.MessageWriter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * One connection's SQL session after authentication: the simple and extended query protocols ("Message Flow"), the
- * prepared statements and portals, the transaction state, and the skip-until-Sync rule after an error. Each
- * frontend message has one method here: {@link #query}, {@link #parse}, {@link #bind}, {@link #describe},
- * {@link #execute}, {@link #close(FrontendMessage.Close)}, {@link #sync}.
+ * One connection's SQL session after authentication: the simple and extended query protocols ("Message Flow").
+ * {@link #handle} passes each frontend message to its one method here — {@link #query}, {@link #parse},
+ * {@link #bind}, {@link #describe}, {@link #execute}, {@link #close(FrontendMessage.Close)}, {@link #sync},
+ * {@link #flush} — and keeps the protocol's rules: after an error the extended protocol skips to the next Sync, and
+ * every batch ends with ReadyForQuery.
  *
- * <p>Transactions: everything between two Syncs, and all statements of one Query, form one implicit transaction
- * unless the client opened a block. The handler is told with begin/commit/rollback; a batch of a single statement
- * runs in the handler's autocommit, which is the same thing at lower cost.
+ * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
+ * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
+ * {@link PreparedStatements} and {@link Portals} hold what the client named.
  */
 public final class Session {
-    private static final Logger log = LoggerFactory.getLogger(Session.class);
-
     private final QuerySession handler;
     private final MessageWriter out;
-    private final SessionSettings settings;
-    private final CodecRegistry codecs;
-    private final SessionLimits limits;
     private final BooleanSupplier nextIsSync;
+    private final CodecRegistry codecs;
+    private final Notices notices;
+    private final HandlerCalls calls;
     private final PreparedStatements statements;
     private final Portals portals;
     private final ParameterDecoder parameters;
-    private final Notices notices;
-    private final HandlerCalls calls;
-    private final RowStream rows;
     private final SettingChanges settingChanges;
     private final Transactions transactions;
-
+    private final StatementPreparer preparer;
+    private final CoreStatements core;
+    private final PortalRunner runner;
+    /** After an error in the extended protocol: messages up to the next Sync are ignored. */
     private boolean skipUntilSync;
+
     /**
      * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
      *                   skip the implicit transaction
@@ -73,19 +55,21 @@ public final class Session {
     public Session(QuerySession handler, MessageWriter out, SessionSettings settings, CodecRegistry codecs,
             SessionLimits limits, BooleanSupplier nextIsSync, ScheduledExecutorService timer) {
         this.handler = handler;
+        this.out = out;
+        this.nextIsSync = nextIsSync;
+        this.codecs = codecs;
         this.notices = new Notices(out);
         this.calls = new HandlerCalls(handler, timer);
-        this.rows = new RowStream(out, calls, settings, notices);
-        this.out = out;
-        this.settings = settings;
-        this.codecs = codecs;
-        this.limits = limits;
         this.statements = new PreparedStatements(limits);
         this.portals = new Portals(limits);
         this.parameters = new ParameterDecoder(codecs, settings);
-        this.nextIsSync = nextIsSync;
         this.settingChanges = new SettingChanges(settings, handler, notices);
         this.transactions = new Transactions(handler, calls, portals, settingChanges, notices);
+        this.preparer = new StatementPreparer(handler, calls, settings);
+        RowStream rows = new RowStream(out, calls, settings, notices);
+        this.core = new CoreStatements(out, settings, codecs, statements, portals, transactions, settingChanges,
+                preparer, parameters, calls, rows, notices);
+        this.runner = new PortalRunner(out, settings, calls, transactions, core, rows, notices);
     }
 
     /** The ReadyForQuery status: I, T or E. */
@@ -143,12 +127,9 @@ public final class Session {
             } else if (message instanceof FrontendMessage.Close c) {
                 close(c);
             } else if (message instanceof FrontendMessage.Flush) {
-                flushNotices();
-                out.flush();
+                flush();
             } else if (message instanceof FrontendMessage.FunctionCall) {
-                out.errorResponse(new PgException(SqlState.FEATURE_NOT_SUPPORTED,
-                        "fast-path function calls are not supported"));
-                readyForQuery();
+                functionCall();
             }
         } catch (PgException e) {
             if (e.isFatal()) {
@@ -174,6 +155,7 @@ public final class Session {
 
     // ---- simple query ----
 
+    /** Query: each statement runs in turn, as an unnamed portal; the first error ends the batch. */
     private void query(String sql) throws IOException {
         closeUnnamed();
         List<SqlStatement> parts = SqlLexer.split(sql);
@@ -185,12 +167,13 @@ public final class Session {
         boolean batch = parts.size() > 1;
         for (SqlStatement part : parts) {
             try {
-                Prepared p = prepare("", part.text(), part.offset(), List.of());
-                List<Column> columns = columnsOf(p);
-                short[] formats = simpleFormats(p, columns.size());
-                Portal portal = new Portal("", p, List.of(), columns, formats, codecsFor(columns, formats));
+                Prepared p = preparer.prepare("", part.text(), part.offset(), List.of());
+                List<Column> columns = core.columnsOf(p);
+                short[] formats = core.simpleFormats(p, columns.size());
+                Portal portal = new Portal("", p, List.of(), columns, formats,
+                        FormatCodes.codecs(codecs, columns, formats));
                 try {
-                    runPortal(portal, 0, batch, true);
+                    runner.run(portal, 0, batch, true);
                 } finally {
                     portal.close();
                     p.drop();
@@ -246,7 +229,7 @@ public final class Session {
         }
         Prepared p = parts.isEmpty()
                 ? new Prepared(m.name(), "", 0, null, null, declared, List.of())
-                : prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
+                : preparer.prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
         statements.add(p);
         out.parseComplete();
     }
@@ -269,10 +252,10 @@ public final class Session {
         for (int i = 0; i < n; i++) {
             values.add(parameters.decode(p.parameterTypes().get(i), paramFormats[i], m.values()[i], i + 1));
         }
-        List<Column> columns = columnsOf(p);
+        List<Column> columns = core.columnsOf(p);
         short[] resultFormats = FormatCodes.expand(m.resultFormats(), columns.size(), "result");
-        Codec[] cs = codecsFor(columns, resultFormats);
-        portals.add(new Portal(m.portal(), p, values, columns, resultFormats, cs));
+        portals.add(new Portal(m.portal(), p, values, columns, resultFormats,
+                FormatCodes.codecs(codecs, columns, resultFormats)));
         out.bindComplete();
     }
 
@@ -286,7 +269,7 @@ public final class Session {
                 oids[i] = t == PgType.UNKNOWN ? PgType.TEXT.oid() : t.oid();
             }
             out.parameterDescription(oids);
-            describeRows(columnsOf(p), null);
+            describeRows(core.columnsOf(p), null);
         } else if (m.kind() == 'P') {
             Portal portal = portals.require(m.name());
             describeRows(portal.columns, portal.resultFormats);
@@ -303,10 +286,11 @@ public final class Session {
         }
     }
 
+    /** Execute: a failed portal is closed, so a later Execute of it finds nothing to resume. */
     private void execute(FrontendMessage.Execute m) throws IOException {
         Portal portal = portals.require(m.portal());
         try {
-            runPortal(portal, m.maxRows(), !nextIsSync.getAsBoolean(), false);
+            runner.run(portal, m.maxRows(), !nextIsSync.getAsBoolean(), false);
         } catch (PgException e) {
             portals.remove(m.portal());
             portal.close();
@@ -334,383 +318,18 @@ public final class Session {
         endBatch();
     }
 
-    // ---- running statements ----
-
-    /**
-     * Prepares one statement: the core's own statements are classified, the rest go to the handler.
-     */
-    private Prepared prepare(String name, String sql, int offset, List<PgType> declared) {
-        Statement kind;
-        try {
-            kind = StatementClassifier.classify(sql);
-        } catch (PgException e) {
-            throw e.position() > 0 ? e.withPosition(e.position() + offset) : e;
-        }
-        if (kind instanceof Statement.DeclareCursor d) {
-            Prepared query = prepareInner(sql.substring(d.queryOffset()), offset + d.queryOffset(), declared);
-            return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);
-        }
-        if (kind instanceof Statement.CopyTo c) {
-            Prepared query = prepareInner(c.query(), offset + Math.max(c.queryOffset(), 0), declared);
-            return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);
-        }
-        if (isCoreStatement(kind)) {
-            int n = Math.max(declared.size(), SqlLexer.parameterCount(sql));
-            List<PgType> types = new ArrayList<>(declared);
-            while (types.size() < n) {
-                types.add(PgType.UNKNOWN);
-            }
-            List<Column> columns = kind instanceof Statement.ShowVariable s ? showColumns(s) : List.of();
-            return new Prepared(name, sql, offset, kind, null, types, columns);
-        }
-        if (kind.tagStem().equals("COPY")) {
-            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
-                    "only COPY (query) TO STDOUT and COPY table TO STDOUT are supported");
-        }
-        PreparedQuery q = call(() -> handler.prepare(sql, declared), offset);
-        return new Prepared(name, sql, offset, kind, q, q.parameterTypes(), q.columns());
+    private void flush() throws IOException {
+        notices.send();
+        out.flush();
     }
 
-    /**
-     * Prepares the query of a DECLARE or COPY: a statement of the handler's that returns rows (PostgreSQL's grammar
-     * allows only a SELECT there, so anything else is its syntax error).
-     */
-    private Prepared prepareInner(String sql, int offset, List<PgType> declared) {
-        Prepared query = prepare("", sql, offset, declared);
-        if (query.query() == null || query.columns().isEmpty()) {
-            query.drop();
-            String word = SqlLexer.significantTokens(sql).get(0).text();
-            throw new PgException(SqlState.SYNTAX_ERROR, "syntax error at or near \"" + word + "\"")
-                    .withPosition(offset + 1);
-        }
-        return query;
+    private void functionCall() throws IOException {
+        out.errorResponse(new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                "fast-path function calls are not supported"));
+        readyForQuery();
     }
 
-    /**
-     * The result columns of a statement as of now: a FETCH returns its cursor's, an EXECUTE its prepared
-     * statement's (as in PostgreSQL, looked up when described, since the cursor may be declared after the FETCH was
-     * parsed).
-     */
-    private List<Column> columnsOf(Prepared p) {
-        if (p.kind() instanceof Statement.Fetch f && !f.move()) {
-            Portal cursor = portals.get(f.cursor());
-            return cursor == null ? List.of() : cursor.columns;
-        }
-        if (p.kind() instanceof Statement.ExecuteStatement e) {
-            Prepared target = statements.get(e.name());
-            return target == null ? List.of() : columnsOf(target);
-        }
-        return p.columns();
-    }
-
-    /** The simple protocol's result formats: binary for a FETCH from a BINARY cursor, else text (null). */
-    private short[] simpleFormats(Prepared p, int columns) {
-        if (p.kind() instanceof Statement.Fetch f && !f.move()) {
-            Portal cursor = portals.get(f.cursor());
-            if (cursor != null && cursor.sqlCursor != null && cursor.sqlCursor.binary()) {
-                return FormatCodes.allBinary(columns);
-            }
-        }
-        return null;
-    }
-
-    private boolean isCoreStatement(Statement kind) {
-        if (kind instanceof Statement.Begin || kind instanceof Statement.Commit || kind instanceof Statement.Rollback
-                || kind instanceof Statement.SetTransaction || kind instanceof Statement.Fetch
-                || kind instanceof Statement.CloseCursor || kind instanceof Statement.PrepareStatement
-                || kind instanceof Statement.ExecuteStatement || kind instanceof Statement.Deallocate) {
-            return true;
-        }
-        if (kind instanceof Statement.SetVariable s) {
-            return settings.accepts(s.name());
-        }
-        if (kind instanceof Statement.ResetVariable r) {
-            return r.isAll() || settings.accepts(r.name());
-        }
-        if (kind instanceof Statement.ShowVariable s) {
-            return s.isAll() || settings.owns(s.name());
-        }
-        return false;
-    }
-
-    private List<Column> showColumns(Statement.ShowVariable s) {
-        if (s.isAll()) {
-            return List.of(new Column("name", PgType.TEXT), new Column("setting", PgType.TEXT),
-                    new Column("description", PgType.TEXT));
-        }
-        return List.of(new Column(settings.canonical(s.name()), PgType.TEXT));
-    }
-
-    /**
-     * Runs a portal and streams up to {@code maxRows} rows (0: all).
-     *
-     * @param moreInBatch whether other statements may follow before the batch ends, so the statement needs the
-     *                    implicit transaction rather than autocommit
-     * @param describe    whether to send RowDescription first (simple query)
-     */
-    private void runPortal(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
-        calls.withTimeout(portal, settings.statementTimeoutMillis(), () -> {
-            runPortalUntimed(portal, maxRows, moreInBatch, describe);
-            return null;
-        });
-    }
-
-    private void runPortalUntimed(Portal portal, int maxRows, boolean moreInBatch, boolean describe)
-            throws IOException {
-        Prepared p = portal.statement;
-        if (p.isEmpty()) {
-            out.emptyQueryResponse();
-            return;
-        }
-        transactions.checkAccepts(p.kind());
-        if (!portal.started) {
-            portal.started = true;
-            transactions.beforeStatement(p.kind(), moreInBatch);
-            boolean hasRows;
-            if (p.kind() instanceof Statement.ExecuteStatement e) {
-                Prepared target = executeTarget(e);
-                portal.executes(target);
-                hasRows = startQuery(portal, target, executeArguments(e, target));
-            } else if (p.query() == null) {
-                runCoreStatement(portal);
-                hasRows = portal.cursor != null;
-            } else {
-                hasRows = startQuery(portal, p, portal.parameters);
-            }
-            if (!hasRows) {
-                portal.done = true;
-                return;
-            }
-            if (portal.cursor.columns().size() != portal.codecs.length) {
-                throw new PgException(SqlState.INTERNAL_ERROR, "the statement returned "
-                        + portal.cursor.columns().size() + " columns but described " + portal.codecs.length);
-            }
-            if (describe) {
-                out.rowDescription(portal.cursor.columns(), portal.resultFormats);
-            }
-        }
-        rows.send(portal, maxRows);
-    }
-
-    /**
-     * Executes a handler's statement for a portal: its rows become the portal's cursor, or a command's tag is sent.
-     *
-     * @return whether it returned rows
-     */
-    private boolean startQuery(Portal portal, Prepared statement, List<Object> parameters) throws IOException {
-        ExecutionResult result = call(() -> statement.query().execute(parameters), statement.offset());
-        if (result instanceof ExecutionResult.Command c) {
-            flushNotices();
-            out.commandComplete(c.tag() != null ? c.tag()
-                    : statement.kind().commandTag(Math.max(c.rowCount(), 0)));
-            return false;
-        }
-        portal.cursor = ((ExecutionResult.Rows) result).cursor();
-        return true;
-    }
-
-    private void runCoreStatement(Portal portal) throws IOException {
-        Prepared p = portal.statement;
-        Statement kind = p.kind();
-        if (kind instanceof Statement.Begin b) {
-            TransactionOptions options = b.modes().toTransactionOptions();
-            if (b.modes().readOnly() == null && "on".equals(settings.get("default_transaction_read_only"))) {
-                options = new TransactionOptions(true, options.isolationLevel());
-            }
-            transactions.begin(options);
-            complete(b.tagStem());
-        } else if (kind instanceof Statement.Commit) {
-            complete(transactions.commit());
-        } else if (kind instanceof Statement.Rollback) {
-            transactions.rollback();
-            complete("ROLLBACK");
-        } else if (kind instanceof Statement.SetTransaction st) {
-            if (st.sessionDefault() && st.modes().readOnly() != null) {
-                settingChanges.change("default_transaction_read_only", st.modes().readOnly() ? "on" : "off",
-                        transactions.isOpen());
-            }
-            complete("SET");
-        } else if (kind instanceof Statement.SetVariable s) {
-            settingChanges.set(s, transactions.isOpen());
-            complete("SET");
-        } else if (kind instanceof Statement.ResetVariable r) {
-            settingChanges.reset(r, transactions.isOpen());
-            complete("RESET");
-        } else if (kind instanceof Statement.ShowVariable s) {
-            portal.cursor = s.isAll() ? new ValuesCursor(p.columns(), settings.all())
-                    : new ValuesCursor(p.columns(), settings.get(s.name()));
-        } else if (kind instanceof Statement.DeclareCursor d) {
-            declareCursor(portal, d);
-            complete(d.tagStem());
-        } else if (kind instanceof Statement.Fetch f) {
-            SqlCursor cursor = sqlCursor(f.cursor());
-            if (f.move()) {
-                long moved = cursor.move(f.direction(), f.count());
-                complete(Statement.commandTag("MOVE", moved));
-            } else {
-                portal.cursor = cursor.fetch(f.direction(), f.count());
-            }
-        } else if (kind instanceof Statement.CloseCursor c) {
-            closeCursor(c, portal);
-            complete(c.tagStem());
-        } else if (kind instanceof Statement.PrepareStatement ps) {
-            prepareStatement(ps, p);
-            complete(ps.tagStem());
-        } else if (kind instanceof Statement.Deallocate d) {
-            deallocate(d);
-            complete(d.tagStem());
-        } else if (kind instanceof Statement.CopyTo c) {
-            copyOut(portal, c);
-        } else {
-            throw new IllegalStateException("not a core statement: " + kind);
-        }
-    }
-
-    // ---- cursors ----
-
-    /**
-     * {@code DECLARE}: runs the query and keeps its rows as a portal named after the cursor, until CLOSE or the end
-     * of the transaction. Only forward-only cursors that end with their transaction exist here.
-     */
-    private void declareCursor(Portal declare, Statement.DeclareCursor d) {
-        if (d.hold()) {
-            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "WITH HOLD cursors are not supported")
-                    .withHint("Read the rows before the transaction ends.");
-        }
-        if (d.scroll()) {
-            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "SCROLL cursors are not supported")
-                    .withHint("Declare it NO SCROLL and read forward only.");
-        }
-        if (!transactions.isOpen()) {
-            throw new PgException(SqlState.NO_ACTIVE_SQL_TRANSACTION,
-                    "DECLARE CURSOR can only be used in transaction blocks");
-        }
-        portals.checkUnused(d.name());
-        portals.checkRoom();
-        Prepared query = declare.statement.inner();
-        List<Column> columns = query.columns();
-        short[] formats = d.binary() ? FormatCodes.allBinary(columns.size()) : null;
-        Portal cursor = new Portal(d.name(), query, declare.parameters, columns, formats, codecsFor(columns, formats));
-        try {
-            ExecutionResult result = call(() -> query.query().execute(declare.parameters), query.offset());
-            if (!(result instanceof ExecutionResult.Rows rows)) {
-                throw new PgException(SqlState.INTERNAL_ERROR, "the cursor's query returned no rows");
-            }
-            cursor.sqlCursor = new SqlCursor(rows.cursor(), d.binary());
-        } catch (RuntimeException e) {
-            cursor.close();
-            throw e;
-        }
-        cursor.started = true;
-        cursor.cursor = cursor.sqlCursor.remaining(); // for a protocol Execute on the cursor's portal
-        portals.add(cursor);
-    }
-
-    /** The DECLAREd cursor of that name; 34000 if there is none. */
-    private SqlCursor sqlCursor(String name) {
-        Portal portal = portals.get(name);
-        if (portal == null || portal.sqlCursor == null) {
-            throw Portals.noSuchCursor(name);
-        }
-        return portal.sqlCursor;
-    }
-
-    /** {@code CLOSE name} closes any portal of that name; {@code CLOSE ALL} every one but the running one. */
-    private void closeCursor(Statement.CloseCursor c, Portal running) {
-        if (c.name() == null) {
-            portals.closeAllBut(running);
-        } else if (!portals.close(c.name())) {
-            throw Portals.noSuchCursor(c.name());
-        }
-    }
-
-    // ---- SQL-level prepared statements ----
-
-    /** {@code PREPARE}: a named statement in the protocol's namespace, prepared by the handler now. */
-    private void prepareStatement(Statement.PrepareStatement ps, Prepared prepare) {
-        statements.checkUnused(ps.name());
-        statements.checkRoom();
-        List<PgType> types = new ArrayList<>(ps.parameterTypes().size());
-        for (String name : ps.parameterTypes()) {
-            types.add(SqlTypeNames.resolve(name));
-        }
-        String sql = prepare.sql().substring(ps.statementOffset());
-        int offset = prepare.offset() + ps.statementOffset();
-        Prepared statement = prepare(ps.name(), sql, offset, types);
-        if (statement.query() == null) {
-            statement.drop();
-            String word = SqlLexer.significantTokens(sql).get(0).text();
-            throw new PgException(SqlState.SYNTAX_ERROR, "syntax error at or near \"" + word + "\"")
-                    .withPosition(offset + 1);
-        }
-        statements.add(statement);
-    }
-
-    private Prepared executeTarget(Statement.ExecuteStatement e) {
-        if (e.name().isEmpty()) {
-            throw PreparedStatements.doesNotExist(e.name()); // EXECUTE cannot name the unnamed statement
-        }
-        Prepared target = statements.require(e.name());
-        if (target.query() == null) {
-            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
-                    "EXECUTE of a statement the server runs itself is not supported");
-        }
-        return target;
-    }
-
-    /** EXECUTE's constants, read as text in the types of the prepared statement's parameters. */
-    private List<Object> executeArguments(Statement.ExecuteStatement e, Prepared target) {
-        List<PgType> types = target.parameterTypes();
-        if (types.size() != e.arguments().size()) {
-            throw new PgException(SqlState.SYNTAX_ERROR, "wrong number of parameters for prepared statement \""
-                    + e.name() + "\"").withDetail("Expected " + types.size() + " parameters but got "
-                    + e.arguments().size() + ".");
-        }
-        List<Object> values = new ArrayList<>(types.size());
-        for (int i = 0; i < types.size(); i++) {
-            Statement.ExecuteArgument a = e.arguments().get(i);
-            if (a.castType() != null) {
-                SqlTypeNames.resolve(a.castType());
-            }
-            values.add(parameters.decodeText(types.get(i), a.text(), i + 1));
-        }
-        return values;
-    }
-
-    /** {@code DEALLOCATE name}, or {@code ALL}: every named statement, protocol-level ones included. */
-    private void deallocate(Statement.Deallocate d) {
-        if (d.name() == null) {
-            statements.dropAllNamed();
-        } else {
-            statements.require(d.name());
-            statements.drop(d.name());
-        }
-    }
-
-    // ---- COPY ----
-
-    /** {@code COPY … TO STDOUT}: streams the query's rows as CopyData, then {@code COPY n}. */
-    private void copyOut(Portal portal, Statement.CopyTo c) throws IOException {
-        Prepared query = portal.statement.inner();
-        ExecutionResult executed = call(() -> query.query().execute(portal.parameters), query.offset());
-        if (!(executed instanceof ExecutionResult.Rows result)) {
-            throw new PgException(SqlState.INTERNAL_ERROR, "the COPY query returned no rows");
-        }
-        long count;
-        try (RowCursor cursor = result.cursor()) {
-            List<Column> columns = cursor.columns();
-            CopyOut copy = new CopyOut(c, columns, codecsFor(columns, null), settings.typeContext());
-            copy.begin(out);
-            count = rows.copy(cursor, copy);
-        }
-        out.copyDone();
-        complete(Statement.commandTag("COPY", count));
-    }
-
-    private void complete(String tag) throws IOException {
-        flushNotices();
-        out.commandComplete(tag);
-    }
+    // ---- protocol rules ----
 
     private void failExtended(PgException e) throws IOException {
         out.errorResponse(e);
@@ -722,39 +341,21 @@ public final class Session {
     }
 
     private void readyForQuery() throws IOException {
-        flushNotices();
+        notices.send();
         settingChanges.report(out);
         out.readyForQuery(transactionStatus());
         out.flush();
     }
 
-    private void flushNotices() throws IOException {
-        notices.send();
-    }
-
-    private <T> T call(HandlerCalls.Call<T> call, int offset) {
-        return calls.call(call, offset);
-    }
-
-    // ---- bookkeeping ----
-
-    /** The codecs of the columns; 42883 for a binary format a codec cannot write. */
-    private Codec[] codecsFor(List<Column> columns, short[] formats) {
-        return FormatCodes.codecs(codecs, columns, formats);
-    }
-
+    /** A Query replaces the unnamed statement and portal, as Parse and Bind do. */
     private void closeUnnamed() {
         portals.close("");
         statements.drop("");
     }
 
-    private void closeAllPortals() {
-        portals.closeAll();
-    }
-
     /** Releases every statement, portal and the handler's session. */
     public void close() {
-        closeAllPortals();
+        portals.closeAll();
         statements.dropAll();
         transactions.closeSession();
         handler.close();

@@ -1,0 +1,106 @@
+package io.buenavista.core.session;
+
+import io.buenavista.api.ExecutionResult;
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.sql.Statement;
+import io.buenavista.core.wire.MessageWriter;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Runs a portal for a simple Query or an Execute: under {@code statement_timeout}, in the right transaction, by the
+ * handler or by {@link CoreStatements}; then its rows go out through {@link RowStream}. A portal suspended by a row
+ * limit is started once and resumed by later Executes.
+ */
+final class PortalRunner {
+    private final MessageWriter out;
+    private final SessionSettings settings;
+    private final HandlerCalls calls;
+    private final Transactions transactions;
+    private final CoreStatements core;
+    private final RowStream rows;
+    private final Notices notices;
+
+    PortalRunner(MessageWriter out, SessionSettings settings, HandlerCalls calls, Transactions transactions,
+            CoreStatements core, RowStream rows, Notices notices) {
+        this.out = out;
+        this.settings = settings;
+        this.calls = calls;
+        this.transactions = transactions;
+        this.core = core;
+        this.rows = rows;
+        this.notices = notices;
+    }
+
+    /**
+     * Runs a portal and streams up to {@code maxRows} rows (0: all).
+     *
+     * @param moreInBatch whether other statements may follow before the batch ends, so the statement needs the
+     *                    implicit transaction rather than autocommit
+     * @param describe    whether to send RowDescription first (simple query)
+     */
+    void run(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
+        calls.withTimeout(portal, settings.statementTimeoutMillis(), () -> {
+            runUntimed(portal, maxRows, moreInBatch, describe);
+            return null;
+        });
+    }
+
+    private void runUntimed(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
+        Prepared p = portal.statement;
+        if (p.isEmpty()) {
+            out.emptyQueryResponse();
+            return;
+        }
+        transactions.checkAccepts(p.kind());
+        if (!portal.started) {
+            portal.started = true;
+            transactions.beforeStatement(p.kind(), moreInBatch);
+            if (!start(portal)) {
+                portal.done = true;
+                return;
+            }
+            if (portal.cursor.columns().size() != portal.codecs.length) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "the statement returned "
+                        + portal.cursor.columns().size() + " columns but described " + portal.codecs.length);
+            }
+            if (describe) {
+                out.rowDescription(portal.cursor.columns(), portal.resultFormats);
+            }
+        }
+        rows.send(portal, maxRows);
+    }
+
+    /**
+     * Starts the portal's statement.
+     *
+     * @return whether it returned rows, now the portal's cursor; if not, its tag has been sent
+     */
+    private boolean start(Portal portal) throws IOException {
+        Prepared p = portal.statement;
+        if (p.kind() instanceof Statement.ExecuteStatement e) {
+            Prepared target = core.executeTarget(e);
+            portal.executes(target);
+            return startQuery(portal, target, core.executeArguments(e, target));
+        }
+        if (p.query() == null) {
+            core.run(portal);
+            return portal.cursor != null;
+        }
+        return startQuery(portal, p, portal.parameters);
+    }
+
+    /** Executes a handler's statement: its rows become the portal's cursor, or its command tag is sent. */
+    private boolean startQuery(Portal portal, Prepared statement, List<Object> parameters) throws IOException {
+        ExecutionResult result = calls.call(() -> statement.query().execute(parameters), statement.offset());
+        if (result instanceof ExecutionResult.Command c) {
+            notices.commandComplete(c.tag() != null ? c.tag()
+                    : statement.kind().commandTag(Math.max(c.rowCount(), 0)));
+            return false;
+        }
+        portal.cursor = ((ExecutionResult.Rows) result).cursor();
+        return true;
+    }
+}

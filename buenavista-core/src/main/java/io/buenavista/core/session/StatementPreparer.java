@@ -1,0 +1,126 @@
+package io.buenavista.core.session;
+
+import io.buenavista.api.Column;
+import io.buenavista.api.PgException;
+import io.buenavista.api.PgType;
+import io.buenavista.api.PreparedQuery;
+import io.buenavista.api.QuerySession;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.Statement;
+import io.buenavista.core.sql.StatementClassifier;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one statement's text into a {@link Prepared}: classifies it, keeps the statements the core runs itself
+ * (see {@link CoreStatements}) and has the handler prepare the rest. A {@code DECLARE} or {@code COPY} carries its
+ * query, prepared by the handler along with it.
+ */
+final class StatementPreparer {
+    private final QuerySession handler;
+    private final HandlerCalls calls;
+    private final SessionSettings settings;
+
+    StatementPreparer(QuerySession handler, HandlerCalls calls, SessionSettings settings) {
+        this.handler = handler;
+        this.calls = calls;
+        this.settings = settings;
+    }
+
+    /**
+     * Prepares one statement.
+     *
+     * @param offset   where {@code sql} starts in the client's text, to place error positions there
+     * @param declared the parameter types the client gave ({@link PgType#UNKNOWN} for those it left open)
+     */
+    Prepared prepare(String name, String sql, int offset, List<PgType> declared) {
+        Statement kind;
+        try {
+            kind = StatementClassifier.classify(sql);
+        } catch (PgException e) {
+            throw e.position() > 0 ? e.withPosition(e.position() + offset) : e;
+        }
+        if (kind instanceof Statement.DeclareCursor d) {
+            Prepared query = prepareRowsQuery(sql.substring(d.queryOffset()), offset + d.queryOffset(), declared);
+            return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);
+        }
+        if (kind instanceof Statement.CopyTo c) {
+            Prepared query = prepareRowsQuery(c.query(), offset + Math.max(c.queryOffset(), 0), declared);
+            return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);
+        }
+        if (isCoreStatement(kind)) {
+            int n = Math.max(declared.size(), SqlLexer.parameterCount(sql));
+            List<PgType> types = new ArrayList<>(declared);
+            while (types.size() < n) {
+                types.add(PgType.UNKNOWN);
+            }
+            List<Column> columns = kind instanceof Statement.ShowVariable s ? showColumns(s) : List.of();
+            return new Prepared(name, sql, offset, kind, null, types, columns);
+        }
+        if (kind.tagStem().equals("COPY")) {
+            throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "only COPY (query) TO STDOUT and COPY table TO STDOUT are supported");
+        }
+        PreparedQuery q = calls.call(() -> handler.prepare(sql, declared), offset);
+        return new Prepared(name, sql, offset, kind, q, q.parameterTypes(), q.columns());
+    }
+
+    /**
+     * Prepares the statement of a {@code PREPARE}: one the handler runs (PostgreSQL's grammar allows only plain
+     * queries and DML there, so one of the core's own is its syntax error).
+     */
+    Prepared prepareHandlerStatement(String name, String sql, int offset, List<PgType> declared) {
+        Prepared statement = prepare(name, sql, offset, declared);
+        if (statement.query() == null) {
+            throw dropWithSyntaxError(statement, sql, offset);
+        }
+        return statement;
+    }
+
+    /** Prepares the query of a {@code DECLARE} or {@code COPY}: a statement of the handler's that returns rows. */
+    private Prepared prepareRowsQuery(String sql, int offset, List<PgType> declared) {
+        Prepared query = prepare("", sql, offset, declared);
+        if (query.query() == null || query.columns().isEmpty()) {
+            throw dropWithSyntaxError(query, sql, offset);
+        }
+        return query;
+    }
+
+    /** PostgreSQL's parser's error for a statement where its grammar expects another kind. */
+    private static PgException dropWithSyntaxError(Prepared statement, String sql, int offset) {
+        statement.drop();
+        String word = SqlLexer.significantTokens(sql).get(0).text();
+        return new PgException(SqlState.SYNTAX_ERROR, "syntax error at or near \"" + word + "\"")
+                .withPosition(offset + 1);
+    }
+
+    /** The statements {@link CoreStatements} runs: SET/RESET/SHOW only of the settings the core keeps. */
+    private boolean isCoreStatement(Statement kind) {
+        if (kind instanceof Statement.Begin || kind instanceof Statement.Commit || kind instanceof Statement.Rollback
+                || kind instanceof Statement.SetTransaction || kind instanceof Statement.Fetch
+                || kind instanceof Statement.CloseCursor || kind instanceof Statement.PrepareStatement
+                || kind instanceof Statement.ExecuteStatement || kind instanceof Statement.Deallocate) {
+            return true;
+        }
+        if (kind instanceof Statement.SetVariable s) {
+            return settings.accepts(s.name());
+        }
+        if (kind instanceof Statement.ResetVariable r) {
+            return r.isAll() || settings.accepts(r.name());
+        }
+        if (kind instanceof Statement.ShowVariable s) {
+            return s.isAll() || settings.owns(s.name());
+        }
+        return false;
+    }
+
+    private List<Column> showColumns(Statement.ShowVariable s) {
+        if (s.isAll()) {
+            return List.of(new Column("name", PgType.TEXT), new Column("setting", PgType.TEXT),
+                    new Column("description", PgType.TEXT));
+        }
+        return List.of(new Column(settings.canonical(s.name()), PgType.TEXT));
+    }
+}
