@@ -53,6 +53,12 @@ final class HandlerCalls {
         T run() throws IOException;
     }
 
+    /** A statement's whole run, from its start to its last row sent. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+
     /**
      * Calls into the handler.
      *
@@ -103,7 +109,7 @@ final class HandlerCalls {
      * @param statement what the timer belongs to, so that a late timer of an earlier statement does nothing
      * @param timeoutMillis the setting's value; 0 for none
      */
-    void withTimeout(Object statement, long timeoutMillis, Io<Void> work) throws IOException {
+    void withTimeout(Object statement, long timeoutMillis, IoAction work) throws IOException {
         ScheduledFuture<?> deadline = null;
         if (timeoutMillis > 0 && timer != null) {
             synchronized (timeoutLock) {

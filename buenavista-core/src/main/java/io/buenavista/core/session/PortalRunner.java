@@ -42,10 +42,8 @@ final class PortalRunner {
      * @param describe    whether to send RowDescription first (simple query)
      */
     void run(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
-        calls.withTimeout(portal, settings.statementTimeoutMillis(), () -> {
-            runUntimed(portal, maxRows, moreInBatch, describe);
-            return null;
-        });
+        calls.withTimeout(portal, settings.statementTimeoutMillis(),
+                () -> runUntimed(portal, maxRows, moreInBatch, describe));
     }
 
     private void runUntimed(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
