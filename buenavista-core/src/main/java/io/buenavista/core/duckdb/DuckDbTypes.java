@@ -478,6 +478,10 @@ final class DuckDbTypes {
             ps.setString(index, s);
         } else if (value instanceof LocalDate d && (d.equals(LocalDate.MAX) || d.equals(LocalDate.MIN))) {
             ps.setString(index, d.equals(LocalDate.MAX) ? "infinity" : "-infinity");
+        } else if (value instanceof LocalDate d && d.getYear() < 1) {
+            // DuckDB's driver binds a BC LocalDate as the same date AD; its text form says BC.
+            ps.setString(index, String.format("%04d-%02d-%02d (BC)", 1 - d.getYear(), d.getMonthValue(),
+                    d.getDayOfMonth()));
         } else if (value instanceof LocalDateTime t && (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN))) {
             ps.setString(index, t.equals(LocalDateTime.MAX) ? "infinity" : "-infinity");
         } else if (value instanceof OffsetDateTime t
@@ -488,6 +492,8 @@ final class DuckDbTypes {
                     ? "infinity" : "-infinity") : OffsetDateTime.ofInstant(i, ZoneOffset.UTC));
         } else if (value instanceof PgInterval interval) {
             ps.setString(index, formatInterval(interval));
+        } else if (value instanceof BigDecimal || value instanceof BigInteger) {
+            bindNumber(ps, index, value instanceof BigDecimal d ? d : new BigDecimal((BigInteger) value));
         } else if (value instanceof List<?> list) {
             ps.setArray(index, conn.createArrayOf(elementTypeName(type, list), list.toArray()));
         } else {
@@ -495,6 +501,30 @@ final class DuckDbTypes {
             // LocalTime, LocalDateTime, OffsetDateTime: the driver binds these with their DuckDB types.
             ps.setObject(index, value);
         }
+    }
+
+    /**
+     * Binds a numeric so that DuckDB can cast it to whatever the statement needs: DuckDB has no cast from DECIMAL
+     * to VARINT, and its driver binds no decimal above 38 digits, so integers go as BIGINT or HUGEINT and anything
+     * longer as text, which DuckDB casts exactly.
+     */
+    private static void bindNumber(PreparedStatement ps, int index, BigDecimal value) throws SQLException {
+        BigDecimal v = value.scale() < 0 ? value.setScale(0) : value;
+        if (v.scale() == 0) {
+            BigInteger i = v.unscaledValue();
+            if (i.bitLength() < 64) {
+                ps.setLong(index, i.longValue());
+                return;
+            }
+            if (i.bitLength() < 128) {
+                ps.setObject(index, i);
+                return;
+            }
+        } else if (v.precision() <= 38) {
+            ps.setBigDecimal(index, v);
+            return;
+        }
+        ps.setString(index, v.toPlainString());
     }
 
     private static String elementTypeName(PgType type, List<?> list) {
