@@ -316,4 +316,192 @@ class DuckDbPgjdbcTest {
             }
         }
     }
+
+    // ---- nested types, enums, time zones ----
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void structMapAndNestedListsAreJsonAsDuckDbsToJsonWritesIt(int mode) throws Exception {
+        String[] values = {"{'a': 1, 'b': 'x\"y', 'c': NULL, 'd': [1.5, 2.25], 'e': {'f': true}}",
+                "MAP {'k': 1, 'l': 2}", "MAP {1: 'one'}", "[[1, 2], [3], []]", "[{'x': 1}, NULL]",
+                "{'dt': DATE '2024-02-29', 'ts': TIMESTAMP '2024-02-29 11:14:15.5', 'dec': 12.30::DECIMAL(5,2)}",
+                "{'dbl': 1e100, 'big': 170141183460469231731687303715884105727::HUGEINT, 'u': 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID}"};
+        try (Connection c = duck(MODES[mode]); Statement s = c.createStatement()) {
+            for (String value : values) {
+                try (ResultSet rs = s.executeQuery("SELECT v, to_json(v)::VARCHAR FROM (SELECT " + value + " AS v)")) {
+                    assertTrue(rs.next());
+                    assertEquals("json", rs.getMetaData().getColumnTypeName(1), value);
+                    assertEquals(rs.getString(2), rs.getString(1), value);
+                }
+            }
+        }
+    }
+
+    @Test
+    void enumsAreText() throws Exception {
+        try (Connection c = duck(""); Statement s = c.createStatement()) {
+            s.execute("CREATE TYPE IF NOT EXISTS mood AS ENUM ('sad', 'happy')");
+            try (PreparedStatement ps = c.prepareStatement("SELECT CAST(? AS mood)")) {
+                ps.setString(1, "happy");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("text", rs.getMetaData().getColumnTypeName(1));
+                    assertEquals("happy", rs.getString(1));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void timestamptzIsRenderedInTheSessionTimeZone(int mode) throws Exception {
+        String sql = "SELECT TIMESTAMPTZ '2024-02-29 11:14:15.5+00', TIMESTAMPTZ '1900-01-01 00:00:00+00', "
+                + "TIMESTAMPTZ 'infinity'";
+        try (Connection c = duck(MODES[mode] + "&options=-c%20TimeZone=Asia/Kolkata"); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery(sql)) {
+                assertTrue(rs.next());
+                assertEquals("2024-02-29 16:44:15.5+05:30", rs.getString(1));
+                assertEquals("1900-01-01 05:21:10+05:21:10", rs.getString(2)); // local mean time, like PostgreSQL
+                assertEquals("infinity", rs.getString(3));
+            }
+            s.execute("SET TimeZone = 'America/New_York'");
+            try (ResultSet rs = s.executeQuery(sql)) {
+                assertTrue(rs.next());
+                assertEquals("2024-02-29 06:14:15.5-05", rs.getString(1));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT current_setting('TimeZone')")) {
+                assertTrue(rs.next());
+                assertEquals("America/New_York", rs.getString(1));
+            }
+        }
+    }
+
+    @Test
+    void timestamptzParameterKeepsItsInstant() throws Exception {
+        OffsetDateTime value = OffsetDateTime.of(2024, 2, 29, 11, 14, 15, 500_000_000, ZoneOffset.ofHours(-7));
+        try (Connection c = duck("options=-c%20TimeZone=Asia/Kolkata");
+                PreparedStatement ps = c.prepareStatement("SELECT ?::TIMESTAMPTZ, ?::TIMESTAMPTZ = TIMESTAMPTZ "
+                        + "'2024-02-29 18:14:15.5+00'")) {
+            ps.setObject(1, value);
+            ps.setObject(2, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(value.toInstant(), rs.getObject(1, OffsetDateTime.class).toInstant());
+                assertEquals("2024-02-29 23:44:15.5+05:30", rs.getString(1));
+                assertTrue(rs.getBoolean(2));
+            }
+        }
+    }
+
+    // ---- parameters, DDL, DML, transactions ----
+
+    @Test
+    void declaredAndUntypedParameters() throws Exception {
+        try (Connection c = duck("")) {
+            // Declared (setInt: int4) where DuckDB alone cannot infer the type; untyped text cast by DuckDB.
+            try (PreparedStatement ps = c.prepareStatement("SELECT ? + 1, CAST(? AS INTEGER) * 2, ?, ? || 'x'")) {
+                ps.setInt(1, 5);
+                ps.setObject(2, "21", Types.OTHER);
+                ps.setInt(3, 7);
+                ps.setString(4, "y");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("int4", rs.getMetaData().getColumnTypeName(1));
+                    assertEquals(6, rs.getInt(1));
+                    assertEquals(42, rs.getInt(2));
+                    assertEquals(7, rs.getObject(3));
+                    assertEquals("yx", rs.getString(4));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT ?::DATE + 1, ?::NUMERIC(10,3)")) {
+                ps.setObject(1, "2024-02-28", Types.OTHER);
+                ps.setObject(2, "1.5", Types.OTHER);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("2024-02-29", rs.getString(1));
+                    assertEquals(new BigDecimal("1.500"), rs.getBigDecimal(2));
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE untyped(i INTEGER, d DATE)");
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO untyped VALUES (?, ?)")) {
+                ps.setObject(1, "5", Types.OTHER); // the text is cast to the column's type by DuckDB
+                ps.setObject(2, "2024-02-29", Types.OTHER);
+                assertEquals(1, ps.executeUpdate());
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT i + 1, d FROM untyped WHERE i = ?")) {
+                ps.setObject(1, "5", Types.OTHER);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(6, rs.getInt(1));
+                    assertEquals(LocalDate.of(2024, 2, 29), rs.getObject(2, LocalDate.class));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT ?::INTEGER")) {
+                ps.setObject(1, "five", Types.OTHER);
+                assertEquals("22P02", assertThrows(PSQLException.class, ps::executeQuery).getSQLState());
+            }
+        }
+    }
+
+    @Test
+    void ddlAndDmlReportTheirCounts() throws Exception {
+        try (Connection c = duck(""); Statement s = c.createStatement()) {
+            assertEquals(0, s.executeUpdate("CREATE TABLE dml(id INTEGER PRIMARY KEY, v VARCHAR)"));
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO dml VALUES (?, ?), (? + 1, ?)")) {
+                ps.setInt(1, 1);
+                ps.setString(2, "a");
+                ps.setInt(3, 1);
+                ps.setString(4, "b");
+                assertEquals(2, ps.executeUpdate());
+            }
+            assertEquals(1, s.executeUpdate("INSERT INTO dml SELECT 3, 'c'"));
+            try (PreparedStatement ps = c.prepareStatement("UPDATE dml SET v = upper(v) WHERE id >= ?")) {
+                ps.setInt(1, 2);
+                assertEquals(2, ps.executeUpdate());
+            }
+            assertEquals(1, s.executeUpdate("DELETE FROM dml WHERE id = 1"));
+            assertEquals(0, s.executeUpdate("DELETE FROM dml WHERE id = 1"));
+            try (ResultSet rs = s.executeQuery("SELECT string_agg(v, ',' ORDER BY id) FROM dml")) {
+                assertTrue(rs.next());
+                assertEquals("B,C", rs.getString(1));
+            }
+            assertEquals(0, s.executeUpdate("ALTER TABLE dml ADD COLUMN w INTEGER DEFAULT 7"));
+            assertEquals(0, s.executeUpdate("CREATE VIEW dml_v AS SELECT id, w FROM dml"));
+            try (ResultSet rs = s.executeQuery("SELECT sum(w) FROM dml_v")) {
+                assertTrue(rs.next());
+                assertEquals(14, rs.getInt(1));
+            }
+            s.execute("DROP VIEW dml_v");
+            s.execute("DROP TABLE dml");
+        }
+    }
+
+    @Test
+    void transactionsAreVisibleAcrossConnectionsOnlyWhenCommitted() throws Exception {
+        try (Connection a = duck(""); Connection b = duck(""); Statement sa = a.createStatement();
+                Statement sb = b.createStatement()) {
+            sa.execute("CREATE TABLE tx(id INTEGER)");
+            a.setAutoCommit(false);
+            sa.executeUpdate("INSERT INTO tx VALUES (1)");
+            assertEquals(0, count(sb, "SELECT count(*) FROM tx"));
+            a.commit();
+            assertEquals(1, count(sb, "SELECT count(*) FROM tx"));
+            sa.executeUpdate("INSERT INTO tx VALUES (2)");
+            assertEquals(2, count(sa, "SELECT count(*) FROM tx"));
+            a.rollback();
+            assertEquals(1, count(sa, "SELECT count(*) FROM tx"));
+            assertEquals(1, count(sb, "SELECT count(*) FROM tx"));
+            a.setAutoCommit(true);
+            sa.execute("DROP TABLE tx");
+        }
+    }
+
+    private static long count(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
 }
