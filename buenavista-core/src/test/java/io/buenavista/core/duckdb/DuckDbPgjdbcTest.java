@@ -504,4 +504,199 @@ class DuckDbPgjdbcTest {
             return rs.getLong(1);
         }
     }
+
+    // ---- errors ----
+
+    private static PSQLException error(Statement s, String sql) {
+        return assertThrows(PSQLException.class, () -> {
+            if (s.execute(sql)) {
+                try (ResultSet rs = s.getResultSet()) {
+                    while (rs.next()) {
+                        // drain
+                    }
+                }
+            }
+        }, sql);
+    }
+
+    private static void assertState(Statement s, String state, String sql) {
+        PSQLException e = error(s, sql);
+        assertEquals(state, e.getSQLState(), sql + ": " + e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void errorsCarryPostgresSqlStates(int mode) throws Exception {
+        try (Connection c = duck(MODES[mode]); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS errs_" + mode + "(id INTEGER PRIMARY KEY, v VARCHAR NOT NULL)");
+            s.execute("DELETE FROM errs_" + mode);
+            s.execute("INSERT INTO errs_" + mode + " VALUES (1, 'a')");
+            assertState(s, "42601", "SELEC 1");
+            assertState(s, "42P01", "SELECT * FROM no_such_table");
+            assertState(s, "42883", "SELECT no_such_function(1)");
+            assertState(s, "42704", "SELECT 1::no_such_type");
+            assertState(s, "42703", "SELECT no_such_column FROM errs_" + mode);
+            assertState(s, "22P02", "SELECT 'abc'::INTEGER");
+            assertState(s, "22003", "SELECT 100000::SMALLINT");
+            assertState(s, "23505", "INSERT INTO errs_" + mode + " VALUES (1, 'b')");
+            assertState(s, "23502", "INSERT INTO errs_" + mode + " VALUES (2, NULL)");
+            assertState(s, "42501", "SELECT * FROM read_csv('/etc/passwd')");
+            s.execute("CREATE SEQUENCE IF NOT EXISTS errs_seq_" + mode + " MAXVALUE 2");
+            // An error class without a PostgreSQL counterpart ("Sequence Error").
+            assertState(s, "XX000", "SELECT nextval('errs_seq_" + mode + "') FROM range(3)");
+            c.setAutoCommit(false);
+            assertState(s, "42P01", "SELECT * FROM no_such_table");
+            assertState(s, "25P02", "SELECT 1");
+            c.rollback();
+            c.setAutoCommit(true);
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM errs_" + mode)) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
+    void positionIsSentWhenItPointsIntoTheClientsSql() throws Exception {
+        try (Connection c = duck(""); Statement s = c.createStatement()) {
+            PSQLException e = error(s, "SELECT 1 AS a\nFROM (SELECT 1) t\nWHERE nosuchcol = 1");
+            assertEquals(39, e.getServerErrorMessage().getPosition());
+            PSQLException rewritten = error(s, "SELECT pg_catalog.nosuchfn(1)");
+            assertEquals("42883", rewritten.getSQLState());
+            assertEquals(0, rewritten.getServerErrorMessage().getPosition());
+        }
+    }
+
+    @Test
+    void writeConflictIsASerializationFailure() throws Exception {
+        try (Connection a = duck(""); Connection b = duck(""); Statement sa = a.createStatement();
+                Statement sb = b.createStatement()) {
+            sa.execute("CREATE TABLE conflict(id INTEGER PRIMARY KEY, v INTEGER)");
+            sa.execute("INSERT INTO conflict VALUES (1, 0)");
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            sa.executeUpdate("UPDATE conflict SET v = 1 WHERE id = 1");
+            PSQLException e = assertThrows(PSQLException.class,
+                    () -> sb.executeUpdate("UPDATE conflict SET v = 2 WHERE id = 1"));
+            assertEquals("40001", e.getSQLState(), e.getMessage());
+            b.rollback();
+            a.commit();
+            b.setAutoCommit(true);
+            assertEquals(1, count(sb, "SELECT v FROM conflict"));
+            sb.execute("DROP TABLE conflict");
+        }
+    }
+
+    @Test
+    void readOnlyAttachmentRefusesWrites(@TempDir Path dir) throws Exception {
+        String file = dir.resolve("ro.duckdb").toString();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t(id INTEGER)");
+            s.execute("INSERT INTO t VALUES (1)");
+        }
+        try (DuckDbHandler h = new DuckDbHandler(DuckDbConfig.inMemory().withAttachment("ro", file));
+                BuenaVistaServer srv = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(h).build()
+                        .start();
+                Connection c = DriverManager.getConnection(url(srv, "")); Statement s = c.createStatement()) {
+            assertEquals(1, count(s, "SELECT count(*) FROM ro.t"));
+            assertState(s, "25006", "INSERT INTO ro.t VALUES (2)");
+            assertEquals(1, count(s, "SELECT count(*) FROM ro.t"));
+        }
+    }
+
+    @Test
+    void outOfMemoryIs53200() throws Exception {
+        try (DuckDbHandler h = new DuckDbHandler(DuckDbConfig.inMemory().withMemoryLimit("20MB"));
+                BuenaVistaServer srv = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(h).build()
+                        .start();
+                Connection c = DriverManager.getConnection(url(srv, "")); Statement s = c.createStatement()) {
+            assertState(s, "53200", "SELECT list(i) FROM range(100000000) t(i)");
+            assertEquals(1, count(s, "SELECT 1"));
+        }
+    }
+
+    // ---- cancel, streaming, metadata ----
+
+    /** DuckDB answers {@code count(*) FROM range(10000000000)} from the range's size at once: a filter makes it work. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void cancelStopsALongQuery(int mode) throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection c = duck(MODES[mode]); Statement s = c.createStatement()) {
+            CountDownLatch started = new CountDownLatch(1);
+            Future<PSQLException> running = executor.submit(() -> {
+                started.countDown();
+                return assertThrows(PSQLException.class,
+                        () -> s.executeQuery("SELECT count(*) FROM range(10000000000) t(i) WHERE i % 7 = 3"));
+            });
+            started.await();
+            s.cancel();
+            // A request arriving before the query runs is ignored, as by PostgreSQL, and pgjdbc's Statement.cancel()
+            // sends only once per execution: the connection's own cancel repeats it until it lands.
+            while (!running.isDone()) {
+                Thread.sleep(50);
+                c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+            }
+            assertEquals("57014", running.get().getSQLState());
+            assertEquals(42, count(s, "SELECT 42"));
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void fetchSizeStreamsAMillionRows() throws Exception {
+        try (Connection c = duck("")) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT i, 'row ' || i FROM range(1000000) t(i)")) {
+                ps.setFetchSize(1000);
+                long sum = 0;
+                int rows = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sum += rs.getLong(1);
+                        rows++;
+                        if (rows == 1) {
+                            assertEquals("row 0", rs.getString(2));
+                        }
+                    }
+                }
+                assertEquals(1_000_000, rows);
+                assertEquals(999_999L * 1_000_000L / 2, sum);
+            }
+            c.commit();
+        }
+    }
+
+    @Test
+    void databaseMetaDataBasics() throws Exception {
+        try (Connection c = duck(""); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS meta_t(id INTEGER PRIMARY KEY, price DECIMAL(10,2), name VARCHAR)");
+            DatabaseMetaData md = c.getMetaData();
+            assertEquals("PostgreSQL", md.getDatabaseProductName());
+            assertTrue(md.getDatabaseMajorVersion() >= 15, md.getDatabaseProductVersion());
+            assertEquals("tester", md.getUserName());
+            List<String> schemas = new ArrayList<>();
+            try (ResultSet rs = md.getSchemas()) {
+                while (rs.next()) {
+                    schemas.add(rs.getString("TABLE_SCHEM"));
+                }
+            }
+            assertTrue(schemas.contains("public"), schemas.toString());
+            try (ResultSet rs = md.getTables(null, "public", "meta_t", new String[] {"TABLE"})) {
+                assertTrue(rs.next());
+                assertEquals("meta_t", rs.getString("TABLE_NAME"));
+                assertFalse(rs.next());
+            }
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, "public", "meta_t", null)) {
+                while (rs.next()) {
+                    columns.add(rs.getString("COLUMN_NAME") + " " + rs.getString("TYPE_NAME") + " "
+                            + rs.getInt("DATA_TYPE") + " " + rs.getInt("COLUMN_SIZE") + " "
+                            + rs.getInt("DECIMAL_DIGITS"));
+                }
+            }
+            assertEquals(List.of("id int4 4 10 0", "price numeric 2 10 2", "name text 12 2147483647 0"), columns);
+        }
+    }
 }
