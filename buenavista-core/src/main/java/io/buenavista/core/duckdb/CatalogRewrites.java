@@ -44,7 +44,7 @@ final class CatalogRewrites {
     /** PostgreSQL types DuckDB lacks, cast to this DuckDB type instead. */
     static final Map<String, String> TYPE_ALIASES = Map.of("name", "varchar", "char", "varchar",
             "regproc", "varchar", "regprocedure", "varchar", "regoper", "varchar", "xid", "bigint",
-            "int2vector", "varchar", "oidvector", "varchar");
+            "int2vector", "varchar", "oidvector", "varchar", "jsonb", "json");
 
     /** PostgreSQL functions DuckDB has under another name. */
     static final Map<String, String> FUNCTION_ALIASES = Map.of("json_build_object", "json_object");
