@@ -61,12 +61,13 @@ async function main(port, fixturePort) {
   await c.end();
 
   if (fixturePort !== undefined) {
+    // The server attaches the fixture read-only as schema "testschema" (--attach); its columns are upper case.
     const f = client(fixturePort);
     await f.connect();
-    const r = await f.query(
-      'select "PERSON_ID", "YEAR_OF_BIRTH", "PERSON_SOURCE_VALUE" from person where "PERSON_ID" = $1', [1]);
+    const r = await f.query('SELECT * FROM testschema.person WHERE person_id = $1', [1]);
     // BIGINT comes back as a string: node-postgres does not parse int8 by default.
-    ok(r.rows, [{ PERSON_ID: '1', YEAR_OF_BIRTH: '1923', PERSON_SOURCE_VALUE: '00013D2EFD8E45D1' }], 'cachedb fixture');
+    ok(r.rows.map((row) => [row.PERSON_ID, row.YEAR_OF_BIRTH, row.PERSON_SOURCE_VALUE]),
+      [['1', '1923', '00013D2EFD8E45D1']], 'cachedb fixture');
     await f.end();
   }
 }

@@ -5,6 +5,7 @@ Prints one "ok: <step>" line per passed step; any failure raises, so the exit co
 FIXTURE_PORT, when given, serves the cachedb fixture database read-only.
 """
 import sys
+import time
 
 import psycopg2
 import psycopg2.errors
@@ -60,21 +61,38 @@ def main(port, fixture_port):
     check(cur.fetchone(), (3,), "set search_path")
     conn.commit()
 
-    # A plain (client-side) cursor over 1 M rows; named cursors need DECLARE CURSOR (not yet supported).
+    # A plain (client-side) cursor over 1 M rows.
     cur.execute("select i from range(1000000) t(i)")
     total = sum(row[0] for row in cur)
     check(total, 999999 * 1000000 // 2, "1 M rows")
     conn.commit()
+
+    # A named (server-side) cursor: DECLARE "c" CURSOR WITHOUT HOLD FOR …, then FETCH FORWARD 10000 at a time.
+    named = conn.cursor(name="c")
+    named.itersize = 10000
+    started = time.monotonic()
+    named.execute("select i, 'row ' || i from range(1000000) t(i)")
+    total = 0
+    count = 0
+    for row in named:
+        total += row[0]
+        count += 1
+    elapsed = time.monotonic() - started
+    named.close()
+    conn.commit()
+    check((count, total), (1000000, 999999 * 1000000 // 2), "named cursor over 1 M rows")
+    print(f"ok: named cursor 1 M rows in {elapsed:.2f} s", flush=True)
     conn.close()
 
     if fixture_port is not None:
+        # The server attaches the fixture read-only as schema "testschema" (--attach); its columns are upper case.
         fixture = connect(fixture_port)
         fcur = fixture.cursor()
-        fcur.execute('select "PERSON_ID", "YEAR_OF_BIRTH", "PERSON_SOURCE_VALUE" from person where "PERSON_ID" = %s',
-                     (1,))
-        check(fcur.fetchall(), [(1, 1923, "00013D2EFD8E45D1")], "cachedb fixture")
+        fcur.execute("SELECT * FROM testschema.person WHERE person_id = 1")
+        rows = [dict(zip([d.name.lower() for d in fcur.description], r)) for r in fcur.fetchall()]
+        check([(r["person_id"], r["year_of_birth"], r["person_source_value"]) for r in rows],
+              [(1, 1923, "00013D2EFD8E45D1")], "cachedb fixture")
         fixture.close()
-
 
 if __name__ == "__main__":
     main(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -74,12 +74,12 @@ def main(port, fixture_port):
     conn.close()
 
     if fixture_port is not None:
+        # The server attaches the fixture read-only as schema "testschema" (--attach); its columns are upper case.
         with connect(fixture_port) as fixture:
-            rows = fixture.execute(
-                'select "PERSON_ID", "YEAR_OF_BIRTH", "PERSON_SOURCE_VALUE" from person where "PERSON_ID" = %s',
-                (1,)).fetchall()
-            check(rows, [(1, 1923, "00013D2EFD8E45D1")], "cachedb fixture")
-
+            cur = fixture.execute("SELECT * FROM testschema.person WHERE person_id = 1")
+            rows = [dict(zip([d.name.lower() for d in cur.description], r)) for r in cur.fetchall()]
+            check([(r["person_id"], r["year_of_birth"], r["person_source_value"]) for r in rows],
+                  [(1, 1923, "00013D2EFD8E45D1")], "cachedb fixture")
 
 if __name__ == "__main__":
     main(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else None)

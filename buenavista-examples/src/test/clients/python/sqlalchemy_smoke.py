@@ -43,12 +43,12 @@ def main(port, fixture_port):
         metadata.drop_all(engine)
 
     if fixture_port is not None:
+        # The server attaches the fixture read-only as schema "testschema" (--attach); its columns are upper case.
         fixture = create_engine(f"postgresql+psycopg2://smoke@127.0.0.1:{fixture_port}/smoke?sslmode=disable")
         with fixture.connect() as conn:
-            rows = conn.execute(text('select "PERSON_ID", "YEAR_OF_BIRTH", "PERSON_SOURCE_VALUE" from person '
-                                     'where "PERSON_ID" = :id'), {"id": 1}).all()
-            check([tuple(r) for r in rows], [(1, 1923, "00013D2EFD8E45D1")], "cachedb fixture")
-
+            rows = conn.execute(text("SELECT * FROM testschema.person WHERE person_id = :id"), {"id": 1}).mappings().all()
+            check([(r["PERSON_ID"], r["YEAR_OF_BIRTH"], r["PERSON_SOURCE_VALUE"]) for r in rows],
+                  [(1, 1923, "00013D2EFD8E45D1")], "cachedb fixture")
 
 if __name__ == "__main__":
     main(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else None)

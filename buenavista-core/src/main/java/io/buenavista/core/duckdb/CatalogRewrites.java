@@ -44,7 +44,7 @@ final class CatalogRewrites {
     /** PostgreSQL types DuckDB lacks, cast to this DuckDB type instead. */
     static final Map<String, String> TYPE_ALIASES = Map.of("name", "varchar", "char", "varchar",
             "regproc", "varchar", "regprocedure", "varchar", "regoper", "varchar", "xid", "bigint",
-            "int2vector", "varchar", "oidvector", "varchar");
+            "int2vector", "varchar", "oidvector", "varchar", "jsonb", "json");
 
     /** PostgreSQL functions DuckDB has under another name. */
     static final Map<String, String> FUNCTION_ALIASES = Map.of("json_build_object", "json_object");
@@ -169,11 +169,81 @@ final class CatalogRewrites {
                     int from = t.get(start).offset();
                     edits.add(new Edit(from, type.end(), before, from, t.get(i - 2).end(), after));
                 }
+            } else if (typeName.equals("numeric") && !array && !isPunct(t, i + 2, "(")
+                    && i >= 2 && t.get(i - 2).kind() == Kind.STRING) {
+                // DuckDB's bare NUMERIC is DECIMAL(18,3); PostgreSQL's is unbounded. pgjdbc's simple mode sends
+                // BigDecimal parameters as '…'::numeric, so a literal gets a decimal type that holds it exactly.
+                String exact = decimalTypeFor(t.get(i - 2).value());
+                if (exact != null) {
+                    String plain = new java.math.BigDecimal(t.get(i - 2).value().strip()).toPlainString();
+                    edits.add(new Edit(t.get(i - 2).offset(), type.end(), "'" + plain + "'::" + exact));
+                }
+            } else if (!array && i >= 2 && t.get(i - 2).kind() == Kind.STRING
+                    && literalCast(t.get(i - 2).value(), typeName) != null) {
+                SqlToken literal = t.get(i - 2);
+                edits.add(new Edit(literal.offset(), type.end(), literalCast(literal.value(), typeName)));
             } else if (TYPE_ALIASES.containsKey(typeName)) {
                 edits.add(new Edit(type.offset(), type.end(), TYPE_ALIASES.get(typeName)));
             }
         }
         return edits;
+    }
+
+    private static final Pattern BC_DATE_TIME = Pattern.compile(
+            "(\\d{4,})-(\\d{2})-(\\d{2})(?:[ T](\\d{2}):(\\d{2})(?::(\\d{2}(?:\\.\\d{1,6})?))?)? BC");
+
+    /**
+     * A literal cast DuckDB would read differently, as DuckDB SQL; null to leave it. Clients inline parameters
+     * this way in simple mode (pgjdbc, psycopg2): {@code '\x00ff'::bytea} is PostgreSQL's hex form (DuckDB reads
+     * {@code \x00} as one escaped byte and the rest as characters), and DuckDB reads no BC timestamps.
+     */
+    static String literalCast(String value, String typeName) {
+        if (typeName.equals("bytea")) {
+            return value.startsWith("\\x") && value.substring(2).matches("(?:[0-9a-fA-F]{2})*")
+                    ? "from_hex('" + value.substring(2) + "')" : null;
+        }
+        if (!typeName.equals("date") && !typeName.equals("timestamp")) {
+            return null;
+        }
+        java.util.regex.Matcher m = BC_DATE_TIME.matcher(value.strip());
+        if (!m.matches()) {
+            return null;
+        }
+        long year = 1 - Long.parseLong(m.group(1)); // DuckDB counts years astronomically: 1 BC is year 0
+        String date = year + ", " + Integer.parseInt(m.group(2)) + ", " + Integer.parseInt(m.group(3));
+        if (typeName.equals("date")) {
+            return m.group(4) == null ? "make_date(" + date + ")" : null;
+        }
+        return "make_timestamp(" + date + ", " + (m.group(4) == null ? "0, 0, 0" : Integer.parseInt(m.group(4))
+                + ", " + Integer.parseInt(m.group(5)) + ", " + (m.group(6) == null ? "0" : m.group(6))) + ")";
+    }
+
+    /** DuckDB's type for a numeric literal: the smallest DECIMAL(p,s) holding it; an integer as BIGINT, HUGEINT, UHUGEINT or VARINT. */
+    static String decimalTypeFor(String literal) {
+        java.math.BigDecimal value;
+        try {
+            value = new java.math.BigDecimal(literal.strip());
+        } catch (NumberFormatException e) {
+            return null; // 'NaN' and the like: left to DuckDB
+        }
+        if (value.scale() < 0) {
+            value = value.setScale(0);
+        }
+        int scale = value.scale();
+        if (scale > 0) {
+            int precision = Math.max(value.precision(), scale);
+            return precision <= 38 ? "DECIMAL(" + precision + "," + scale + ")" : null;
+        }
+        // Integers as integers: DuckDB cannot cast a DECIMAL to VARINT, and its VARINT casts refuse the extreme
+        // HUGEINT and UHUGEINT values, so what fits those goes as those.
+        java.math.BigInteger integer = value.unscaledValue();
+        if (integer.bitLength() < 64) {
+            return "BIGINT";
+        }
+        if (integer.bitLength() < 128) {
+            return "HUGEINT";
+        }
+        return integer.signum() > 0 && integer.bitLength() == 128 ? "UHUGEINT" : "VARINT";
     }
 
     /**

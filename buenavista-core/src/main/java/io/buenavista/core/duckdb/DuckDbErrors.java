@@ -34,7 +34,12 @@ final class DuckDbErrors {
             errorClass = m.group(1);
             text = full.substring(m.end());
         }
-        // The first line is the message; DuckDB adds "Did you mean", candidates and "LINE 1: …" below it.
+        // The first line is the message; DuckDB adds "Did you mean", candidates and "LINE 1: …" below it. The
+        // LINE excerpt shows the SQL DuckDB saw: it becomes the position field when that is the client's SQL.
+        Matcher line = LINE_CONTEXT.matcher(text);
+        if (line.find()) {
+            text = text.substring(0, line.start());
+        }
         int newline = text.indexOf('\n');
         String message = newline < 0 ? text : text.substring(0, newline).strip();
         String detail = newline < 0 ? null : text.substring(newline + 1).strip();
@@ -43,6 +48,57 @@ final class DuckDbErrors {
         }
         PgException pg = new PgException(sqlState(errorClass, text), message, e);
         return detail == null || detail.isEmpty() ? pg : pg.withDetail(detail);
+    }
+
+    /** DuckDB's context: {@code LINE n: <excerpt>} and a line of spaces and carets under it. */
+    private static final Pattern LINE_CONTEXT = Pattern.compile("\\s*\\nLINE (\\d+): ([^\\n]*)\\n( *)\\^+\\s*$");
+
+    /**
+     * The error with PostgreSQL's position field (1-based, in characters) taken from DuckDB's {@code LINE n:}
+     * context, when {@code duckSql} (what DuckDB parsed) is the client's own SQL and the excerpt is found in it.
+     */
+    static PgException withPosition(PgException e, String duckSql, String clientSql) {
+        if (e.position() > 0 || !(e.getCause() instanceof SQLException cause) || cause.getMessage() == null
+                || !duckSql.equals(clientSql)) {
+            return e;
+        }
+        int position = position(cause.getMessage(), clientSql);
+        return position > 0 ? e.withPosition(position) : e;
+    }
+
+    static int position(String message, String sql) {
+        Matcher m = LINE_CONTEXT.matcher(message);
+        if (!m.find()) {
+            return 0;
+        }
+        int lineNumber = Integer.parseInt(m.group(1));
+        String excerpt = m.group(2);
+        int caret = m.group(3).length() - ("LINE " + m.group(1) + ": ").length();
+        int lead = 0;
+        if (excerpt.startsWith("...")) {
+            excerpt = excerpt.substring(3);
+            lead = 3;
+        }
+        if (excerpt.endsWith("...")) {
+            excerpt = excerpt.substring(0, excerpt.length() - 3);
+        }
+        int lineStart = 0;
+        for (int i = 1; i < lineNumber; i++) {
+            lineStart = sql.indexOf('\n', lineStart) + 1;
+            if (lineStart == 0) {
+                return 0;
+            }
+        }
+        int lineEnd = sql.indexOf('\n', lineStart);
+        String sqlLine = sql.substring(lineStart, lineEnd < 0 ? sql.length() : lineEnd);
+        int at = sqlLine.indexOf(excerpt);
+        int column = caret - lead;
+        if (at < 0 || excerpt.isEmpty() || column < 0 || column > excerpt.length()
+                || sqlLine.indexOf(excerpt, at + 1) >= 0) {
+            return 0; // not found, or not unambiguously
+        }
+        int offset = lineStart + at + column;
+        return sql.codePointCount(0, offset) + 1;
     }
 
     static String sqlState(String errorClass, String text) {

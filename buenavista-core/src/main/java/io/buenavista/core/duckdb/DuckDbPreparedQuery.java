@@ -48,6 +48,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     }
 
     static DuckDbPreparedQuery prepare(DuckDbSession session, String sql, List<PgType> declared) {
+        return prepare(session, sql, declared, false);
+    }
+
+    private static DuckDbPreparedQuery prepare(DuckDbSession session, String sql, List<PgType> declared,
+            boolean typesApplied) {
         PreparedStatement ps;
         try {
             ps = session.connection().prepareStatement(sql);
@@ -71,6 +76,18 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             }
             ParameterMetaData params = ps.getParameterMetaData();
             int count = params.getParameterCount();
+            if (!typesApplied) {
+                boolean[] unresolved = new boolean[count];
+                for (int i = 0; i < count; i++) {
+                    String name = params.getParameterTypeName(i + 1);
+                    unresolved[i] = name == null || name.equals("INVALID") || name.equals("UNKNOWN");
+                }
+                String typed = DuckDbTypes.castDeclaredParameters(sql, unresolved, declared);
+                if (typed != null) {
+                    ps.close();
+                    return prepare(session, typed, declared, true);
+                }
+            }
             List<PgType> types = new ArrayList<>();
             for (int i = 0; i < Math.max(count, declared.size()); i++) {
                 PgType given = i < declared.size() ? declared.get(i) : null;

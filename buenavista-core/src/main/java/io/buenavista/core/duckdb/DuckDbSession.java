@@ -66,8 +66,13 @@ final class DuckDbSession implements QuerySession {
         Objects.requireNonNull(sql, "sql");
         ensureOpen();
         releaseConnection();
-        DuckDbPreparedQuery query = DuckDbPreparedQuery.prepare(this, catalog == null ? sql : CatalogRewrites.rewrite(sql),
-                parameterTypes == null ? List.of() : parameterTypes);
+        String duckSql = catalog == null ? sql : CatalogRewrites.rewrite(sql);
+        DuckDbPreparedQuery query;
+        try {
+            query = DuckDbPreparedQuery.prepare(this, duckSql, parameterTypes == null ? List.of() : parameterTypes);
+        } catch (PgException e) {
+            throw DuckDbErrors.withPosition(e, duckSql, sql);
+        }
         statements.add(query);
         return query;
     }

@@ -381,10 +381,10 @@ final class DuckDbTypes {
         } else if (v instanceof Boolean) {
             out.append(v);
         } else if (v instanceof BigDecimal d) {
-            out.append(d.toPlainString());
-        } else if (v instanceof Double d && (d.isNaN() || d.isInfinite())
-                || v instanceof Float f && (f.isNaN() || f.isInfinite())) {
-            writeJsonString(out, v.toString());
+            // DuckDB's to_json writes decimals of up to 18 digits as doubles, wider ones exactly.
+            out.append(d.precision() <= 18 ? jsonDouble(d.doubleValue()) : d.toPlainString());
+        } else if (v instanceof Double || v instanceof Float) {
+            out.append(jsonDouble(((Number) v).doubleValue()));
         } else if (v instanceof Number) {
             out.append(v);
         } else if (v instanceof JsonNode) {
@@ -407,12 +407,59 @@ final class DuckDbTypes {
             }
             writeJsonString(out, hex.toString());
         } else if (v instanceof LocalDateTime t) {
-            writeJsonString(out, t.toString().replace('T', ' '));
+            writeJsonString(out, jsonTimestamp(t));
         } else if (v instanceof Timestamp t) {
-            writeJsonString(out, t.toLocalDateTime().toString().replace('T', ' '));
+            writeJsonString(out, jsonTimestamp(t.toLocalDateTime()));
+        } else if (v instanceof LocalTime t) {
+            writeJsonString(out, jsonTime(t));
+        } else if (v instanceof OffsetDateTime t) {
+            int offset = t.getOffset().getTotalSeconds();
+            String sign = offset < 0 ? "-" : "+";
+            offset = Math.abs(offset);
+            String zone = String.format("%s%02d", sign, offset / 3600)
+                    + (offset % 3600 == 0 ? "" : String.format(":%02d", offset % 3600 / 60));
+            writeJsonString(out, jsonTimestamp(t.toLocalDateTime()) + zone);
         } else {
             writeJsonString(out, v.toString());
         }
+    }
+
+    /** A double as DuckDB's to_json writes it: shortest digits, plain from 1e-6 to 1e21, else {@code 1e100}. */
+    static String jsonDouble(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        if (d == 0) {
+            return 1 / d < 0 ? "-0.0" : "0.0";
+        }
+        BigDecimal b = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        double abs = Math.abs(d);
+        if (abs >= 1e-6 && abs < 1e21) {
+            String plain = b.toPlainString();
+            return plain.indexOf('.') >= 0 ? plain : plain + ".0";
+        }
+        String digits = b.unscaledValue().abs().toString();
+        int exponent = digits.length() - 1 - b.scale();
+        return (d < 0 ? "-" : "") + digits.charAt(0) + (digits.length() > 1 ? "." + digits.substring(1) : "")
+                + "e" + exponent;
+    }
+
+    private static String jsonTimestamp(LocalDateTime t) {
+        return t.toLocalDate() + " " + jsonTime(t.toLocalTime());
+    }
+
+    /** {@code HH:MM:SS[.f]} with the fraction's trailing zeros dropped, as DuckDB prints times. */
+    private static String jsonTime(LocalTime t) {
+        String base = String.format("%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond());
+        int micros = t.getNano() / 1000;
+        if (micros == 0) {
+            return base;
+        }
+        String fraction = String.format("%06d", micros).replaceFirst("0+$", "");
+        return base + "." + fraction;
     }
 
     private static void writeJsonObject(StringBuilder out, Map<?, ?> map) throws SQLException {
@@ -478,6 +525,10 @@ final class DuckDbTypes {
             ps.setString(index, s);
         } else if (value instanceof LocalDate d && (d.equals(LocalDate.MAX) || d.equals(LocalDate.MIN))) {
             ps.setString(index, d.equals(LocalDate.MAX) ? "infinity" : "-infinity");
+        } else if (value instanceof LocalDate d && d.getYear() < 1) {
+            // DuckDB's driver binds a BC LocalDate as the same date AD; its text form says BC.
+            ps.setString(index, String.format("%04d-%02d-%02d (BC)", 1 - d.getYear(), d.getMonthValue(),
+                    d.getDayOfMonth()));
         } else if (value instanceof LocalDateTime t && (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN))) {
             ps.setString(index, t.equals(LocalDateTime.MAX) ? "infinity" : "-infinity");
         } else if (value instanceof OffsetDateTime t
@@ -488,6 +539,8 @@ final class DuckDbTypes {
                     ? "infinity" : "-infinity") : OffsetDateTime.ofInstant(i, ZoneOffset.UTC));
         } else if (value instanceof PgInterval interval) {
             ps.setString(index, formatInterval(interval));
+        } else if (value instanceof BigDecimal || value instanceof BigInteger) {
+            bindNumber(ps, index, value instanceof BigDecimal d ? d : new BigDecimal((BigInteger) value));
         } else if (value instanceof List<?> list) {
             ps.setArray(index, conn.createArrayOf(elementTypeName(type, list), list.toArray()));
         } else {
@@ -495,6 +548,96 @@ final class DuckDbTypes {
             // LocalTime, LocalDateTime, OffsetDateTime: the driver binds these with their DuckDB types.
             ps.setObject(index, value);
         }
+    }
+
+    /**
+     * Binds a numeric so that DuckDB can cast it to whatever the statement needs: DuckDB has no cast from DECIMAL
+     * to VARINT, and its driver binds no decimal above 38 digits, so integers go as BIGINT or HUGEINT and anything
+     * longer as text, which DuckDB casts exactly.
+     */
+    private static void bindNumber(PreparedStatement ps, int index, BigDecimal value) throws SQLException {
+        BigDecimal v = value.scale() < 0 ? value.setScale(0) : value;
+        if (v.scale() == 0) {
+            BigInteger i = v.unscaledValue();
+            if (i.bitLength() < 64) {
+                ps.setLong(index, i.longValue());
+                return;
+            }
+            if (i.bitLength() < 128) {
+                ps.setObject(index, i);
+                return;
+            }
+        } else if (v.precision() <= 38) {
+            ps.setBigDecimal(index, v);
+            return;
+        }
+        ps.setString(index, v.toPlainString());
+    }
+
+    /**
+     * The statement with each parameter {@code $n} whose type the client declared but DuckDB could not infer
+     * written as {@code ($n::TYPE)}: DuckDB prepares a statement with an unresolved parameter as if it returned
+     * rows (an INSERT's Describe would then announce a row), and binds its value with no type to go by.
+     *
+     * @param unresolved {@code unresolved[i]} is true when DuckDB could not infer {@code $(i+1)}
+     * @return the rewritten statement, or null when no declared type applies
+     */
+    static String castDeclaredParameters(String sql, boolean[] unresolved, List<PgType> declared) {
+        StringBuilder out = new StringBuilder(sql.length() + 32);
+        int pos = 0;
+        boolean changed = false;
+        for (io.buenavista.core.sql.SqlToken t : io.buenavista.core.sql.SqlLexer.tokenize(sql)) {
+            if (t.kind() != io.buenavista.core.sql.SqlToken.Kind.PARAMETER) {
+                continue;
+            }
+            int n;
+            try {
+                n = Integer.parseInt(t.value()) - 1;
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (n < 0 || n >= unresolved.length || !unresolved[n] || n >= declared.size()) {
+                continue;
+            }
+            String duckType = duckTypeName(declared.get(n));
+            if (duckType == null) {
+                continue;
+            }
+            out.append(sql, pos, t.offset()).append('(').append(t.text()).append("::").append(duckType).append(')');
+            pos = t.end();
+            changed = true;
+        }
+        return changed ? out.append(sql, pos, sql.length()).toString() : null;
+    }
+
+    /** DuckDB's name of a PostgreSQL type, or null for types without a faithful DuckDB counterpart. */
+    static String duckTypeName(PgType type) {
+        if (type == null || type.equals(PgType.UNKNOWN)) {
+            return null;
+        }
+        PgType element = type.elementType();
+        if (element != null) {
+            String e = duckTypeName(element);
+            return e == null ? null : e + "[]";
+        }
+        return switch (type.name()) {
+            case "bool" -> "BOOLEAN";
+            case "int2" -> "SMALLINT";
+            case "int4" -> "INTEGER";
+            case "int8" -> "BIGINT";
+            case "float4" -> "FLOAT";
+            case "float8" -> "DOUBLE";
+            case "date" -> "DATE";
+            case "time" -> "TIME";
+            case "timestamp" -> "TIMESTAMP";
+            case "timestamptz" -> "TIMESTAMPTZ";
+            case "interval" -> "INTERVAL";
+            case "uuid" -> "UUID";
+            case "bytea" -> "BLOB";
+            case "text", "varchar", "bpchar" -> "VARCHAR";
+            case "json", "jsonb" -> "JSON";
+            default -> null; // numeric: DuckDB's bare DECIMAL is DECIMAL(18,3), narrower than PostgreSQL's
+        };
     }
 
     private static String elementTypeName(PgType type, List<?> list) {

@@ -49,7 +49,8 @@ class DuckDbErrorsTest {
     void syntaxError() {
         PgException e = assertState(SqlState.SYNTAX_ERROR, "SELECT * FROM");
         assertEquals("syntax error at or near \"FROM\"", e.getMessage());
-        assertTrue(e.detail().startsWith("LINE 1: SELECT * FROM"), e.detail());
+        assertEquals(10, e.position(), "DuckDB's LINE context becomes the position field");
+        assertEquals(null, e.detail());
     }
 
     @Test
@@ -163,7 +164,18 @@ class DuckDbErrorsTest {
     void messagesLoseTheErrorClassPrefix() {
         PgException e = failure(session, "SELECT nosuchfn(1)");
         assertFalse(e.getMessage().contains("Catalog Error"), e.getMessage());
-        assertTrue(e.detail().contains("LINE 1"), e.detail());
+        assertFalse(e.detail().contains("LINE 1"), e.detail());
+        assertEquals(8, e.position());
+    }
+
+    @Test
+    void positionIsSentOnlyWhenItPointsIntoTheClientsSql() {
+        PgException second = failure(session, "SELECT 1 AS a\nFROM (SELECT 1) t\nWHERE nosuchcol = 1");
+        assertEquals(39, second.position(), "line 3, column 7");
+        // Rewritten before DuckDB saw it (pg_catalog. dropped): DuckDB's excerpt is not the client's SQL.
+        assertEquals(0, failure(session, "SELECT pg_catalog.nosuchfn(1)").position());
+        assertEquals(13, DuckDbErrors.position("Binder Error: x\n\nLINE 1: ...bc, nosuchcol\n               ^",
+                "SELECT abc, nosuchcol"));
     }
 
     @Test
