@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves SQL from one DuckDB database, opened when the handler is constructed. Each session gets its own DuckDB
@@ -34,6 +35,8 @@ public final class DuckDbHandler implements QueryHandler {
     private final DuckDbConfig config;
     /** Opened in the constructor, or at the first session when discovered (null until then). */
     private DuckDBConnection root;
+    /** Moved by any session's schema change; sessions drop the cached statements prepared before (StatementCache). */
+    private final AtomicLong schemaGeneration = new AtomicLong();
 
     /**
      * An in-memory database with DuckDB's defaults; the constructor {@link java.util.ServiceLoader} uses. The
@@ -123,7 +126,7 @@ public final class DuckDbHandler implements QueryHandler {
         }
         DuckDbSession session;
         try {
-            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context));
+            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context), schemaGeneration);
         } catch (RuntimeException e) {
             try {
                 conn.close();

@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client session on its own DuckDB connection.
@@ -33,6 +35,16 @@ final class DuckDbSession implements QuerySession {
     /** The catalog emulation on this connection, or null when not installed (tests of the bare session). */
     private final DuckDbCatalog catalog;
     private final Set<DuckDbPreparedQuery> statements = new LinkedHashSet<>();
+    private final StatementCache cache = new StatementCache();
+    /**
+     * The database's schema generation, shared by all sessions of a handler: moved by every statement that may
+     * change what others bind to, it makes the idle statements prepared before stale.
+     */
+    private final AtomicLong schemaGeneration;
+    /** The generation when the transaction block began; a block sees its own snapshot of the catalog. */
+    private long generationAtBegin;
+    /** A statement that may change the schema ran in the current block. */
+    private boolean schemaChangedInBlock;
 
     /** The cursor whose result still occupies the connection, or null. */
     private DuckDbCursor streaming;
@@ -45,12 +57,14 @@ final class DuckDbSession implements QuerySession {
     private volatile Statement running;
 
     DuckDbSession(DuckDBConnection conn) {
-        this(conn, null);
+        this(conn, null, new AtomicLong());
     }
 
-    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog) {
+    /** @param schemaGeneration the handler's, shared by all sessions on the same database */
+    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration) {
         this.conn = conn;
         this.catalog = catalog;
+        this.schemaGeneration = schemaGeneration;
     }
 
     DuckDBConnection connection() {
@@ -65,9 +79,19 @@ final class DuckDbSession implements QuerySession {
     public PreparedQuery prepare(String sql, List<PgType> parameterTypes) throws PgException {
         Objects.requireNonNull(sql, "sql");
         ensureOpen();
-        releaseConnection();
-        DuckDbPreparedQuery query = DuckDbPreparedQuery.prepare(this, catalog == null ? sql : CatalogRewrites.rewrite(sql),
-                parameterTypes == null ? List.of() : parameterTypes);
+        StatementCache.Key key = new StatementCache.Key(sql,
+                parameterTypes == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(parameterTypes)));
+        // Read before preparing: a schema change that commits meanwhile then makes this statement stale.
+        long generation = schemaGeneration.get();
+        StatementCache.Idle idle = cache.take(key, generation);
+        DuckDbPreparedQuery query;
+        if (idle != null) {
+            query = DuckDbPreparedQuery.reuse(this, key, idle);
+        } else {
+            releaseConnection();
+            query = DuckDbPreparedQuery.prepare(this, key, catalog == null ? sql : CatalogRewrites.rewrite(sql),
+                    generation);
+        }
         statements.add(query);
         return query;
     }
@@ -77,6 +101,8 @@ final class DuckDbSession implements QuerySession {
         // DuckDB has one isolation level (snapshot isolation); the requested level is accepted and not applied.
         runUtility(options != null && options.readOnly() ? "BEGIN TRANSACTION READ ONLY" : "BEGIN TRANSACTION");
         inTransaction = true;
+        generationAtBegin = schemaGeneration.get();
+        schemaChangedInBlock = false;
     }
 
     @Override
@@ -88,7 +114,7 @@ final class DuckDbSession implements QuerySession {
             rollbackQuietly();
             throw e;
         } finally {
-            inTransaction = false;
+            endBlock();
         }
     }
 
@@ -102,7 +128,20 @@ final class DuckDbSession implements QuerySession {
             }
             // DuckDB already ended the transaction: the rollback the client wants has happened.
         } finally {
-            inTransaction = false;
+            endBlock();
+        }
+    }
+
+    private void endBlock() {
+        inTransaction = false;
+        if (schemaChangedInBlock) {
+            // Others may have prepared against the catalog as it was before this block committed or rolled back.
+            schemaChangedInBlock = false;
+            schemaGeneration.incrementAndGet();
+        }
+        if (schemaGeneration.get() != generationAtBegin) {
+            // Statements prepared in the block saw its snapshot, which may be older than the stamp they carry.
+            cache.clear();
         }
     }
 
@@ -148,6 +187,8 @@ final class DuckDbSession implements QuerySession {
             return;
         }
         releaseConnection();
+        // DuckDB binds some settings into a prepared statement (search_path resolves names at prepare).
+        cache.clear();
         if (catalog != null) {
             try {
                 catalog.settingChanged(name, value);
@@ -178,6 +219,7 @@ final class DuckDbSession implements QuerySession {
         for (DuckDbPreparedQuery q : new ArrayList<>(statements)) {
             q.close();
         }
+        cache.clear();
         try {
             conn.close();
         } catch (SQLException e) {
@@ -222,6 +264,26 @@ final class DuckDbSession implements QuerySession {
 
     void statementClosed(DuckDbPreparedQuery query) {
         statements.remove(query);
+    }
+
+    /**
+     * Keeps the idle statement of a closed query for the next Parse of the same text, unless the schema moved since
+     * it was prepared or the session is closed; returns whether it was kept.
+     */
+    boolean offerToCache(StatementCache.Key key, StatementCache.Idle idle) {
+        return !closed && idle.generation() == schemaGeneration.get() && cache.offer(key, idle);
+    }
+
+    /** A statement that may have changed the schema (or the session's name resolution) ran. */
+    void schemaChanged() {
+        schemaGeneration.incrementAndGet();
+        if (inTransaction) {
+            schemaChangedInBlock = true;
+        }
+    }
+
+    int cachedStatements() {
+        return cache.size();
     }
 
     /** Marks the start of work that {@link #cancel()} may interrupt; a new statement forgets older cancels. */
