@@ -19,6 +19,9 @@ import java.util.Map;
  * stale statement is closed. An entry is stale when the handler's schema generation moved after it was prepared:
  * DuckDB rebinds a prepared statement after DDL, but the columns it described at prepare time (which the client got
  * in RowDescription) would no longer match.
+ *
+ * <p>A statement is kept from the second time its text is prepared: text with literals that never comes again (the
+ * simple protocol, psql) would otherwise only evict the useful ones and hold DuckDB memory.
  */
 final class StatementCache {
     /** The most idle statements kept per session. */
@@ -38,6 +41,13 @@ final class StatementCache {
             long generation) {}
 
     private final LinkedHashMap<Key, Idle> idle = new LinkedHashMap<>(32, 0.75f, true);
+    /** Hashes of the keys prepared recently; a collision only keeps a statement one use early. */
+    private final LinkedHashMap<Integer, Boolean> seen = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+            return size() > 2 * CAPACITY;
+        }
+    };
 
     /** Takes the idle statement for {@code key} out of the cache, or null; a stale one is closed on the way. */
     Idle take(Key key, long generation) {
@@ -50,11 +60,11 @@ final class StatementCache {
     }
 
     /**
-     * Keeps a statement that its query no longer uses. Returns false when it is not kept (another one of the same
-     * key is already idle); the caller then closes it.
+     * Keeps a statement that its query no longer uses. Returns false when it is not kept (its text was not prepared
+     * recently, or another one of the same key is already idle); the caller then closes it.
      */
     boolean offer(Key key, Idle entry) {
-        if (idle.containsKey(key)) {
+        if (seen.put(key.hashCode(), Boolean.TRUE) == null || idle.containsKey(key)) {
             return false;
         }
         idle.put(key, entry);

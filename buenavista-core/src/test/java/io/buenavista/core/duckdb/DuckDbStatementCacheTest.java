@@ -51,22 +51,31 @@ class DuckDbStatementCacheTest {
         return columns.stream().map(Column::name).toList();
     }
 
+    /** The columns of {@code sql}, from a statement which then stays idle in the cache. */
     private List<String> columnsOf(String sql) {
+        List<String> first;
         try (PreparedQuery q = session.prepare(sql, List.of())) {
-            return names(q.columns());
+            first = names(q.columns());
+        }
+        try (PreparedQuery q = session.prepare(sql, List.of())) {
+            assertEquals(first, names(q.columns()));
+            return first;
         }
     }
 
     @Test
     void theSameTextIsPreparedOnceAndAnswersEachTime() {
-        assertEquals(0, session.cachedStatements());
         assertEquals(List.of(List.of(2)), rows(session, "select $1::int + 1", "1"));
-        assertEquals(1, session.cachedStatements());
+        assertEquals(0, session.cachedStatements(), "kept from the second time");
         assertEquals(List.of(List.of(8)), rows(session, "select $1::int + 1", "7"));
         assertEquals(1, session.cachedStatements());
+        assertEquals(List.of(List.of(9)), rows(session, "select $1::int + 1", "8"));
+        assertEquals(1, session.cachedStatements());
         // Other declared types are another statement.
-        try (PreparedQuery q = session.prepare("select $1::int + 1", List.of(PgType.TEXT))) {
-            assertEquals(List.of(PgType.TEXT), q.parameterTypes());
+        for (int i = 0; i < 2; i++) {
+            try (PreparedQuery q = session.prepare("select $1::int + 1", List.of(PgType.TEXT))) {
+                assertEquals(List.of(PgType.TEXT), q.parameterTypes());
+            }
         }
         try (PreparedQuery q = session.prepare("select $1::int + 1", List.of(PgType.UNKNOWN))) {
             assertEquals(List.of(PgType.INT4), q.parameterTypes());
@@ -78,6 +87,7 @@ class DuckDbStatementCacheTest {
     @Test
     void twoOpenQueriesOfTheSameTextDoNotShareAResult() {
         String sql = "select * from range(5)";
+        session.prepare(sql, List.of()).close();
         try (PreparedQuery first = session.prepare(sql, List.of());
                 PreparedQuery second = session.prepare(sql, List.of())) {
             ExecutionResult.Rows a = assertInstanceOf(ExecutionResult.Rows.class, first.execute(List.of()));
@@ -138,6 +148,8 @@ class DuckDbStatementCacheTest {
     void aStatementWhoseExecutionFailedIsPreparedAgain() {
         String sql = "select $1::int * 2";
         assertEquals(List.of(List.of(4)), rows(session, sql, "2"));
+        assertEquals(List.of(List.of(4)), rows(session, sql, "2"));
+        assertEquals(1, session.cachedStatements());
         try (PreparedQuery q = session.prepare(sql, List.of(PgType.TEXT))) {
             assertThrows(PgException.class, () -> q.execute(List.of("not a number")));
             assertEquals(List.of(List.of(6)), readAll((ExecutionResult.Rows) q.execute(List.of("3"))));
@@ -145,6 +157,7 @@ class DuckDbStatementCacheTest {
         assertThrows(PgException.class, () -> rows(session, sql, "nope"));
         assertEquals(List.of(List.of(10)), rows(session, sql, "5"));
         assertEquals(List.of(List.of(12)), rows(session, sql, "6"));
+        assertEquals(1, session.cachedStatements());
     }
 
     @Test
@@ -230,6 +243,7 @@ class DuckDbStatementCacheTest {
             texts.add("select " + i);
         }
         for (String sql : texts) {
+            rows(session, sql);
             rows(session, sql);
         }
         assertEquals(StatementCache.CAPACITY, session.cachedStatements());
