@@ -45,6 +45,8 @@ final class DuckDbSession implements QuerySession {
     private long generationAtBegin;
     /** A statement that may change the schema ran in the current block. */
     private boolean schemaChangedInBlock;
+    /** The catalog's objects were created in the current block: a rollback takes them away again. */
+    private boolean catalogInstalledInBlock;
 
     /** The cursor whose result still occupies the connection, or null. */
     private DuckDbCursor streaming;
@@ -89,11 +91,39 @@ final class DuckDbSession implements QuerySession {
             query = DuckDbPreparedQuery.reuse(this, key, idle);
         } else {
             releaseConnection();
-            query = DuckDbPreparedQuery.prepare(this, key, catalog == null ? sql : CatalogRewrites.rewrite(sql),
-                    generation);
+            query = prepareNew(key, generation);
         }
         statements.add(query);
         return query;
+    }
+
+    private DuckDbPreparedQuery prepareNew(StatementCache.Key key, long generation) {
+        if (catalog == null) {
+            return DuckDbPreparedQuery.prepare(this, key, key.sql(), generation);
+        }
+        String sql = CatalogRewrites.rewrite(key.sql());
+        if (catalog.needsObjects(sql)) {
+            installCatalogObjects();
+        }
+        try {
+            return DuckDbPreparedQuery.prepare(this, key, sql, generation);
+        } catch (PgException e) {
+            // A name the text does not show may still need the catalog (a view over pg_class). Outside a block a
+            // failed prepare leaves nothing behind, so try once more with it; inside one DuckDB may have aborted.
+            if (catalog.objectsInstalled() || inTransaction || !e.sqlState().startsWith("42")
+                    || e.sqlState().equals(SqlState.SYNTAX_ERROR)) {
+                throw e;
+            }
+            installCatalogObjects();
+            return DuckDbPreparedQuery.prepare(this, key, sql, generation);
+        }
+    }
+
+    private void installCatalogObjects() {
+        catalog.installObjects();
+        if (inTransaction) {
+            catalogInstalledInBlock = true;
+        }
     }
 
     @Override
@@ -107,14 +137,16 @@ final class DuckDbSession implements QuerySession {
 
     @Override
     public void commit() throws PgException {
+        boolean committed = false;
         try {
             runUtility("COMMIT");
+            committed = true;
         } catch (PgException e) {
             // Leave no half-open transaction behind, whatever the client does next.
             rollbackQuietly();
             throw e;
         } finally {
-            endBlock();
+            endBlock(committed);
         }
     }
 
@@ -128,12 +160,17 @@ final class DuckDbSession implements QuerySession {
             }
             // DuckDB already ended the transaction: the rollback the client wants has happened.
         } finally {
-            endBlock();
+            endBlock(false);
         }
     }
 
-    private void endBlock() {
+    private void endBlock(boolean committed) {
         inTransaction = false;
+        if (catalogInstalledInBlock && !committed) {
+            catalog.objectsRolledBack();
+            cache.clear(); // statements prepared in the block may name the objects that are gone
+        }
+        catalogInstalledInBlock = false;
         if (schemaChangedInBlock) {
             // Others may have prepared against the catalog as it was before this block committed or rolled back.
             schemaChangedInBlock = false;
