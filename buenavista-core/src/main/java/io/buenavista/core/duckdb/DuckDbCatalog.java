@@ -32,10 +32,11 @@ import java.util.stream.Collectors;
  * on the session's connection (TEMP objects belong to the connection, so they survive {@code USE} and a locked
  * configuration) and keeps the DuckDB variables they read up to date.
  *
- * <p>The variables and the search path are set when the session opens. The objects cost DuckDB tens of
- * milliseconds to create (it binds each one), so they are created only before the first statement that names one
- * of them ({@link #needsObjects}): sessions that never look at the catalog (pgbench, most application traffic)
- * open without that cost.
+ * <p>Opening a session runs nothing on DuckDB unless the search path differs from the default (DuckDB's default
+ * path then answers as PostgreSQL's {@code "$user", public} would). The objects cost DuckDB tens of milliseconds to
+ * create (it binds each one), so they, and the variables only they read, are created only before the first
+ * statement that names one of them ({@link #needsObjects}): sessions that never look at the catalog (pgbench, most
+ * application traffic) open without that cost.
  *
  * <p>Schema mapping: the default catalog's {@code main} is schema {@code public}; an attached catalog X's
  * {@code main} is schema X; other schemas of attached catalogs are not shown. {@code search_path} is translated
@@ -69,58 +70,50 @@ final class DuckDbCatalog {
 
     private final DuckDBConnection conn;
     private final String defaultCatalog;
+    private final String user;
+    private final String database;
     /** Core settings by lower-case name. */
     private final Map<String, String> settings = new LinkedHashMap<>();
-    private boolean namesPublished;
     private boolean objectsInstalled;
 
-    private DuckDbCatalog(DuckDBConnection conn, String defaultCatalog) {
+    private DuckDbCatalog(DuckDBConnection conn, String defaultCatalog, String user, String database) {
         this.conn = conn;
         this.defaultCatalog = defaultCatalog;
+        this.user = user;
+        this.database = database;
     }
 
     /**
-     * Prepares a fresh session connection: sets the variables the catalog reads and the search path. The objects
-     * follow with {@link #installObjects()}.
+     * Prepares a fresh session connection: sets DuckDB's search path when the session's differs from the default.
+     * The objects follow with {@link #installObjects()}.
      *
      * @param context the session's context; null for defaults (user and database {@code duckdb})
+     * @param defaultCatalog DuckDB's default catalog (the database file's name, {@code memory} in memory), which
+     *                       this catalog shows as schema {@code public}
      */
-    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context) {
-        try (Statement s = conn.createStatement()) {
-            String duckVersion;
-            String defaultCatalog;
-            try (ResultSet rs = s.executeQuery("SELECT library_version, current_database() FROM pragma_version()")) {
-                rs.next();
-                duckVersion = rs.getString(1);
-                defaultCatalog = rs.getString(2);
+    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context, String defaultCatalog) {
+        String user = context == null ? "duckdb" : context.principal().name();
+        String database = context == null || context.startup().database() == null
+                || context.startup().database().isEmpty() ? user : context.startup().database();
+        DuckDbCatalog catalog = new DuckDbCatalog(conn, defaultCatalog, user, database);
+        for (String name : CORE_SETTINGS) {
+            String value = context == null ? null : context.setting(name);
+            value = value == null ? defaultSetting(name) : value;
+            if (value != null) { // unknown to the core: DuckDB's own setting of that name answers
+                catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
             }
-            DuckDbCatalog catalog = new DuckDbCatalog(conn, defaultCatalog);
-            for (String name : CORE_SETTINGS) {
-                String value = context == null ? null : context.setting(name);
-                value = value == null ? defaultSetting(name) : value;
-                if (value != null) { // unknown to the core: DuckDB's own setting of that name answers
-                    catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
-                }
-            }
-            String user = context == null ? "duckdb" : context.principal().name();
-            String database = context == null || context.startup().database() == null
-                    || context.startup().database().isEmpty() ? user : context.startup().database();
-            String version = "PostgreSQL " + catalog.settings.get("server_version")
-                    + " on x86_64-pc-linux-gnu, compiled by Buena Vista " + BUENA_VISTA_VERSION + ", DuckDB "
-                    + duckVersion;
-            List<String> script = new ArrayList<>();
-            script.add("SET VARIABLE bv_version = " + literal(version));
-            script.add("SET VARIABLE bv_user = " + literal(user));
-            script.add("SET VARIABLE bv_database = " + literal(database));
-            script.add("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
-            script.add("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
-            catalog.publishSettings(script);
-            catalog.applySearchPath(s, script, catalog.settings.get("search_path"));
-            run(s, script);
-            return catalog;
-        } catch (SQLException e) {
-            throw new PgException(SqlState.INTERNAL_ERROR, "could not install the catalog: " + e.getMessage(), e);
         }
+        String searchPath = catalog.settings.get("search_path");
+        if (!searchPathNames(searchPath == null ? "" : searchPath).stream().allMatch("public"::equals)) {
+            try (Statement s = conn.createStatement()) {
+                List<String> script = new ArrayList<>();
+                catalog.applySearchPath(s, script, searchPath);
+                run(s, script);
+            } catch (SQLException e) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "could not set the search path: " + e.getMessage(), e);
+            }
+        }
+        return catalog;
     }
 
     /**
@@ -166,7 +159,29 @@ final class DuckDbCatalog {
      */
     void installObjects() {
         try (Statement s = conn.createStatement()) {
-            s.execute(SCRIPT);
+            String duckVersion;
+            try (ResultSet rs = s.executeQuery("SELECT library_version FROM pragma_version()")) {
+                rs.next();
+                duckVersion = rs.getString(1);
+            }
+            String version = "PostgreSQL " + settings.get("server_version")
+                    + " on x86_64-pc-linux-gnu, compiled by Buena Vista " + BUENA_VISTA_VERSION + ", DuckDB "
+                    + duckVersion;
+            List<String> script = new ArrayList<>();
+            script.add("SET VARIABLE bv_version = " + literal(version));
+            script.add("SET VARIABLE bv_user = " + literal(user));
+            script.add("SET VARIABLE bv_database = " + literal(database));
+            script.add("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
+            script.add("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
+            StringJoiner names = new StringJoiner(", ", "MAP {", "}");
+            CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
+            script.add("SET VARIABLE bv_setting_names = " + names);
+            publishSettings(script);
+            // Only the visible schemas: DuckDB's own path may have moved since (USE) and stays as it is.
+            script.add("SET VARIABLE bv_visible = "
+                    + list(List.copyOf(visibleSchemas(s, settings.get("search_path")).keySet())));
+            script.add(SCRIPT);
+            run(s, script);
             objectsInstalled = true;
         } catch (SQLException e) {
             throw new PgException(SqlState.INTERNAL_ERROR, "could not install the catalog: " + e.getMessage(), e);
@@ -191,7 +206,9 @@ final class DuckDbCatalog {
         settings.put(key, value);
         try (Statement s = conn.createStatement()) {
             List<String> script = new ArrayList<>();
-            publishSettings(script);
+            if (objectsInstalled) {
+                publishSettings(script); // otherwise installObjects() publishes them
+            }
             if (key.equals("search_path")) {
                 applySearchPath(s, script, value);
             }
@@ -210,12 +227,6 @@ final class DuckDbCatalog {
         StringJoiner map = new StringJoiner(", ", "MAP {", "}");
         settings.forEach((k, v) -> map.add(literal(k) + ": " + literal(v)));
         script.add("SET VARIABLE bv_settings = " + map);
-        if (!namesPublished) {
-            StringJoiner names = new StringJoiner(", ", "MAP {", "}");
-            CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
-            script.add("SET VARIABLE bv_setting_names = " + names);
-            namesPublished = true;
-        }
     }
 
     /**
@@ -223,20 +234,29 @@ final class DuckDbCatalog {
      * ({@code bv_visible}) from a PostgreSQL search path.
      */
     private void applySearchPath(Statement s, List<String> script, String searchPath) throws SQLException {
-        Map<String, String> existing = schemas(s);
-        List<String> visible = new ArrayList<>(List.of("pg_catalog"));
-        List<String> duckPath = new ArrayList<>();
-        for (String schema : searchPathNames(searchPath == null ? "" : searchPath)) {
-            String duck = existing.get(schema);
-            if (duck != null && !visible.contains(schema)) {
-                visible.add(schema);
-                duckPath.add(duck);
-            }
-        }
-        script.add("SET VARIABLE bv_visible = " + list(visible));
+        Map<String, String> visible = visibleSchemas(s, searchPath);
+        script.add("SET VARIABLE bv_visible = " + list(List.copyOf(visible.keySet())));
         // An empty DuckDB path would mean DuckDB's default; PostgreSQL then finds no unqualified table at all, but
         // refusing every unqualified name is less useful than DuckDB's default, which is public anyway.
-        script.add("SET search_path = " + literal(String.join(",", duckPath)));
+        script.add("SET search_path = " + literal(visible.values().stream().filter(Objects::nonNull)
+                .collect(Collectors.joining(","))));
+    }
+
+    /**
+     * The schemas a PostgreSQL search path makes visible, in order, with DuckDB's {@code catalog.schema} for each
+     * (none for {@code pg_catalog}, always first); schemas that do not exist are skipped.
+     */
+    private Map<String, String> visibleSchemas(Statement s, String searchPath) throws SQLException {
+        Map<String, String> existing = schemas(s);
+        Map<String, String> visible = new LinkedHashMap<>();
+        visible.put("pg_catalog", null);
+        for (String schema : searchPathNames(searchPath == null ? "" : searchPath)) {
+            String duck = existing.get(schema);
+            if (duck != null && !visible.containsKey(schema)) {
+                visible.put(schema, duck);
+            }
+        }
+        return visible;
     }
 
     /** The PostgreSQL schema names of the catalog with DuckDB's {@code catalog.schema} for each. */

@@ -9,6 +9,7 @@ import io.buenavista.api.SqlState;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
@@ -37,6 +38,8 @@ public final class DuckDbHandler implements QueryHandler {
     private DuckDBConnection root;
     /** Moved by any session's schema change; sessions drop the cached statements prepared before (StatementCache). */
     private final AtomicLong schemaGeneration = new AtomicLong();
+    /** DuckDB's default catalog, read from the root connection (which never runs USE) at the first session. */
+    private String defaultCatalog;
 
     /**
      * An in-memory database with DuckDB's defaults; the constructor {@link java.util.ServiceLoader} uses. The
@@ -119,14 +122,17 @@ public final class DuckDbHandler implements QueryHandler {
     @Override
     public QuerySession open(SessionContext context) throws PgException {
         DuckDBConnection conn;
+        String catalogName;
         try {
-            conn = root().duplicate();
+            DuckDBConnection database = root();
+            catalogName = defaultCatalog();
+            conn = database.duplicate();
         } catch (SQLException e) {
             throw DuckDbErrors.map(e).withSeverity(PgException.Severity.FATAL);
         }
         DuckDbSession session;
         try {
-            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context), schemaGeneration);
+            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context, catalogName), schemaGeneration);
         } catch (RuntimeException e) {
             try {
                 conn.close();
@@ -140,6 +146,16 @@ public final class DuckDbHandler implements QueryHandler {
             session.settingChanged("TimeZone", timeZone);
         }
         return session;
+    }
+
+    private synchronized String defaultCatalog() throws SQLException {
+        if (defaultCatalog == null) {
+            try (Statement s = root().createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+                rs.next();
+                defaultCatalog = rs.getString(1);
+            }
+        }
+        return defaultCatalog;
     }
 
     private synchronized DuckDBConnection root() {

@@ -95,4 +95,25 @@ class DuckDbLazyCatalogTest {
         assertEquals("x", single(session, "select 'x' as versions, 1 as format, 2 as pg_class_count"));
         assertEquals(0, tempViews());
     }
+
+    @Test
+    void aSearchPathFromTheStartupIsInForceFromTheStart() {
+        command(session, "CREATE SCHEMA s2");
+        command(session, "CREATE TABLE s2.t AS SELECT 'in s2' AS v");
+        DuckDbTestSupport.TestContext context = new DuckDbTestSupport.TestContext(
+                java.util.Map.of("search_path", "s2, public"), new java.util.ArrayList<>());
+        try (QuerySession s2 = handler.open(context)) {
+            assertEquals("in s2", single(s2, "select v from t"));
+            assertEquals("s2", single(s2, "select current_schema()"));
+        }
+    }
+
+    @Test
+    void installingTheObjectsAfterUseKeepsWhereUseWent() {
+        command(session, "CREATE SCHEMA s3");
+        command(session, "USE memory.s3");
+        command(session, "CREATE TABLE x AS SELECT 42 AS v");
+        assertTrue(((String) single(session, "select version()")).startsWith("PostgreSQL "));
+        assertEquals(42, single(session, "select v from x"));
+    }
 }
