@@ -116,4 +116,11 @@ class DuckDbLazyCatalogTest {
         assertTrue(((String) single(session, "select version()")).startsWith("PostgreSQL "));
         assertEquals(42, single(session, "select v from x"));
     }
+
+    @Test
+    void theObjectsCanStillBeInstalledUnderALockedConfiguration() {
+        command(session, "SET lock_configuration = true");
+        assertTrue(((String) single(session, "select version()")).startsWith("PostgreSQL "));
+        assertEquals("tester", single(session, "select current_user"));
+    }
 }
