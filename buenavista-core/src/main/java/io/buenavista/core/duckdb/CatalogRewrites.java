@@ -7,9 +7,12 @@ import io.buenavista.core.sql.SqlToken.Kind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Rewrites the PostgreSQL catalog idioms DuckDB cannot parse or bind into forms that reach the emulation
@@ -30,10 +33,6 @@ import java.util.regex.Pattern;
 final class CatalogRewrites {
     private CatalogRewrites() {}
 
-    /** Cheap pre-check so that ordinary statements skip lexing altogether. */
-    private static final Pattern CANDIDATE = Pattern.compile("pg_catalog|::|operator|collate|'\\{|json_build_object",
-            Pattern.CASE_INSENSITIVE);
-
     /** Cast target → (function for a string literal operand, function for any other operand). */
     static final Map<String, String[]> REG_CASTS = Map.of(
             "regclass", new String[] {"bv_regclass_oid", "bv_regclass_name"},
@@ -52,6 +51,13 @@ final class CatalogRewrites {
     /** Collations PostgreSQL clients name that DuckDB does not know; dropping them keeps the default. */
     private static final Set<String> COLLATIONS = Set.of("default", "C", "POSIX");
 
+    /** The type names after {@code ::} that a rewrite handles, lower case. */
+    private static final Set<String> REWRITTEN_CASTS = Stream.concat(REG_CASTS.keySet().stream(),
+            TYPE_ALIASES.keySet().stream()).collect(Collectors.toUnmodifiableSet());
+
+    /** The type names after {@code ::} whose rewrite applies only to a literal before the cast (see literalCast). */
+    private static final Set<String> LITERAL_CASTS = Set.of("numeric", "bytea", "date", "timestamp");
+
     /** Words that may precede a parenthesis without being a function name. */
     private static final Set<String> NOT_FUNCTIONS = Set.of("select", "where", "and", "or", "not", "in", "on", "any",
             "all", "some", "exists", "from", "when", "then", "else", "case", "by", "as", "values", "is", "between",
@@ -69,11 +75,98 @@ final class CatalogRewrites {
 
     /** The statement rewritten, or {@code sql} itself when nothing applies. */
     static String rewrite(String sql) {
-        if (!CANDIDATE.matcher(sql).find()) {
+        if (!mayNeedRewrite(sql)) {
             return sql;
         }
-        String stripped = apply(sql, prefixEdits(significant(sql)));
+        List<SqlToken> tokens = significant(sql);
+        List<Edit> prefix = prefixEdits(tokens);
+        if (prefix.isEmpty()) {
+            return apply(sql, castEdits(tokens)); // nothing moved: the same tokens serve the casts
+        }
+        String stripped = apply(sql, prefix);
         return apply(stripped, castEdits(significant(stripped)));
+    }
+
+    /**
+     * Cheap pre-check so that ordinary statements skip lexing altogether: one pass over the characters looking for
+     * the trigger words ({@code pg_catalog}, {@code operator}, {@code collate}, {@code json_build_object}), an array
+     * literal {@code '{}, or a cast whose type after {@code ::} is one of the rewritten ones (or hidden by a
+     * comment). {@code select $1::int}, the most common parameter idiom, needs nothing. May say yes needlessly
+     * (inside a string, say); never says no when a rule could apply.
+     */
+    static boolean mayNeedRewrite(String sql) {
+        int n = sql.length();
+        for (int i = 0; i < n; i++) {
+            switch (sql.charAt(i)) {
+                case 'p', 'P' -> {
+                    if (sql.regionMatches(true, i, "pg_catalog", 0, 10)) {
+                        return true;
+                    }
+                }
+                case 'o', 'O' -> {
+                    if (sql.regionMatches(true, i, "operator", 0, 8)) {
+                        return true;
+                    }
+                }
+                case 'c', 'C' -> {
+                    if (sql.regionMatches(true, i, "collate", 0, 7)) {
+                        return true;
+                    }
+                }
+                case 'j', 'J' -> {
+                    if (sql.regionMatches(true, i, "json_build_object", 0, 17)) {
+                        return true;
+                    }
+                }
+                case '\'' -> {
+                    if (i + 1 < n && sql.charAt(i + 1) == '{') {
+                        return true;
+                    }
+                }
+                case ':' -> {
+                    if (i + 1 < n && sql.charAt(i + 1) == ':' && rewrittenCastAt(sql, i + 2, literalBefore(sql, i))) {
+                        return true;
+                    }
+                }
+                default -> {
+                    // not a trigger
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether a string or number literal may end just before {@code at}. */
+    private static boolean literalBefore(String sql, int at) {
+        int i = at - 1;
+        while (i >= 0 && Character.isWhitespace(sql.charAt(i))) {
+            i--;
+        }
+        return i >= 0 && (sql.charAt(i) == '\'' || Character.isDigit(sql.charAt(i)) || sql.charAt(i) == '.');
+    }
+
+    /** Whether the cast type starting at {@code from} (after {@code ::}) may be one that a rule rewrites. */
+    private static boolean rewrittenCastAt(String sql, int from, boolean afterLiteral) {
+        int n = sql.length();
+        int i = from;
+        while (i < n && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        if (sql.startsWith("/*", i) || sql.startsWith("--", i)) {
+            return true; // let the lexer see past the comment
+        }
+        if (i < n && sql.charAt(i) == '"') {
+            i++;
+        }
+        int start = i;
+        while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+            i++;
+        }
+        if (i == start) {
+            return false;
+        }
+        String type = sql.substring(start, i).toLowerCase(Locale.ROOT);
+        return REWRITTEN_CASTS.contains(type) || afterLiteral && LITERAL_CASTS.contains(type);
     }
 
     private static List<SqlToken> significant(String sql) {

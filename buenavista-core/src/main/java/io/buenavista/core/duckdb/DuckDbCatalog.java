@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,12 @@ import java.util.stream.Collectors;
  * The PostgreSQL catalog as one DuckDB session sees it: installs the TEMP views and macros of {@code catalog.sql}
  * on the session's connection (TEMP objects belong to the connection, so they survive {@code USE} and a locked
  * configuration) and keeps the DuckDB variables they read up to date.
+ *
+ * <p>Opening a session runs nothing on DuckDB unless the search path differs from the default (DuckDB's default
+ * path then answers as PostgreSQL's {@code "$user", public} would). The objects cost DuckDB tens of milliseconds to
+ * create (it binds each one), so they, and the variables only they read, are created only before the first
+ * statement that names one of them ({@link #needsObjects}): sessions that never look at the catalog (pgbench, most
+ * application traffic) open without that cost.
  *
  * <p>Schema mapping: the default catalog's {@code main} is schema {@code public}; an attached catalog X's
  * {@code main} is schema X; other schemas of attached catalogs are not shown. {@code search_path} is translated
@@ -52,57 +59,138 @@ final class DuckDbCatalog {
             .map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
 
     private static final List<String> STATEMENTS = load();
+    /** All of catalog.sql as one multi-statement text: DuckDB then runs it in one call. */
+    private static final String SCRIPT = String.join(";\n", STATEMENTS);
     /** The views of catalog.sql, which pg_class does not list. */
     private static final List<String> VIEW_NAMES = viewNames(STATEMENTS);
+    /** The names of all objects catalog.sql creates, lower case. */
+    private static final Set<String> OBJECT_NAMES = objectNames(STATEMENTS);
+    private static final int SHORTEST_NAME = OBJECT_NAMES.stream().mapToInt(String::length).min().orElse(1);
+    private static final int LONGEST_NAME = OBJECT_NAMES.stream().mapToInt(String::length).max().orElse(1);
 
     private final DuckDBConnection conn;
     private final String defaultCatalog;
+    private final String user;
+    private final String database;
     /** Core settings by lower-case name. */
     private final Map<String, String> settings = new LinkedHashMap<>();
-    private boolean namesPublished;
+    private boolean objectsInstalled;
 
-    private DuckDbCatalog(DuckDBConnection conn, String defaultCatalog) {
+    private DuckDbCatalog(DuckDBConnection conn, String defaultCatalog, String user, String database) {
         this.conn = conn;
         this.defaultCatalog = defaultCatalog;
+        this.user = user;
+        this.database = database;
     }
 
     /**
-     * Installs the catalog on a fresh session connection.
+     * Prepares a fresh session connection: sets DuckDB's search path when the session's differs from the default.
+     * The objects follow with {@link #installObjects()}.
      *
      * @param context the session's context; null for defaults (user and database {@code duckdb})
+     * @param defaultCatalog DuckDB's default catalog (the database file's name, {@code memory} in memory), which
+     *                       this catalog shows as schema {@code public}
      */
-    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context) {
-        try (Statement s = conn.createStatement()) {
-            String duckVersion = single(s, "SELECT library_version FROM pragma_version()");
-            String defaultCatalog = single(s, "SELECT current_database()");
-            DuckDbCatalog catalog = new DuckDbCatalog(conn, defaultCatalog);
-            for (String name : CORE_SETTINGS) {
-                String value = context == null ? null : context.setting(name);
-                value = value == null ? defaultSetting(name) : value;
-                if (value != null) { // unknown to the core: DuckDB's own setting of that name answers
-                    catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
-                }
+    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context, String defaultCatalog) {
+        String user = context == null ? "duckdb" : context.principal().name();
+        String database = context == null || context.startup().database() == null
+                || context.startup().database().isEmpty() ? user : context.startup().database();
+        DuckDbCatalog catalog = new DuckDbCatalog(conn, defaultCatalog, user, database);
+        for (String name : CORE_SETTINGS) {
+            String value = context == null ? null : context.setting(name);
+            value = value == null ? defaultSetting(name) : value;
+            if (value != null) { // unknown to the core: DuckDB's own setting of that name answers
+                catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
             }
-            String user = context == null ? "duckdb" : context.principal().name();
-            String database = context == null || context.startup().database() == null
-                    || context.startup().database().isEmpty() ? user : context.startup().database();
-            String version = "PostgreSQL " + catalog.settings.get("server_version")
+        }
+        String searchPath = catalog.settings.get("search_path");
+        if (!searchPathNames(searchPath == null ? "" : searchPath).stream().allMatch("public"::equals)) {
+            try (Statement s = conn.createStatement()) {
+                List<String> script = new ArrayList<>();
+                catalog.applySearchPath(s, script, searchPath);
+                run(s, script);
+            } catch (SQLException e) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "could not set the search path: " + e.getMessage(), e);
+            }
+        }
+        return catalog;
+    }
+
+    /**
+     * Whether {@code sql} (the final text) names an object of the catalog that is not installed yet. Errs on the
+     * side of yes: a name inside a string or a comment counts too.
+     */
+    boolean needsObjects(String sql) {
+        if (objectsInstalled) {
+            return false;
+        }
+        int n = sql.length();
+        int i = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (!isNameChar(c)) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < n && isNameChar(sql.charAt(i))) {
+                i++;
+            }
+            int length = i - start;
+            if (length >= SHORTEST_NAME && length <= LONGEST_NAME
+                    && OBJECT_NAMES.contains(sql.substring(start, i).toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    boolean objectsInstalled() {
+        return objectsInstalled;
+    }
+
+    /**
+     * Creates the views and macros of catalog.sql in one DuckDB call. Inside a transaction block they belong to the
+     * block: the session calls {@link #objectsRolledBack()} when it is rolled back.
+     */
+    void installObjects() {
+        try (Statement s = conn.createStatement()) {
+            String duckVersion;
+            try (ResultSet rs = s.executeQuery("SELECT library_version FROM pragma_version()")) {
+                rs.next();
+                duckVersion = rs.getString(1);
+            }
+            String version = "PostgreSQL " + settings.get("server_version")
                     + " on x86_64-pc-linux-gnu, compiled by Buena Vista " + BUENA_VISTA_VERSION + ", DuckDB "
                     + duckVersion;
-            s.execute("SET VARIABLE bv_version = " + literal(version));
-            s.execute("SET VARIABLE bv_user = " + literal(user));
-            s.execute("SET VARIABLE bv_database = " + literal(database));
-            s.execute("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
-            s.execute("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
-            catalog.publishSettings(s);
-            catalog.applySearchPath(s, catalog.settings.get("search_path"));
-            for (String sql : STATEMENTS) {
-                s.execute(sql);
-            }
-            return catalog;
+            List<String> script = new ArrayList<>();
+            script.add("SET VARIABLE bv_version = " + literal(version));
+            script.add("SET VARIABLE bv_user = " + literal(user));
+            script.add("SET VARIABLE bv_database = " + literal(database));
+            script.add("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
+            script.add("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
+            StringJoiner names = new StringJoiner(", ", "MAP {", "}");
+            CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
+            script.add("SET VARIABLE bv_setting_names = " + names);
+            publishSettings(script);
+            // Only the visible schemas: DuckDB's own path may have moved since (USE) and stays as it is.
+            script.add("SET VARIABLE bv_visible = "
+                    + list(List.copyOf(visibleSchemas(s, settings.get("search_path")).keySet())));
+            script.add(SCRIPT);
+            run(s, script);
+            objectsInstalled = true;
         } catch (SQLException e) {
             throw new PgException(SqlState.INTERNAL_ERROR, "could not install the catalog: " + e.getMessage(), e);
         }
+    }
+
+    /** The transaction block that created the objects was rolled back, and them with it. */
+    void objectsRolledBack() {
+        objectsInstalled = false;
     }
 
     /**
@@ -117,41 +205,58 @@ final class DuckDbCatalog {
         }
         settings.put(key, value);
         try (Statement s = conn.createStatement()) {
-            publishSettings(s);
-            if (key.equals("search_path")) {
-                applySearchPath(s, value);
+            List<String> script = new ArrayList<>();
+            if (objectsInstalled) {
+                publishSettings(script); // otherwise installObjects() publishes them
             }
+            if (key.equals("search_path")) {
+                applySearchPath(s, script, value);
+            }
+            run(s, script);
         }
     }
 
-    private void publishSettings(Statement s) throws SQLException {
+    /** Runs statements in one DuckDB call. */
+    private static void run(Statement s, List<String> script) throws SQLException {
+        if (!script.isEmpty()) {
+            s.execute(String.join(";\n", script));
+        }
+    }
+
+    private void publishSettings(List<String> script) {
         StringJoiner map = new StringJoiner(", ", "MAP {", "}");
         settings.forEach((k, v) -> map.add(literal(k) + ": " + literal(v)));
-        s.execute("SET VARIABLE bv_settings = " + map);
-        if (!namesPublished) {
-            StringJoiner names = new StringJoiner(", ", "MAP {", "}");
-            CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
-            s.execute("SET VARIABLE bv_setting_names = " + names);
-            namesPublished = true;
-        }
+        script.add("SET VARIABLE bv_settings = " + map);
     }
 
-    /** Sets DuckDB's search path and the visible schema list ({@code bv_visible}) from a PostgreSQL search path. */
-    private void applySearchPath(Statement s, String searchPath) throws SQLException {
-        Map<String, String> existing = schemas(s);
-        List<String> visible = new ArrayList<>(List.of("pg_catalog"));
-        List<String> duckPath = new ArrayList<>();
-        for (String schema : searchPathNames(searchPath == null ? "" : searchPath)) {
-            String duck = existing.get(schema);
-            if (duck != null && !visible.contains(schema)) {
-                visible.add(schema);
-                duckPath.add(duck);
-            }
-        }
-        s.execute("SET VARIABLE bv_visible = " + list(visible));
+    /**
+     * Adds to {@code script} the statements that set DuckDB's search path and the visible schema list
+     * ({@code bv_visible}) from a PostgreSQL search path.
+     */
+    private void applySearchPath(Statement s, List<String> script, String searchPath) throws SQLException {
+        Map<String, String> visible = visibleSchemas(s, searchPath);
+        script.add("SET VARIABLE bv_visible = " + list(List.copyOf(visible.keySet())));
         // An empty DuckDB path would mean DuckDB's default; PostgreSQL then finds no unqualified table at all, but
         // refusing every unqualified name is less useful than DuckDB's default, which is public anyway.
-        s.execute("SET search_path = " + literal(String.join(",", duckPath)));
+        script.add("SET search_path = " + literal(visible.values().stream().filter(Objects::nonNull)
+                .collect(Collectors.joining(","))));
+    }
+
+    /**
+     * The schemas a PostgreSQL search path makes visible, in order, with DuckDB's {@code catalog.schema} for each
+     * (none for {@code pg_catalog}, always first); schemas that do not exist are skipped.
+     */
+    private Map<String, String> visibleSchemas(Statement s, String searchPath) throws SQLException {
+        Map<String, String> existing = schemas(s);
+        Map<String, String> visible = new LinkedHashMap<>();
+        visible.put("pg_catalog", null);
+        for (String schema : searchPathNames(searchPath == null ? "" : searchPath)) {
+            String duck = existing.get(schema);
+            if (duck != null && !visible.containsKey(schema)) {
+                visible.put(schema, duck);
+            }
+        }
+        return visible;
     }
 
     /** The PostgreSQL schema names of the catalog with DuckDB's {@code catalog.schema} for each. */
@@ -233,6 +338,20 @@ final class DuckDbCatalog {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Set<String> objectNames(List<String> statements) {
+        Set<String> names = new HashSet<>();
+        for (String sql : statements) {
+            List<SqlToken> t = SqlLexer.significantTokens(sql);
+            for (int i = 0; i + 1 < t.size() && i < 6; i++) {
+                if (t.get(i).isWord("view") || t.get(i).isWord("macro")) {
+                    names.add(t.get(i + 1).value().toLowerCase(Locale.ROOT));
+                    break;
+                }
+            }
+        }
+        return Set.copyOf(names);
     }
 
     private static List<String> viewNames(List<String> statements) {

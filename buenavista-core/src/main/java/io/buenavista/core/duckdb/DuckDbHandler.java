@@ -9,10 +9,12 @@ import io.buenavista.api.SqlState;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves SQL from one DuckDB database, opened when the handler is constructed. Each session gets its own DuckDB
@@ -34,6 +36,10 @@ public final class DuckDbHandler implements QueryHandler {
     private final DuckDbConfig config;
     /** Opened in the constructor, or at the first session when discovered (null until then). */
     private DuckDBConnection root;
+    /** Moved by any session's schema change; sessions drop the cached statements prepared before (StatementCache). */
+    private final AtomicLong schemaGeneration = new AtomicLong();
+    /** DuckDB's default catalog, read from the root connection (which never runs USE) at the first session. */
+    private String defaultCatalog;
 
     /**
      * An in-memory database with DuckDB's defaults; the constructor {@link java.util.ServiceLoader} uses. The
@@ -116,14 +122,17 @@ public final class DuckDbHandler implements QueryHandler {
     @Override
     public QuerySession open(SessionContext context) throws PgException {
         DuckDBConnection conn;
+        String catalogName;
         try {
-            conn = root().duplicate();
+            DuckDBConnection database = root();
+            catalogName = defaultCatalog();
+            conn = database.duplicate();
         } catch (SQLException e) {
             throw DuckDbErrors.map(e).withSeverity(PgException.Severity.FATAL);
         }
         DuckDbSession session;
         try {
-            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context));
+            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context, catalogName), schemaGeneration);
         } catch (RuntimeException e) {
             try {
                 conn.close();
@@ -137,6 +146,16 @@ public final class DuckDbHandler implements QueryHandler {
             session.settingChanged("TimeZone", timeZone);
         }
         return session;
+    }
+
+    private synchronized String defaultCatalog() throws SQLException {
+        if (defaultCatalog == null) {
+            try (Statement s = root().createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+                rs.next();
+                defaultCatalog = rs.getString(1);
+            }
+        }
+        return defaultCatalog;
     }
 
     private synchronized DuckDBConnection root() {

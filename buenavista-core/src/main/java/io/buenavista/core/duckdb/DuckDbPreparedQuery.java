@@ -17,14 +17,25 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * A statement prepared by DuckDB. Preparing only parses and binds: nothing is executed, so describing an
  * {@code INSERT} inserts nothing. DuckDB understands {@code $1..$n} itself.
  */
 final class DuckDbPreparedQuery implements PreparedQuery {
+    /** What DuckDB described at prepare time: fixed for the life of the statement, and kept with it in the cache. */
+    record Description(StatementReturnType returnType, int duckParameterCount, List<PgType> parameterTypes,
+            List<Column> columns, List<DuckDbTypes.Mapping> mappings) {}
+
     private final DuckDbSession session;
+    private final StatementCache.Key key;
     private final String sql;
+    /** The schema generation it was prepared in; it goes back to the cache only if that is still current. */
+    private final long generation;
+    /** A statement that may change the schema or the session: never cached, and running it invalidates caches. */
+    private final boolean changesSchema;
     /** DuckDB's driver closes a statement whose execution failed; it is then prepared again. */
     private PreparedStatement statement;
     private final StatementReturnType returnType;
@@ -32,27 +43,37 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     private final List<PgType> parameterTypes;
     private final List<Column> columns;
     private final List<DuckDbTypes.Mapping> mappings;
+    private final Description description;
     private boolean closed;
 
-    private DuckDbPreparedQuery(DuckDbSession session, String sql, PreparedStatement statement,
-            StatementReturnType returnType, int duckParameterCount, List<PgType> parameterTypes, List<Column> columns,
-            List<DuckDbTypes.Mapping> mappings) {
+    private DuckDbPreparedQuery(DuckDbSession session, StatementCache.Key key, String sql, long generation,
+            boolean changesSchema, PreparedStatement statement, Description d) {
         this.session = session;
+        this.key = key;
         this.sql = sql;
+        this.generation = generation;
+        this.changesSchema = changesSchema;
         this.statement = statement;
-        this.returnType = returnType;
-        this.duckParameterCount = duckParameterCount;
-        this.parameterTypes = parameterTypes;
-        this.columns = columns;
-        this.mappings = mappings;
+        this.description = d;
+        this.returnType = d.returnType();
+        this.duckParameterCount = d.duckParameterCount();
+        this.parameterTypes = d.parameterTypes();
+        this.columns = d.columns();
+        this.mappings = d.mappings();
     }
 
-    static DuckDbPreparedQuery prepare(DuckDbSession session, String sql, List<PgType> declared) {
-        return prepare(session, sql, declared, false);
+    /** Reuses an idle statement of the session's cache. */
+    static DuckDbPreparedQuery reuse(DuckDbSession session, StatementCache.Key key, StatementCache.Idle idle) {
+        return new DuckDbPreparedQuery(session, key, idle.sql(), idle.generation(), false, idle.statement(),
+                idle.description());
     }
 
-    private static DuckDbPreparedQuery prepare(DuckDbSession session, String sql, List<PgType> declared,
-            boolean typesApplied) {
+    /**
+     * Prepares {@code sql} (the final text) with DuckDB.
+     *
+     * @param generation the session's schema generation read before preparing
+     */
+    static DuckDbPreparedQuery prepare(DuckDbSession session, StatementCache.Key key, String sql, long generation) {
         PreparedStatement ps;
         try {
             ps = session.connection().prepareStatement(sql);
@@ -60,47 +81,15 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             throw DuckDbErrors.map(e);
         }
         try {
-            DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
-            // DuckDB describes INSERT/UPDATE/DELETE with a "Count" column and DDL/SET with a "Success" column;
-            // only real queries return rows to the client.
-            StatementReturnType returnType = meta.getReturnType();
-            List<Column> columns = new ArrayList<>();
-            List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
-            if (returnType == StatementReturnType.QUERY_RESULT) {
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    DuckDbTypes.Mapping m = DuckDbTypes.map(meta.getColumnTypeName(i), meta.getPrecision(i),
-                            meta.getScale(i));
-                    mappings.add(m);
-                    columns.add(m.column(meta.getColumnLabel(i)));
-                }
+            String typed = castUnresolvedParameters(ps, sql, key.declared());
+            if (typed != null) {
+                // DuckDB could not infer a parameter the client declared: state the type in the text instead.
+                ps.close();
+                sql = typed;
+                ps = session.connection().prepareStatement(sql);
             }
-            ParameterMetaData params = ps.getParameterMetaData();
-            int count = params.getParameterCount();
-            if (!typesApplied) {
-                boolean[] unresolved = new boolean[count];
-                for (int i = 0; i < count; i++) {
-                    String name = params.getParameterTypeName(i + 1);
-                    unresolved[i] = name == null || name.equals("INVALID") || name.equals("UNKNOWN");
-                }
-                String typed = DuckDbTypes.castDeclaredParameters(sql, unresolved, declared);
-                if (typed != null) {
-                    ps.close();
-                    return prepare(session, typed, declared, true);
-                }
-            }
-            List<PgType> types = new ArrayList<>();
-            for (int i = 0; i < Math.max(count, declared.size()); i++) {
-                PgType given = i < declared.size() ? declared.get(i) : null;
-                if (given != null && !given.equals(PgType.UNKNOWN)) {
-                    types.add(given);
-                } else if (i < count) {
-                    types.add(DuckDbTypes.parameterType(params.getParameterTypeName(i + 1)));
-                } else {
-                    types.add(PgType.UNKNOWN);
-                }
-            }
-            return new DuckDbPreparedQuery(session, sql, ps, returnType, count, List.copyOf(types), List.copyOf(columns),
-                    List.copyOf(mappings));
+            return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps,
+                    describe(ps, key.declared()));
         } catch (SQLException | RuntimeException e) {
             try {
                 ps.close();
@@ -109,6 +98,83 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             }
             throw e instanceof SQLException s ? DuckDbErrors.map(s) : (RuntimeException) e;
         }
+    }
+
+    /** The text with declared types cast in where DuckDB left a parameter untyped, or null when none is. */
+    private static String castUnresolvedParameters(PreparedStatement ps, String sql, List<PgType> declared)
+            throws SQLException {
+        ParameterMetaData params = ps.getParameterMetaData();
+        int count = params.getParameterCount();
+        boolean[] unresolved = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            String name = params.getParameterTypeName(i + 1);
+            unresolved[i] = name == null || name.equals("INVALID") || name.equals("UNKNOWN");
+        }
+        return DuckDbTypes.castDeclaredParameters(sql, unresolved, declared);
+    }
+
+    private static Description describe(PreparedStatement ps, List<PgType> declared) throws SQLException {
+        DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+        // DuckDB describes INSERT/UPDATE/DELETE with a "Count" column and DDL/SET with a "Success" column;
+        // only real queries return rows to the client.
+        StatementReturnType returnType = meta.getReturnType();
+        List<Column> columns = new ArrayList<>();
+        List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
+        if (returnType == StatementReturnType.QUERY_RESULT) {
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                DuckDbTypes.Mapping m = DuckDbTypes.map(meta.getColumnTypeName(i), meta.getPrecision(i),
+                        meta.getScale(i));
+                mappings.add(m);
+                columns.add(m.column(meta.getColumnLabel(i)));
+            }
+        }
+        ParameterMetaData params = ps.getParameterMetaData();
+        int count = params.getParameterCount();
+        List<PgType> types = new ArrayList<>();
+        for (int i = 0; i < Math.max(count, declared.size()); i++) {
+            PgType given = i < declared.size() ? declared.get(i) : null;
+            if (given != null && !given.equals(PgType.UNKNOWN)) {
+                types.add(given);
+            } else if (i < count) {
+                types.add(DuckDbTypes.parameterType(params.getParameterTypeName(i + 1)));
+            } else {
+                types.add(PgType.UNKNOWN);
+            }
+        }
+        return new Description(returnType, count, List.copyOf(types), List.copyOf(columns), List.copyOf(mappings));
+    }
+
+    /** Statements whose first word says they only read or write rows keep the schema; anything else may not. */
+    private static final Set<String> ROW_STATEMENTS = Set.of("select", "with", "values", "from", "table", "insert",
+            "update", "delete");
+
+    /**
+     * Whether running {@code sql} may change what other statements bind to: DDL, {@code SET}, {@code USE},
+     * {@code ATTACH}, {@code CALL}... Judged by the first word, skipping blanks, comments and parentheses.
+     */
+    static boolean mayChangeSchema(String sql) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c) || c == '(') {
+                i++;
+            } else if (sql.startsWith("--", i)) {
+                int eol = sql.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (sql.startsWith("/*", i)) {
+                // PostgreSQL nests block comments; a nested one only makes this judge conservatively.
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else {
+                break;
+            }
+        }
+        int start = i;
+        while (i < n && Character.isLetter(sql.charAt(i))) {
+            i++;
+        }
+        return !ROW_STATEMENTS.contains(sql.substring(start, i).toLowerCase(Locale.ROOT));
     }
 
     @Override
@@ -151,6 +217,10 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             throw DuckDbErrors.map(e);
         } finally {
             session.endWork();
+            if (changesSchema) {
+                // Also after a failure: part of it may have happened (a multi-statement CALL, an ATTACH).
+                session.schemaChanged();
+            }
         }
     }
 
@@ -247,11 +317,14 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         if (cursor != null && cursor.owner() == this) {
             session.releaseConnection();
         }
+        session.statementClosed(this);
         try {
-            statement.close();
+            if (changesSchema || statement.isClosed() || !session.offerToCache(key,
+                    new StatementCache.Idle(statement, sql, description, generation))) {
+                statement.close();
+            }
         } catch (SQLException ignored) {
             // nothing left to release
         }
-        session.statementClosed(this);
     }
 }

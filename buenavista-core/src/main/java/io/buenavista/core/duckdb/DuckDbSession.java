@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client session on its own DuckDB connection.
@@ -33,6 +35,18 @@ final class DuckDbSession implements QuerySession {
     /** The catalog emulation on this connection, or null when not installed (tests of the bare session). */
     private final DuckDbCatalog catalog;
     private final Set<DuckDbPreparedQuery> statements = new LinkedHashSet<>();
+    private final StatementCache cache = new StatementCache();
+    /**
+     * The database's schema generation, shared by all sessions of a handler: moved by every statement that may
+     * change what others bind to, it makes the idle statements prepared before stale.
+     */
+    private final AtomicLong schemaGeneration;
+    /** The generation when the transaction block began; a block sees its own snapshot of the catalog. */
+    private long generationAtBegin;
+    /** A statement that may change the schema ran in the current block. */
+    private boolean schemaChangedInBlock;
+    /** The catalog's objects were created in the current block: a rollback takes them away again. */
+    private boolean catalogInstalledInBlock;
 
     /** The cursor whose result still occupies the connection, or null. */
     private DuckDbCursor streaming;
@@ -45,12 +59,14 @@ final class DuckDbSession implements QuerySession {
     private volatile Statement running;
 
     DuckDbSession(DuckDBConnection conn) {
-        this(conn, null);
+        this(conn, null, new AtomicLong());
     }
 
-    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog) {
+    /** @param schemaGeneration the handler's, shared by all sessions on the same database */
+    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration) {
         this.conn = conn;
         this.catalog = catalog;
+        this.schemaGeneration = schemaGeneration;
     }
 
     DuckDBConnection connection() {
@@ -65,16 +81,58 @@ final class DuckDbSession implements QuerySession {
     public PreparedQuery prepare(String sql, List<PgType> parameterTypes) throws PgException {
         Objects.requireNonNull(sql, "sql");
         ensureOpen();
-        releaseConnection();
-        String duckSql = catalog == null ? sql : CatalogRewrites.rewrite(sql);
+        StatementCache.Key key = new StatementCache.Key(sql,
+                parameterTypes == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(parameterTypes)));
+        // Read before preparing: a schema change that commits meanwhile then makes this statement stale.
+        long generation = schemaGeneration.get();
+        StatementCache.Idle idle = cache.take(key, generation);
         DuckDbPreparedQuery query;
-        try {
-            query = DuckDbPreparedQuery.prepare(this, duckSql, parameterTypes == null ? List.of() : parameterTypes);
-        } catch (PgException e) {
-            throw DuckDbErrors.withPosition(e, duckSql, sql);
+        if (idle != null) {
+            query = DuckDbPreparedQuery.reuse(this, key, idle);
+        } else {
+            releaseConnection();
+            query = prepareNew(key, generation);
         }
         statements.add(query);
         return query;
+    }
+
+    private DuckDbPreparedQuery prepareNew(StatementCache.Key key, long generation) {
+        String sql = catalog == null ? key.sql() : CatalogRewrites.rewrite(key.sql());
+        try {
+            return prepareRewritten(key, sql, generation);
+        } catch (PgException e) {
+            // DuckDB's position counts in the text it saw; it is only the client's when no rewrite changed it.
+            throw DuckDbErrors.withPosition(e, sql, key.sql());
+        }
+    }
+
+    private DuckDbPreparedQuery prepareRewritten(StatementCache.Key key, String sql, long generation) {
+        if (catalog == null) {
+            return DuckDbPreparedQuery.prepare(this, key, sql, generation);
+        }
+        if (catalog.needsObjects(sql)) {
+            installCatalogObjects();
+        }
+        try {
+            return DuckDbPreparedQuery.prepare(this, key, sql, generation);
+        } catch (PgException e) {
+            // A name the text does not show may still need the catalog (a view over pg_class). Outside a block a
+            // failed prepare leaves nothing behind, so try once more with it; inside one DuckDB may have aborted.
+            if (catalog.objectsInstalled() || inTransaction || !e.sqlState().startsWith("42")
+                    || e.sqlState().equals(SqlState.SYNTAX_ERROR)) {
+                throw e;
+            }
+            installCatalogObjects();
+            return DuckDbPreparedQuery.prepare(this, key, sql, generation);
+        }
+    }
+
+    private void installCatalogObjects() {
+        catalog.installObjects();
+        if (inTransaction) {
+            catalogInstalledInBlock = true;
+        }
     }
 
     @Override
@@ -82,18 +140,22 @@ final class DuckDbSession implements QuerySession {
         // DuckDB has one isolation level (snapshot isolation); the requested level is accepted and not applied.
         runUtility(options != null && options.readOnly() ? "BEGIN TRANSACTION READ ONLY" : "BEGIN TRANSACTION");
         inTransaction = true;
+        generationAtBegin = schemaGeneration.get();
+        schemaChangedInBlock = false;
     }
 
     @Override
     public void commit() throws PgException {
+        boolean committed = false;
         try {
             runUtility("COMMIT");
+            committed = true;
         } catch (PgException e) {
             // Leave no half-open transaction behind, whatever the client does next.
             rollbackQuietly();
             throw e;
         } finally {
-            inTransaction = false;
+            endBlock(committed);
         }
     }
 
@@ -107,7 +169,25 @@ final class DuckDbSession implements QuerySession {
             }
             // DuckDB already ended the transaction: the rollback the client wants has happened.
         } finally {
-            inTransaction = false;
+            endBlock(false);
+        }
+    }
+
+    private void endBlock(boolean committed) {
+        inTransaction = false;
+        if (catalogInstalledInBlock && !committed) {
+            catalog.objectsRolledBack();
+            cache.clear(); // statements prepared in the block may name the objects that are gone
+        }
+        catalogInstalledInBlock = false;
+        if (schemaChangedInBlock) {
+            // Others may have prepared against the catalog as it was before this block committed or rolled back.
+            schemaChangedInBlock = false;
+            schemaGeneration.incrementAndGet();
+        }
+        if (schemaGeneration.get() != generationAtBegin) {
+            // Statements prepared in the block saw its snapshot, which may be older than the stamp they carry.
+            cache.clear();
         }
     }
 
@@ -153,6 +233,8 @@ final class DuckDbSession implements QuerySession {
             return;
         }
         releaseConnection();
+        // DuckDB binds some settings into a prepared statement (search_path resolves names at prepare).
+        cache.clear();
         if (catalog != null) {
             try {
                 catalog.settingChanged(name, value);
@@ -183,6 +265,7 @@ final class DuckDbSession implements QuerySession {
         for (DuckDbPreparedQuery q : new ArrayList<>(statements)) {
             q.close();
         }
+        cache.clear();
         try {
             conn.close();
         } catch (SQLException e) {
@@ -227,6 +310,26 @@ final class DuckDbSession implements QuerySession {
 
     void statementClosed(DuckDbPreparedQuery query) {
         statements.remove(query);
+    }
+
+    /**
+     * Keeps the idle statement of a closed query for the next Parse of the same text, unless the schema moved since
+     * it was prepared or the session is closed; returns whether it was kept.
+     */
+    boolean offerToCache(StatementCache.Key key, StatementCache.Idle idle) {
+        return !closed && idle.generation() == schemaGeneration.get() && cache.offer(key, idle);
+    }
+
+    /** A statement that may have changed the schema (or the session's name resolution) ran. */
+    void schemaChanged() {
+        schemaGeneration.incrementAndGet();
+        if (inTransaction) {
+            schemaChangedInBlock = true;
+        }
+    }
+
+    int cachedStatements() {
+        return cache.size();
     }
 
     /** Marks the start of work that {@link #cancel()} may interrupt; a new statement forgets older cancels. */
