@@ -324,13 +324,16 @@ public final class SessionSettings {
         }
     }
 
+    /** A number with an optional time unit; compiled once, as statement_timeout is read at every statement. */
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile(
+            "\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\\s*(us|ms|s|min|h|d)?\\s*");
+
     /**
      * A duration setting as PostgreSQL reads it: a number of milliseconds, or a number with a unit ({@code us},
      * {@code ms}, {@code s}, {@code min}, {@code h}, {@code d}), rounded to whole milliseconds.
      */
     private static long parseTimeout(String name, String value) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
-                + "\\s*(us|ms|s|min|h|d)?\\s*").matcher(value);
+        java.util.regex.Matcher m = DURATION.matcher(value);
         if (!m.matches()) {
             throw invalid(name, value);
         }
