@@ -10,9 +10,9 @@ import io.buenavista.api.QuerySession;
 import io.buenavista.api.RowCursor;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
-import io.buenavista.api.TransactionOptions;
 import io.buenavista.core.types.CodecRegistry;
 import io.buenavista.core.types.TypeContext;
+import io.buenavista.testing.ForwardingQuerySession;
 import io.buenavista.testing.TestHandler;
 
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ final class ClientsHandler implements QueryHandler {
     @Override
     public QuerySession open(SessionContext context) {
         QuerySession session = delegate.open(context);
-        return new QuerySession() {
+        return new ForwardingQuerySession(session) {
             @Override
             public PreparedQuery prepare(String sql, List<PgType> parameterTypes) {
                 prepared.add(sql);
@@ -77,30 +77,6 @@ final class ClientsHandler implements QueryHandler {
                 return session.prepare(sql, parameterTypes);
             }
 
-            @Override
-            public void begin(TransactionOptions options) {
-                session.begin(options);
-            }
-
-            @Override
-            public void commit() {
-                session.commit();
-            }
-
-            @Override
-            public void rollback() {
-                session.rollback();
-            }
-
-            @Override
-            public void cancel() {
-                session.cancel();
-            }
-
-            @Override
-            public void close() {
-                session.close();
-            }
         };
     }
 

@@ -1,13 +1,12 @@
 package io.buenavista.core.session;
 
-import io.buenavista.api.PgType;
-import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.QueryHandler;
 import io.buenavista.api.QuerySession;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.TransactionOptions;
 import io.buenavista.testing.BackendMessage;
 import io.buenavista.testing.BackendMessage.ErrorResponse;
+import io.buenavista.testing.ForwardingQuerySession;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -35,41 +34,17 @@ class SettingsFeaturesTest extends WireScript {
             @Override
             public QuerySession open(SessionContext context) {
                 QuerySession s = handler.open(context);
-                return new QuerySession() {
-                    @Override
-                    public PreparedQuery prepare(String sql, List<PgType> types) {
-                        return s.prepare(sql, types);
-                    }
+                return new ForwardingQuerySession(s) {
 
                     @Override
                     public void begin(TransactionOptions options) {
                         told.add("begin readOnly=" + options.readOnly());
-                        s.begin(options);
-                    }
-
-                    @Override
-                    public void commit() {
-                        s.commit();
-                    }
-
-                    @Override
-                    public void rollback() {
-                        s.rollback();
-                    }
-
-                    @Override
-                    public void cancel() {
-                        s.cancel();
+                        super.begin(options);
                     }
 
                     @Override
                     public void settingChanged(String name, String value) {
                         told.add(name + "=" + value);
-                    }
-
-                    @Override
-                    public void close() {
-                        s.close();
                     }
                 };
             }

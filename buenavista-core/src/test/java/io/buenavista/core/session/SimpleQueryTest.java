@@ -6,11 +6,11 @@ import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.QueryHandler;
 import io.buenavista.api.QuerySession;
 import io.buenavista.api.SessionContext;
-import io.buenavista.api.TransactionOptions;
 import io.buenavista.testing.BackendMessage.CommandComplete;
 import io.buenavista.testing.BackendMessage.EmptyQueryResponse;
 import io.buenavista.testing.BackendMessage.ErrorResponse;
 import io.buenavista.testing.BackendMessage.ReadyForQuery;
+import io.buenavista.testing.ForwardingQuerySession;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -113,7 +113,7 @@ class SimpleQueryTest extends WireScript {
             @Override
             public QuerySession open(SessionContext context) {
                 QuerySession session = inner.open(context);
-                return new QuerySession() {
+                return new ForwardingQuerySession(session) {
                     @Override
                     public PreparedQuery prepare(String sql, List<PgType> parameterTypes) {
                         if (sql.startsWith("broken")) {
@@ -123,30 +123,6 @@ class SimpleQueryTest extends WireScript {
                         return session.prepare(sql, parameterTypes);
                     }
 
-                    @Override
-                    public void begin(TransactionOptions options) {
-                        session.begin(options);
-                    }
-
-                    @Override
-                    public void commit() {
-                        session.commit();
-                    }
-
-                    @Override
-                    public void rollback() {
-                        session.rollback();
-                    }
-
-                    @Override
-                    public void cancel() {
-                        session.cancel();
-                    }
-
-                    @Override
-                    public void close() {
-                        session.close();
-                    }
                 };
             }
         };
