@@ -61,9 +61,15 @@ async def main(port, fixture_port):
         ("uuid", uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")),
         ("json", '{"a": [1, 2.5, "x"], "b": null}'),
         ("jsonb", '{"a": 1}'),  # no jsonb in DuckDB: read as json
-        # (integer[] is left out: asyncpg has built-in codecs only for text[] and oid[] arrays and looks others up
-        # with a query of its own, whose $1::oid[] DuckDB reports as int8[]: asyncpg then recurses without end)
+        # Arrays other than text[] and oid[] make asyncpg look their element type up with a catalog query of its own.
         ("text[]", ["a", "b c", None, '"q"', ""]),
+        ("integer[]", [1, None, -3]),
+        ("bigint[]", [9223372036854775807]),
+        ("double precision[]", [1.5, None]),
+        ("boolean[]", [True, False]),
+        ("date[]", [datetime.date(2024, 2, 29)]),
+        ("numeric(10,2)[]", [decimal.Decimal("1.50")]),
+        ("uuid[]", []),
     ]
     failures = []
     for pg_type, value in values:

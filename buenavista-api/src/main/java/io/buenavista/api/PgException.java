@@ -22,19 +22,20 @@ public final class PgException extends RuntimeException {
     private final String detail;
     private final String hint;
     private final int position;
+    private final String routine;
 
     /** An {@code ERROR} with the given SQLSTATE (five characters) and primary message. */
     public PgException(String sqlState, String message) {
-        this(sqlState, Severity.ERROR, message, null, null, 0, null);
+        this(sqlState, Severity.ERROR, message, null, null, 0, null, null);
     }
 
     /** An {@code ERROR} with the given SQLSTATE and message, caused by {@code cause} (kept for logs only). */
     public PgException(String sqlState, String message, Throwable cause) {
-        this(sqlState, Severity.ERROR, message, null, null, 0, cause);
+        this(sqlState, Severity.ERROR, message, null, null, 0, null, cause);
     }
 
     private PgException(String sqlState, Severity severity, String message, String detail, String hint, int position,
-            Throwable cause) {
+            String routine, Throwable cause) {
         super(Objects.requireNonNull(message, "message"), cause);
         if (sqlState == null || sqlState.length() != 5) {
             throw new IllegalArgumentException("SQLSTATE must have five characters: " + sqlState);
@@ -44,6 +45,7 @@ public final class PgException extends RuntimeException {
         this.detail = detail;
         this.hint = hint;
         this.position = position;
+        this.routine = routine;
     }
 
     /** A {@code FATAL} error: the server sends it and closes the connection. */
@@ -52,20 +54,28 @@ public final class PgException extends RuntimeException {
     }
 
     public PgException withSeverity(Severity newSeverity) {
-        return new PgException(sqlState, newSeverity, getMessage(), detail, hint, position, getCause());
+        return new PgException(sqlState, newSeverity, getMessage(), detail, hint, position, routine, getCause());
     }
 
     public PgException withDetail(String newDetail) {
-        return new PgException(sqlState, severity, getMessage(), newDetail, hint, position, getCause());
+        return new PgException(sqlState, severity, getMessage(), newDetail, hint, position, routine, getCause());
     }
 
     public PgException withHint(String newHint) {
-        return new PgException(sqlState, severity, getMessage(), detail, newHint, position, getCause());
+        return new PgException(sqlState, severity, getMessage(), detail, newHint, position, routine, getCause());
     }
 
     /** The 1-based character position in the client's query text that the error refers to; 0 for none. */
     public PgException withPosition(int newPosition) {
-        return new PgException(sqlState, severity, getMessage(), detail, hint, newPosition, getCause());
+        return new PgException(sqlState, severity, getMessage(), detail, hint, newPosition, routine, getCause());
+    }
+
+    /**
+     * Names the server routine that reported the error ({@code R}). PostgreSQL clients act on a few of these: pgjdbc
+     * prepares a statement again after {@code RevalidateCachedQuery}'s "cached plan must not change result type".
+     */
+    public PgException withRoutine(String newRoutine) {
+        return new PgException(sqlState, severity, getMessage(), detail, hint, position, newRoutine, getCause());
     }
 
     public String sqlState() {
@@ -94,6 +104,11 @@ public final class PgException extends RuntimeException {
     /** The 1-based position ({@code P}) in the query text, or 0 when unknown. */
     public int position() {
         return position;
+    }
+
+    /** The routine ({@code R}), or null. */
+    public String routine() {
+        return routine;
     }
 
     public boolean isFatal() {

@@ -27,7 +27,7 @@ import java.util.Set;
 final class DuckDbPreparedQuery implements PreparedQuery {
     /** What DuckDB described at prepare time: fixed for the life of the statement, and kept with it in the cache. */
     record Description(StatementReturnType returnType, int duckParameterCount, List<PgType> parameterTypes,
-            List<Column> columns, List<DuckDbTypes.Mapping> mappings) {}
+            List<Column> columns, List<DuckDbTypes.Mapping> mappings, List<String> duckTypes) {}
 
     private final DuckDbSession session;
     private final StatementCache.Key key;
@@ -44,6 +44,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     private final List<Column> columns;
     private final List<DuckDbTypes.Mapping> mappings;
     private final Description description;
+    /** The schema generation in which the result's shape was last found unchanged. */
+    private long shapeCheckedIn;
     private boolean closed;
 
     private DuckDbPreparedQuery(DuckDbSession session, StatementCache.Key key, String sql, long generation,
@@ -60,6 +62,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         this.parameterTypes = d.parameterTypes();
         this.columns = d.columns();
         this.mappings = d.mappings();
+        this.shapeCheckedIn = generation;
     }
 
     /** Reuses an idle statement of the session's cache. */
@@ -89,7 +92,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 ps = session.connection().prepareStatement(sql);
             }
             return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps,
-                    describe(ps, key.declared()));
+                    describe(ps, key.declared(), ClientCatalogQueries.find(key.sql())));
         } catch (SQLException | RuntimeException e) {
             try {
                 ps.close();
@@ -113,19 +116,23 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         return DuckDbTypes.castDeclaredParameters(sql, unresolved, declared);
     }
 
-    private static Description describe(PreparedStatement ps, List<PgType> declared) throws SQLException {
+    private static Description describe(PreparedStatement ps, List<PgType> declared, ClientCatalogQueries.Rule rule)
+            throws SQLException {
         DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
         // DuckDB describes INSERT/UPDATE/DELETE with a "Count" column and DDL/SET with a "Success" column;
         // only real queries return rows to the client.
         StatementReturnType returnType = meta.getReturnType();
         List<Column> columns = new ArrayList<>();
         List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
+        List<String> duckTypes = resultTypes(meta);
         if (returnType == StatementReturnType.QUERY_RESULT) {
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 DuckDbTypes.Mapping m = DuckDbTypes.map(meta.getColumnTypeName(i), meta.getPrecision(i),
                         meta.getScale(i));
+                String label = meta.getColumnLabel(i);
+                m = ClientCatalogQueries.column(rule, label, m);
                 mappings.add(m);
-                columns.add(m.column(meta.getColumnLabel(i)));
+                columns.add(m.column(label));
             }
         }
         ParameterMetaData params = ps.getParameterMetaData();
@@ -136,12 +143,46 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             if (given != null && !given.equals(PgType.UNKNOWN)) {
                 types.add(given);
             } else if (i < count) {
-                types.add(DuckDbTypes.parameterType(params.getParameterTypeName(i + 1)));
+                types.add(ClientCatalogQueries.parameter(rule, i,
+                        DuckDbTypes.parameterType(params.getParameterTypeName(i + 1))));
             } else {
                 types.add(PgType.UNKNOWN);
             }
         }
-        return new Description(returnType, count, List.copyOf(types), List.copyOf(columns), List.copyOf(mappings));
+        return new Description(returnType, count, List.copyOf(types), List.copyOf(columns), List.copyOf(mappings),
+                duckTypes);
+    }
+
+    private static List<String> resultTypes(DuckDBResultSetMetaData meta) throws SQLException {
+        if (meta.getReturnType() != StatementReturnType.QUERY_RESULT) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            names.add(meta.getColumnTypeName(i));
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Refuses to run a statement whose result would no longer match the RowDescription the client was given, as
+     * PostgreSQL does: DuckDB binds a prepared statement again after the schema changed ({@code SELECT *} after
+     * {@code ALTER TABLE ... ADD COLUMN}) and would return other columns. Checked once per schema generation, before
+     * anything runs, by preparing the text afresh.
+     */
+    private void checkResultShape() throws SQLException {
+        long now = session.schemaGeneration();
+        if (now == shapeCheckedIn) {
+            return;
+        }
+        try (PreparedStatement fresh = session.connection().prepareStatement(sql)) {
+            DuckDBResultSetMetaData meta = fresh.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+            if (meta.getReturnType() != returnType || !resultTypes(meta).equals(description.duckTypes())) {
+                throw new PgException(SqlState.FEATURE_NOT_SUPPORTED, "cached plan must not change result type")
+                        .withRoutine("RevalidateCachedQuery");
+            }
+        }
+        shapeCheckedIn = now;
     }
 
     /** Statements whose first word says they only read or write rows keep the schema; anything else may not. */
@@ -198,6 +239,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             // Reading a suspended cursor into memory may take a while: it counts as part of this statement.
             session.releaseConnection();
             throwIfCanceled(null);
+            checkResultShape();
             List<Object> values = parameters == null ? List.of() : parameters;
             PreparedStatement ps = liveStatement();
             bind(ps, values);

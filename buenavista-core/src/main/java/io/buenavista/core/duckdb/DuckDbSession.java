@@ -320,6 +320,11 @@ final class DuckDbSession implements QuerySession {
         return !closed && idle.generation() == schemaGeneration.get() && cache.offer(key, idle);
     }
 
+    /** The handler's schema generation now: it moves whenever any session may have changed the schema. */
+    long schemaGeneration() {
+        return schemaGeneration.get();
+    }
+
     /** A statement that may have changed the schema (or the session's name resolution) ran. */
     void schemaChanged() {
         schemaGeneration.incrementAndGet();

@@ -653,7 +653,7 @@ final class DuckDbTypes {
             case "bool" -> "BOOLEAN";
             case "int2" -> "SMALLINT";
             case "int4" -> "INTEGER";
-            case "int8" -> "BIGINT";
+            case "int8", "oid" -> "BIGINT";
             case "float4" -> "FLOAT";
             case "float8" -> "DOUBLE";
             case "numeric" -> "DECIMAL";

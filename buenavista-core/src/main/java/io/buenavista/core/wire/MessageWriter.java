@@ -289,7 +289,7 @@ public final class MessageWriter {
         end();
     }
 
-    /** ErrorResponse with S, V, C, M and D, H, P when known. */
+    /** ErrorResponse with S, V, C, M and D, H, P, R when known. */
     public void errorResponse(PgException e) throws IOException {
         fields('E', e);
     }
@@ -314,6 +314,9 @@ public final class MessageWriter {
         }
         if (e.position() > 0) {
             field('P', Integer.toString(e.position()));
+        }
+        if (e.routine() != null) {
+            field('R', e.routine());
         }
         writeByte(0);
         end();

@@ -699,4 +699,50 @@ class DuckDbPgjdbcTest {
             assertEquals(List.of("id int4 4 10 0", "price numeric 2 10 2", "name text 12 2147483647 0"), columns);
         }
     }
+
+    /**
+     * A server-prepared statement whose result columns changed under it: another session adds a column, and the
+     * server answers the next Bind → Execute with 0A000 "cached plan must not change result type" (routine
+     * RevalidateCachedQuery), on which pgjdbc prepares it again by itself and reads both columns. Without the check
+     * pgjdbc would read the new result with the old RowDescription (one column). Compared with PostgreSQL.
+     */
+    @Test
+    void aPreparedStatementWhoseResultChangedIsPreparedAgainAsOnPostgres() throws Exception {
+        String table = "plan_t_" + ProcessHandle.current().pid();
+        List<String> onPostgres = resultChangeStory(() -> pg("prepareThreshold=1"), table);
+        List<String> onDuck = resultChangeStory(() -> duck("prepareThreshold=1"), table);
+        assertEquals(onPostgres, onDuck);
+        assertEquals("2 columns: 1 x", onDuck.get(3));
+    }
+
+    private interface Connector {
+        Connection open() throws SQLException;
+    }
+
+    private static List<String> resultChangeStory(Connector connector, String table) throws SQLException {
+        List<String> story = new ArrayList<>();
+        try (Connection a = connector.open(); Connection b = connector.open(); Statement sb = b.createStatement()) {
+            sb.execute("CREATE TABLE " + table + "(a INTEGER)");
+            try {
+                sb.execute("INSERT INTO " + table + " VALUES (1)");
+                try (PreparedStatement ps = a.prepareStatement("SELECT * FROM " + table)) {
+                    for (int i = 0; i < 4; i++) {
+                        if (i == 2) {
+                            sb.execute("ALTER TABLE " + table + " ADD COLUMN b VARCHAR DEFAULT 'x'");
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            int n = rs.getMetaData().getColumnCount();
+                            assertTrue(rs.next());
+                            story.add(n == 1 ? "1 column" : n + " columns: " + rs.getInt(1) + " " + rs.getString(2));
+                        } catch (PSQLException e) {
+                            story.add(e.getSQLState() + " " + e.getServerErrorMessage().getMessage());
+                        }
+                    }
+                }
+            } finally {
+                sb.execute("DROP TABLE " + table);
+            }
+        }
+        return story;
+    }
 }

@@ -250,4 +250,23 @@ class DuckDbStatementCacheTest {
         // The most recent ones were kept, and still answer.
         assertEquals(List.of(List.of(StatementCache.CAPACITY + 19)), rows(session, texts.get(texts.size() - 1)));
     }
+
+    @Test
+    void aStatementWhoseResultWouldChangeIsRefusedAndOneWhoseResultStaysRuns() {
+        command(session, "CREATE TABLE t(a INTEGER)");
+        command(session, "INSERT INTO t VALUES (1)");
+        try (PreparedQuery star = session.prepare("select * from t", List.of());
+                PreparedQuery one = session.prepare("select a from t", List.of())) {
+            assertEquals(List.of(List.of(1)), readAll(assertInstanceOf(ExecutionResult.Rows.class,
+                    star.execute(List.of()))));
+            command(other, "ALTER TABLE t ADD COLUMN b VARCHAR DEFAULT 'x'");
+            PgException changed = assertThrows(PgException.class, () -> star.execute(List.of()));
+            assertEquals("0A000", changed.sqlState());
+            assertEquals("cached plan must not change result type", changed.message());
+            assertEquals("RevalidateCachedQuery", changed.routine());
+            assertEquals(List.of(List.of(1)), readAll(assertInstanceOf(ExecutionResult.Rows.class,
+                    one.execute(List.of()))));
+        }
+        assertEquals(List.of(List.of(1, "x")), rows(session, "select * from t"));
+    }
 }
