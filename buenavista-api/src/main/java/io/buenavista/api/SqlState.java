@@ -58,5 +58,6 @@ public final class SqlState {
     public static final String ADMIN_SHUTDOWN = "57P01";
     public static final String CANNOT_CONNECT_NOW = "57P03";
     public static final String IDLE_SESSION_TIMEOUT = "57P05";
+    public static final String IDLE_IN_TRANSACTION_SESSION_TIMEOUT = "25P03";
     public static final String INTERNAL_ERROR = "XX000";
 }

@@ -78,8 +78,13 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         } catch (EOFException | SocketException e) {
             log.debug("connection {} closed: {}", peer, e.getMessage());
         } catch (SocketTimeoutException e) {
-            sendFatal(PgException.fatal(SqlState.IDLE_SESSION_TIMEOUT,
-                    "terminating connection due to idle-session timeout"));
+            // PostgreSQL tells the two apart: a client that left a transaction open holds locks and snapshots.
+            Session s = session;
+            sendFatal(s != null && s.transactionStatus() != 'I'
+                    ? PgException.fatal(SqlState.IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                            "terminating connection due to idle-in-transaction timeout")
+                    : PgException.fatal(SqlState.IDLE_SESSION_TIMEOUT,
+                            "terminating connection due to idle-session timeout"));
         } catch (IOException e) {
             if (!closing) {
                 log.debug("connection {} failed: {}", peer, e.toString());

@@ -136,6 +136,19 @@ class ServerLifecycleScriptTest {
     }
 
     @Test
+    void connectionIdleInATransactionBlockGetsFatal25P03() {
+        try (BuenaVistaServer server = start(new TestHandler(), b -> b.idleTimeout(Duration.ofMillis(200)));
+                WireClient c = connect(server)) {
+            c.login("u", "db");
+            c.simpleQuery("BEGIN");
+            ErrorResponse e = c.expectError("25P03");
+            assertEquals("FATAL", e.severity());
+            assertEquals("terminating connection due to idle-in-transaction timeout", e.message());
+            c.expectClosed();
+        }
+    }
+
+    @Test
     void connectionClosedWithoutSendingAnythingLogsNothingAboveDebug() throws Exception {
         TestHandler handler = new TestHandler();
         try (BuenaVistaServer server = start(handler, b -> b)) {
