@@ -47,7 +47,8 @@ async def main(port, fixture_port):
         ("bigint", -9223372036854775808),
         ("real", 1.5),
         ("double precision", 1e100),
-        # (DuckDB reads a bare ::numeric as DECIMAL(18,3): the casts name precision and scale)
+        ("numeric", decimal.Decimal("-12345678901234567890.123456789")),
+        ("numeric", decimal.Decimal("1.50")),
         ("numeric(38,10)", decimal.Decimal("-1234567890123456789.0123456789")),
         ("numeric(10,6)", decimal.Decimal("0.000001")),
         ("text", "héllo 'q' \\ 😀"),

@@ -77,22 +77,41 @@ final class DuckDbPreparedQuery implements PreparedQuery {
      * @param generation the session's schema generation read before preparing
      */
     static DuckDbPreparedQuery prepare(DuckDbSession session, StatementCache.Key key, String sql, long generation) {
+        NumericParameters.Uncast uncast = NumericParameters.uncast(sql);
         PreparedStatement ps;
+        Set<Integer> numeric = uncast.params();
         try {
-            ps = session.connection().prepareStatement(sql);
+            ps = session.connection().prepareStatement(uncast.sql());
+            sql = uncast.sql();
         } catch (SQLException e) {
-            throw DuckDbErrors.map(e);
+            if (numeric.isEmpty()) {
+                throw DuckDbErrors.map(e);
+            }
+            // Some expressions need their parameter's type at prepare time: the numeric casts stay, widened.
+            sql = NumericParameters.typed(uncast.sql(), numeric);
+            numeric = Set.of();
+            try {
+                ps = session.connection().prepareStatement(sql);
+            } catch (SQLException again) {
+                throw DuckDbErrors.map(again);
+            }
         }
         try {
-            String typed = castUnresolvedParameters(ps, sql, key.declared());
+            boolean[] unresolved = unresolvedParameters(ps);
+            String typed = DuckDbTypes.castDeclaredParameters(sql, unresolved, key.declared());
             if (typed != null) {
                 // DuckDB could not infer a parameter the client declared: state the type in the text instead.
                 ps.close();
                 sql = typed;
                 ps = session.connection().prepareStatement(sql);
+                unresolved = unresolvedParameters(ps);
             }
-            return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps,
-                    describe(ps, key.declared(), ClientCatalogQueries.find(key.sql())));
+            Description d = describe(ps, key.declared(), ClientCatalogQueries.find(key.sql()));
+            Set<Integer> probed = numericToProbe(numeric, unresolved, key.declared());
+            if (!probed.isEmpty()) {
+                d = withNumericProbe(session, d, NumericParameters.typed(sql, probed), probed, key.declared());
+            }
+            return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps, d);
         } catch (SQLException | RuntimeException e) {
             try {
                 ps.close();
@@ -103,9 +122,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         }
     }
 
-    /** The text with declared types cast in where DuckDB left a parameter untyped, or null when none is. */
-    private static String castUnresolvedParameters(PreparedStatement ps, String sql, List<PgType> declared)
-            throws SQLException {
+    /** {@code unresolved[i]} is true when DuckDB could not infer the type of {@code $(i+1)}. */
+    private static boolean[] unresolvedParameters(PreparedStatement ps) throws SQLException {
         ParameterMetaData params = ps.getParameterMetaData();
         int count = params.getParameterCount();
         boolean[] unresolved = new boolean[count];
@@ -113,7 +131,58 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             String name = params.getParameterTypeName(i + 1);
             unresolved[i] = name == null || name.equals("INVALID") || name.equals("UNKNOWN");
         }
-        return DuckDbTypes.castDeclaredParameters(sql, unresolved, declared);
+        return unresolved;
+    }
+
+    /** The numeric parameters (cast in the text or declared by the client) that DuckDB left untyped. */
+    private static Set<Integer> numericToProbe(Set<Integer> cast, boolean[] unresolved, List<PgType> declared) {
+        Set<Integer> out = new java.util.TreeSet<>();
+        for (int i = 0; i < unresolved.length; i++) {
+            boolean isNumeric = cast.contains(i) || i < declared.size() && PgType.NUMERIC.equals(declared.get(i));
+            if (unresolved[i] && isNumeric) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The description of a statement whose numeric parameters DuckDB types only from the values bound: the result
+     * columns DuckDB could not type yet are described as the probe (those parameters as DECIMAL(38,16)) types them,
+     * as unconstrained numeric where it is that type; the parameters are numeric.
+     */
+    private static Description withNumericProbe(DuckDbSession session, Description d, String probeSql,
+            Set<Integer> params, List<PgType> declared) throws SQLException {
+        Description probe;
+        try (PreparedStatement ps = session.connection().prepareStatement(probeSql)) {
+            probe = describe(ps, declared, null);
+        } catch (SQLException e) {
+            return d; // the statement itself prepared: it is described as DuckDB sees it
+        }
+        List<Column> columns = new ArrayList<>(d.columns());
+        List<DuckDbTypes.Mapping> mappings = new ArrayList<>(d.mappings());
+        if (probe.returnType() != d.returnType() || probe.columns().size() != columns.size()) {
+            columns = new ArrayList<>(probe.columns());
+            mappings = new ArrayList<>(probe.mappings());
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            boolean untyped = i >= d.duckTypes().size() || "UNKNOWN".equals(d.duckTypes().get(i));
+            if (untyped && i < probe.duckTypes().size()) {
+                DuckDbTypes.Mapping m = NumericParameters.PROBE_TYPE.equals(probe.duckTypes().get(i))
+                        ? new DuckDbTypes.Mapping(PgType.NUMERIC, -1, DuckDbTypes.Kind.DECIMAL, null)
+                        : probe.mappings().get(i);
+                mappings.set(i, m);
+                columns.set(i, m.column(columns.get(i).name()));
+            }
+        }
+        List<PgType> types = new ArrayList<>(d.parameterTypes());
+        for (int i : params) {
+            if (i < types.size() && (i >= declared.size() || PgType.UNKNOWN.equals(declared.get(i)))) {
+                types.set(i, PgType.NUMERIC);
+            }
+        }
+        return new Description(probe.returnType(), d.duckParameterCount(), List.copyOf(types), List.copyOf(columns),
+                List.copyOf(mappings), d.duckTypes());
     }
 
     private static Description describe(PreparedStatement ps, List<PgType> declared, ClientCatalogQueries.Rule rule)
