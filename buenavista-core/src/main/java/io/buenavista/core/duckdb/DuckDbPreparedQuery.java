@@ -89,7 +89,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 ps = session.connection().prepareStatement(sql);
             }
             return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps,
-                    describe(ps, key.declared()));
+                    describe(ps, key.declared(), key.sql()));
         } catch (SQLException | RuntimeException e) {
             try {
                 ps.close();
@@ -113,7 +113,9 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         return DuckDbTypes.castDeclaredParameters(sql, unresolved, declared);
     }
 
-    private static Description describe(PreparedStatement ps, List<PgType> declared) throws SQLException {
+    /** @param clientSql the client's text, before the catalog rewrites: PostgreSQL's column names come from it */
+    private static Description describe(PreparedStatement ps, List<PgType> declared, String clientSql)
+            throws SQLException {
         DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
         // DuckDB describes INSERT/UPDATE/DELETE with a "Count" column and DDL/SET with a "Success" column;
         // only real queries return rows to the client.
@@ -121,11 +123,14 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         List<Column> columns = new ArrayList<>();
         List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
         if (returnType == StatementReturnType.QUERY_RESULT) {
+            // DuckDB names unaliased columns after their expression text; PostgreSQL's names where they are known.
+            List<String> names = ColumnLabels.of(clientSql, meta.getColumnCount());
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 DuckDbTypes.Mapping m = DuckDbTypes.map(meta.getColumnTypeName(i), meta.getPrecision(i),
                         meta.getScale(i));
                 mappings.add(m);
-                columns.add(m.column(meta.getColumnLabel(i)));
+                String name = names == null ? null : names.get(i - 1);
+                columns.add(m.column(name != null ? name : meta.getColumnLabel(i)));
             }
         }
         ParameterMetaData params = ps.getParameterMetaData();
