@@ -4,6 +4,9 @@ import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlToken;
 import io.buenavista.core.sql.SqlToken.Kind;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +31,8 @@ import java.util.Set;
  * <p>Stateless and thread-safe; it lexes the statement once and never looks at rows.
  */
 final class ColumnLabels {
+    private static final Logger LOG = LoggerFactory.getLogger(ColumnLabels.class);
+
     private ColumnLabels() {}
 
     /** PostgreSQL's name for a column it has no better name for. */
@@ -81,6 +86,17 @@ final class ColumnLabels {
      * cannot name; null when it can name none (not a query, or a form it does not read).
      */
     static List<String> of(String sql, int columnCount) {
+        try {
+            return figure(sql, columnCount);
+        } catch (RuntimeException e) {
+            // Naming columns is a nicety: a slip in reading odd text must not fail the statement.
+            LOG.debug("could not name the columns of {}", sql, e);
+            return null;
+        }
+    }
+
+    /** {@link #of} without its safety net, for tests. */
+    static List<String> figure(String sql, int columnCount) {
         List<SqlToken> tokens = SqlLexer.significantTokens(sql);
         List<Item> items;
         try {
@@ -108,18 +124,15 @@ final class ColumnLabels {
             for (int i = 0; i < columnCount; i++) {
                 names[i] = items.get(i).name();
             }
-        } else if (first >= 0) {
-            for (int i = 0; i < first && i < columnCount; i++) {
+        } else if (first >= 0 && first + items.size() - 1 - last <= columnCount) {
+            for (int i = 0; i < first; i++) {
                 names[i] = items.get(i).name();
             }
-            int tail = items.size() - 1 - last;
-            if (first + tail <= columnCount) {
-                for (int k = 1; k <= tail; k++) {
-                    names[columnCount - k] = items.get(items.size() - k).name();
-                }
+            for (int k = 1; k <= items.size() - 1 - last; k++) {
+                names[columnCount - k] = items.get(items.size() - k).name();
             }
         } else {
-            return null; // as many items as columns unless DuckDB expanded something this did not see
+            return null; // the columns cannot be what this read: DuckDB read the text some other way
         }
         return Arrays.stream(names).allMatch(n -> n == null) ? null : Arrays.asList(names);
     }
@@ -820,6 +833,9 @@ final class ColumnLabels {
                         int close = close(pos);
                         SqlToken p = tokens.get(pos + 1);
                         if (close != pos + 2 || p.kind() != Kind.NUMBER) {
+                            throw unsure();
+                        }
+                        if (!p.text().chars().allMatch(Character::isDigit) || p.text().length() > 9) {
                             throw unsure();
                         }
                         type = Integer.parseInt(p.text()) <= 24 ? "float4" : "float8";

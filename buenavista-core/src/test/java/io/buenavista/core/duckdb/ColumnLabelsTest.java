@@ -88,6 +88,10 @@ class ColumnLabelsTest {
         {"select distinct on (x) x, y from t order by x", "x|y"},
         {"select 1 from t where false", "?column?"},
         {"select /* comment */ x -- trailing\n, y from t", "x|y"},
+        {"select not exists (select 1), x = any(array[1, 2]), y like 'a%' from t", "?column?|?column?|?column?"},
+        {"select 'a'::text collate \"C\", lower(y) collate \"C\" from t", "text|lower"},
+        {"select 1 as \"a\"\"b\", X AS Y, (t).x from t", "a\"b|y|x"},
+        {"select 1 as " + "n".repeat(70), "n".repeat(63)},
     };
 
     private static DuckDbHandler handler;
@@ -225,6 +229,7 @@ class ColumnLabelsTest {
         assertEquals(Arrays.asList("a", "unnest", "b"), ColumnLabels.of("select 1 a, unnest(s), 2 b from t", 3));
         // Fewer columns than items without any star: DuckDB read it differently, so nothing is named.
         assertNull(ColumnLabels.of("select 1, 2", 3));
+        assertNull(ColumnLabels.of("select 1, 2, * from t", 1));
     }
 
     @Test
@@ -259,5 +264,21 @@ class ColumnLabelsTest {
         String longName = "a".repeat(70);
         assertEquals(List.of("a".repeat(63)), ColumnLabels.of("select 1 as " + longName, 1));
         assertEquals(List.of("é".repeat(31)), ColumnLabels.of("select 1 as \"" + "é".repeat(40) + "\"", 1));
+    }
+
+    @Test
+    void everyPrefixOfTheTableIsReadWithoutFailing() {
+        // Cut-off text reaches the labeller too (the database then reports the syntax error): it must not throw.
+        for (String[] q : CASES) {
+            String sql = serverText(q[0]);
+            for (int end = 0; end <= sql.length(); end++) {
+                for (int columns = 0; columns < 4; columns++) {
+                    List<String> names = ColumnLabels.figure(sql.substring(0, end), columns);
+                    if (names != null) {
+                        assertEquals(columns, names.size(), sql.substring(0, end));
+                    }
+                }
+            }
+        }
     }
 }
