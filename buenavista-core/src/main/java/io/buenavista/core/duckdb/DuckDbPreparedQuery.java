@@ -106,10 +106,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 ps = session.connection().prepareStatement(sql);
                 unresolved = unresolvedParameters(ps);
             }
-            Description d = describe(ps, key.declared(), ClientCatalogQueries.find(key.sql()));
+            Description d = describe(ps, key.declared(), key.sql());
             Set<Integer> probed = numericToProbe(numeric, unresolved, key.declared());
             if (!probed.isEmpty()) {
-                d = withNumericProbe(session, d, NumericParameters.typed(sql, probed), probed, key.declared());
+                d = withNumericProbe(session, d, NumericParameters.typed(sql, probed), probed, key.declared(),
+                        key.sql());
             }
             return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps, d);
         } catch (SQLException | RuntimeException e) {
@@ -152,10 +153,10 @@ final class DuckDbPreparedQuery implements PreparedQuery {
      * as unconstrained numeric where it is that type; the parameters are numeric.
      */
     private static Description withNumericProbe(DuckDbSession session, Description d, String probeSql,
-            Set<Integer> params, List<PgType> declared) throws SQLException {
+            Set<Integer> params, List<PgType> declared, String clientSql) throws SQLException {
         Description probe;
         try (PreparedStatement ps = session.connection().prepareStatement(probeSql)) {
-            probe = describe(ps, declared, null);
+            probe = describe(ps, declared, clientSql);
         } catch (SQLException e) {
             return d; // the statement itself prepared: it is described as DuckDB sees it
         }
@@ -185,7 +186,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 List.copyOf(mappings), d.duckTypes());
     }
 
-    private static Description describe(PreparedStatement ps, List<PgType> declared, ClientCatalogQueries.Rule rule)
+    /**
+     * @param clientSql the client's text, before the catalog rewrites: PostgreSQL's column names come from it; null
+     *                  to keep DuckDB's
+     */
+    private static Description describe(PreparedStatement ps, List<PgType> declared, String clientSql)
             throws SQLException {
         DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
         // DuckDB describes INSERT/UPDATE/DELETE with a "Count" column and DDL/SET with a "Success" column;
@@ -194,14 +199,18 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         List<Column> columns = new ArrayList<>();
         List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
         List<String> duckTypes = resultTypes(meta);
+        ClientCatalogQueries.Rule rule = clientSql == null ? null : ClientCatalogQueries.find(clientSql);
         if (returnType == StatementReturnType.QUERY_RESULT) {
+            // DuckDB names unaliased columns after their expression text; PostgreSQL's names where they are known.
+            List<String> names = clientSql == null ? null : ColumnLabels.of(clientSql, meta.getColumnCount());
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 DuckDbTypes.Mapping m = DuckDbTypes.map(meta.getColumnTypeName(i), meta.getPrecision(i),
                         meta.getScale(i));
                 String label = meta.getColumnLabel(i);
                 m = ClientCatalogQueries.column(rule, label, m);
                 mappings.add(m);
-                columns.add(m.column(label));
+                String name = names == null ? null : names.get(i - 1);
+                columns.add(m.column(name != null ? name : label));
             }
         }
         ParameterMetaData params = ps.getParameterMetaData();
