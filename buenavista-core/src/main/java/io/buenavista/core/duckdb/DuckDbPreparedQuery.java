@@ -77,7 +77,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
      * @param generation the session's schema generation read before preparing
      */
     static DuckDbPreparedQuery prepare(DuckDbSession session, StatementCache.Key key, String sql, long generation) {
-        NumericParameters.Uncast uncast = NumericParameters.uncast(sql);
+        NumericCasts.Rewritten uncast = NumericCasts.rewrite(sql);
         PreparedStatement ps;
         Set<Integer> numeric = uncast.params();
         try {
@@ -88,7 +88,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 throw DuckDbErrors.map(e);
             }
             // Some expressions need their parameter's type at prepare time: the numeric casts stay, widened.
-            sql = NumericParameters.typed(uncast.sql(), numeric);
+            sql = NumericCasts.typed(uncast.sql(), numeric);
             numeric = Set.of();
             try {
                 ps = session.connection().prepareStatement(sql);
@@ -109,7 +109,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             Description d = describe(ps, key.declared(), key.sql());
             Set<Integer> probed = numericToProbe(numeric, unresolved, key.declared());
             if (!probed.isEmpty()) {
-                d = withNumericProbe(session, d, NumericParameters.typed(sql, probed), probed, key.declared(),
+                d = withNumericProbe(session, d, NumericCasts.typed(sql, probed), probed, key.declared(),
                         key.sql());
             }
             return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps, d);
@@ -169,7 +169,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         for (int i = 0; i < columns.size(); i++) {
             boolean untyped = i >= d.duckTypes().size() || "UNKNOWN".equals(d.duckTypes().get(i));
             if (untyped && i < probe.duckTypes().size()) {
-                DuckDbTypes.Mapping m = NumericParameters.PROBE_TYPE.equals(probe.duckTypes().get(i))
+                DuckDbTypes.Mapping m = NumericCasts.WIDE_TYPE.equals(probe.duckTypes().get(i))
                         ? new DuckDbTypes.Mapping(PgType.NUMERIC, -1, DuckDbTypes.Kind.DECIMAL, null)
                         : probe.mappings().get(i);
                 mappings.set(i, m);

@@ -40,7 +40,7 @@ final class DuckDbTypes {
 
     /** How a value of a column is read and converted. */
     enum Kind {
-        BOOL, INT2, INT4, INT8, BIG_INTEGER, BIGNUM, FLOAT4, FLOAT8, DECIMAL, TEXT, BYTEA, DATE, TIME, TIMESTAMP,
+        BOOL, INT2, INT4, INT8, BIG_INTEGER, BIGNUM, FLOAT4, FLOAT8, DECIMAL, WIDE_DECIMAL, TEXT, BYTEA, DATE, TIME, TIMESTAMP,
         TIMESTAMPTZ, INTERVAL, UUID, JSON, NESTED_JSON, LIST, OTHER
     }
 
@@ -108,6 +108,10 @@ final class DuckDbTypes {
             case DOUBLE:
                 return simple(PgType.FLOAT8, Kind.FLOAT8);
             case DECIMAL: {
+                if (name.equals(NumericCasts.WIDE_TYPE)) {
+                    // what a cast to unconstrained numeric became (NumericCasts): shown as PostgreSQL shows one
+                    return simple(PgType.NUMERIC, Kind.WIDE_DECIMAL);
+                }
                 int[] ps = decimalPrecisionScale(name, precision, scale);
                 int typmod = ps == null ? -1 : ((ps[0] << 16) | ps[1]) + 4;
                 return new Mapping(PgType.NUMERIC, typmod, Kind.DECIMAL, null);
@@ -247,6 +251,10 @@ final class DuckDbTypes {
                 return ((Number) o).doubleValue();
             case DECIMAL:
                 return o instanceof BigDecimal ? o : new BigDecimal(o.toString());
+            case WIDE_DECIMAL: {
+                BigDecimal d = (o instanceof BigDecimal b ? b : new BigDecimal(o.toString())).stripTrailingZeros();
+                return d.scale() < 0 ? d.setScale(0) : d;
+            }
             case BYTEA:
                 return bytes(o);
             case DATE:

@@ -773,6 +773,26 @@ class DuckDbPgjdbcTest {
         }
     }
 
+    /** A bare numeric cast of an expression keeps its digits (DuckDB alone would round to three places). */
+    @Test
+    void numericCastsOfExpressionsKeepTheirDigitsAsOnPostgres() throws Exception {
+        String[] queries = {"select 5::numeric", "select 1.23456::numeric", "select 1.23456::float8::numeric",
+                "select (0.000125::float8 * 2)::numeric", "select count(*)::numeric from generate_series(1, 3)",
+                "select 12345678901234567890::numeric", "select (x / 8)::numeric from (select 1::float8 as x) t",
+                "select sum(x)::numeric(10,2) from (select 1.005 as x) t"};
+        try (Connection d = duck(""); Connection p = pg(""); Statement sd = d.createStatement();
+                Statement sp = p.createStatement()) {
+            for (String q : queries) {
+                try (ResultSet rd = sd.executeQuery(q); ResultSet rp = sp.executeQuery(q)) {
+                    assertTrue(rd.next());
+                    assertTrue(rp.next());
+                    assertEquals(rp.getMetaData().getColumnTypeName(1) + " " + rp.getString(1),
+                            rd.getMetaData().getColumnTypeName(1) + " " + rd.getString(1), q);
+                }
+            }
+        }
+    }
+
     private static String numericResult(Connection c, String sql, String value) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setBigDecimal(1, new BigDecimal(value));

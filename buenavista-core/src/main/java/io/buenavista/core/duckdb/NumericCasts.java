@@ -11,33 +11,43 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Parameters of PostgreSQL's unconstrained {@code numeric}. DuckDB's bare {@code NUMERIC} is {@code DECIMAL(18,3)}:
- * {@code select $1::numeric} would round 1.23456 to 1.235 and refuse 16 integer digits. DuckDB types a parameter it
- * could not infer from the value bound at each execution (1.23456 as {@code DECIMAL(6,5)}), which is exactly
- * PostgreSQL's behaviour. So a bare numeric cast of a parameter is left out of the text DuckDB runs, and the
- * statement is described through a probe in which those parameters are {@code DECIMAL(38,16)}, so that Describe can
- * announce numeric columns before any value is known.
+ * Casts to PostgreSQL's unconstrained {@code numeric}, which DuckDB reads as {@code DECIMAL(18,3)}: 1.23456 would
+ * become 1.235, and 16 integer digits an error. Rewritten, token by token, before DuckDB prepares:
+ * <ul>
+ *   <li>of a parameter ({@code $1::numeric}): left out. DuckDB types a parameter it could not infer from the value
+ *       bound at each execution (1.23456 as {@code DECIMAL(6,5)}), which keeps every digit as PostgreSQL does; the
+ *       statement is described through a probe in which those parameters are {@link #WIDE_TYPE};</li>
+ *   <li>of what is already a decimal ({@code ('1.50'::numeric)::numeric}, as pgjdbc's simple mode sends a numeric
+ *       parameter): left out, as it changes nothing in PostgreSQL; of an integer cast (the catalog rewrites turn the
+ *       literal {@code '5'::numeric} into {@code '5'::BIGINT}): {@code DECIMAL(38,0)};</li>
+ *   <li>of anything else ({@code x::numeric}, {@code avg(x)::numeric}): {@link #WIDE_TYPE} by way of text, so that a
+ *       double keeps its shortest digits; {@link DuckDbTypes#map} reports that type as unconstrained numeric
+ *       without trailing zeros.</li>
+ * </ul>
+ * Casts with a precision, to arrays, and of string literals (the catalog rewrites give those their exact type) stay.
  */
-final class NumericParameters {
-    private NumericParameters() {}
+final class NumericCasts {
+    private NumericCasts() {}
 
-    /** The type a numeric parameter has in the probe that describes the statement, and where DuckDB cannot do without. */
-    static final String PROBE_TYPE = "DECIMAL(38,16)";
+    /**
+     * DuckDB's type for an unconstrained numeric that is not a parameter: the widest decimal, with 22 integer and 16
+     * fractional digits (a double's precision).
+     */
+    static final String WIDE_TYPE = "DECIMAL(38,16)";
 
     private static final Set<String> NUMERIC_NAMES = Set.of("numeric", "decimal");
 
     /**
-     * The statement without its bare numeric casts of parameters.
+     * The statement as DuckDB is to run it.
      *
      * @param sql    the text DuckDB runs
-     * @param params the 0-based indexes of the parameters whose cast was left out
+     * @param params the 0-based indexes of the parameters whose numeric cast was left out
      */
-    record Uncast(String sql, Set<Integer> params) {}
+    record Rewritten(String sql, Set<Integer> params) {}
 
-    /** Leaves out {@code ::numeric} and {@code ::decimal} (without precision, not an array) right after a parameter. */
-    static Uncast uncast(String sql) {
+    static Rewritten rewrite(String sql) {
         if (!mayHaveNumericCast(sql)) {
-            return new Uncast(sql, Set.of());
+            return new Rewritten(sql, Set.of());
         }
         List<SqlToken> t = new ArrayList<>();
         for (SqlToken token : SqlLexer.tokenize(sql)) {
@@ -45,41 +55,37 @@ final class NumericParameters {
                 t.add(token);
             }
         }
-        StringBuilder out = new StringBuilder(sql.length());
+        StringBuilder out = new StringBuilder(sql.length() + 16);
         Set<Integer> params = new TreeSet<>();
         boolean changed = false;
         int pos = 0;
-        for (int i = 0; i + 3 < t.size(); i++) {
-            if (t.get(i).kind() != Kind.PARAMETER || !punct(t, i + 1, ":") || !punct(t, i + 2, ":")
-                    || !isBareNumeric(t, i + 3)) {
-                continue;
-            }
-            int index = parameterIndex(t.get(i));
-            if (index < 0) {
-                continue;
-            }
-            out.append(sql, pos, t.get(i).end());
-            pos = t.get(i + 3).end();
-            params.add(index);
-        }
-        // A bare numeric cast of what is already numeric changes nothing in PostgreSQL, and in DuckDB it narrows to
-        // DECIMAL(18,3): pgjdbc's simple mode sends ?::numeric as '1.50'::numeric::numeric.
-        // An integer cast gets a decimal one instead: CatalogRewrites writes the literal '5'::numeric as '5'::BIGINT.
         for (int i = 1; i + 2 < t.size(); i++) {
-            if (!punct(t, i, ":") || !punct(t, i + 1, ":") || !isBareNumeric(t, i + 2) || t.get(i).offset() < pos) {
+            if (!punct(t, i, ":") || !punct(t, i + 1, ":") || !isBareNumeric(t, i + 2)) {
                 continue;
             }
-            Inner inner = operandCast(t, i - 1);
-            if (inner != Inner.OTHER) {
-                out.append(sql, pos, t.get(i).offset()).append(inner == Inner.INTEGER ? "::DECIMAL(38,0)" : "");
-                pos = t.get(i + 2).end();
-                changed = true;
+            SqlToken operand = t.get(i - 1);
+            String replacement;
+            if (operand.kind() == Kind.PARAMETER && parameterIndex(operand) >= 0) {
+                params.add(parameterIndex(operand));
+                replacement = "";
+            } else if (operand.kind() == Kind.STRING) {
+                continue;
+            } else {
+                replacement = switch (operandCast(t, i - 1)) {
+                    case DECIMAL -> "";
+                    case INTEGER -> "::DECIMAL(38,0)";
+                    // through text: a double then keeps its shortest digits (1.23456, not 1.2345600000000002)
+                    case OTHER -> "::VARCHAR::" + WIDE_TYPE;
+                };
             }
+            out.append(sql, pos, t.get(i).offset()).append(replacement);
+            pos = t.get(i + 2).end();
+            changed = true;
         }
-        if (params.isEmpty() && !changed) {
-            return new Uncast(sql, Set.of());
+        if (!changed) {
+            return new Rewritten(sql, Set.of());
         }
-        return new Uncast(out.append(sql, pos, sql.length()).toString(), Set.copyOf(params));
+        return new Rewritten(out.append(sql, pos, sql.length()).toString(), Set.copyOf(params));
     }
 
     /** Whether token {@code i} is the type of a cast to numeric without precision, not an array. */
@@ -144,7 +150,7 @@ final class NumericParameters {
         int pos = 0;
         for (SqlToken t : SqlLexer.tokenize(sql)) {
             if (t.kind() == Kind.PARAMETER && params.contains(parameterIndex(t))) {
-                out.append(sql, pos, t.offset()).append('(').append(t.text()).append("::").append(PROBE_TYPE)
+                out.append(sql, pos, t.offset()).append('(').append(t.text()).append("::").append(WIDE_TYPE)
                         .append(')');
                 pos = t.end();
             }
