@@ -89,8 +89,9 @@ final class ColumnLabels {
         try {
             return figure(sql, columnCount);
         } catch (RuntimeException e) {
-            // Naming columns is a nicety: a slip in reading odd text must not fail the statement.
-            LOG.debug("could not name the columns of {}", sql, e);
+            // Naming columns is a nicety: a slip in reading odd text must not fail the statement. The text itself is
+            // not logged: it may hold a password (CREATE SECRET, ALTER USER).
+            LOG.debug("could not name the columns of a statement", e);
             return null;
         }
     }
