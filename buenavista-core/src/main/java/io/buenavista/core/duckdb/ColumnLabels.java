@@ -55,6 +55,10 @@ final class ColumnLabels {
             "INTERSECT", "EXCEPT", "ORDER", "GROUP", "HAVING", "LIMIT", "OFFSET", "WITH", "VALUES", "TABLE", "INTO",
             "WINDOW", "FETCH", "FOR", "USING", "JOIN", "ESCAPE", "COLLATE", "TRY_CAST", "LAMBDA");
 
+    /** Words that may follow a FROM item without being its alias. */
+    private static final Set<String> JOIN_WORDS = Set.of("JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS",
+            "NATURAL", "ON", "USING", "LATERAL", "POSITIONAL", "ASOF", "ANTI", "SEMI");
+
     /** SQL-standard value functions written without parentheses, which PostgreSQL names after the keyword. */
     private static final Set<String> VALUE_FUNCTIONS = Set.of("CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
             "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_ROLE", "CURRENT_USER", "USER", "SESSION_USER",
@@ -94,6 +98,117 @@ final class ColumnLabels {
             LOG.debug("could not name the columns of a statement", e);
             return null;
         }
+    }
+
+    /** A select-list item without an alias: its last token and PostgreSQL's name for it. */
+    private record Unaliased(int lastToken, String name) {}
+
+    /**
+     * The client's text with PostgreSQL's column names made explicit inside it: on the unaliased items of nested
+     * select lists ({@code (SELECT count(*) ...) s}, CTE bodies, which DuckDB would name {@code count_star()}) an
+     * {@code AS "count"} is added, and a {@code (VALUES ...) v} without column names gets {@code v(column1, ...)}.
+     * An outer query can then name those columns, and {@code SELECT *} over them shows them, as in PostgreSQL. The
+     * outermost list is left alone ({@link #of} names its columns). Returns {@code sql} itself when nothing applies or
+     * anything is unclear.
+     */
+    static String nameNestedColumns(String sql) {
+        if (!hasNestedQuery(sql)) {
+            return sql;
+        }
+        try {
+            List<SqlToken> tokens = SqlLexer.significantTokens(sql);
+            List<int[]> inserts = new ArrayList<>(); // {offset, index into texts}
+            List<String> texts = new ArrayList<>();
+            for (int i = 1; i < tokens.size(); i++) {
+                if (tokens.get(i - 1).kind() != Kind.LEFT_PAREN) {
+                    continue;
+                }
+                SqlToken t = tokens.get(i);
+                if (t.isWord("SELECT")) {
+                    Parser parser = new Parser(tokens);
+                    int end = parser.closeFrom(i - 1);
+                    List<Unaliased> found = new ArrayList<>();
+                    parser.unaliased = found;
+                    parser.statement(i, end);
+                    for (Unaliased u : found) {
+                        inserts.add(new int[] {tokens.get(u.lastToken()).end(), texts.size()});
+                        texts.add(" AS " + quote(u.name()));
+                    }
+                } else if (t.isWord("VALUES")) {
+                    Parser parser = new Parser(tokens);
+                    int end = parser.closeFrom(i - 1);
+                    String columns = valuesColumns(parser, i, end, tokens);
+                    if (columns != null) {
+                        inserts.add(new int[] {tokens.get(end + (tokens.get(end + 1).isWord("AS") ? 2 : 1)).end(),
+                                texts.size()});
+                        texts.add(columns);
+                    }
+                }
+            }
+            if (inserts.isEmpty()) {
+                return sql;
+            }
+            inserts.sort((a, b) -> Integer.compare(a[0], b[0]));
+            StringBuilder out = new StringBuilder(sql.length() + 16 * inserts.size());
+            int pos = 0;
+            for (int[] insert : inserts) {
+                out.append(sql, pos, insert[0]).append(texts.get(insert[1]));
+                pos = insert[0];
+            }
+            return out.append(sql, pos, sql.length()).toString();
+        } catch (RuntimeException e) {
+            LOG.debug("could not name the columns of a nested query", e);
+            return sql;
+        }
+    }
+
+    /**
+     * For {@code (VALUES ...) alias} with no column names: {@code (column1, ...)} to write after the alias; null when
+     * there is no plain alias or it has column names already.
+     */
+    private static String valuesColumns(Parser parser, int values, int close, List<SqlToken> tokens) {
+        int alias = close + 1;
+        if (alias < tokens.size() && tokens.get(alias).isWord("AS")) {
+            alias++;
+        }
+        if (alias >= tokens.size() || !tokens.get(alias).isIdentifier()
+                || tokens.get(alias).kind() == Kind.WORD && Parser.isReservedAfterOperand(tokens.get(alias))
+                || alias + 1 < tokens.size() && tokens.get(alias + 1).kind() == Kind.LEFT_PAREN) {
+            return null;
+        }
+        List<Item> items;
+        try {
+            items = parser.statement(values, close);
+        } catch (Unsure e) {
+            return null;
+        }
+        if (items == null || items.isEmpty()) {
+            return null;
+        }
+        StringBuilder columns = new StringBuilder("(");
+        for (int k = 0; k < items.size(); k++) {
+            columns.append(k == 0 ? "" : ", ").append(items.get(k).name());
+        }
+        return columns.append(')').toString();
+    }
+
+    /** Cheap pre-check: a parenthesis followed (after blanks) by SELECT or VALUES. */
+    private static boolean hasNestedQuery(String sql) {
+        int n = sql.length();
+        for (int i = sql.indexOf('('); i >= 0 && i < n; i = sql.indexOf('(', i + 1)) {
+            int j = i + 1;
+            while (j < n && Character.isWhitespace(sql.charAt(j))) {
+                j++;
+            }
+            if (sql.regionMatches(true, j, "select", 0, 6) || sql.regionMatches(true, j, "values", 0, 6)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String quote(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** {@link #of} without its safety net, for tests. */
@@ -179,6 +294,8 @@ final class ColumnLabels {
         private int limit;
         /** A function DuckDB may expand into several columns was read in the current item. */
         private boolean wide;
+        /** Where set, the items read without an alias are added to it. */
+        private List<Unaliased> unaliased;
 
         Parser(List<SqlToken> tokens) {
             this.tokens = tokens;
@@ -367,6 +484,7 @@ final class ColumnLabels {
                     return new Item(null, Width.STAR);
                 }
                 String label = name.label();
+                boolean aliased = pos < limit;
                 if (atWord("AS")) {
                     pos++;
                     label = alias(peek(), true);
@@ -377,6 +495,9 @@ final class ColumnLabels {
                 }
                 if (pos != limit) {
                     throw unsure();
+                }
+                if (!aliased && !wide && name.strength() > 0 && unaliased != null) {
+                    unaliased.add(new Unaliased(to - 1, truncate(label)));
                 }
                 return new Item(truncate(label), wide ? Width.UNSURE : Width.ONE);
             } catch (Unsure e) {
@@ -987,6 +1108,23 @@ final class ColumnLabels {
         }
 
         /** The index of the bracket that closes the one at {@code open}, within the limit. */
+        /** The matching parenthesis of the one at {@code open}, over the whole text. */
+        int closeFrom(int open) {
+            int saved = limit;
+            limit = tokens.size();
+            try {
+                return close(open);
+            } finally {
+                limit = saved;
+            }
+        }
+
+        /** Whether a word after an operand cannot be its alias. */
+        static boolean isReservedAfterOperand(SqlToken t) {
+            return NOT_OPERANDS.contains(t.keyword()) || INFIX_WORDS.contains(t.keyword())
+                    || LIST_ENDS.contains(t.keyword()) || JOIN_WORDS.contains(t.keyword());
+        }
+
         private int close(int open) {
             int depth = 0;
             for (int i = open; i < limit; i++) {

@@ -98,10 +98,21 @@ final class DuckDbSession implements QuerySession {
     }
 
     private DuckDbPreparedQuery prepareNew(StatementCache.Key key, long generation) {
-        String sql = catalog == null ? key.sql() : CatalogRewrites.rewrite(key.sql());
+        String named = ColumnLabels.nameNestedColumns(key.sql());
+        String sql = catalog == null ? named : CatalogRewrites.rewrite(named);
         try {
             return prepareRewritten(key, sql, generation);
         } catch (PgException e) {
+            if (named != key.sql() && !inTransaction) {
+                // The names only add what PostgreSQL would allow; should DuckDB read them otherwise, it gets the text
+                // as the client wrote it (outside a block a failed prepare leaves nothing behind).
+                String plain = catalog == null ? key.sql() : CatalogRewrites.rewrite(key.sql());
+                try {
+                    return prepareRewritten(key, plain, generation);
+                } catch (PgException again) {
+                    throw DuckDbErrors.withPosition(again, plain, key.sql());
+                }
+            }
             // DuckDB's position counts in the text it saw; it is only the client's when no rewrite changed it.
             throw DuckDbErrors.withPosition(e, sql, key.sql());
         }

@@ -92,6 +92,16 @@ class ColumnLabelsTest {
         {"select 'a'::text collate \"C\", lower(y) collate \"C\" from t", "text|lower"},
         {"select 1 as \"a\"\"b\", X AS Y, (t).x from t", "a\"b|y|x"},
         {"select 1 as " + "n".repeat(70), "n".repeat(63)},
+        // columns of nested queries, which the outer query names or shows through a star
+        {"select * from (values (1, 'x'), (2, 'y')) v", "column1|column2"},
+        {"select * from (values (1, 2)) as v", "column1|column2"},
+        {"select column2 from (values (1, 'x')) v order by column1", "column2"},
+        {"with c as (select count(*), max(x) from t) select * from c", "count|max"},
+        {"select count from (select count(*) from t) s", "count"},
+        {"select * from (select upper(y), x::text, 1 as one from t) s", "upper|x|one"},
+        {"select * from (select x from t where x in (select max(k) from u)) s", "x"},
+        {"with a as (select lower(y) from t), b as (select count(*) from a) select lower, count from a, b",
+            "lower|count"},
     };
 
     private static DuckDbHandler handler;
@@ -217,6 +227,21 @@ class ColumnLabelsTest {
             }
         }
         assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void nestedSelectListsGetPostgresNamesAsAliases() {
+        assertEquals("select * from (select count(*) AS \"count\", x AS \"x\", x::text AS \"x\", 1 from t) s",
+                ColumnLabels.nameNestedColumns("select * from (select count(*), x, x::text, 1 from t) s"));
+        assertEquals("with c as (select upper(y) AS \"upper\" from t) select upper(y), * from c",
+                ColumnLabels.nameNestedColumns("with c as (select upper(y) from t) select upper(y), * from c"));
+        assertEquals("select * from (values (1, 2)) v(column1, column2), (values (3)) as w(column1)",
+                ColumnLabels.nameNestedColumns("select * from (values (1, 2)) v, (values (3)) as w"));
+        for (String unchanged : new String[] {"select count(*) from t", "select * from (values (1)) v(a)",
+                "select * from (select 1 as a, f(x) b) s", "select * from (select * exclude (x) from t) s",
+                "select '(select count(*) from t)'"}) {
+            assertEquals(unchanged, ColumnLabels.nameNestedColumns(unchanged));
+        }
     }
 
     @Test
