@@ -98,14 +98,14 @@ final class DuckDbSession implements QuerySession {
     }
 
     private DuckDbPreparedQuery prepareNew(StatementCache.Key key, long generation) {
-        String named = ColumnLabels.nameNestedColumns(key.sql());
+        String named = SetReturningCalls.rewrite(ColumnLabels.nameNestedColumns(key.sql()));
         String sql = catalog == null ? named : CatalogRewrites.rewrite(named);
         try {
             return prepareRewritten(key, sql, generation);
         } catch (PgException e) {
             if (named != key.sql() && !inTransaction) {
-                // The names only add what PostgreSQL would allow; should DuckDB read them otherwise, it gets the text
-                // as the client wrote it (outside a block a failed prepare leaves nothing behind).
+                // Those rewrites only add what PostgreSQL would allow; should DuckDB read them otherwise, it gets the
+                // text as the client wrote it (outside a block a failed prepare leaves nothing behind).
                 String plain = catalog == null ? key.sql() : CatalogRewrites.rewrite(key.sql());
                 try {
                     return prepareRewritten(key, plain, generation);

@@ -793,6 +793,43 @@ class DuckDbPgjdbcTest {
         }
     }
 
+    /**
+     * generate_series in a select list returns rows, as in PostgreSQL (DuckDB's scalar one returns a list). Their
+     * type is DuckDB's, bigint, where PostgreSQL's follows the arguments.
+     */
+    @Test
+    void setReturningCallsInASelectListReturnRowsAsOnPostgres() throws Exception {
+        String[] queries = {"select generate_series(1, 3)", "select pg_catalog.generate_series(1, 2) as n",
+                "select x, generate_series(1, x) from (values (1), (2)) v(x) order by 1, 2",
+                "select * from (select generate_series(1, 2)) s", "select count(*) from generate_series(1, 4)"};
+        try (Connection d = duck(""); Connection p = pg(""); Statement sd = d.createStatement();
+                Statement sp = p.createStatement()) {
+            for (String q : queries) {
+                assertEquals(rowsOf(sp, q), rowsOf(sd, q), q);
+            }
+        }
+    }
+
+    private static List<String> rowsOf(Statement s, String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData m = rs.getMetaData();
+            StringBuilder header = new StringBuilder();
+            for (int i = 1; i <= m.getColumnCount(); i++) {
+                header.append(m.getColumnLabel(i)).append(' ');
+            }
+            rows.add(header.toString());
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= m.getColumnCount(); i++) {
+                    row.append(rs.getString(i)).append(' ');
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
+
     private static String numericResult(Connection c, String sql, String value) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setBigDecimal(1, new BigDecimal(value));
