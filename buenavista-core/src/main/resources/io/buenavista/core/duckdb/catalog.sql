@@ -318,7 +318,8 @@ SELECT 0 AS oid, 0 AS prpubid, 0 AS prrelid, NULL::VARCHAR AS prqual, NULL::SMAL
 CREATE OR REPLACE TEMP VIEW pg_description AS
 SELECT 0 AS objoid, 0 AS classoid, 0 AS objsubid, '' AS description WHERE false;
 CREATE OR REPLACE TEMP VIEW pg_extension AS
-SELECT 0 AS oid, '' AS extname, 10 AS extowner, 11 AS extnamespace, false AS extrelocatable, '' AS extversion
+SELECT 0 AS oid, '' AS extname, 10 AS extowner, 11 AS extnamespace, false AS extrelocatable, '' AS extversion,
+    NULL::INTEGER[] AS extconfig, NULL::VARCHAR[] AS extcondition
 WHERE false;
 CREATE OR REPLACE TEMP VIEW pg_trigger AS
 SELECT 0 AS oid, 0 AS tgrelid, '' AS tgname, 0 AS tgfoid, false AS tgisinternal WHERE false;
@@ -353,3 +354,30 @@ SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') A
     false AS rowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r';
+
+-- ---- DBeaver ----
+-- What DBeaver's PostgreSQL plugin reads when it connects, browses the navigator and opens a table's properties
+-- (DuckDbDBeaverQueriesTest replays its statements). No partitions, rules, tablespaces or statistics in DuckDB:
+-- those answer empty, sizes as unknown (NULL, which DBeaver shows as no size).
+CREATE OR REPLACE TEMP MACRO pg_get_partkeydef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_get_ruledef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_tablespace_location(o) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_database_size(o) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_relation_size(o) AS NULL::BIGINT, (o, f) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_total_relation_size(o) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_stat_get_numscans(o) AS 0::BIGINT;
+-- The single encoding the server speaks, which DBeaver lists from the conversions' target encodings.
+CREATE OR REPLACE TEMP VIEW pg_conversion AS
+SELECT 4402 AS oid, 'utf8' AS conname, 11 AS connamespace, 10 AS conowner, 6 AS conforencoding,
+    6 AS contoencoding, '-' AS conproc, true AS condefault;
+CREATE OR REPLACE TEMP VIEW pg_shdescription AS
+SELECT 0 AS objoid, 0 AS classoid, '' AS description WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_language AS
+SELECT 0 AS oid, '' AS lanname, 10 AS lanowner, false AS lanispl, false AS lanpltrusted, 0 AS lanplcallfoid,
+    0 AS laninline, 0 AS lanvalidator, NULL::VARCHAR[] AS lanacl WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_rewrite AS
+SELECT 0 AS oid, '' AS rulename, 0 AS ev_class, '' AS ev_type, '' AS ev_enabled, false AS is_instead,
+    NULL::VARCHAR AS ev_qual, NULL::VARCHAR AS ev_action WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_policies AS
+SELECT '' AS schemaname, '' AS tablename, '' AS policyname, '' AS permissive, NULL::VARCHAR[] AS roles,
+    '' AS cmd, NULL::VARCHAR AS qual, NULL::VARCHAR AS with_check WHERE false;
