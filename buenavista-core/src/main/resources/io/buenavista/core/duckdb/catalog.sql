@@ -177,8 +177,11 @@ WHERE bv_nspname(database_name, schema_name) IS NOT NULL;
 CREATE OR REPLACE TEMP VIEW bv_relations AS
 SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name AS sch, schema_oid,
     'r' AS relkind, column_count AS relnatts, check_constraint_count AS relchecks,
-    index_count > 0 OR has_primary_key AS relhasindex, "temporary" AS is_temp, estimated_size AS reltuples
-FROM duckdb_tables()
+    -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
+    index_count > (SELECT count(*) FROM duckdb_constraints() k
+        WHERE k.table_oid = t.table_oid AND k.constraint_type = 'FOREIGN KEY') AS relhasindex,
+    "temporary" AS is_temp, estimated_size AS reltuples
+FROM duckdb_tables() t
 UNION ALL
 SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0
 FROM duckdb_views()
@@ -194,7 +197,13 @@ UNION ALL
 SELECT table_oid * 1000 + constraint_index, table_name || '_pkey', database_name, schema_name, schema_oid, 'i',
     len(constraint_column_indexes), 0, false, false, 0
 FROM duckdb_constraints()
-WHERE constraint_type = 'PRIMARY KEY';
+WHERE constraint_type = 'PRIMARY KEY'
+UNION ALL
+-- A unique constraint's index, named as the constraint (as in PostgreSQL).
+SELECT table_oid * 1000 + constraint_index, constraint_name, database_name, schema_name, schema_oid, 'i',
+    len(constraint_column_indexes), 0, false, false, 0
+FROM duckdb_constraints()
+WHERE constraint_type = 'UNIQUE';
 
 CREATE OR REPLACE TEMP VIEW pg_class AS
 SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltype, 0 AS reloftype,
@@ -234,7 +243,12 @@ UNION ALL
 SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, table_name || '_pkey',
     table_name, true, true, array_to_string(constraint_column_names, ', '), table_oid * 1000 + 500 + constraint_index
 FROM duckdb_constraints()
-WHERE constraint_type = 'PRIMARY KEY';
+WHERE constraint_type = 'PRIMARY KEY'
+UNION ALL
+SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, constraint_name,
+    table_name, true, false, array_to_string(constraint_column_names, ', '), table_oid * 1000 + 500 + constraint_index
+FROM duckdb_constraints()
+WHERE constraint_type = 'UNIQUE';
 
 CREATE OR REPLACE TEMP VIEW pg_index AS
 SELECT indexrelid, indrelid, 1::SMALLINT AS indnatts, 1::SMALLINT AS indnkeyatts, indisunique,
