@@ -395,3 +395,9 @@ SELECT 0 AS oid, '' AS rulename, 0 AS ev_class, '' AS ev_type, '' AS ev_enabled,
 CREATE OR REPLACE TEMP VIEW pg_policies AS
 SELECT '' AS schemaname, '' AS tablename, '' AS policyname, '' AS permissive, NULL::VARCHAR[] AS roles,
     '' AS cmd, NULL::VARCHAR AS qual, NULL::VARCHAR AS with_check WHERE false;
+-- PostgreSQL answers a view's query alone (DBeaver puts CREATE OR REPLACE VIEW … AS before it); DuckDB's own
+-- pg_get_viewdef answers the whole CREATE VIEW statement.
+CREATE OR REPLACE TEMP MACRO bv_viewdef(o) AS (SELECT regexp_replace(v.sql,
+        '^CREATE (OR REPLACE )?(TEMP(ORARY)? )?VIEW ("([^"]|"")*"|[^ ]+)( \([^)]*\))? AS ', '')
+    FROM duckdb_views() v WHERE v.view_oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_viewdef(o) AS bv_viewdef(o), (o, p) AS bv_viewdef(o);

@@ -180,6 +180,8 @@ class DuckDbDBeaverQueriesTest {
     static final String REFERENCES = "SELECT DISTINCT connamespace FROM pg_catalog.pg_constraint WHERE confrelid=?";
     static final String RULES = "SELECT r.oid,r.*, pg_get_ruledef(r.oid) AS definition FROM pg_rewrite r"
             + " WHERE r.ev_class=? AND r.rulename <> '_RETURN'::name";
+    /** PostgreView.getObjectDefinitionText. */
+    static final String VIEW_DEFINITION = "SELECT pg_get_viewdef(?, true)";
     static final String POLICIES = "select * from pg_catalog.pg_policies where schemaname=? and tablename=?";
     /** PostgreSchema.ProceduresCache (the Functions folder). */
     static final String PROCEDURES = "SELECT p.oid as poid,p.*,pg_catalog.pg_get_expr(p.proargdefaults, 0)"
@@ -237,13 +239,20 @@ class DuckDbDBeaverQueriesTest {
     private record Target(String name, String schema, Connection connection) {}
 
     private static Target duck() throws SQLException {
-        return new Target("duckdb", "public", DriverManager.getConnection(duckUrl()));
+        return new Target("duckdb", "public", dbeaverConnection(duckUrl()));
     }
 
     private static Target postgres() throws SQLException {
         assumeTrue(postgresReady, "PostgreSQL is not available");
-        return new Target("postgres", PG_SCHEMA,
-                DriverManager.getConnection(PG_URL + "&currentSchema=" + PG_SCHEMA));
+        return new Target("postgres", PG_SCHEMA, dbeaverConnection(PG_URL + "&currentSchema=" + PG_SCHEMA));
+    }
+
+    /** A connection set up as DBeaver sets up its own: client name, then the isolation level read. */
+    private static Connection dbeaverConnection(String url) throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        c.setClientInfo("ApplicationName", "DBeaver 25.1.5 - Metadata <test>");
+        c.getTransactionIsolation();
+        return c;
     }
 
     /** Rows as column label (lower case) to text, the PostgreSQL schema name read as public. */
@@ -345,6 +354,7 @@ class DuckDbDBeaverQueriesTest {
         all.put(TRIGGERS, new Object[] {t});
         all.put(REFERENCES, new Object[] {t});
         all.put(RULES, new Object[] {rel.get("v")});
+        all.put(VIEW_DEFINITION, new Object[] {rel.get("v")});
         all.put(POLICIES, new Object[] {target.schema(), "t"});
         all.put(ROW_COUNT.formatted(target.schema()), new Object[0]);
         all.put(READ_T.formatted(target.schema()), new Object[0]);
@@ -484,6 +494,12 @@ class DuckDbDBeaverQueriesTest {
                 "relname", "relkind", "relnatts", "relhasindex", "relpersistence", "relispartition", "description");
         assertEquals(4, tables.size(), tables.toString());
         assertSame(TABLE, t -> unchecked(t, x -> new Object[] {schemaOid(x), "u"}), "relname", "relkind");
+        // The view's query alone, which DBeaver shows after CREATE OR REPLACE VIEW … AS.
+        Target d = duck();
+        try (Connection c = d.connection()) {
+            assertEquals(List.of("pg_get_viewdef=SELECT id, \"name\" FROM t;"),
+                    project(query(d, VIEW_DEFINITION, relationOids(d).get("v")), "pg_get_viewdef"));
+        }
     }
 
     @Test
@@ -542,8 +558,18 @@ class DuckDbDBeaverQueriesTest {
                     "foreign keys are not emulated in this build: " + fk);
         }
         assertSame(TABLE_CONSTRAINTS, t -> unchecked(t, x -> new Object[] {relationOids(x).get("w")}),
-                "conname", "contype", "tabrelname", "conkey", "confkey", "refnamespace");
-        assertSame(REFERENCES, t -> unchecked(t, x -> new Object[] {relationOids(x).get("t")}), "connamespace");
+                "conname", "contype", "tabrelname", "conkey", "confkey");
+        // The referenced table's schema and the referencing constraints' schemas: the tables' own schema.
+        for (boolean isDuck : new boolean[] {true, false}) {
+            Target target = open(isDuck);
+            try (Connection c = target.connection()) {
+                String ns = Long.toString(schemaOid(target));
+                assertEquals(List.of("refnamespace=" + ns), project(query(target, TABLE_CONSTRAINTS,
+                        relationOids(target).get("w")), "refnamespace"), target.name());
+                assertEquals(List.of("connamespace=" + ns), project(query(target, REFERENCES,
+                        relationOids(target).get("t")), "connamespace"), target.name());
+            }
+        }
     }
 
     @Test
