@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code pg_catalog.name} → {@code name}: the session's TEMP views and macros shadow DuckDB's own, and DuckDB
  *       reads {@code pg_catalog.f(x)} as a method call {@code f(pg_catalog, x)} for functions it lacks;</li>
+ *   <li>{@code public.t} → {@code main.t}: DuckDB's name for the schema shown as {@code public};</li>
  *   <li>{@code OPERATOR(pg_catalog.~)} → {@code ~}; {@code COLLATE pg_catalog.default} → nothing;</li>
  *   <li>{@code x::regclass}, {@code ::regtype}, {@code ::regnamespace}, {@code ::regrole}: a string literal becomes
  *       an OID lookup, anything else the name of the object with that OID ({@link #REG_CASTS});</li>
@@ -89,7 +90,8 @@ final class CatalogRewrites {
 
     /**
      * Cheap pre-check so that ordinary statements skip lexing altogether: one pass over the characters looking for
-     * the trigger words ({@code pg_catalog}, {@code operator}, {@code collate}, {@code json_build_object}), an array
+     * the trigger words ({@code pg_catalog}, {@code public}, {@code operator}, {@code collate},
+     * {@code json_build_object}), an array
      * literal {@code '{}, or a cast whose type after {@code ::} is one of the rewritten ones (or hidden by a
      * comment). {@code select $1::int}, the most common parameter idiom, needs nothing. May say yes needlessly
      * (inside a string, say); never says no when a rule could apply.
@@ -99,7 +101,7 @@ final class CatalogRewrites {
         for (int i = 0; i < n; i++) {
             switch (sql.charAt(i)) {
                 case 'p', 'P' -> {
-                    if (sql.regionMatches(true, i, "pg_catalog", 0, 10)) {
+                    if (sql.regionMatches(true, i, "pg_catalog", 0, 10) || sql.regionMatches(true, i, "public", 0, 6)) {
                         return true;
                     }
                 }
@@ -215,6 +217,10 @@ final class CatalogRewrites {
                 i++;
                 continue;
             }
+            if (isPublicQualifier(t, i)) {
+                edits.add(new Edit(tok.offset(), tok.end(), "main"));
+                continue;
+            }
             if (tok.kind() == Kind.WORD && FUNCTION_ALIASES.containsKey(tok.value())
                     && i + 1 < t.size() && t.get(i + 1).kind() == Kind.LEFT_PAREN && !isPunct(t, i - 1, ".")) {
                 edits.add(new Edit(tok.offset(), tok.end(), FUNCTION_ALIASES.get(tok.value())));
@@ -229,6 +235,15 @@ final class CatalogRewrites {
             }
         }
         return edits;
+    }
+
+    /**
+     * Whether token {@code i} is the schema {@code public} qualifying a name ({@code public.t}, not {@code x.public}):
+     * DuckDB calls that schema {@code main}, and clients such as DBeaver qualify every table they read.
+     */
+    private static boolean isPublicQualifier(List<SqlToken> t, int i) {
+        return isName(t, i, "public") && isPunct(t, i + 1, ".") && i + 2 < t.size() && t.get(i + 2).isIdentifier()
+                && !isPunct(t, i - 1, ".");
     }
 
     /** Casts to the reg* types and to the types DuckDB lacks. */

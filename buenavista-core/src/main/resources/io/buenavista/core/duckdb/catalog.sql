@@ -177,8 +177,11 @@ WHERE bv_nspname(database_name, schema_name) IS NOT NULL;
 CREATE OR REPLACE TEMP VIEW bv_relations AS
 SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name AS sch, schema_oid,
     'r' AS relkind, column_count AS relnatts, check_constraint_count AS relchecks,
-    index_count > 0 OR has_primary_key AS relhasindex, "temporary" AS is_temp, estimated_size AS reltuples
-FROM duckdb_tables()
+    -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
+    index_count > (SELECT count(*) FROM duckdb_constraints() k
+        WHERE k.table_oid = t.table_oid AND k.constraint_type = 'FOREIGN KEY') AS relhasindex,
+    "temporary" AS is_temp, estimated_size AS reltuples
+FROM duckdb_tables() t
 UNION ALL
 SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0
 FROM duckdb_views()
@@ -194,7 +197,13 @@ UNION ALL
 SELECT table_oid * 1000 + constraint_index, table_name || '_pkey', database_name, schema_name, schema_oid, 'i',
     len(constraint_column_indexes), 0, false, false, 0
 FROM duckdb_constraints()
-WHERE constraint_type = 'PRIMARY KEY';
+WHERE constraint_type = 'PRIMARY KEY'
+UNION ALL
+-- A unique constraint's index, named as the constraint (as in PostgreSQL).
+SELECT table_oid * 1000 + constraint_index, constraint_name, database_name, schema_name, schema_oid, 'i',
+    len(constraint_column_indexes), 0, false, false, 0
+FROM duckdb_constraints()
+WHERE constraint_type = 'UNIQUE';
 
 CREATE OR REPLACE TEMP VIEW pg_class AS
 SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltype, 0 AS reloftype,
@@ -234,7 +243,12 @@ UNION ALL
 SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, table_name || '_pkey',
     table_name, true, true, array_to_string(constraint_column_names, ', '), table_oid * 1000 + 500 + constraint_index
 FROM duckdb_constraints()
-WHERE constraint_type = 'PRIMARY KEY';
+WHERE constraint_type = 'PRIMARY KEY'
+UNION ALL
+SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, constraint_name,
+    table_name, true, false, array_to_string(constraint_column_names, ', '), table_oid * 1000 + 500 + constraint_index
+FROM duckdb_constraints()
+WHERE constraint_type = 'UNIQUE';
 
 CREATE OR REPLACE TEMP VIEW pg_index AS
 SELECT indexrelid, indrelid, 1::SMALLINT AS indnatts, 1::SMALLINT AS indnkeyatts, indisunique,
@@ -318,7 +332,8 @@ SELECT 0 AS oid, 0 AS prpubid, 0 AS prrelid, NULL::VARCHAR AS prqual, NULL::SMAL
 CREATE OR REPLACE TEMP VIEW pg_description AS
 SELECT 0 AS objoid, 0 AS classoid, 0 AS objsubid, '' AS description WHERE false;
 CREATE OR REPLACE TEMP VIEW pg_extension AS
-SELECT 0 AS oid, '' AS extname, 10 AS extowner, 11 AS extnamespace, false AS extrelocatable, '' AS extversion
+SELECT 0 AS oid, '' AS extname, 10 AS extowner, 11 AS extnamespace, false AS extrelocatable, '' AS extversion,
+    NULL::INTEGER[] AS extconfig, NULL::VARCHAR[] AS extcondition
 WHERE false;
 CREATE OR REPLACE TEMP VIEW pg_trigger AS
 SELECT 0 AS oid, 0 AS tgrelid, '' AS tgname, 0 AS tgfoid, false AS tgisinternal WHERE false;
@@ -353,3 +368,36 @@ SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') A
     false AS rowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r';
+
+-- ---- DBeaver ----
+-- What DBeaver's PostgreSQL plugin reads when it connects, browses the navigator and opens a table's properties
+-- (DuckDbDBeaverQueriesTest replays its statements). No partitions, rules, tablespaces or statistics in DuckDB:
+-- those answer empty, sizes as unknown (NULL, which DBeaver shows as no size).
+CREATE OR REPLACE TEMP MACRO pg_get_partkeydef(o) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_get_ruledef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_tablespace_location(o) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_database_size(o) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_relation_size(o) AS NULL::BIGINT, (o, f) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_total_relation_size(o) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_stat_get_numscans(o) AS 0::BIGINT;
+-- The single encoding the server speaks, which DBeaver lists from the conversions' target encodings.
+CREATE OR REPLACE TEMP VIEW pg_conversion AS
+SELECT 4402 AS oid, 'utf8' AS conname, 11 AS connamespace, 10 AS conowner, 6 AS conforencoding,
+    6 AS contoencoding, '-' AS conproc, true AS condefault;
+CREATE OR REPLACE TEMP VIEW pg_shdescription AS
+SELECT 0 AS objoid, 0 AS classoid, '' AS description WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_language AS
+SELECT 0 AS oid, '' AS lanname, 10 AS lanowner, false AS lanispl, false AS lanpltrusted, 0 AS lanplcallfoid,
+    0 AS laninline, 0 AS lanvalidator, NULL::VARCHAR[] AS lanacl WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_rewrite AS
+SELECT 0 AS oid, '' AS rulename, 0 AS ev_class, '' AS ev_type, '' AS ev_enabled, false AS is_instead,
+    NULL::VARCHAR AS ev_qual, NULL::VARCHAR AS ev_action WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_policies AS
+SELECT '' AS schemaname, '' AS tablename, '' AS policyname, '' AS permissive, NULL::VARCHAR[] AS roles,
+    '' AS cmd, NULL::VARCHAR AS qual, NULL::VARCHAR AS with_check WHERE false;
+-- PostgreSQL answers a view's query alone (DBeaver puts CREATE OR REPLACE VIEW … AS before it); DuckDB's own
+-- pg_get_viewdef answers the whole CREATE VIEW statement.
+CREATE OR REPLACE TEMP MACRO bv_viewdef(o) AS (SELECT regexp_replace(v.sql,
+        '^CREATE (OR REPLACE )?(TEMP(ORARY)? )?VIEW ("([^"]|"")*"|[^ ]+)( \([^)]*\))? AS ', '')
+    FROM duckdb_views() v WHERE v.view_oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_viewdef(o) AS bv_viewdef(o), (o, p) AS bv_viewdef(o);
