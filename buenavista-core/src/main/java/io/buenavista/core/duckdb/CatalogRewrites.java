@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code pg_catalog.name} → {@code name}: the session's TEMP views and macros shadow DuckDB's own, and DuckDB
  *       reads {@code pg_catalog.f(x)} as a method call {@code f(pg_catalog, x)} for functions it lacks;</li>
+ *   <li>{@code information_schema._pg_expandarray(…)} → {@code _pg_expandarray(…)} ({@link #QUALIFIED_FUNCTIONS});</li>
  *   <li>{@code OPERATOR(pg_catalog.~)} → {@code ~}; {@code COLLATE pg_catalog.default} → nothing;</li>
  *   <li>{@code x::regclass}, {@code ::regtype}, {@code ::regnamespace}, {@code ::regrole}: a string literal becomes
  *       an OID lookup, anything else the name of the object with that OID ({@link #REG_CASTS});</li>
@@ -44,6 +45,13 @@ final class CatalogRewrites {
     static final Map<String, String> TYPE_ALIASES = Map.of("name", "varchar", "char", "varchar",
             "regproc", "varchar", "regprocedure", "varchar", "regoper", "varchar", "xid", "bigint",
             "int2vector", "varchar", "oidvector", "varchar", "jsonb", "json");
+
+    /**
+     * Functions of another schema that the catalog emulates as TEMP macros: the schema qualification is dropped
+     * (DuckDB would look for them in that schema).
+     */
+    static final Map<String, Set<String>> QUALIFIED_FUNCTIONS = Map.of("information_schema",
+            Set.of("_pg_expandarray"));
 
     /** PostgreSQL functions DuckDB has under another name. */
     static final Map<String, String> FUNCTION_ALIASES = Map.of("json_build_object", "json_object");
@@ -89,7 +97,8 @@ final class CatalogRewrites {
 
     /**
      * Cheap pre-check so that ordinary statements skip lexing altogether: one pass over the characters looking for
-     * the trigger words ({@code pg_catalog}, {@code operator}, {@code collate}, {@code json_build_object}), an array
+     * the trigger words ({@code pg_catalog}, {@code information_schema}, {@code operator}, {@code collate},
+     * {@code json_build_object}), an array
      * literal {@code '{}, or a cast whose type after {@code ::} is one of the rewritten ones (or hidden by a
      * comment). {@code select $1::int}, the most common parameter idiom, needs nothing. May say yes needlessly
      * (inside a string, say); never says no when a rule could apply.
@@ -105,6 +114,11 @@ final class CatalogRewrites {
                 }
                 case 'o', 'O' -> {
                     if (sql.regionMatches(true, i, "operator", 0, 8)) {
+                        return true;
+                    }
+                }
+                case 'i', 'I' -> {
+                    if (sql.regionMatches(true, i, "information_schema", 0, 18)) {
                         return true;
                     }
                 }
@@ -211,6 +225,14 @@ final class CatalogRewrites {
             }
             if (isName(t, i, "pg_catalog") && isPunct(t, i + 1, ".") && i + 2 < t.size()
                     && t.get(i + 2).isIdentifier() && !isPunct(t, i - 1, ".")) {
+                edits.add(new Edit(tok.offset(), t.get(i + 2).offset(), ""));
+                i++;
+                continue;
+            }
+            if (tok.isIdentifier() && QUALIFIED_FUNCTIONS.containsKey(tok.value()) && isPunct(t, i + 1, ".")
+                    && i + 3 < t.size() && t.get(i + 2).isIdentifier()
+                    && QUALIFIED_FUNCTIONS.get(tok.value()).contains(t.get(i + 2).value())
+                    && t.get(i + 3).kind() == Kind.LEFT_PAREN && !isPunct(t, i - 1, ".")) {
                 edits.add(new Edit(tok.offset(), t.get(i + 2).offset(), ""));
                 i++;
                 continue;
