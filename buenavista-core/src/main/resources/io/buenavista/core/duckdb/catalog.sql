@@ -334,7 +334,8 @@ CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT r.oid FROM bv_rela
     LIMIT 1);
 CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT t.oid FROM pg_type t
     WHERE t.typname = name OR format_type(t.oid, NULL) = name LIMIT 1);
-CREATE OR REPLACE TEMP MACRO bv_regtype_name(o) AS format_type(o, NULL);
+-- (o is bound once in a subquery: format_type names its argument many times, and o may be a lookup itself.)
+CREATE OR REPLACE TEMP MACRO bv_regtype_name(o) AS (SELECT format_type(x.o, NULL) FROM (SELECT o AS o) x);
 CREATE OR REPLACE TEMP MACRO bv_regnamespace_name(o) AS (SELECT n.nspname FROM pg_namespace n WHERE n.oid = o);
 CREATE OR REPLACE TEMP MACRO bv_regnamespace_oid(name) AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = name);
 CREATE OR REPLACE TEMP MACRO bv_regrole_oid(name) AS CASE WHEN name = getvariable('bv_user') THEN 10 END;
