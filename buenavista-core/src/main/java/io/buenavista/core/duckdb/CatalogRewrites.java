@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  *   <li>{@code ::name}, {@code ::"char"}, {@code ::regproc} → {@code ::varchar} ({@link #TYPE_ALIASES});</li>
  *   <li>an array literal {@code '{1,2}'} right after {@code =} → DuckDB's {@code [1,2]}; one cast to an array
  *       type, {@code '{"a",NULL}'::text[]} (also in parentheses) → {@code ['a', NULL]::text[]};</li>
- *   <li>functions DuckDB names differently ({@link #FUNCTION_ALIASES}).</li>
+ *   <li>functions DuckDB names differently ({@link #FUNCTION_ALIASES});</li>
+ *   <li>{@code LIKE 'pg\_%'} → {@code LIKE 'pg\_%' ESCAPE '\'}: backslash is PostgreSQL's default escape.</li>
  * </ul>
  * A statement without any of the trigger words is returned as is without being lexed.
  */
@@ -100,7 +101,7 @@ final class CatalogRewrites {
     /**
      * Cheap pre-check so that ordinary statements skip lexing altogether: one pass over the characters looking for
      * the trigger words ({@code pg_catalog}, {@code information_schema}, {@code operator}, {@code collate},
-     * {@code json_build_object}), an array
+     * {@code json_build_object}), a backslash in a statement with {@code like}, an array
      * literal {@code '{}, or a cast whose type after {@code ::} is one of the rewritten ones (or hidden by a
      * comment). {@code select $1::int}, the most common parameter idiom, needs nothing. May say yes needlessly
      * (inside a string, say); never says no when a rule could apply.
@@ -131,6 +132,11 @@ final class CatalogRewrites {
                 }
                 case 'j', 'J' -> {
                     if (sql.regionMatches(true, i, "json_build_object", 0, 17)) {
+                        return true;
+                    }
+                }
+                case '\\' -> {
+                    if (sql.toLowerCase(Locale.ROOT).contains("like")) {
                         return true;
                     }
                 }
@@ -242,6 +248,14 @@ final class CatalogRewrites {
             if (tok.kind() == Kind.WORD && FUNCTION_ALIASES.containsKey(tok.value())
                     && i + 1 < t.size() && t.get(i + 1).kind() == Kind.LEFT_PAREN && !isPunct(t, i - 1, ".")) {
                 edits.add(new Edit(tok.offset(), tok.end(), FUNCTION_ALIASES.get(tok.value())));
+                continue;
+            }
+            if ((tok.isWord("like") || tok.isWord("ilike")) && i + 1 < t.size()
+                    && t.get(i + 1).kind() == Kind.STRING && t.get(i + 1).value().indexOf('\\') >= 0
+                    && !(i + 2 < t.size() && t.get(i + 2).isWord("escape"))) {
+                // PostgreSQL's LIKE escapes with a backslash unless told otherwise; DuckDB's does not escape at all
+                edits.add(new Edit(t.get(i + 1).end(), t.get(i + 1).end(), " ESCAPE '\\'"));
+                i++;
                 continue;
             }
             if (tok.kind() == Kind.STRING && tok.text().startsWith("'{") && i > 0

@@ -127,6 +127,11 @@ CREATE OR REPLACE TEMP MACRO set_config(n, v, is_local) AS v;
 CREATE OR REPLACE TEMP MACRO pg_backend_pid() AS 0;
 CREATE OR REPLACE TEMP MACRO pg_get_userbyid(o) AS getvariable('bv_user');
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
+-- Quoted unless a lower-case identifier that is no keyword beyond the unreserved ones, as PostgreSQL does.
+CREATE OR REPLACE TEMP MACRO quote_ident(s) AS CASE
+    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT EXISTS (SELECT 1 FROM duckdb_keywords() k
+        WHERE k.keyword_name = s AND k.keyword_category <> 'unreserved') THEN s
+    ELSE '"' || replace(s, '"', '""') || '"' END;
 CREATE OR REPLACE TEMP MACRO obj_description(o) AS NULL::VARCHAR, (o, c) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO col_description(o, n) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO shobj_description(o, c) AS NULL::VARCHAR;
@@ -321,14 +326,18 @@ CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o),
     (o, c, p) AS CASE WHEN c = 0 THEN bv_indexdef(o)
         ELSE (SELECT x.names[c] FROM bv_indexes x WHERE x.indexrelid = o) END;
 
+-- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM.
+CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TRY_CAST(o AS BIGINT);
+CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE SELECT TRY_CAST(o AS BIGINT) AS relid;
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
     coalesce((SELECT bv_is_visible(bv_nspname(vr.db, vr.sch)) FROM bv_relations vr WHERE vr.oid = o LIMIT 1), false);
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
 CREATE OR REPLACE TEMP MACRO pg_function_is_visible(o) AS true;
 CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(r.db, r.sch)) THEN r.relname
     ELSE bv_nspname(r.db, r.sch) || '.' || r.relname END FROM bv_relations r WHERE r.oid = o LIMIT 1);
+-- A number names the relation with that OID, as in PostgreSQL (psql's \d sends '16384'::regclass).
 CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT r.oid FROM bv_relations r
-    WHERE (r.relname = name AND bv_is_visible(bv_nspname(r.db, r.sch)))
+    WHERE r.oid = TRY_CAST(name AS BIGINT) OR (r.relname = name AND bv_is_visible(bv_nspname(r.db, r.sch)))
        OR bv_nspname(r.db, r.sch) || '.' || r.relname = name
     ORDER BY bv_nspname(r.db, r.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(r.db, r.sch))
     LIMIT 1);

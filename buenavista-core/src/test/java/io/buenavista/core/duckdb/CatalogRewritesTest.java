@@ -101,4 +101,19 @@ class CatalogRewritesTest {
     void functionsWithAnotherNameInDuckDb() {
         assertEquals("select json_object('a', 1)", CatalogRewrites.rewrite("select json_build_object('a', 1)"));
     }
+
+    @Test
+    void informationSchemaHelperFunctionsLoseTheirSchema() {
+        assertEquals("select (_pg_expandarray(i.indkey)).n, information_schema.tables.x from pg_index i",
+                CatalogRewrites.rewrite("select (information_schema._pg_expandarray(i.indkey)).n, "
+                        + "information_schema.tables.x from pg_catalog.pg_index i"));
+    }
+
+    @Test
+    void likePatternsWithABackslashEscapeWithIt() {
+        assertEquals("where n LIKE 'pg\\_%' ESCAPE '\\' and m not like E'x\\\\_' ESCAPE '\\' and o like 'a\\%' escape '!'",
+                CatalogRewrites.rewrite("where n LIKE 'pg\\_%' and m not like E'x\\\\_' and o like 'a\\%' escape '!'"));
+        String plain = "select * from t where a like 'x_%'";
+        assertSame(plain, CatalogRewrites.rewrite(plain));
+    }
 }
