@@ -22,12 +22,16 @@ import java.util.stream.Stream;
  *   <li>{@code pg_catalog.name} → {@code name}: the session's TEMP views and macros shadow DuckDB's own, and DuckDB
  *       reads {@code pg_catalog.f(x)} as a method call {@code f(pg_catalog, x)} for functions it lacks;</li>
  *   <li>{@code public.t} → {@code main.t}: DuckDB's name for the schema shown as {@code public};</li>
+ *   <li>{@code information_schema._pg_expandarray(…)} → {@code _pg_expandarray(…)} ({@link #QUALIFIED_FUNCTIONS});</li>
  *   <li>{@code OPERATOR(pg_catalog.~)} → {@code ~}; {@code COLLATE pg_catalog.default} → nothing;</li>
  *   <li>{@code x::regclass}, {@code ::regtype}, {@code ::regnamespace}, {@code ::regrole}: a string literal becomes
- *       an OID lookup, anything else the name of the object with that OID ({@link #REG_CASTS});</li>
+ *       an OID lookup, anything else the name of the object with that OID ({@link #REG_CASTS}); a cast that is
+ *       a whole select-list item gives the name either way, as PostgreSQL prints a reg* value;</li>
  *   <li>{@code ::name}, {@code ::"char"}, {@code ::regproc} → {@code ::varchar} ({@link #TYPE_ALIASES});</li>
- *   <li>an array literal {@code '{1,2}'} right after {@code =} → DuckDB's {@code [1,2]};</li>
- *   <li>functions DuckDB names differently ({@link #FUNCTION_ALIASES}).</li>
+ *   <li>an array literal {@code '{1,2}'} right after {@code =} → DuckDB's {@code [1,2]}; one cast to an array
+ *       type, {@code '{"a",NULL}'::text[]} (also in parentheses) → {@code ['a', NULL]::text[]};</li>
+ *   <li>functions DuckDB names differently ({@link #FUNCTION_ALIASES});</li>
+ *   <li>{@code LIKE 'pg\_%'} → {@code LIKE 'pg\_%' ESCAPE '\'}: backslash is PostgreSQL's default escape.</li>
  * </ul>
  * A statement without any of the trigger words is returned as is without being lexed.
  */
@@ -45,6 +49,13 @@ final class CatalogRewrites {
     static final Map<String, String> TYPE_ALIASES = Map.of("name", "varchar", "char", "varchar",
             "regproc", "varchar", "regprocedure", "varchar", "regoper", "varchar", "xid", "bigint",
             "int2vector", "varchar", "oidvector", "varchar", "jsonb", "json");
+
+    /**
+     * Functions of another schema that the catalog emulates as TEMP macros: the schema qualification is dropped
+     * (DuckDB would look for them in that schema).
+     */
+    static final Map<String, Set<String>> QUALIFIED_FUNCTIONS = Map.of("information_schema",
+            Set.of("_pg_expandarray"));
 
     /** PostgreSQL functions DuckDB has under another name. */
     static final Map<String, String> FUNCTION_ALIASES = Map.of("json_build_object", "json_object");
@@ -90,8 +101,8 @@ final class CatalogRewrites {
 
     /**
      * Cheap pre-check so that ordinary statements skip lexing altogether: one pass over the characters looking for
-     * the trigger words ({@code pg_catalog}, {@code public}, {@code operator}, {@code collate},
-     * {@code json_build_object}), an array
+     * the trigger words ({@code pg_catalog}, {@code public}, {@code information_schema}, {@code operator},
+     * {@code collate}, {@code json_build_object}), a backslash in a statement with {@code like}, an array
      * literal {@code '{}, or a cast whose type after {@code ::} is one of the rewritten ones (or hidden by a
      * comment). {@code select $1::int}, the most common parameter idiom, needs nothing. May say yes needlessly
      * (inside a string, say); never says no when a rule could apply.
@@ -110,6 +121,11 @@ final class CatalogRewrites {
                         return true;
                     }
                 }
+                case 'i', 'I' -> {
+                    if (sql.regionMatches(true, i, "information_schema", 0, 18)) {
+                        return true;
+                    }
+                }
                 case 'c', 'C' -> {
                     if (sql.regionMatches(true, i, "collate", 0, 7)) {
                         return true;
@@ -117,6 +133,11 @@ final class CatalogRewrites {
                 }
                 case 'j', 'J' -> {
                     if (sql.regionMatches(true, i, "json_build_object", 0, 17)) {
+                        return true;
+                    }
+                }
+                case '\\' -> {
+                    if (sql.toLowerCase(Locale.ROOT).contains("like")) {
                         return true;
                     }
                 }
@@ -221,9 +242,25 @@ final class CatalogRewrites {
                 edits.add(new Edit(tok.offset(), tok.end(), "main"));
                 continue;
             }
+            if (tok.isIdentifier() && QUALIFIED_FUNCTIONS.containsKey(tok.value()) && isPunct(t, i + 1, ".")
+                    && i + 3 < t.size() && t.get(i + 2).isIdentifier()
+                    && QUALIFIED_FUNCTIONS.get(tok.value()).contains(t.get(i + 2).value())
+                    && t.get(i + 3).kind() == Kind.LEFT_PAREN && !isPunct(t, i - 1, ".")) {
+                edits.add(new Edit(tok.offset(), t.get(i + 2).offset(), ""));
+                i++;
+                continue;
+            }
             if (tok.kind() == Kind.WORD && FUNCTION_ALIASES.containsKey(tok.value())
                     && i + 1 < t.size() && t.get(i + 1).kind() == Kind.LEFT_PAREN && !isPunct(t, i - 1, ".")) {
                 edits.add(new Edit(tok.offset(), tok.end(), FUNCTION_ALIASES.get(tok.value())));
+                continue;
+            }
+            if ((tok.isWord("like") || tok.isWord("ilike")) && i + 1 < t.size()
+                    && t.get(i + 1).kind() == Kind.STRING && t.get(i + 1).value().indexOf('\\') >= 0
+                    && !(i + 2 < t.size() && t.get(i + 2).isWord("escape"))) {
+                // PostgreSQL's LIKE escapes with a backslash unless told otherwise; DuckDB's does not escape at all
+                edits.add(new Edit(t.get(i + 1).end(), t.get(i + 1).end(), " ESCAPE '\\'"));
+                i++;
                 continue;
             }
             if (tok.kind() == Kind.STRING && tok.text().startsWith("'{") && i > 0
@@ -257,7 +294,16 @@ final class CatalogRewrites {
             String typeName = type.value();
             boolean array = isPunct(t, i + 2, "[");
             String[] functions = REG_CASTS.get(typeName);
-            if (functions != null && !array) {
+            int arrayLiteral = array ? arrayLiteralBefore(t, i - 1) : -1;
+            if (arrayLiteral >= 0) {
+                String list = duckDbList(t.get(arrayLiteral).value());
+                if (list != null) {
+                    edits.add(new Edit(t.get(arrayLiteral).offset(), t.get(arrayLiteral).end(), list));
+                }
+                if (TYPE_ALIASES.containsKey(typeName)) {
+                    edits.add(new Edit(type.offset(), type.end(), TYPE_ALIASES.get(typeName)));
+                }
+            } else if (functions != null && !array) {
                 int start = operandStart(t, i - 2);
                 if (start >= 0) {
                     // A literal names the object and stands for its OID, unless cast on to text; any other operand
@@ -268,11 +314,18 @@ final class CatalogRewrites {
                     String next = castOn ? t.get(i + 4).value() : "";
                     String before;
                     String after = ")";
-                    if (literal && (next.equals("text") || next.equals("varchar") || next.equals("name"))) {
+                    boolean item = !castOn && wholeSelectItem(t, start, i + 2);
+                    if (literal && (item || next.equals("text") || next.equals("varchar") || next.equals("name"))) {
                         before = functions[1] + "(" + functions[0] + "(";
                         after = "))";
                     } else {
                         before = (literal || next.equals("oid") ? functions[0] : functions[1]) + "(";
+                    }
+                    if (item && !aliasFollows(t, i + 2)) {
+                        // PostgreSQL names the column after the cast's type or the operand's column
+                        after += " AS \"" + (t.get(i - 2).kind() == Kind.WORD
+                                || t.get(i - 2).kind() == Kind.QUOTED_IDENTIFIER
+                                ? t.get(i - 2).value().replace("\"", "\"\"") : typeName) + "\"";
                     }
                     int from = t.get(start).offset();
                     edits.add(new Edit(from, type.end(), before, from, t.get(i - 2).end(), after));
@@ -295,6 +348,164 @@ final class CatalogRewrites {
             }
         }
         return edits;
+    }
+
+    /** Words that end a select-list item. */
+    private static final Set<String> ITEM_ENDS = Set.of("from", "as", "where", "union", "except", "intersect",
+            "order", "group", "limit", "offset", "into", "having", "window", "fetch", "for");
+
+    /** Words after an expression that continue it rather than name it. */
+    private static final Set<String> EXPRESSION_WORDS = Set.of("is", "in", "and", "or", "not", "between", "like",
+            "ilike", "similar", "collate", "at", "isnull", "notnull", "escape", "then", "else", "end", "when");
+
+    /** Words before which a comma-separated list is not a select list. */
+    private static final Set<String> LIST_STARTS = Set.of("from", "where", "by", "on", "having", "values",
+            "returning", "into", "set", "using", "partition", "window", "in", "limit", "offset");
+
+    /**
+     * Whether the operand starting at token {@code start}, whose cast ends before token {@code next}, is a whole
+     * item of a select list ({@code select 't'::regclass, …}): the output of a reg* value is its name there,
+     * whereas inside an expression (a comparison, a join) it stays an OID.
+     */
+    private static boolean wholeSelectItem(List<SqlToken> t, int start, int next) {
+        if (next < t.size()) {
+            SqlToken n = t.get(next);
+            boolean ends = n.kind() == Kind.RIGHT_PAREN || isPunct(t, next, ",") || isPunct(t, next, ";")
+                    || n.kind() == Kind.QUOTED_IDENTIFIER
+                    || n.kind() == Kind.WORD && !EXPRESSION_WORDS.contains(n.value());
+            if (!ends) {
+                return false;
+            }
+        }
+        int depth = 0;
+        for (int i = start - 1; i >= 0; i--) {
+            SqlToken p = t.get(i);
+            if (p.kind() == Kind.RIGHT_PAREN) {
+                depth++;
+            } else if (p.kind() == Kind.LEFT_PAREN) {
+                if (depth-- == 0) {
+                    return false;
+                }
+            } else if (depth == 0) {
+                if (i == start - 1 && !(isPunct(t, i, ",") || p.isWord("select") || p.isWord("distinct")
+                        || p.isWord("all"))) {
+                    return false;
+                }
+                if (p.isWord("select")) {
+                    return true;
+                }
+                if (p.kind() == Kind.WORD && LIST_STARTS.contains(p.value())) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether an alias follows at token {@code next} ({@code AS x} or a bare name). */
+    private static boolean aliasFollows(List<SqlToken> t, int next) {
+        return next < t.size() && (t.get(next).isWord("as") || t.get(next).kind() == Kind.QUOTED_IDENTIFIER
+                || t.get(next).kind() == Kind.WORD && !ITEM_ENDS.contains(t.get(next).value()));
+    }
+
+    /**
+     * The index of a string literal in PostgreSQL array syntax that the cast whose {@code ::} starts at token
+     * {@code colon} applies to, bare or in parentheses ({@code ('{…}')::int4[]}, as pgjdbc inlines array
+     * parameters in simple mode); -1 if there is none.
+     */
+    private static int arrayLiteralBefore(List<SqlToken> t, int colon) {
+        int last = colon - 1;
+        if (last >= 2 && t.get(last).kind() == Kind.RIGHT_PAREN && t.get(last - 2).kind() == Kind.LEFT_PAREN) {
+            last--;
+        }
+        return last >= 0 && t.get(last).kind() == Kind.STRING && t.get(last).value().strip().startsWith("{")
+                ? last : -1;
+    }
+
+    /**
+     * A one-dimensional PostgreSQL array literal ({@code {"a,b",NULL,"q\"uote"}}) as a DuckDB list of string
+     * literals, which the cast that follows converts element by element; null when it is not one (a
+     * multidimensional array, say), to leave it to DuckDB.
+     */
+    static String duckDbList(String literal) {
+        String s = literal.strip();
+        if (!s.startsWith("{") || !s.endsWith("}")) {
+            return null;
+        }
+        List<String> elements = new ArrayList<>();
+        int i = 1;
+        int end = s.length() - 1;
+        while (i < end && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        if (i == end) {
+            return "[]";
+        }
+        while (true) {
+            while (i < end && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            StringBuilder e = new StringBuilder();
+            boolean quoted = i < end && s.charAt(i) == '"';
+            boolean escaped = false;
+            if (quoted) {
+                i++;
+                while (i < end && s.charAt(i) != '"') {
+                    if (s.charAt(i) == '\\') {
+                        i++;
+                    }
+                    if (i < end) {
+                        e.append(s.charAt(i++));
+                    }
+                }
+                if (i >= end) {
+                    return null; // unterminated quote
+                }
+                i++;
+                while (i < end && Character.isWhitespace(s.charAt(i))) {
+                    i++;
+                }
+            } else {
+                int lastSignificant = 0;
+                while (i < end && s.charAt(i) != ',') {
+                    char c = s.charAt(i);
+                    if (c == '{' || c == '}' || c == '"') {
+                        return null; // nested (multidimensional) or malformed
+                    }
+                    if (c == '\\' && i + 1 < end) {
+                        c = s.charAt(++i);
+                        escaped = true;
+                        e.append(c);
+                        lastSignificant = e.length();
+                    } else {
+                        e.append(c);
+                        if (!Character.isWhitespace(c)) {
+                            lastSignificant = e.length();
+                        }
+                    }
+                    i++;
+                }
+                e.setLength(lastSignificant);
+                if (e.length() == 0) {
+                    return null; // an empty unquoted element is an error in PostgreSQL
+                }
+            }
+            String value = e.toString();
+            elements.add(!quoted && !escaped && value.equalsIgnoreCase("NULL") ? null : value);
+            if (i == end) {
+                break;
+            }
+            if (s.charAt(i) != ',') {
+                return null;
+            }
+            i++;
+        }
+        StringBuilder out = new StringBuilder("[");
+        for (int k = 0; k < elements.size(); k++) {
+            String v = elements.get(k);
+            out.append(k == 0 ? "" : ", ").append(v == null ? "NULL" : "'" + v.replace("'", "''") + "'");
+        }
+        return out.append(']').toString();
     }
 
     private static final Pattern BC_DATE_TIME = Pattern.compile(

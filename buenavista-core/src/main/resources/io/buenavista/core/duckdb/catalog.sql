@@ -127,6 +127,11 @@ CREATE OR REPLACE TEMP MACRO set_config(n, v, is_local) AS v;
 CREATE OR REPLACE TEMP MACRO pg_backend_pid() AS 0;
 CREATE OR REPLACE TEMP MACRO pg_get_userbyid(o) AS getvariable('bv_user');
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
+-- Quoted unless a lower-case identifier that is no keyword beyond the unreserved ones, as PostgreSQL does.
+CREATE OR REPLACE TEMP MACRO quote_ident(s) AS CASE
+    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT EXISTS (SELECT 1 FROM duckdb_keywords() k
+        WHERE k.keyword_name = s AND k.keyword_category <> 'unreserved') THEN s
+    ELSE '"' || replace(s, '"', '""') || '"' END;
 CREATE OR REPLACE TEMP MACRO obj_description(o) AS NULL::VARCHAR, (o, c) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO col_description(o, n) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO shobj_description(o, c) AS NULL::VARCHAR;
@@ -165,7 +170,12 @@ SELECT d.name, d.value, NULL, 'DuckDB', d.description, NULL, 'user',
         ELSE 'string' END,
     'default', NULL, NULL, NULL, d.value, d.value, NULL, NULL, false
 FROM duckdb_settings() d
-WHERE NOT map_contains(getvariable('bv_settings'), lower(d.name));
+WHERE NOT map_contains(getvariable('bv_settings'), lower(d.name))
+UNION ALL
+-- PostgreSQL's compiled-in limits, which clients read (pgjdbc's getImportedKeys needs max_index_keys).
+SELECT f.name, f.setting, NULL, 'Preset Options', NULL, NULL, 'internal', 'integer', 'default', f.setting, f.setting,
+    NULL, f.setting, f.setting, NULL, NULL, false
+FROM (VALUES ('max_index_keys', '32'), ('max_function_args', '100')) f(name, setting);
 
 -- ---- relations ----
 CREATE OR REPLACE TEMP VIEW pg_namespace AS
@@ -208,7 +218,8 @@ WHERE constraint_type = 'UNIQUE';
 CREATE OR REPLACE TEMP VIEW pg_class AS
 SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltype, 0 AS reloftype,
     10 AS relowner, CASE relkind WHEN 'r' THEN 2 WHEN 'S' THEN 2 WHEN 'i' THEN 403 ELSE 0 END AS relam,
-    oid AS relfilenode, 0 AS reltablespace, 0 AS relpages, reltuples::FLOAT AS reltuples, 0 AS relallvisible,
+    oid AS relfilenode, 0 AS reltablespace,
+    CASE relkind WHEN 'i' THEN 1 ELSE 0 END AS relpages, reltuples::FLOAT AS reltuples, 0 AS relallvisible,
     0 AS reltoastrelid, relhasindex, false AS relisshared, CASE WHEN is_temp THEN 't' ELSE 'p' END AS relpersistence,
     relkind, relnatts::SMALLINT AS relnatts, relchecks::SMALLINT AS relchecks, false AS relhasrules,
     false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
@@ -234,74 +245,121 @@ SELECT table_oid * 1000 + column_index AS oid, table_oid AS adrelid, column_inde
 FROM duckdb_columns()
 WHERE column_default IS NOT NULL AND bv_nspname(database_name, schema_name) IS NOT NULL;
 
+-- One row per index; names holds each key's column name or expression, indkey its attnum (0 for an expression, as
+-- PostgreSQL has it). Expressions are split at ", ", so one with a comma inside shows as two keys.
 CREATE OR REPLACE TEMP VIEW bv_indexes AS
-SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db, schema_name AS sch, index_name AS name,
-    table_name, is_unique AS indisunique, false AS indisprimary,
-    replace(regexp_extract(sql, '\((.*)\)', 1), '"', '') AS columns, NULL::BIGINT AS conoid
-FROM duckdb_indexes()
-UNION ALL
-SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, table_name || '_pkey',
-    table_name, true, true, array_to_string(constraint_column_names, ', '), table_oid * 1000 + 500 + constraint_index
-FROM duckdb_constraints()
-WHERE constraint_type = 'PRIMARY KEY'
-UNION ALL
-SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, constraint_name,
-    table_name, true, false, array_to_string(constraint_column_names, ', '), table_oid * 1000 + 500 + constraint_index
-FROM duckdb_constraints()
-WHERE constraint_type = 'UNIQUE';
+SELECT x.*, (SELECT list(coalesce(c.column_index, 0)::SMALLINT ORDER BY e.pos)
+        FROM (SELECT unnest(x.names) AS name, generate_subscripts(x.names, 1) AS pos) e
+        LEFT JOIN duckdb_columns() c ON c.table_oid = x.indrelid AND c.column_name = e.name) AS indkey
+FROM (SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db, schema_name AS sch,
+        index_name AS name, table_name, is_unique AS indisunique, false AS indisprimary,
+        string_split(replace(regexp_extract(sql, '\((.*)\)', 1), '"', ''), ', ') AS names, NULL::BIGINT AS conoid
+    FROM duckdb_indexes()
+    UNION ALL
+    SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, table_name || '_pkey',
+        table_name, true, true, constraint_column_names, table_oid * 1000 + 500 + constraint_index
+    FROM duckdb_constraints()
+    WHERE constraint_type = 'PRIMARY KEY'
+    UNION ALL
+    -- a unique constraint's index, named as the constraint
+    SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, constraint_name,
+        table_name, true, false, constraint_column_names, table_oid * 1000 + 500 + constraint_index
+    FROM duckdb_constraints()
+    WHERE constraint_type = 'UNIQUE') x;
 
+-- indkey and indoption are int2vectors in PostgreSQL; here lists, which is what clients do with them (unnest,
+-- ANY, information_schema._pg_expandarray). PostgreSQL subscripts an int2vector from 0, a list from 1.
 CREATE OR REPLACE TEMP VIEW pg_index AS
-SELECT indexrelid, indrelid, 1::SMALLINT AS indnatts, 1::SMALLINT AS indnkeyatts, indisunique,
+SELECT indexrelid, indrelid, len(indkey)::SMALLINT AS indnatts, len(indkey)::SMALLINT AS indnkeyatts, indisunique,
     false AS indnullsnotdistinct, indisprimary, false AS indisexclusion, true AS indimmediate,
     false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
-    false AS indisreplident, NULL::SMALLINT[] AS indkey, NULL::INTEGER[] AS indcollation,
-    NULL::INTEGER[] AS indclass, NULL::SMALLINT[] AS indoption, NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
+    false AS indisreplident, indkey, list_transform(indkey, lambda k: 0) AS indcollation,
+    list_transform(indkey, lambda k: 0) AS indclass, list_transform(indkey, lambda k: 0::SMALLINT) AS indoption,
+    NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
 FROM bv_indexes
 WHERE bv_nspname(db, sch) IS NOT NULL;
 
+-- information_schema._pg_expandarray (CatalogRewrites drops the schema): one row per element, as a struct of the
+-- element x and its position n; two calls in one select list expand in step, as in PostgreSQL.
+CREATE OR REPLACE TEMP MACRO _pg_expandarray(a) AS
+    unnest(list_transform(range(1, len(a) + 1), lambda i: {'x': a[i], 'n': i}));
+
+-- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
+-- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it.
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
-SELECT table_oid * 1000 + 500 + constraint_index AS oid,
-    CASE WHEN constraint_type = 'PRIMARY KEY' THEN table_name || '_pkey' ELSE constraint_name END AS conname,
-    bv_nspoid(database_name, schema_name, schema_oid) AS connamespace,
-    CASE constraint_type WHEN 'CHECK' THEN 'c' WHEN 'UNIQUE' THEN 'u' WHEN 'PRIMARY KEY' THEN 'p'
+SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
+    CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_name || '_pkey'
+        WHEN 'FOREIGN KEY' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
+        ELSE k.constraint_name END AS conname,
+    bv_nspoid(k.database_name, k.schema_name, k.schema_oid) AS connamespace,
+    CASE k.constraint_type WHEN 'CHECK' THEN 'c' WHEN 'UNIQUE' THEN 'u' WHEN 'PRIMARY KEY' THEN 'p'
         WHEN 'FOREIGN KEY' THEN 'f' END AS contype,
-    false AS condeferrable, false AS condeferred, true AS convalidated, table_oid AS conrelid, 0 AS contypid,
-    CASE WHEN constraint_type = 'PRIMARY KEY' THEN table_oid * 1000 + constraint_index ELSE 0 END AS conindid,
-    0 AS conparentid, 0 AS confrelid, ' ' AS confupdtype, ' ' AS confdeltype, ' ' AS confmatchtype,
+    false AS condeferrable, false AS condeferred, true AS convalidated, k.table_oid AS conrelid, 0 AS contypid,
+    CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_oid * 1000 + k.constraint_index
+        WHEN 'FOREIGN KEY' THEN coalesce((SELECT pk.table_oid * 1000 + pk.constraint_index
+            FROM duckdb_constraints() pk
+            WHERE pk.constraint_type = 'PRIMARY KEY' AND pk.database_name = k.database_name
+                AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table), 0)
+        ELSE 0 END AS conindid,
+    0 AS conparentid,
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce((SELECT rt.table_oid FROM duckdb_tables() rt
+        WHERE rt.database_name = k.database_name AND rt.schema_name = k.schema_name
+            AND rt.table_name = k.referenced_table), 0) ELSE 0 END AS confrelid,
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 'a' ELSE ' ' END AS confupdtype,
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 'a' ELSE ' ' END AS confdeltype,
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 's' ELSE ' ' END AS confmatchtype,
     true AS conislocal, 0 AS coninhcount, false AS connoinherit,
-    list_transform(constraint_column_indexes, lambda i: (i + 1)::SMALLINT) AS conkey, NULL::SMALLINT[] AS confkey,
-    expression AS conbin,
-    CASE constraint_type
-        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || array_to_string(constraint_column_names, ', ') || ')'
-        WHEN 'UNIQUE' THEN 'UNIQUE (' || array_to_string(constraint_column_names, ', ') || ')'
-        WHEN 'CHECK' THEN 'CHECK (' || expression || ')'
-        ELSE constraint_text END AS bv_definition
-FROM duckdb_constraints()
-WHERE constraint_type <> 'NOT NULL' AND bv_nspname(database_name, schema_name) IS NOT NULL;
+    list_transform(k.constraint_column_indexes, lambda i: (i + 1)::SMALLINT) AS conkey,
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN
+        (SELECT list(c.column_index::SMALLINT ORDER BY e.pos)
+         FROM (SELECT unnest(k.referenced_column_names) AS name,
+                generate_subscripts(k.referenced_column_names, 1) AS pos) e
+         JOIN duckdb_columns() c ON c.database_name = k.database_name AND c.schema_name = k.schema_name
+            AND c.table_name = k.referenced_table AND c.column_name = e.name) END AS confkey,
+    k.expression AS conbin,
+    CASE k.constraint_type
+        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || array_to_string(k.constraint_column_names, ', ') || ')'
+        WHEN 'UNIQUE' THEN 'UNIQUE (' || array_to_string(k.constraint_column_names, ', ') || ')'
+        WHEN 'CHECK' THEN 'CHECK (' || k.expression || ')'
+        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || array_to_string(k.constraint_column_names, ', ')
+            || ') REFERENCES ' || k.referenced_table || '('
+            || array_to_string(k.referenced_column_names, ', ') || ')'
+        ELSE k.constraint_text END AS bv_definition
+FROM duckdb_constraints() k
+WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
 
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
         (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o),
     (o, p) AS (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o);
 CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
     (SELECT 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || x.name || ' ON '
-        || bv_nspname(x.db, x.sch) || '.' || x.table_name || ' USING btree (' || x.columns || ')'
+        || bv_nspname(x.db, x.sch) || '.' || x.table_name || ' USING btree (' || array_to_string(x.names, ', ')
+        || ')'
      FROM bv_indexes x WHERE x.indexrelid = o);
-CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o), (o, c, p) AS bv_indexdef(o);
+-- With a column number, the key column's name (or expression) alone, as PostgreSQL answers.
+CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o),
+    (o, c, p) AS CASE WHEN c = 0 THEN bv_indexdef(o)
+        ELSE (SELECT x.names[c] FROM bv_indexes x WHERE x.indexrelid = o) END;
 
+-- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM.
+CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TRY_CAST(o AS BIGINT);
+CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE SELECT TRY_CAST(o AS BIGINT) AS relid;
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
     coalesce((SELECT bv_is_visible(bv_nspname(vr.db, vr.sch)) FROM bv_relations vr WHERE vr.oid = o LIMIT 1), false);
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
 CREATE OR REPLACE TEMP MACRO pg_function_is_visible(o) AS true;
 CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(r.db, r.sch)) THEN r.relname
     ELSE bv_nspname(r.db, r.sch) || '.' || r.relname END FROM bv_relations r WHERE r.oid = o LIMIT 1);
+-- A number names the relation with that OID, as in PostgreSQL (psql's \d sends '16384'::regclass).
 CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT r.oid FROM bv_relations r
-    WHERE (r.relname = name AND bv_is_visible(bv_nspname(r.db, r.sch)))
+    WHERE r.oid = TRY_CAST(name AS BIGINT) OR (r.relname = name AND bv_is_visible(bv_nspname(r.db, r.sch)))
        OR bv_nspname(r.db, r.sch) || '.' || r.relname = name
     ORDER BY bv_nspname(r.db, r.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(r.db, r.sch))
     LIMIT 1);
 CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT t.oid FROM pg_type t
     WHERE t.typname = name OR format_type(t.oid, NULL) = name LIMIT 1);
-CREATE OR REPLACE TEMP MACRO bv_regtype_name(o) AS format_type(o, NULL);
+-- (o is bound once in a subquery: format_type names its argument many times, and o may be a lookup itself.)
+CREATE OR REPLACE TEMP MACRO bv_regtype_name(o) AS (SELECT format_type(x.o, NULL) FROM (SELECT o AS o) x);
 CREATE OR REPLACE TEMP MACRO bv_regnamespace_name(o) AS (SELECT n.nspname FROM pg_namespace n WHERE n.oid = o);
 CREATE OR REPLACE TEMP MACRO bv_regnamespace_oid(name) AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = name);
 CREATE OR REPLACE TEMP MACRO bv_regrole_oid(name) AS CASE WHEN name = getvariable('bv_user') THEN 10 END;
@@ -344,14 +402,39 @@ CREATE OR REPLACE TEMP MACRO pg_get_serial_sequence(t, c) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP VIEW pg_sequence AS
 SELECT 0 AS seqrelid, 20 AS seqtypid, 1::BIGINT AS seqstart, 1::BIGINT AS seqincrement, 1::BIGINT AS seqmax,
     1::BIGINT AS seqmin, 1::BIGINT AS seqcache, false AS seqcycle WHERE false;
+-- DuckDB's own functions are left out (pg_catalog's are PostgreSQL's, not these); user macros show with the
+-- PostgreSQL names of their parameter types; an untyped parameter, and a scalar macro's result, which DuckDB only
+-- knows once bound, as "any"; a table macro returns SETOF record. proargtypes is an oidvector in PostgreSQL, whose
+-- text (space-separated OIDs) is what clients parse.
+-- (The type OIDs are computed in an inner select: macros expand in place, and format_type(bv_type_oid(x)) would
+-- make DuckDB bind an expression tree of exponential size.)
+CREATE OR REPLACE TEMP MACRO bv_format_argtype(o) AS CASE o WHEN 2276 THEN '"any"' ELSE format_type(o, NULL) END;
 CREATE OR REPLACE TEMP VIEW pg_proc AS
-SELECT p.oid, p.proname, bv_nspoid(f.database_name, f.schema_name, p.pronamespace) AS pronamespace, 10 AS proowner,
-    p.prokind, f.return_type AS bv_result, array_to_string(f.parameter_types, ', ') AS bv_arguments
-FROM system.pg_catalog.pg_proc p
-JOIN duckdb_functions() f ON f.function_oid = p.oid
-WHERE NOT f.internal AND f.database_name <> 'temp' AND bv_nspname(f.database_name, f.schema_name) IS NOT NULL;
+SELECT oid, proname, pronamespace, 10 AS proowner, 14 AS prolang, 100::FLOAT AS procost,
+    CASE WHEN proretset THEN 1000 ELSE 0 END::FLOAT AS prorows, 0 AS provariadic, '-' AS prosupport,
+    'f' AS prokind, false AS prosecdef, false AS proleakproof, false AS proisstrict, proretset, 'v' AS provolatile,
+    'u' AS proparallel, len(proargnames)::SMALLINT AS pronargs, 0::SMALLINT AS pronargdefaults, prorettype,
+    array_to_string(bv_argtypes, ' ') AS proargtypes, NULL::INTEGER[] AS proallargtypes,
+    NULL::VARCHAR[] AS proargmodes, proargnames, NULL::VARCHAR AS proargdefaults, NULL::INTEGER[] AS protrftypes,
+    prosrc, NULL::VARCHAR AS probin, NULL::VARCHAR AS prosqlbody, NULL::VARCHAR[] AS proconfig,
+    NULL::VARCHAR[] AS proacl,
+    CASE WHEN proretset THEN 'SETOF record' ELSE bv_format_argtype(prorettype) END AS bv_result,
+    array_to_string(list_transform(list_zip(proargnames, bv_argtypes),
+        lambda a: a[1] || ' ' || bv_format_argtype(a[2])), ', ') AS bv_arguments
+FROM (SELECT p.oid, p.proname, bv_nspoid(f.database_name, f.schema_name, p.pronamespace) AS pronamespace,
+        f.function_type = 'table_macro' AS proretset,
+        CASE WHEN f.function_type = 'table_macro' THEN 2249 WHEN f.return_type IS NULL THEN 2276
+            ELSE bv_type_oid(f.return_type) END AS prorettype,
+        list_transform(f.parameter_types, lambda t: CASE WHEN t IS NULL THEN 2276 ELSE bv_type_oid(t) END)
+            AS bv_argtypes,
+        f.parameters AS proargnames, f.macro_definition AS prosrc
+    FROM system.pg_catalog.pg_proc p
+    JOIN duckdb_functions() f ON f.function_oid = p.oid
+    WHERE NOT f.internal AND f.database_name <> 'temp' AND bv_nspname(f.database_name, f.schema_name) IS NOT NULL);
 CREATE OR REPLACE TEMP MACRO pg_get_function_result(o) AS (SELECT x.bv_result FROM pg_proc x WHERE x.oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(o) AS (SELECT x.bv_arguments FROM pg_proc x WHERE x.oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_function_identity_arguments(o) AS
+    (SELECT x.bv_arguments FROM pg_proc x WHERE x.oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_keywords() AS TABLE
 SELECT keyword_name AS word,
     CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U' WHEN 'column_name' THEN 'C'

@@ -36,7 +36,7 @@ class CatalogRewritesTest {
 
     @Test
     void regclassOfALiteralIsAnOidLookupAndOfAnythingElseAName() {
-        assertEquals("select bv_regclass_oid('t')", CatalogRewrites.rewrite("select 't'::regclass"));
+        assertEquals("where oid = bv_regclass_oid('t')", CatalogRewrites.rewrite("where oid = 't'::regclass"));
         assertEquals("select bv_regclass_name(bv_regclass_oid('t'))::text",
                 CatalogRewrites.rewrite("select 't'::regclass::text"));
         assertEquals("select bv_regclass_name(c.oid)::text from pg_class c",
@@ -45,8 +45,44 @@ class CatalogRewritesTest {
                 CatalogRewrites.rewrite("select f(a.b, 'x')::regclass::oid"));
         assertEquals("select bv_regtype_name(basetype)::text",
                 CatalogRewrites.rewrite("select basetype::regtype::text"));
-        assertEquals("select bv_regnamespace_name(s.ns)", CatalogRewrites.rewrite("select s.ns::regnamespace"));
-        assertEquals("select bv_regclass_oid($1)", CatalogRewrites.rewrite("select $1::regclass"));
+        assertEquals("select bv_regnamespace_name(s.ns) AS \"ns\"", CatalogRewrites.rewrite("select s.ns::regnamespace"));
+        assertEquals("select bv_regclass_oid($1) = c.oid", CatalogRewrites.rewrite("select $1::regclass = c.oid"));
+    }
+
+    @Test
+    void aRegCastThatIsAWholeSelectItemGivesTheName() {
+        assertEquals("select bv_regtype_name(bv_regtype_oid('int4')) AS \"regtype\"",
+                CatalogRewrites.rewrite("select 'int4'::regtype"));
+        assertEquals("select bv_regclass_name(bv_regclass_oid('t')) AS r, bv_regclass_name(x) AS \"x\" from t",
+                CatalogRewrites.rewrite("select 't'::regclass AS r, x::regclass from t"));
+        assertEquals("select 1, f(a, b), bv_regclass_name(bv_regclass_oid($1)) \"r\";",
+                CatalogRewrites.rewrite("select 1, f(a, b), $1::regclass \"r\";"));
+        assertEquals("select * from (select distinct bv_regclass_name(bv_regclass_oid('t')) AS \"regclass\") s",
+                CatalogRewrites.rewrite("select * from (select distinct 't'::regclass) s"));
+        // inside expressions, comparisons and joins the literal stays an OID
+        for (String sql : new String[] {"select c.oid = 't'::regclass from pg_class c",
+                "select * from pg_class where oid = 't'::regclass", "select f('t'::regclass)",
+                "select 1 from a join b on b.oid = 't'::regclass", "select 't'::regclass is null",
+                "select * from t order by 1, 't'::regclass", "select x in ('t'::regclass, 'u'::regclass)"}) {
+            String out = CatalogRewrites.rewrite(sql);
+            org.junit.jupiter.api.Assertions.assertFalse(out.contains("_name("), out);
+        }
+    }
+
+    @Test
+    void arrayLiteralsCastToAnArrayTypeBecomeLists() {
+        assertEquals("select (['1', NULL, '-3'])::int4[]",
+                CatalogRewrites.rewrite("select ('{\"1\",NULL,\"-3\"}')::int4[]"));
+        assertEquals("select ['a,b', 'q\"uote', 'back\\slash', NULL, 'NULL', '', ' sp ', 'it''s']::text[]",
+                CatalogRewrites.rewrite("select '{\"a,b\",\"q\\\"uote\",\"back\\\\slash\",NULL,\"NULL\",\"\","
+                        + "\" sp \",\"it''s\"}'::text[]"));
+        assertEquals("select []::int8[], [ 'a', 'b c' ]::varchar[]".replace("[ 'a', 'b c' ]", "['a', 'b c']"),
+                CatalogRewrites.rewrite("select '{}'::int8[], '{ a , b c }'::name[]"));
+        assertEquals("select ['1', '0', NULL]::bool[]", CatalogRewrites.rewrite("select '{1,0,null}'::bool[]"));
+        // multidimensional and malformed literals are left for DuckDB to refuse
+        assertEquals("select '{{1,2},{3,4}}'::int[]", CatalogRewrites.rewrite("select '{{1,2},{3,4}}'::int[]"));
+        assertEquals("select '{1,,2}'::int[]", CatalogRewrites.rewrite("select '{1,,2}'::int[]"));
+        assertEquals("select '{\"a}'::text[]", CatalogRewrites.rewrite("select '{\"a}'::text[]"));
     }
 
     @Test
@@ -64,5 +100,20 @@ class CatalogRewritesTest {
     @Test
     void functionsWithAnotherNameInDuckDb() {
         assertEquals("select json_object('a', 1)", CatalogRewrites.rewrite("select json_build_object('a', 1)"));
+    }
+
+    @Test
+    void informationSchemaHelperFunctionsLoseTheirSchema() {
+        assertEquals("select (_pg_expandarray(i.indkey)).n, information_schema.tables.x from pg_index i",
+                CatalogRewrites.rewrite("select (information_schema._pg_expandarray(i.indkey)).n, "
+                        + "information_schema.tables.x from pg_catalog.pg_index i"));
+    }
+
+    @Test
+    void likePatternsWithABackslashEscapeWithIt() {
+        assertEquals("where n LIKE 'pg\\_%' ESCAPE '\\' and m not like E'x\\\\_' ESCAPE '\\' and o like 'a\\%' escape '!'",
+                CatalogRewrites.rewrite("where n LIKE 'pg\\_%' and m not like E'x\\\\_' and o like 'a\\%' escape '!'"));
+        String plain = "select * from t where a like 'x_%'";
+        assertSame(plain, CatalogRewrites.rewrite(plain));
     }
 }

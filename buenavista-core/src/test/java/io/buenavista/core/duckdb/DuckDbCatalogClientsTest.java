@@ -37,12 +37,19 @@ class DuckDbCatalogClientsTest {
             + "price numeric(10,2), flag boolean, data bytea, tags text[], ts timestamp);"
             + "CREATE INDEX t_name ON t(name);"
             + "CREATE TABLE u(k bigint, d date, f double precision, r real, s smallint);"
-            + "CREATE VIEW v AS SELECT id, name FROM t";
+            + "CREATE VIEW v AS SELECT id, name FROM t;"
+            + "CREATE TABLE p2(a integer, b text, c integer, PRIMARY KEY (b, a));"
+            + "CREATE TABLE fk2(b text, a integer, FOREIGN KEY (b, a) REFERENCES p2(b, a))";
     private static final String DUCK_DDL = "CREATE TABLE t(id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
             + "price DECIMAL(10,2), flag BOOLEAN, data BLOB, tags VARCHAR[], ts TIMESTAMP);"
             + "CREATE INDEX t_name ON t(name);"
             + "CREATE TABLE u(k BIGINT, d DATE, f DOUBLE, r FLOAT, s SMALLINT);"
-            + "CREATE VIEW v AS SELECT id, name FROM t";
+            + "CREATE VIEW v AS SELECT id, name FROM t;"
+            + "CREATE TABLE p2(a INTEGER, b VARCHAR, c INTEGER, PRIMARY KEY (b, a));"
+            + "CREATE TABLE fk2(b VARCHAR, a INTEGER, FOREIGN KEY (b, a) REFERENCES p2(b, a));"
+            + "CREATE MACRO add_up(a, b) AS a + b;"
+            + "CREATE MACRO label(n INTEGER, s VARCHAR) AS s || n;"
+            + "CREATE MACRO numbers(n) AS TABLE SELECT * FROM range(n)";
 
     private static DuckDbHandler handler;
     private static BuenaVistaServer server;
@@ -149,7 +156,8 @@ class DuckDbCatalogClientsTest {
     @Test
     void listTablesLikePostgres() throws Exception {
         String out = assertSameAsPostgres("\\dt");
-        assertEquals("public|t|table|postgres\npublic|u|table|postgres\n", out);
+        assertEquals("public|fk2|table|postgres\npublic|p2|table|postgres\n"
+                + "public|t|table|postgres\npublic|u|table|postgres\n", out);
     }
 
     @Test
@@ -159,6 +167,8 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void describeTableLikePostgres() throws Exception {
+        // (psql lists foreign keys only for a table with triggers, which DuckDB has none of: \\d p2 and \\d fk2
+        // would lack PostgreSQL's "Referenced by" and "Foreign-key constraints")
         String out = assertSameAsPostgres(false, "\\d t");
         assertTrue(out.contains("price|numeric(10,2)|||\n"), out);
         assertTrue(out.contains("\"t_pkey\" PRIMARY KEY, btree (id)"), out);
@@ -224,7 +234,8 @@ class DuckDbCatalogClientsTest {
             DatabaseMetaData md = c.getMetaData();
             List<String> schemas = column(md.getSchemas(), "TABLE_SCHEM");
             assertTrue(schemas.containsAll(List.of("public", "pg_catalog", "information_schema")), schemas.toString());
-            assertEquals(List.of("t_name|INDEX", "t_pkey|INDEX", "t|TABLE", "u|TABLE", "v|VIEW"),
+            assertEquals(List.of("p2_pkey|INDEX", "t_name|INDEX", "t_pkey|INDEX", "fk2|TABLE", "p2|TABLE",
+                    "t|TABLE", "u|TABLE", "v|VIEW"),
                     column(md.getTables(null, "public", "%", null), "TABLE_NAME", "TABLE_TYPE"));
             assertEquals(List.of("t|TABLE"), column(md.getTables(null, "public", "t", new String[] {"TABLE"}),
                     "TABLE_NAME", "TABLE_TYPE"));
@@ -248,6 +259,164 @@ class DuckDbCatalogClientsTest {
                         "DATA_TYPE", "TYPE_NAME", "COLUMN_SIZE", "DECIMAL_DIGITS", "NULLABLE", "ORDINAL_POSITION"));
                 answers.add(answer);
             }
+        }
+        assertEquals(answers.get(1), answers.get(0));
+    }
+
+    /** Every row of a result set, its columns joined with |. */
+    private static List<String> rows(ResultSet rs) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (rs) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    sb.append(i == 1 ? "" : "|").append(rs.getString(i));
+                }
+                out.add(sb.toString());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void pgjdbcKeysIndexesAndPrivilegesAnswerAsForPostgres() throws Exception {
+        assumeTrue(postgresReady);
+        List<List<String>> answers = new ArrayList<>();
+        for (String[] target : new String[][] {{duckUrl(), "public"}, {PG_URL, PG_SCHEMA}}) {
+            try (Connection c = DriverManager.getConnection(target[0])) {
+                DatabaseMetaData md = c.getMetaData();
+                String schema = target[1];
+                List<String> answer = new ArrayList<>();
+                for (String table : List.of("t", "u", "p2", "fk2")) {
+                    answer.add("-- " + table);
+                    answer.addAll(rows(md.getPrimaryKeys(null, schema, table)));
+                    answer.addAll(rows(md.getIndexInfo(null, schema, table, false, false)));
+                    answer.addAll(rows(md.getIndexInfo(null, schema, table, true, true)));
+                    answer.addAll(rows(md.getImportedKeys(null, schema, table)));
+                    answer.addAll(rows(md.getExportedKeys(null, schema, table)));
+                    answer.addAll(rows(md.getBestRowIdentifier(null, schema, table,
+                            DatabaseMetaData.bestRowSession, true)));
+                    answer.addAll(rows(md.getTablePrivileges(null, schema, table)));
+                    answer.addAll(rows(md.getColumnPrivileges(null, schema, table, "%")));
+                }
+                answer.addAll(rows(md.getCrossReference(null, schema, "p2", null, schema, "fk2")));
+                answers.add(answer.stream().map(r -> r.replace(schema, "public")).toList());
+            }
+        }
+        assertEquals(answers.get(1), answers.get(0));
+        assertTrue(answers.get(0).contains("test|public|p2|b|1|p2_pkey"), answers.get(0).toString());
+        assertTrue(answers.get(0).contains("test|public|p2|b|test|public|fk2|b|1|3|3|fk2_b_a_fkey|p2_pkey|7"),
+                answers.get(0).toString());
+    }
+
+    @Test
+    void pgjdbcTypeInfoAndFunctionsAnswer() throws Exception {
+        try (Connection c = DriverManager.getConnection(duckUrl())) {
+            DatabaseMetaData md = c.getMetaData();
+            List<String> types = column(md.getTypeInfo(), "TYPE_NAME", "DATA_TYPE");
+            assertTrue(types.containsAll(List.of("int4|4", "int8|-5", "text|12", "bool|-7", "_int4|2003")),
+                    types.toString());
+            assertEquals(List.of(), rows(md.getProcedures(null, "public", "%")));
+            assertEquals(List.of("add_up|1", "label|1", "numbers|2"),
+                    column(md.getFunctions(null, "public", "%"), "FUNCTION_NAME", "FUNCTION_TYPE"));
+            // pgjdbc joins the result type to pg_type, which has no "any" or record: no columns, but no error
+            rows(md.getFunctionColumns(null, "public", "%", "%"));
+            rows(md.getProcedureColumns(null, "public", "%", "%"));
+        }
+    }
+
+    @Test
+    void describeFunctionsShowsPostgresTypeNames() throws Exception {
+        Output duck = psql(server.port(), null, "\\df");
+        assertEquals("public|add_up|\"any\"|a \"any\", b \"any\"|func\n"
+                + "public|label|\"any\"|n integer, s text|func\n"
+                + "public|numbers|SETOF record|n \"any\"|func\n", duck.stdout(), duck.toString());
+    }
+
+    @Test
+    void regCastsPrintNamesAsInPostgres() throws Exception {
+        assertSameAsPostgres(false, "select 'int4'::regtype, 't'::regclass AS r, 'varchar'::pg_catalog.regtype, "
+                + "'public'::regnamespace");
+        String out = assertSameAsPostgres("select c.relname, c.oid::regclass, a.atttypid::regtype "
+                + "from pg_class c join pg_attribute a on a.attrelid = c.oid "
+                + "where c.oid = 't'::regclass and a.attnum > 0 order by a.attnum");
+        assertTrue(out.startsWith("t|t|integer\nt|t|text\nt|t|numeric\n"), out);
+        assertSameAsPostgres("select count(*) from pg_class where oid in ('t'::regclass, 'u'::regclass)");
+    }
+
+    /** The queries psql 15 sends for tab completion, {@code S} standing for the schema. */
+    private static final List<String> COMPLETION_QUERIES = List.of(
+            // SELECT * FROM t<Tab>
+            "SELECT c.relname, NULL::pg_catalog.text FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'S', 'v', "
+                    + "'m', 'f', 'p') AND (c.relname) LIKE 't%' AND pg_catalog.pg_table_is_visible(c.oid) AND "
+                    + "c.relnamespace <> (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog') "
+                    + "UNION ALL SELECT NULL::pg_catalog.text, n.nspname FROM pg_catalog.pg_namespace n WHERE "
+                    + "n.nspname LIKE 't%' AND n.nspname NOT LIKE E'pg\\\\_%' LIMIT 1000",
+            // \d <Tab> (relations of every kind), sorted as psql sorts the candidates
+            "SELECT c.relname, NULL::pg_catalog.text FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'S', 'v', "
+                    + "'m', 'f', 'p', 'i', 'I') AND (c.relname) LIKE '%' AND pg_catalog.pg_table_is_visible(c.oid) "
+                    + "AND c.relnamespace <> (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog') "
+                    + "ORDER BY 1 LIMIT 1000",
+            // SELECT * FROM S.u<Tab>
+            "SELECT c.relname, n.nspname FROM pg_catalog.pg_class c, pg_catalog.pg_namespace n WHERE "
+                    + "c.relnamespace = n.oid AND c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') AND (c.relname) LIKE "
+                    + "'u%' AND n.nspname = 'S' LIMIT 1000",
+            // SELECT * FROM t WHERE p<Tab>
+            "SELECT attname FROM pg_catalog.pg_attribute a, pg_catalog.pg_class c WHERE c.oid = a.attrelid AND "
+                    + "a.attnum > 0 AND NOT a.attisdropped AND attname LIKE 'p%' AND (c.relname = 't' OR '\"' || "
+                    + "c.relname || '\"' = 't') AND pg_catalog.pg_table_is_visible(c.oid) LIMIT 1000",
+            // \dn pub<Tab>, SET search_path TO inf<Tab>
+            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE 'pub%' LIMIT 1000",
+            "SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname LIKE 'inf%' AND n.nspname NOT LIKE "
+                    + "E'pg\\\\_%' LIMIT 1000",
+            // the psql 14 forms, with quote_ident and substring
+            "SELECT pg_catalog.quote_ident(attname) FROM pg_catalog.pg_attribute a, pg_catalog.pg_class c WHERE "
+                    + "c.oid = a.attrelid AND a.attnum > 0 AND NOT a.attisdropped AND "
+                    + "substring(pg_catalog.quote_ident(attname),1,0)='' AND (pg_catalog.quote_ident(relname)='t' OR "
+                    + "'\"' || relname || '\"'='t') AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1",
+            "SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'p') AND "
+                    + "substring(pg_catalog.quote_ident(c.relname),1,1)='f' AND pg_catalog.pg_table_is_visible(c.oid) "
+                    + "ORDER BY 1 LIMIT 1000",
+            "SELECT pg_catalog.quote_ident('abc'), pg_catalog.quote_ident('Abc'), pg_catalog.quote_ident('select'), "
+                    + "pg_catalog.quote_ident('name'), pg_catalog.quote_ident('a\"b'), pg_catalog.quote_ident('_x1$')");
+
+    @Test
+    void psqlTabCompletionQueriesAnswerAsPostgres() throws Exception {
+        assumeTrue(postgresReady);
+        for (String query : COMPLETION_QUERIES) {
+            Output duck = psql(server.port(), null, query.replace("'S'", "'public'"));
+            assertEquals("", duck.stderr(), query);
+            Output pg = psql(5432, PG_SCHEMA, query.replace("'S'", "'" + PG_SCHEMA + "'"));
+            assertEquals(pg.stdout().replace(PG_SCHEMA, "public"), duck.stdout(), query);
+        }
+    }
+
+    @Test
+    void pgjdbcSimpleModeArrayParametersRoundTripAsInPostgres() throws Exception {
+        assumeTrue(postgresReady);
+        Object[][] values = {
+                {"int4", new Integer[] {1, null, -3}}, {"int8", new Long[] {1L, 9_000_000_000L}},
+                {"text", new String[] {"a,b", "q\"uote", "back\\slash", null, "NULL", "", " sp ", "it's", "{x}"}},
+                {"float8", new Double[] {1.5, -2.0e10, null}}, {"bool", new Boolean[] {true, false, null}},
+                {"date", new java.sql.Date[] {java.sql.Date.valueOf("2024-01-02")}}, {"int4", new Integer[] {}}};
+        List<List<String>> answers = new ArrayList<>();
+        for (String url : List.of(duckUrl(), PG_URL)) {
+            List<String> answer = new ArrayList<>();
+            try (Connection c = DriverManager.getConnection(url + "&preferQueryMode=simple")) {
+                for (Object[] v : values) {
+                    String type = (String) v[0];
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("select ?::" + type + "[]")) {
+                        ps.setArray(1, c.createArrayOf(type, (Object[]) v[1]));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            Object[] back = (Object[]) rs.getArray(1).getArray();
+                            answer.add(type + " " + rs.getString(1) + " " + java.util.Arrays.toString(back));
+                        }
+                    }
+                }
+            }
+            answers.add(answer);
         }
         assertEquals(answers.get(1), answers.get(0));
     }
