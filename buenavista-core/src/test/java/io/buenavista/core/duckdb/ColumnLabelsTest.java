@@ -1,6 +1,5 @@
 package io.buenavista.core.duckdb;
 
-import io.buenavista.core.server.BuenaVistaServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * pgjdbc, and both must name the columns as the table says; {@link ColumnLabels} alone must, too.
  */
 class ColumnLabelsTest {
-    private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&sslmode=disable";
+    private static final String PG_URL = PostgresTwin.PG_URL;
     private static final String PG_SCHEMA = "bv_labels_" + ProcessHandle.current().pid();
 
     private static final String PG_DDL = "CREATE TABLE t(x integer, y text, \"Foo\" integer, arr integer[]);"
@@ -104,46 +103,22 @@ class ColumnLabelsTest {
             "lower|count"},
     };
 
-    private static DuckDbHandler handler;
-    private static BuenaVistaServer server;
-    private static boolean postgresReady;
+    private static PostgresTwin twin;
 
     @BeforeAll
     static void start() throws Exception {
-        handler = new DuckDbHandler(DuckDbConfig.inMemory());
-        server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler).build().start();
-        try (Connection c = DriverManager.getConnection(duckUrl()); Statement s = c.createStatement()) {
-            for (String sql : DUCK_DDL.split(";")) {
-                s.execute(sql);
-            }
-        }
-        try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + PG_SCHEMA);
-            postgresReady = true;
-            s.execute("SET search_path = " + PG_SCHEMA);
-            for (String sql : PG_DDL.split(";")) {
-                s.execute(sql);
-            }
-        }
+        twin = PostgresTwin.start(PG_SCHEMA, DUCK_DDL, PG_DDL);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (postgresReady) {
-            try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA " + PG_SCHEMA + " CASCADE");
-            }
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (handler != null) {
-            handler.close();
+        if (twin != null) {
+            twin.close();
         }
     }
 
     private static String duckUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + server.port() + "/test?user=postgres&sslmode=disable";
+        return twin.duckUrl();
     }
 
     private static List<String> expected(String[] c) {

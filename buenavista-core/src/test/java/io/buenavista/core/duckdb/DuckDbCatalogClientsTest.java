@@ -1,6 +1,5 @@
 package io.buenavista.core.duckdb;
 
-import io.buenavista.core.server.BuenaVistaServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * whose name is replaced by {@code public} before comparing.
  */
 class DuckDbCatalogClientsTest {
-    private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&sslmode=disable";
+    private static final String PG_URL = PostgresTwin.PG_URL;
     private static final String PG_SCHEMA = "bv_catalog_" + ProcessHandle.current().pid();
 
     /** The same tables, in PostgreSQL's and DuckDB's spelling of the types. */
@@ -51,46 +50,22 @@ class DuckDbCatalogClientsTest {
             + "CREATE MACRO label(n INTEGER, s VARCHAR) AS s || n;"
             + "CREATE MACRO numbers(n) AS TABLE SELECT * FROM range(n)";
 
-    private static DuckDbHandler handler;
-    private static BuenaVistaServer server;
-    private static boolean postgresReady;
+    private static PostgresTwin twin;
 
     @BeforeAll
     static void start() throws Exception {
-        handler = new DuckDbHandler(DuckDbConfig.inMemory());
-        server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler).build().start();
-        try (Connection c = DriverManager.getConnection(duckUrl()); Statement s = c.createStatement()) {
-            for (String sql : DUCK_DDL.split(";")) {
-                s.execute(sql);
-            }
-        }
-        try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + PG_SCHEMA);
-            s.execute("SET search_path = " + PG_SCHEMA);
-            for (String sql : PG_DDL.split(";")) {
-                s.execute(sql);
-            }
-            postgresReady = true;
-        }
+        twin = PostgresTwin.start(PG_SCHEMA, DUCK_DDL, PG_DDL);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (postgresReady) {
-            try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA " + PG_SCHEMA + " CASCADE");
-            }
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (handler != null) {
-            handler.close();
+        if (twin != null) {
+            twin.close();
         }
     }
 
     private static String duckUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + server.port() + "/test?user=postgres&sslmode=disable";
+        return twin.duckUrl();
     }
 
     // ---- psql ----
@@ -144,7 +119,7 @@ class DuckDbCatalogClientsTest {
     }
 
     private static String assertSameAsPostgres(boolean tuplesOnly, String command) throws Exception {
-        Output duck = psql(tuplesOnly, server.port(), null, command);
+        Output duck = psql(tuplesOnly, twin.port(), null, command);
         assertEquals(0, duck.exitCode(), duck.toString());
         assertEquals("", duck.stderr(), duck.toString());
         Output pg = psql(tuplesOnly, 5432, PG_SCHEMA, command);
@@ -177,21 +152,21 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void listSchemasShowsPublic() throws Exception {
-        Output duck = psql(server.port(), null, "\\dn");
+        Output duck = psql(twin.port(), null, "\\dn");
         assertEquals("public|postgres\n", duck.stdout(), duck.toString());
     }
 
     @Test
     void listDatabasesShowsTheClientsDatabase() throws Exception {
-        Output duck = psql(server.port(), null, "\\l");
+        Output duck = psql(twin.port(), null, "\\l");
         assertEquals("test|postgres|UTF8|C|C||libc|\n", duck.stdout(), duck.toString());
     }
 
     @Test
     void conninfo() throws Exception {
-        Output duck = psql(server.port(), null, "\\conninfo");
+        Output duck = psql(twin.port(), null, "\\conninfo");
         assertEquals("You are connected to database \"test\" as user \"postgres\" on host \"127.0.0.1\" at port \""
-                + server.port() + "\".\n", duck.stdout(), duck.toString());
+                + twin.port() + "\".\n", duck.stdout(), duck.toString());
     }
 
     @Test
@@ -206,7 +181,7 @@ class DuckDbCatalogClientsTest {
                 + "WHERE c.relname OPERATOR(pg_catalog.~) '^(t|u)$' COLLATE pg_catalog.default "
                 + "AND n.nspname = pg_catalog.current_schema() AND a.attnum > 0 "
                 + "ORDER BY 1, a.attnum";
-        Output duck = psql(server.port(), null, sql);
+        Output duck = psql(twin.port(), null, sql);
         Output pg = psql(5432, PG_SCHEMA, sql);
         assertEquals(0, duck.exitCode(), duck.toString());
         assertEquals(pg.stdout(), duck.stdout());
@@ -248,7 +223,7 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void pgjdbcAnswersAsForPostgres() throws Exception {
-        assumeTrue(postgresReady);
+        
         List<List<String>> answers = new ArrayList<>();
         for (String[] target : new String[][] {{duckUrl(), "public"}, {PG_URL, PG_SCHEMA}}) {
             try (Connection c = DriverManager.getConnection(target[0])) {
@@ -281,7 +256,7 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void pgjdbcKeysIndexesAndPrivilegesAnswerAsForPostgres() throws Exception {
-        assumeTrue(postgresReady);
+        
         List<List<String>> answers = new ArrayList<>();
         for (String[] target : new String[][] {{duckUrl(), "public"}, {PG_URL, PG_SCHEMA}}) {
             try (Connection c = DriverManager.getConnection(target[0])) {
@@ -328,7 +303,7 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void describeFunctionsShowsPostgresTypeNames() throws Exception {
-        Output duck = psql(server.port(), null, "\\df");
+        Output duck = psql(twin.port(), null, "\\df");
         assertEquals("public|add_up|\"any\"|a \"any\", b \"any\"|func\n"
                 + "public|label|\"any\"|n integer, s text|func\n"
                 + "public|numbers|SETOF record|n \"any\"|func\n", duck.stdout(), duck.toString());
@@ -383,9 +358,9 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void psqlTabCompletionQueriesAnswerAsPostgres() throws Exception {
-        assumeTrue(postgresReady);
+        
         for (String query : COMPLETION_QUERIES) {
-            Output duck = psql(server.port(), null, query.replace("'S'", "'public'"));
+            Output duck = psql(twin.port(), null, query.replace("'S'", "'public'"));
             assertEquals("", duck.stderr(), query);
             Output pg = psql(5432, PG_SCHEMA, query.replace("'S'", "'" + PG_SCHEMA + "'"));
             assertEquals(pg.stdout().replace(PG_SCHEMA, "public"), duck.stdout(), query);
@@ -394,7 +369,7 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void pgjdbcSimpleModeArrayParametersRoundTripAsInPostgres() throws Exception {
-        assumeTrue(postgresReady);
+        
         Object[][] values = {
                 {"int4", new Integer[] {1, null, -3}}, {"int8", new Long[] {1L, 9_000_000_000L}},
                 {"text", new String[] {"a,b", "q\"uote", "back\\slash", null, "NULL", "", " sp ", "it's", "{x}"}},

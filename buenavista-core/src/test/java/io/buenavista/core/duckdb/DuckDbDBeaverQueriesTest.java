@@ -1,6 +1,5 @@
 package io.buenavista.core.duckdb;
 
-import io.buenavista.core.server.BuenaVistaServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,6 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The catalog queries DBeaver's PostgreSQL plugin sends when it connects, lists databases, schemas, tables, views
@@ -41,7 +39,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code DatabaseMetaData.getSQLKeywords()} query, which DBeaver calls when it builds its SQL dialect.
  */
 class DuckDbDBeaverQueriesTest {
-    private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&sslmode=disable";
+    private static final String PG_URL = PostgresTwin.PG_URL;
     private static final String PG_SCHEMA = "bv_dbeaver_" + ProcessHandle.current().pid();
 
     private static final String PG_DDL = "CREATE TABLE t(id integer PRIMARY KEY, name text NOT NULL, "
@@ -193,46 +191,22 @@ class DuckDbDBeaverQueriesTest {
     static final String READ_T = "SELECT * FROM %s.t";
     static final String READ_U = "SELECT * FROM %s.u";
 
-    private static DuckDbHandler handler;
-    private static BuenaVistaServer server;
-    private static boolean postgresReady;
+    private static PostgresTwin twin;
 
     @BeforeAll
     static void start() throws Exception {
-        handler = new DuckDbHandler(DuckDbConfig.inMemory());
-        server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler).build().start();
-        try (Connection c = DriverManager.getConnection(duckUrl()); Statement s = c.createStatement()) {
-            for (String sql : DUCK_DDL.split(";")) {
-                s.execute(sql);
-            }
-        }
-        try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + PG_SCHEMA);
-            s.execute("SET search_path = " + PG_SCHEMA);
-            for (String sql : PG_DDL.split(";")) {
-                s.execute(sql);
-            }
-            postgresReady = true;
-        }
+        twin = PostgresTwin.start(PG_SCHEMA, DUCK_DDL, PG_DDL);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (postgresReady) {
-            try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA " + PG_SCHEMA + " CASCADE");
-            }
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (handler != null) {
-            handler.close();
+        if (twin != null) {
+            twin.close();
         }
     }
 
     private static String duckUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + server.port() + "/test?user=postgres&sslmode=disable";
+        return twin.duckUrl();
     }
 
     /** One server as DBeaver sees it: its connection, the schema the tables are in, and their OIDs. */
@@ -243,7 +217,6 @@ class DuckDbDBeaverQueriesTest {
     }
 
     private static Target postgres() throws SQLException {
-        assumeTrue(postgresReady, "PostgreSQL is not available");
         return new Target("postgres", PG_SCHEMA, dbeaverConnection(PG_URL + "&currentSchema=" + PG_SCHEMA));
     }
 
@@ -385,13 +358,11 @@ class DuckDbDBeaverQueriesTest {
     }
 
     /**
-     * Statements that need catalog work being done elsewhere at the time of writing: the Functions folder
-     * ({@code pg_proc.proargdefaults} and the other pg_proc columns) and pgjdbc's keyword query, which DBeaver calls
-     * when it builds its dialect ({@code '{a,abs,…}'::text[]}, a PostgreSQL array literal). They must run on
-     * PostgreSQL; on DuckDB the test is skipped, naming the errors, until they run there too.
+     * The Functions folder ({@code pg_proc.proargdefaults} and the other pg_proc columns) and pgjdbc's keyword query,
+     * which DBeaver calls when it builds its dialect ({@code '{a,abs,…}'::text[]}, a PostgreSQL array literal).
      */
     @Test
-    void statementsAwaitingOtherCatalogWork() throws Exception {
+    void functionsFolderAndKeywords() throws Exception {
         List<String> failures = new ArrayList<>();
         for (boolean isDuck : new boolean[] {false, true}) {
             Target target = open(isDuck);
@@ -412,7 +383,7 @@ class DuckDbDBeaverQueriesTest {
                 assertTrue(failures.isEmpty(), String.join("\n", failures));
             }
         }
-        assumeTrue(failures.isEmpty(), String.join("\n", failures));
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
     private static Target open(boolean duck) {
@@ -547,15 +518,14 @@ class DuckDbDBeaverQueriesTest {
 
     /**
      * A foreign key as DBeaver reads it: the referenced table from {@code confrelid}, its columns from
-     * {@code confkey}. Skipped while the emulation does not resolve the referenced table (other catalog work).
+     * {@code confkey}.
      */
     @Test
     void foreignKeysLikePostgres() throws Exception {
         Target d = duck();
         try (Connection c = d.connection()) {
             List<Map<String, String>> fk = query(d, TABLE_CONSTRAINTS, relationOids(d).get("w"));
-            assumeTrue(fk.size() == 1 && !"0".equals(fk.get(0).get("confrelid")),
-                    "foreign keys are not emulated in this build: " + fk);
+            assertTrue(fk.size() == 1 && !"0".equals(fk.get(0).get("confrelid")), "foreign key: " + fk);
         }
         assertSame(TABLE_CONSTRAINTS, t -> unchecked(t, x -> new Object[] {relationOids(x).get("w")}),
                 "conname", "contype", "tabrelname", "conkey", "confkey");
@@ -600,8 +570,6 @@ class DuckDbDBeaverQueriesTest {
                 answers.add(keys);
             }
         }
-        assumeTrue(answers.get(0).stream().noneMatch(k -> k.endsWith("=null")),
-                "pg_index.indkey is not emulated in this build: " + answers.get(0));
         assertEquals(answers.get(1), answers.get(0));
     }
 
