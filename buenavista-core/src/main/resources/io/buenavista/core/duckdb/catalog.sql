@@ -89,7 +89,8 @@ FROM (VALUES
     (1043, 'varchar', -1, 'S', 1015), (1082, 'date', 4, 'D', 1182), (1083, 'time', 8, 'D', 1183),
     (1114, 'timestamp', 8, 'D', 1115), (1184, 'timestamptz', 8, 'D', 1185), (1186, 'interval', 16, 'T', 1187),
     (1266, 'timetz', 12, 'D', 1270), (1700, 'numeric', -1, 'N', 1231), (2205, 'regclass', 4, 'N', 2210),
-    (2206, 'regtype', 4, 'N', 2211), (2278, 'void', 4, 'P', 0), (2950, 'uuid', 16, 'U', 2951),
+    (2206, 'regtype', 4, 'N', 2211), (2278, 'void', 4, 'P', 0), (2276, 'any', 4, 'P', 0),
+    (2249, 'record', -1, 'P', 2287), (2950, 'uuid', 16, 'U', 2951),
     (3802, 'jsonb', -1, 'U', 3807), (4089, 'regnamespace', 4, 'N', 4090),
     (1000, '_bool', -1, 'A', 0), (1001, '_bytea', -1, 'A', 0), (1002, '_char', -1, 'A', 0),
     (1003, '_name', -1, 'A', 0), (1005, '_int2', -1, 'A', 0), (1007, '_int4', -1, 'A', 0),
@@ -98,7 +99,7 @@ FROM (VALUES
     (1028, '_oid', -1, 'A', 0), (1115, '_timestamp', -1, 'A', 0), (1182, '_date', -1, 'A', 0),
     (1183, '_time', -1, 'A', 0), (1185, '_timestamptz', -1, 'A', 0), (1187, '_interval', -1, 'A', 0),
     (1231, '_numeric', -1, 'A', 0), (1270, '_timetz', -1, 'A', 0), (199, '_json', -1, 'A', 0),
-    (2951, '_uuid', -1, 'A', 0), (3807, '_jsonb', -1, 'A', 0)
+    (2951, '_uuid', -1, 'A', 0), (3807, '_jsonb', -1, 'A', 0), (2287, '_record', -1, 'A', 0)
 ) AS t(oid, typname, typlen, typcategory, typarray);
 CREATE OR REPLACE TEMP VIEW pg_range AS
 SELECT 0 AS rngtypid, 0 AS rngsubtype, 0 AS rngmultitypid, 0 AS rngcollation, 0 AS rngsubopc,

@@ -295,9 +295,14 @@ class DuckDbCatalogClientsTest {
             assertEquals(List.of(), rows(md.getProcedures(null, "public", "%")));
             assertEquals(List.of("add_up|1", "label|1", "numbers|2"),
                     column(md.getFunctions(null, "public", "%"), "FUNCTION_NAME", "FUNCTION_TYPE"));
-            // pgjdbc joins the result type to pg_type, which has no "any" or record: no columns, but no error
-            rows(md.getFunctionColumns(null, "public", "%", "%"));
-            rows(md.getProcedureColumns(null, "public", "%", "%"));
+            // DuckDB knows a macro's parameter types only when bound: those it was not given are PostgreSQL's "any"
+            assertEquals(List.of("add_up|returnValue|4|any", "add_up|a|1|any", "add_up|b|1|any",
+                    "label|returnValue|4|any", "label|n|1|int4", "label|s|1|text", "numbers|returnValue|4|record",
+                    "numbers|n|1|any"), column(md.getFunctionColumns(null, "public", "%", "%"), "FUNCTION_NAME",
+                    "COLUMN_NAME", "COLUMN_TYPE", "TYPE_NAME"));
+            assertEquals(List.of("add_up|returnValue|5|any", "add_up|a|1|any", "add_up|b|1|any"),
+                    column(md.getProcedureColumns(null, "public", "add_up", "%"), "PROCEDURE_NAME", "COLUMN_NAME",
+                            "COLUMN_TYPE", "TYPE_NAME"));
         }
     }
 
