@@ -39,6 +39,10 @@ def main(port, fixture_port):
             insp = inspect(conn)
             check(("sa_smoke" in insp.get_table_names(), [c["name"] for c in insp.get_columns("sa_smoke")]),
                   (True, ["id", "name"]), "reflection")
+            check(insp.get_pk_constraint("sa_smoke"), {"constrained_columns": ["id"], "name": "sa_smoke_pkey"},
+                  "primary key reflection")
+            reflected = Table("sa_smoke", MetaData(), autoload_with=conn)
+            check([c.name for c in reflected.primary_key], ["id"], "table autoload")
     finally:
         metadata.drop_all(engine)
 

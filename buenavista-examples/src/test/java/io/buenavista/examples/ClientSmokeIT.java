@@ -82,7 +82,7 @@ class ClientSmokeIT {
         Result result = run(dir, PYTHON, "python/sqlalchemy_smoke.py");
         assertEquals(0, result.exitCode(), result.output());
         List<String> expected = new ArrayList<>(List.of("connect", "parameters", "identity functions",
-                "insert and select round trip", "reflection"));
+                "insert and select round trip", "reflection", "primary key reflection", "table autoload"));
         if (fixtureServer != null) {
             expected.add("cachedb fixture");
         }
