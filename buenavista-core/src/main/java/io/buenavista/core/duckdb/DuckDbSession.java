@@ -11,6 +11,8 @@ import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -41,6 +43,9 @@ final class DuckDbSession implements QuerySession {
      * change what others bind to, it makes the idle statements prepared before stale.
      */
     private final AtomicLong schemaGeneration;
+    /** Column names of tables INSERTs named without a column list (see {@link InsertColumns}), for one generation. */
+    private final java.util.Map<List<String>, List<String>> tableColumns = new java.util.HashMap<>();
+    private long columnsGeneration = -1;
     /** The generation when the transaction block began; a block sees its own snapshot of the catalog. */
     private long generationAtBegin;
     /** A statement that may change the schema ran in the current block. */
@@ -99,6 +104,7 @@ final class DuckDbSession implements QuerySession {
 
     private DuckDbPreparedQuery prepareNew(StatementCache.Key key, long generation) {
         String named = SetReturningCalls.rewrite(ColumnLabels.nameNestedColumns(key.sql()));
+        named = InsertColumns.withColumnList(named, this::columnsOf);
         String sql = catalog == null ? named : CatalogRewrites.rewrite(named);
         try {
             return prepareRewritten(key, sql, generation);
@@ -329,6 +335,69 @@ final class DuckDbSession implements QuerySession {
      */
     boolean offerToCache(StatementCache.Key key, StatementCache.Idle idle) {
         return !closed && idle.generation() == schemaGeneration.get() && cache.offer(key, idle);
+    }
+
+    /**
+     * The column names of the one table these name parts ({@code t}, {@code s.t}, {@code db.s.t}; the schema
+     * {@code public} is DuckDB's {@code main}) can mean, in order; null when none or several can. Reads DuckDB's
+     * catalog with a query that cannot fail, which matters inside a transaction block: a failed prepare aborts it.
+     */
+    private List<String> columnsOf(List<String> name) {
+        long generation = schemaGeneration.get();
+        if (generation != columnsGeneration) {
+            tableColumns.clear();
+            columnsGeneration = generation;
+        }
+        if (tableColumns.containsKey(name)) {
+            return tableColumns.get(name);
+        }
+        List<String> columns = readColumns(name);
+        if (tableColumns.size() >= 64) {
+            tableColumns.clear();
+        }
+        tableColumns.put(List.copyOf(name), columns);
+        return columns;
+    }
+
+    private List<String> readColumns(List<String> name) {
+        String sql = "SELECT table_oid, column_name FROM duckdb_columns() WHERE lower(table_name) = lower(?)"
+                + switch (name.size()) {
+                    case 1 -> "";
+                    case 2 -> " AND (lower(schema_name) = lower(?) OR lower(database_name) = lower(?)"
+                            + " AND schema_name = 'main')";
+                    default -> " AND lower(schema_name) = lower(?) AND lower(database_name) = lower(?)";
+                }
+                + " ORDER BY table_oid, column_index";
+        int parts = name.size();
+        String table = name.get(parts - 1);
+        String schema = parts >= 2 ? name.get(parts - 2) : null;
+        if ("public".equals(schema)) {
+            schema = "main";
+        }
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, table);
+            if (parts == 2) {
+                ps.setString(2, schema);
+                ps.setString(3, name.get(0));
+            } else if (parts >= 3) {
+                ps.setString(2, schema);
+                ps.setString(3, name.get(parts - 3));
+            }
+            List<String> columns = new ArrayList<>();
+            long oid = -1;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (oid >= 0 && rs.getLong(1) != oid) {
+                        return null; // several tables of that name: DuckDB's own resolution decides, and may refuse
+                    }
+                    oid = rs.getLong(1);
+                    columns.add(rs.getString(2));
+                }
+            }
+            return columns.isEmpty() ? null : columns;
+        } catch (SQLException e) {
+            return null;
+        }
     }
 
     /** The handler's schema generation now: it moves whenever any session may have changed the schema. */

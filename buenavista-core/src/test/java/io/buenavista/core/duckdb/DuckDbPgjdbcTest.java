@@ -810,6 +810,29 @@ class DuckDbPgjdbcTest {
         }
     }
 
+    /** An INSERT with fewer values than columns fills the first ones, the rest get their defaults, in and out of a block. */
+    @Test
+    void insertWithFewerValuesThanColumnsAsOnPostgres() throws Exception {
+        String table = "fewer_" + ProcessHandle.current().pid();
+        for (Connection c : new Connection[] {duck(""), pg("")}) {
+            try (c; Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE " + table + "(id INTEGER, name VARCHAR DEFAULT 'none', n INTEGER DEFAULT 7)");
+                try {
+                    s.execute("INSERT INTO " + table + " VALUES (1, 'a'), (2, 'b')");
+                    c.setAutoCommit(false);
+                    s.execute("INSERT INTO " + table + " VALUES (3)");
+                    c.commit();
+                    c.setAutoCommit(true);
+                    assertEquals(List.of("id name n ", "1 a 7 ", "2 b 7 ", "3 none 7 "),
+                            rowsOf(s, "SELECT * FROM " + table + " ORDER BY id"));
+                } finally {
+                    c.setAutoCommit(true);
+                    s.execute("DROP TABLE " + table);
+                }
+            }
+        }
+    }
+
     private static List<String> rowsOf(Statement s, String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (ResultSet rs = s.executeQuery(sql)) {
