@@ -1,8 +1,7 @@
 package io.buenavista.core.duckdb;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -50,19 +49,8 @@ class DuckDbCatalogClientsTest {
             + "CREATE MACRO label(n INTEGER, s VARCHAR) AS s || n;"
             + "CREATE MACRO numbers(n) AS TABLE SELECT * FROM range(n)";
 
-    private static PostgresTwin twin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        twin = PostgresTwin.start(PG_SCHEMA, DUCK_DDL, PG_DDL);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (twin != null) {
-            twin.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DUCK_DDL, PG_DDL);
 
     private static String duckUrl() {
         return twin.duckUrl();

@@ -2,6 +2,10 @@ package io.buenavista.core.duckdb;
 
 import io.buenavista.core.server.BuenaVistaServer;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -9,48 +13,44 @@ import java.sql.Statement;
 
 /**
  * The same tables twice: in a Buena Vista server with an in-memory DuckDB handler (on a free port), and in a schema of
- * their own on the real PostgreSQL 15 at 127.0.0.1:5432, which {@link #close()} drops again. The catalog tests run
- * the same client queries on both and compare.
+ * their own on the real PostgreSQL 15 at 127.0.0.1:5432, dropped again afterwards. The catalog tests run the same
+ * client queries on both and compare. A JUnit extension: a test class registers one as a static field
+ * ({@code @RegisterExtension}), which sets both up before its tests and tears them down after.
  */
-final class PostgresTwin implements AutoCloseable {
+final class PostgresTwin implements BeforeAllCallback, AfterAllCallback {
     static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&sslmode=disable";
 
     private final String pgSchema;
-    private final DuckDbHandler handler;
-    private final BuenaVistaServer server;
+    private final String duckDdl;
+    private final String pgDdl;
+    private DuckDbHandler handler;
+    private BuenaVistaServer server;
     private boolean schemaCreated;
 
-    private PostgresTwin(String pgSchema) {
+    /** @param duckDdl, pgDdl statements separated by {@code ;}, in each database's spelling of the types */
+    PostgresTwin(String pgSchema, String duckDdl, String pgDdl) {
         this.pgSchema = pgSchema;
-        this.handler = new DuckDbHandler(DuckDbConfig.inMemory());
-        this.server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler).build().start();
+        this.duckDdl = duckDdl;
+        this.pgDdl = pgDdl;
     }
 
-    /**
-     * Starts the server and creates the tables on both sides.
-     *
-     * @param duckDdl, pgDdl statements separated by {@code ;}, in each database's spelling of the types
-     */
-    static PostgresTwin start(String pgSchema, String duckDdl, String pgDdl) throws SQLException {
-        PostgresTwin twin = new PostgresTwin(pgSchema);
-        try {
-            try (Connection c = DriverManager.getConnection(twin.duckUrl()); Statement s = c.createStatement()) {
-                for (String sql : duckDdl.split(";")) {
-                    s.execute(sql);
-                }
+    /** Starts the server and creates the tables on both sides. */
+    @Override
+    public void beforeAll(ExtensionContext context) throws SQLException {
+        handler = new DuckDbHandler(DuckDbConfig.inMemory());
+        server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler).build().start();
+        try (Connection c = DriverManager.getConnection(duckUrl()); Statement s = c.createStatement()) {
+            for (String sql : duckDdl.split(";")) {
+                s.execute(sql);
             }
-            try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + pgSchema);
-                twin.schemaCreated = true;
-                s.execute("SET search_path = " + pgSchema);
-                for (String sql : pgDdl.split(";")) {
-                    s.execute(sql);
-                }
+        }
+        try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + pgSchema);
+            schemaCreated = true;
+            s.execute("SET search_path = " + pgSchema);
+            for (String sql : pgDdl.split(";")) {
+                s.execute(sql);
             }
-            return twin;
-        } catch (SQLException | RuntimeException e) {
-            twin.close();
-            throw e;
         }
     }
 
@@ -69,8 +69,9 @@ final class PostgresTwin implements AutoCloseable {
         return pgSchema;
     }
 
+    /** Drops the PostgreSQL schema and stops the server, whatever part of the set-up was done. */
     @Override
-    public void close() throws SQLException {
+    public void afterAll(ExtensionContext context) throws SQLException {
         try {
             if (schemaCreated) {
                 try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
@@ -78,8 +79,12 @@ final class PostgresTwin implements AutoCloseable {
                 }
             }
         } finally {
-            server.close();
-            handler.close();
+            if (server != null) {
+                server.close();
+            }
+            if (handler != null) {
+                handler.close();
+            }
         }
     }
 }
