@@ -359,8 +359,8 @@ final class CatalogRewrites {
             "ilike", "similar", "collate", "at", "isnull", "notnull", "escape", "then", "else", "end", "when");
 
     /** Words before which a comma-separated list is not a select list. */
-    private static final Set<String> LIST_STARTS = Set.of("from", "where", "by", "on", "having", "values",
-            "returning", "into", "set", "using", "partition", "window", "in", "limit", "offset");
+    private static final Set<String> LIST_STARTS = Set.of("from", "join", "where", "by", "on", "having", "values",
+            "returning", "into", "set", "using", "partition", "window", "in", "limit", "offset", "qualify");
 
     /**
      * Whether the operand starting at token {@code start}, whose cast ends before token {@code next}, is a whole
@@ -377,6 +377,15 @@ final class CatalogRewrites {
                 return false;
             }
         }
+        return startsSelectListItem(t, start);
+    }
+
+    /**
+     * Whether token {@code start} begins an item of a select list: right after {@code SELECT} (or its
+     * {@code DISTINCT}/{@code ALL}) or a comma, with {@code SELECT} the first clause word met going back at that
+     * depth, not inside an argument list or a parenthesised expression.
+     */
+    static boolean startsSelectListItem(List<SqlToken> t, int start) {
         int depth = 0;
         for (int i = start - 1; i >= 0; i--) {
             SqlToken p = t.get(i);

@@ -20,10 +20,6 @@ final class SetReturningCalls {
     /** Functions that return a set in PostgreSQL and a list in DuckDB. */
     private static final Set<String> FUNCTIONS = Set.of("generate_series");
 
-    /** Words that start a clause in which a function call is not a select-list item. */
-    private static final Set<String> OTHER_CLAUSES = Set.of("from", "join", "where", "group", "having", "order",
-            "limit", "offset", "window", "using", "on", "into", "values", "set", "returning", "qualify");
-
     /** The text with each set-returning call of a select list wrapped in {@code unnest}. */
     static String rewrite(String sql) {
         if (!sql.toLowerCase(Locale.ROOT).contains("generate_series")) {
@@ -42,7 +38,7 @@ final class SetReturningCalls {
             if (i >= 2 && t.get(i - 1).text().equals(".") && t.get(i - 2).isWord("pg_catalog")) {
                 start = i - 2;
             }
-            if (!inSelectList(t, start)) {
+            if (!CatalogRewrites.startsSelectListItem(t, start)) {
                 continue;
             }
             int close = matching(t, i + 1);
@@ -58,40 +54,6 @@ final class SetReturningCalls {
             i = close;
         }
         return out == null ? sql : out.append(sql, pos, sql.length()).toString();
-    }
-
-    /**
-     * Whether token {@code i} is an item of a select list itself (not inside another call): going back at its
-     * depth, the first clause word met is SELECT, with only commas and whole parenthesised groups on the way.
-     */
-    private static boolean inSelectList(List<SqlToken> t, int i) {
-        SqlToken before = i > 0 ? t.get(i - 1) : null;
-        boolean itemStart = before != null && (before.isWord("select") || before.isWord("distinct")
-                || before.isWord("all") || before.kind() == Kind.PUNCTUATION && before.text().equals(","));
-        if (!itemStart) {
-            return false;
-        }
-        int depth = 0;
-        for (int j = i - 1; j >= 0; j--) {
-            SqlToken k = t.get(j);
-            if (k.kind() == Kind.RIGHT_PAREN) {
-                depth++;
-            } else if (k.kind() == Kind.LEFT_PAREN) {
-                if (depth == 0) {
-                    return false; // an argument list or a parenthesised expression, not a select list
-                }
-                depth--;
-            } else if (depth == 0 && k.kind() == Kind.WORD) {
-                String w = k.value();
-                if (w.equals("select")) {
-                    return true;
-                }
-                if (OTHER_CLAUSES.contains(w)) {
-                    return false;
-                }
-            }
-        }
-        return false;
     }
 
     private static int matching(List<SqlToken> t, int open) {
