@@ -191,28 +191,34 @@ SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name
     -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
     index_count > (SELECT count(*) FROM duckdb_constraints() k
         WHERE k.table_oid = t.table_oid AND k.constraint_type = 'FOREIGN KEY') AS relhasindex,
-    "temporary" AS is_temp, estimated_size AS reltuples
+    "temporary" AS is_temp, estimated_size AS reltuples,
+    -- PostgreSQL enforces a foreign key with triggers on both tables; psql shows foreign keys only then.
+    EXISTS (SELECT 1 FROM duckdb_constraints() k WHERE k.constraint_type = 'FOREIGN KEY'
+        AND (k.table_oid = t.table_oid OR (k.database_name = t.database_name AND k.schema_name = t.schema_name
+            AND k.referenced_table = t.table_name))) AS relhastriggers
 FROM duckdb_tables() t
 UNION ALL
-SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0
+SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0,
+    false
 FROM duckdb_views()
 WHERE NOT internal AND NOT (database_name = 'temp' AND list_contains(getvariable('bv_catalog_objects'), view_name))
 UNION ALL
-SELECT sequence_oid, sequence_name, database_name, schema_name, schema_oid, 'S', 0, 0, false, "temporary", 0
+SELECT sequence_oid, sequence_name, database_name, schema_name, schema_oid, 'S', 0, 0, false, "temporary", 0,
+    false
 FROM duckdb_sequences()
 UNION ALL
-SELECT index_oid, index_name, database_name, schema_name, schema_oid, 'i', 1, 0, false, false, 0
+SELECT index_oid, index_name, database_name, schema_name, schema_oid, 'i', 1, 0, false, false, 0, false
 FROM duckdb_indexes()
 UNION ALL
 -- DuckDB keeps primary keys out of duckdb_indexes(); PostgreSQL shows them as indexes named <table>_pkey.
 SELECT table_oid * 1000 + constraint_index, table_name || '_pkey', database_name, schema_name, schema_oid, 'i',
-    len(constraint_column_indexes), 0, false, false, 0
+    len(constraint_column_indexes), 0, false, false, 0, false
 FROM duckdb_constraints()
 WHERE constraint_type = 'PRIMARY KEY'
 UNION ALL
 -- A unique constraint's index, named as the constraint (as in PostgreSQL).
 SELECT table_oid * 1000 + constraint_index, constraint_name, database_name, schema_name, schema_oid, 'i',
-    len(constraint_column_indexes), 0, false, false, 0
+    len(constraint_column_indexes), 0, false, false, 0, false
 FROM duckdb_constraints()
 WHERE constraint_type = 'UNIQUE';
 
@@ -223,7 +229,7 @@ SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltyp
     CASE relkind WHEN 'i' THEN 1 ELSE 0 END AS relpages, reltuples::FLOAT AS reltuples, 0 AS relallvisible,
     0 AS reltoastrelid, relhasindex, false AS relisshared, CASE WHEN is_temp THEN 't' ELSE 'p' END AS relpersistence,
     relkind, relnatts::SMALLINT AS relnatts, relchecks::SMALLINT AS relchecks, false AS relhasrules,
-    false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
+    relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
     true AS relispopulated, 'd' AS relreplident, false AS relispartition, 0 AS relrewrite, 0 AS relfrozenxid,
     0 AS relminmxid, NULL::VARCHAR[] AS relacl, NULL::VARCHAR[] AS reloptions, NULL::VARCHAR AS relpartbound
 FROM bv_relations
@@ -342,9 +348,12 @@ CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o),
     (o, c, p) AS CASE WHEN c = 0 THEN bv_indexdef(o)
         ELSE (SELECT x.names[c] FROM bv_indexes x WHERE x.indexrelid = o) END;
 
--- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM.
+-- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM, there WITH
+-- ORDINALITY AS a(relid, depth), which DuckDB ignores for a table macro: the table form has the ordinality column
+-- depth (1) of its own.
 CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TRY_CAST(o AS BIGINT);
-CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE SELECT TRY_CAST(o AS BIGINT) AS relid;
+CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE
+SELECT TRY_CAST(o AS BIGINT) AS relid, 1::BIGINT AS depth;
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
     coalesce((SELECT bv_is_visible(bv_nspname(vr.db, vr.sch)) FROM bv_relations vr WHERE vr.oid = o LIMIT 1), false);
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
@@ -394,8 +403,14 @@ CREATE OR REPLACE TEMP VIEW pg_extension AS
 SELECT 0 AS oid, '' AS extname, 10 AS extowner, 11 AS extnamespace, false AS extrelocatable, '' AS extversion,
     NULL::INTEGER[] AS extconfig, NULL::VARCHAR[] AS extcondition
 WHERE false;
+-- DuckDB has no triggers. (PostgreSQL enforces a foreign key with internal triggers, which psql leaves out of \d.)
 CREATE OR REPLACE TEMP VIEW pg_trigger AS
-SELECT 0 AS oid, 0 AS tgrelid, '' AS tgname, 0 AS tgfoid, false AS tgisinternal WHERE false;
+SELECT 0 AS oid, 0 AS tgrelid, 0 AS tgparentid, '' AS tgname, 0 AS tgfoid, 0::SMALLINT AS tgtype,
+    'O' AS tgenabled, false AS tgisinternal, 0 AS tgconstrrelid, 0 AS tgconstrindid, 0 AS tgconstraint,
+    false AS tgdeferrable, false AS tginitdeferred, 0::SMALLINT AS tgnargs, NULL::SMALLINT[] AS tgattr,
+    NULL::BLOB AS tgargs, NULL::VARCHAR AS tgqual, NULL::VARCHAR AS tgoldtable, NULL::VARCHAR AS tgnewtable
+WHERE false;
+CREATE OR REPLACE TEMP MACRO pg_get_triggerdef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP VIEW pg_stat_activity AS
 SELECT 16384 AS datid, getvariable('bv_database') AS datname, 0 AS pid, getvariable('bv_user') AS usename,
     getvariable('bv_settings')['application_name'] AS application_name, 'active' AS state, NULL::VARCHAR AS query;
@@ -448,7 +463,7 @@ SELECT keyword_name AS word,
 FROM duckdb_keywords();
 CREATE OR REPLACE TEMP VIEW pg_tables AS
 SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') AS tableowner,
-    NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, false AS hastriggers,
+    NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, c.relhastriggers AS hastriggers,
     false AS rowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r';
