@@ -291,6 +291,10 @@ WHERE bv_nspname(db, sch) IS NOT NULL;
 CREATE OR REPLACE TEMP MACRO _pg_expandarray(a) AS
     unnest(list_transform(range(1, len(a) + 1), lambda i: {'x': a[i], 'n': i}));
 
+-- Names joined with ", ", each quoted as PostgreSQL quotes it (quote_ident has a subquery, which a lambda cannot).
+CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS (SELECT string_agg(quote_ident(x.n), ', ' ORDER BY x.i)
+    FROM (SELECT unnest(l) AS n, generate_subscripts(l, 1) AS i) x);
+
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
 -- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it.
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
@@ -302,8 +306,8 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
     CASE k.constraint_type WHEN 'CHECK' THEN 'c' WHEN 'UNIQUE' THEN 'u' WHEN 'PRIMARY KEY' THEN 'p'
         WHEN 'FOREIGN KEY' THEN 'f' END AS contype,
     false AS condeferrable, false AS condeferred, true AS convalidated, k.table_oid AS conrelid, 0 AS contypid,
-    CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_oid * 1000 + k.constraint_index
-        WHEN 'FOREIGN KEY' THEN coalesce((SELECT pk.table_oid * 1000 + pk.constraint_index
+    CASE WHEN k.constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN k.table_oid * 1000 + k.constraint_index
+        WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce((SELECT pk.table_oid * 1000 + pk.constraint_index
             FROM duckdb_constraints() pk
             WHERE pk.constraint_type = 'PRIMARY KEY' AND pk.database_name = k.database_name
                 AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table), 0)
@@ -325,12 +329,12 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
             AND c.table_name = k.referenced_table AND c.column_name = e.name) END AS confkey,
     k.expression AS conbin,
     CASE k.constraint_type
-        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || array_to_string(k.constraint_column_names, ', ') || ')'
-        WHEN 'UNIQUE' THEN 'UNIQUE (' || array_to_string(k.constraint_column_names, ', ') || ')'
+        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
+        WHEN 'UNIQUE' THEN 'UNIQUE (' || bv_quote_idents(k.constraint_column_names) || ')'
         WHEN 'CHECK' THEN 'CHECK (' || k.expression || ')'
-        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || array_to_string(k.constraint_column_names, ', ')
-            || ') REFERENCES ' || k.referenced_table || '('
-            || array_to_string(k.referenced_column_names, ', ') || ')'
+        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || bv_quote_idents(k.constraint_column_names)
+            || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
+            || bv_quote_idents(k.referenced_column_names) || ')'
         ELSE k.constraint_text END AS bv_definition
 FROM duckdb_constraints() k
 WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
@@ -338,15 +342,19 @@ WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_n
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
         (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o),
     (o, p) AS (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o);
+-- Key columns quoted as PostgreSQL quotes them; expressions (indkey 0) as they are.
+CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THEN x.names[c]
+    ELSE quote_ident(x.names[c]) END;
 CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
-    (SELECT 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || x.name || ' ON '
-        || bv_nspname(x.db, x.sch) || '.' || x.table_name || ' USING btree (' || array_to_string(x.names, ', ')
+    (SELECT 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(x.name)
+        || ' ON ' || quote_ident(bv_nspname(x.db, x.sch)) || '.' || quote_ident(x.table_name) || ' USING btree ('
+        || (SELECT string_agg(bv_index_key(x, g.c), ', ' ORDER BY g.c) FROM generate_series(1, len(x.names)) g(c))
         || ')'
      FROM bv_indexes x WHERE x.indexrelid = o);
 -- With a column number, the key column's name (or expression) alone, as PostgreSQL answers.
 CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o),
     (o, c, p) AS CASE WHEN c = 0 THEN bv_indexdef(o)
-        ELSE (SELECT x.names[c] FROM bv_indexes x WHERE x.indexrelid = o) END;
+        ELSE (SELECT bv_index_key(x, c) FROM bv_indexes x WHERE x.indexrelid = o) END;
 
 -- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM, there WITH
 -- ORDINALITY AS a(relid, depth), which DuckDB ignores for a table macro: the table form has the ordinality column
