@@ -191,28 +191,34 @@ SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name
     -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
     index_count > (SELECT count(*) FROM duckdb_constraints() k
         WHERE k.table_oid = t.table_oid AND k.constraint_type = 'FOREIGN KEY') AS relhasindex,
-    "temporary" AS is_temp, estimated_size AS reltuples
+    "temporary" AS is_temp, estimated_size AS reltuples,
+    -- PostgreSQL enforces a foreign key with triggers on both tables; psql shows foreign keys only then.
+    EXISTS (SELECT 1 FROM duckdb_constraints() k WHERE k.constraint_type = 'FOREIGN KEY'
+        AND (k.table_oid = t.table_oid OR (k.database_name = t.database_name AND k.schema_name = t.schema_name
+            AND k.referenced_table = t.table_name))) AS relhastriggers
 FROM duckdb_tables() t
 UNION ALL
-SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0
+SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0,
+    false
 FROM duckdb_views()
 WHERE NOT internal AND NOT (database_name = 'temp' AND list_contains(getvariable('bv_catalog_objects'), view_name))
 UNION ALL
-SELECT sequence_oid, sequence_name, database_name, schema_name, schema_oid, 'S', 0, 0, false, "temporary", 0
+SELECT sequence_oid, sequence_name, database_name, schema_name, schema_oid, 'S', 0, 0, false, "temporary", 0,
+    false
 FROM duckdb_sequences()
 UNION ALL
-SELECT index_oid, index_name, database_name, schema_name, schema_oid, 'i', 1, 0, false, false, 0
+SELECT index_oid, index_name, database_name, schema_name, schema_oid, 'i', 1, 0, false, false, 0, false
 FROM duckdb_indexes()
 UNION ALL
 -- DuckDB keeps primary keys out of duckdb_indexes(); PostgreSQL shows them as indexes named <table>_pkey.
 SELECT table_oid * 1000 + constraint_index, table_name || '_pkey', database_name, schema_name, schema_oid, 'i',
-    len(constraint_column_indexes), 0, false, false, 0
+    len(constraint_column_indexes), 0, false, false, 0, false
 FROM duckdb_constraints()
 WHERE constraint_type = 'PRIMARY KEY'
 UNION ALL
 -- A unique constraint's index, named as the constraint (as in PostgreSQL).
 SELECT table_oid * 1000 + constraint_index, constraint_name, database_name, schema_name, schema_oid, 'i',
-    len(constraint_column_indexes), 0, false, false, 0
+    len(constraint_column_indexes), 0, false, false, 0, false
 FROM duckdb_constraints()
 WHERE constraint_type = 'UNIQUE';
 
@@ -223,7 +229,7 @@ SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltyp
     CASE relkind WHEN 'i' THEN 1 ELSE 0 END AS relpages, reltuples::FLOAT AS reltuples, 0 AS relallvisible,
     0 AS reltoastrelid, relhasindex, false AS relisshared, CASE WHEN is_temp THEN 't' ELSE 'p' END AS relpersistence,
     relkind, relnatts::SMALLINT AS relnatts, relchecks::SMALLINT AS relchecks, false AS relhasrules,
-    false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
+    relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
     true AS relispopulated, 'd' AS relreplident, false AS relispartition, 0 AS relrewrite, 0 AS relfrozenxid,
     0 AS relminmxid, NULL::VARCHAR[] AS relacl, NULL::VARCHAR[] AS reloptions, NULL::VARCHAR AS relpartbound
 FROM bv_relations
@@ -285,6 +291,10 @@ WHERE bv_nspname(db, sch) IS NOT NULL;
 CREATE OR REPLACE TEMP MACRO _pg_expandarray(a) AS
     unnest(list_transform(range(1, len(a) + 1), lambda i: {'x': a[i], 'n': i}));
 
+-- Names joined with ", ", each quoted as PostgreSQL quotes it (quote_ident has a subquery, which a lambda cannot).
+CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS (SELECT string_agg(quote_ident(x.n), ', ' ORDER BY x.i)
+    FROM (SELECT unnest(l) AS n, generate_subscripts(l, 1) AS i) x);
+
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
 -- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it.
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
@@ -296,8 +306,8 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
     CASE k.constraint_type WHEN 'CHECK' THEN 'c' WHEN 'UNIQUE' THEN 'u' WHEN 'PRIMARY KEY' THEN 'p'
         WHEN 'FOREIGN KEY' THEN 'f' END AS contype,
     false AS condeferrable, false AS condeferred, true AS convalidated, k.table_oid AS conrelid, 0 AS contypid,
-    CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_oid * 1000 + k.constraint_index
-        WHEN 'FOREIGN KEY' THEN coalesce((SELECT pk.table_oid * 1000 + pk.constraint_index
+    CASE WHEN k.constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN k.table_oid * 1000 + k.constraint_index
+        WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce((SELECT pk.table_oid * 1000 + pk.constraint_index
             FROM duckdb_constraints() pk
             WHERE pk.constraint_type = 'PRIMARY KEY' AND pk.database_name = k.database_name
                 AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table), 0)
@@ -319,12 +329,12 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
             AND c.table_name = k.referenced_table AND c.column_name = e.name) END AS confkey,
     k.expression AS conbin,
     CASE k.constraint_type
-        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || array_to_string(k.constraint_column_names, ', ') || ')'
-        WHEN 'UNIQUE' THEN 'UNIQUE (' || array_to_string(k.constraint_column_names, ', ') || ')'
+        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
+        WHEN 'UNIQUE' THEN 'UNIQUE (' || bv_quote_idents(k.constraint_column_names) || ')'
         WHEN 'CHECK' THEN 'CHECK (' || k.expression || ')'
-        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || array_to_string(k.constraint_column_names, ', ')
-            || ') REFERENCES ' || k.referenced_table || '('
-            || array_to_string(k.referenced_column_names, ', ') || ')'
+        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || bv_quote_idents(k.constraint_column_names)
+            || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
+            || bv_quote_idents(k.referenced_column_names) || ')'
         ELSE k.constraint_text END AS bv_definition
 FROM duckdb_constraints() k
 WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
@@ -332,19 +342,26 @@ WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_n
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
         (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o),
     (o, p) AS (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o);
+-- Key columns quoted as PostgreSQL quotes them; expressions (indkey 0) as they are.
+CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THEN x.names[c]
+    ELSE quote_ident(x.names[c]) END;
 CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
-    (SELECT 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || x.name || ' ON '
-        || bv_nspname(x.db, x.sch) || '.' || x.table_name || ' USING btree (' || array_to_string(x.names, ', ')
+    (SELECT 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(x.name)
+        || ' ON ' || quote_ident(bv_nspname(x.db, x.sch)) || '.' || quote_ident(x.table_name) || ' USING btree ('
+        || (SELECT string_agg(bv_index_key(x, g.c), ', ' ORDER BY g.c) FROM generate_series(1, len(x.names)) g(c))
         || ')'
      FROM bv_indexes x WHERE x.indexrelid = o);
 -- With a column number, the key column's name (or expression) alone, as PostgreSQL answers.
 CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o),
     (o, c, p) AS CASE WHEN c = 0 THEN bv_indexdef(o)
-        ELSE (SELECT x.names[c] FROM bv_indexes x WHERE x.indexrelid = o) END;
+        ELSE (SELECT bv_index_key(x, c) FROM bv_indexes x WHERE x.indexrelid = o) END;
 
--- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM.
+-- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM, there WITH
+-- ORDINALITY AS a(relid, depth), which DuckDB ignores for a table macro: the table form has the ordinality column
+-- depth (1) of its own.
 CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TRY_CAST(o AS BIGINT);
-CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE SELECT TRY_CAST(o AS BIGINT) AS relid;
+CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE
+SELECT TRY_CAST(o AS BIGINT) AS relid, 1::BIGINT AS depth;
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
     coalesce((SELECT bv_is_visible(bv_nspname(vr.db, vr.sch)) FROM bv_relations vr WHERE vr.oid = o LIMIT 1), false);
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
@@ -394,8 +411,14 @@ CREATE OR REPLACE TEMP VIEW pg_extension AS
 SELECT 0 AS oid, '' AS extname, 10 AS extowner, 11 AS extnamespace, false AS extrelocatable, '' AS extversion,
     NULL::INTEGER[] AS extconfig, NULL::VARCHAR[] AS extcondition
 WHERE false;
+-- DuckDB has no triggers. (PostgreSQL enforces a foreign key with internal triggers, which psql leaves out of \d.)
 CREATE OR REPLACE TEMP VIEW pg_trigger AS
-SELECT 0 AS oid, 0 AS tgrelid, '' AS tgname, 0 AS tgfoid, false AS tgisinternal WHERE false;
+SELECT 0 AS oid, 0 AS tgrelid, 0 AS tgparentid, '' AS tgname, 0 AS tgfoid, 0::SMALLINT AS tgtype,
+    'O' AS tgenabled, false AS tgisinternal, 0 AS tgconstrrelid, 0 AS tgconstrindid, 0 AS tgconstraint,
+    false AS tgdeferrable, false AS tginitdeferred, 0::SMALLINT AS tgnargs, NULL::SMALLINT[] AS tgattr,
+    NULL::BLOB AS tgargs, NULL::VARCHAR AS tgqual, NULL::VARCHAR AS tgoldtable, NULL::VARCHAR AS tgnewtable
+WHERE false;
+CREATE OR REPLACE TEMP MACRO pg_get_triggerdef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP VIEW pg_stat_activity AS
 SELECT 16384 AS datid, getvariable('bv_database') AS datname, 0 AS pid, getvariable('bv_user') AS usename,
     getvariable('bv_settings')['application_name'] AS application_name, 'active' AS state, NULL::VARCHAR AS query;
@@ -448,7 +471,7 @@ SELECT keyword_name AS word,
 FROM duckdb_keywords();
 CREATE OR REPLACE TEMP VIEW pg_tables AS
 SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') AS tableowner,
-    NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, false AS hastriggers,
+    NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, c.relhastriggers AS hastriggers,
     false AS rowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r';

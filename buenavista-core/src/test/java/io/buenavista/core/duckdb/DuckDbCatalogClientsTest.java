@@ -37,7 +37,8 @@ class DuckDbCatalogClientsTest {
             + "CREATE TABLE u(k bigint, d date, f double precision, r real, s smallint);"
             + "CREATE VIEW v AS SELECT id, name FROM t;"
             + "CREATE TABLE p2(a integer, b text, c integer, PRIMARY KEY (b, a));"
-            + "CREATE TABLE fk2(b text, a integer, FOREIGN KEY (b, a) REFERENCES p2(b, a))";
+            + "CREATE TABLE fk2(b text, a integer, FOREIGN KEY (b, a) REFERENCES p2(b, a));"
+            + "CREATE TABLE tr(id integer PRIMARY KEY, t_id integer REFERENCES t(id))";
     private static final String DUCK_DDL = "CREATE TABLE t(id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
             + "price DECIMAL(10,2), flag BOOLEAN, data BLOB, tags VARCHAR[], ts TIMESTAMP);"
             + "CREATE INDEX t_name ON t(name);"
@@ -45,6 +46,7 @@ class DuckDbCatalogClientsTest {
             + "CREATE VIEW v AS SELECT id, name FROM t;"
             + "CREATE TABLE p2(a INTEGER, b VARCHAR, c INTEGER, PRIMARY KEY (b, a));"
             + "CREATE TABLE fk2(b VARCHAR, a INTEGER, FOREIGN KEY (b, a) REFERENCES p2(b, a));"
+            + "CREATE TABLE tr(id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id));"
             + "CREATE MACRO add_up(a, b) AS a + b;"
             + "CREATE MACRO label(n INTEGER, s VARCHAR) AS s || n;"
             + "CREATE MACRO numbers(n) AS TABLE SELECT * FROM range(n)";
@@ -120,7 +122,7 @@ class DuckDbCatalogClientsTest {
     void listTablesLikePostgres() throws Exception {
         String out = assertSameAsPostgres("\\dt");
         assertEquals("public|fk2|table|postgres\npublic|p2|table|postgres\n"
-                + "public|t|table|postgres\npublic|u|table|postgres\n", out);
+                + "public|t|table|postgres\npublic|tr|table|postgres\npublic|u|table|postgres\n", out);
     }
 
     @Test
@@ -130,12 +132,26 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void describeTableLikePostgres() throws Exception {
-        // (psql lists foreign keys only for a table with triggers, which DuckDB has none of: \\d p2 and \\d fk2
-        // would lack PostgreSQL's "Referenced by" and "Foreign-key constraints")
         String out = assertSameAsPostgres(false, "\\d t");
         assertTrue(out.contains("price|numeric(10,2)|||\n"), out);
         assertTrue(out.contains("\"t_pkey\" PRIMARY KEY, btree (id)"), out);
         assertSameAsPostgres("\\d u");
+    }
+
+    @Test
+    void describeTableShowsForeignKeysLikePostgres() throws Exception {
+        // psql asks for foreign keys (and triggers) only of a table with relhastriggers, as PostgreSQL's
+        // foreign-key triggers make it for both ends
+        String out = assertSameAsPostgres(false, "\\d t");
+        assertTrue(out.contains("Referenced by:\n    TABLE \"tr\" CONSTRAINT \"tr_t_id_fkey\" FOREIGN KEY (t_id) "
+                + "REFERENCES t(id)\n"), out);
+        out = assertSameAsPostgres(false, "\\d tr");
+        assertTrue(out.contains("Foreign-key constraints:\n    \"tr_t_id_fkey\" FOREIGN KEY (t_id) REFERENCES t(id)\n"),
+                out);
+        out = assertSameAsPostgres(false, "\\d fk2");
+        assertTrue(out.contains("\"fk2_b_a_fkey\" FOREIGN KEY (b, a) REFERENCES p2(b, a)\n"), out);
+        assertSameAsPostgres(false, "\\d p2");
+        assertSameAsPostgres(false, "\\d u");
     }
 
     @Test
@@ -197,8 +213,8 @@ class DuckDbCatalogClientsTest {
             DatabaseMetaData md = c.getMetaData();
             List<String> schemas = column(md.getSchemas(), "TABLE_SCHEM");
             assertTrue(schemas.containsAll(List.of("public", "pg_catalog", "information_schema")), schemas.toString());
-            assertEquals(List.of("p2_pkey|INDEX", "t_name|INDEX", "t_pkey|INDEX", "fk2|TABLE", "p2|TABLE",
-                    "t|TABLE", "u|TABLE", "v|VIEW"),
+            assertEquals(List.of("p2_pkey|INDEX", "t_name|INDEX", "t_pkey|INDEX", "tr_pkey|INDEX", "fk2|TABLE",
+                    "p2|TABLE", "t|TABLE", "tr|TABLE", "u|TABLE", "v|VIEW"),
                     column(md.getTables(null, "public", "%", null), "TABLE_NAME", "TABLE_TYPE"));
             assertEquals(List.of("t|TABLE"), column(md.getTables(null, "public", "t", new String[] {"TABLE"}),
                     "TABLE_NAME", "TABLE_TYPE"));
@@ -251,7 +267,7 @@ class DuckDbCatalogClientsTest {
                 DatabaseMetaData md = c.getMetaData();
                 String schema = target[1];
                 List<String> answer = new ArrayList<>();
-                for (String table : List.of("t", "u", "p2", "fk2")) {
+                for (String table : List.of("t", "u", "p2", "fk2", "tr")) {
                     answer.add("-- " + table);
                     answer.addAll(rows(md.getPrimaryKeys(null, schema, table)));
                     answer.addAll(rows(md.getIndexInfo(null, schema, table, false, false)));

@@ -1,0 +1,74 @@
+package io.buenavista.core.duckdb;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * psql's {@code \d} of tables whose names need quoting (mixed case, a keyword, a space), with primary, unique and
+ * foreign keys, golden-compared with PostgreSQL 15: the definitions quote as PostgreSQL's do.
+ */
+class DuckDbQuotedKeysTest {
+    private static final String PG_SCHEMA = "bv_quoted_" + ProcessHandle.current().pid();
+    private static final String DDL = "CREATE TABLE \"Par\"(\"Key\" integer PRIMARY KEY, \"select\" integer UNIQUE);"
+            + "CREATE TABLE ch(\"My Col\" integer REFERENCES \"Par\"(\"Key\"), x integer REFERENCES \"Par\");"
+            + "CREATE TABLE ch2(y integer REFERENCES \"Par\"(\"select\"));"
+            + "CREATE INDEX \"Ix\" ON ch(\"My Col\", x)";
+
+    private static PostgresTwin twin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        twin = PostgresTwin.start(PG_SCHEMA, DDL, DDL);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (twin != null) {
+            twin.close();
+        }
+    }
+
+    private static String psql(int port, String searchPath, String command) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "psql is not installed");
+        ProcessBuilder pb = new ProcessBuilder(List.of("/usr/bin/psql", "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", "postgres", "-d", "test", "-X", "-w", "-q", "-A", "-c", command));
+        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+        if (searchPath != null) {
+            pb.environment().put("PGOPTIONS", "-c search_path=" + searchPath);
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        Path out = Files.createTempFile("psql", ".out");
+        try {
+            Process p = pb.redirectOutput(out.toFile()).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "psql did not finish");
+            assertEquals(0, p.exitValue(), Files.readString(out));
+            return Files.readString(out);
+        } finally {
+            Files.delete(out);
+        }
+    }
+
+    @Test
+    void describeQuotesKeysAsPostgres() throws Exception {
+        for (String command : List.of("\\d \"Par\"", "\\d ch", "\\d ch2")) {
+            String duck = psql(twin.port(), null, command);
+            assertEquals(psql(5432, PG_SCHEMA, command).replace(PG_SCHEMA, "public"), duck, command);
+        }
+        String par = psql(twin.port(), null, "\\d \"Par\"");
+        assertTrue(par.contains("\"Par_select_key\" UNIQUE CONSTRAINT, btree (\"select\")"), par);
+        assertTrue(par.contains("TABLE \"ch\" CONSTRAINT \"ch_My Col_fkey\" FOREIGN KEY (\"My Col\") "
+                + "REFERENCES \"Par\"(\"Key\")"), par);
+    }
+}
