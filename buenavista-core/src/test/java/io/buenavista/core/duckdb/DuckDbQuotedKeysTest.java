@@ -1,8 +1,7 @@
 package io.buenavista.core.duckdb;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -25,19 +24,8 @@ class DuckDbQuotedKeysTest {
             + "CREATE TABLE ch2(y integer REFERENCES \"Par\"(\"select\"));"
             + "CREATE INDEX \"Ix\" ON ch(\"My Col\", x)";
 
-    private static PostgresTwin twin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        twin = PostgresTwin.start(PG_SCHEMA, DDL, DDL);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (twin != null) {
-            twin.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
 
     private static String psql(int port, String searchPath, String command) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "psql is not installed");
