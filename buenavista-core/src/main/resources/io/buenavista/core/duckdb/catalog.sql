@@ -366,12 +366,19 @@ CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
     coalesce((SELECT bv_is_visible(bv_nspname(vr.db, vr.sch)) FROM bv_relations vr WHERE vr.oid = o LIMIT 1), false);
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
 CREATE OR REPLACE TEMP MACRO pg_function_is_visible(o) AS true;
-CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(r.db, r.sch)) THEN r.relname
-    ELSE bv_nspname(r.db, r.sch) || '.' || r.relname END FROM bv_relations r WHERE r.oid = o LIMIT 1);
+-- The name quoted where it needs it, and qualified where its schema is not on the search path, as PostgreSQL prints it.
+CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(r.db, r.sch))
+        THEN quote_ident(r.relname) ELSE quote_ident(bv_nspname(r.db, r.sch)) || '.' || quote_ident(r.relname) END
+    FROM bv_relations r WHERE r.oid = o LIMIT 1);
 -- A number names the relation with that OID, as in PostgreSQL (psql's \d sends '16384'::regclass).
-CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT r.oid FROM bv_relations r
-    WHERE r.oid = TRY_CAST(name AS BIGINT) OR (r.relname = name AND bv_is_visible(bv_nspname(r.db, r.sch)))
-       OR bv_nspname(r.db, r.sch) || '.' || r.relname = name
+-- A name part as PostgreSQL reads it: "Quoted" exactly, unquoted folded (DuckDB's own names are case-insensitive).
+CREATE OR REPLACE TEMP MACRO bv_ident_matches(part, ident) AS CASE WHEN part LIKE '"%"'
+    THEN replace(part[2:-2], '""', '"') = ident ELSE lower(part) = lower(ident) END;
+CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT r.oid FROM bv_relations r,
+        (SELECT regexp_extract_all(name, '"(?:[^"]|"")*"|[^."]+') AS p) n
+    WHERE r.oid = TRY_CAST(name AS BIGINT)
+       OR len(n.p) = 1 AND bv_ident_matches(n.p[1], r.relname) AND bv_is_visible(bv_nspname(r.db, r.sch))
+       OR len(n.p) = 2 AND bv_ident_matches(n.p[1], bv_nspname(r.db, r.sch)) AND bv_ident_matches(n.p[2], r.relname)
     ORDER BY bv_nspname(r.db, r.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(r.db, r.sch))
     LIMIT 1);
 CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT t.oid FROM pg_type t

@@ -54,6 +54,11 @@ class DuckDbQuotedKeysTest {
             String duck = psql(twin.port(), null, command);
             assertEquals(psql(5432, PG_SCHEMA, command).replace(PG_SCHEMA, "public"), duck, command);
         }
+        // regclass reads a name as PostgreSQL does: quoted parts exactly, unquoted ones folded
+        String lookups = "select '\"Par\"'::regclass, 'CH'::regclass, 'S.\"Par\"'::regclass::text, "
+                + "pg_get_indexdef('\"Ix\"'::regclass), pg_get_indexdef('S.\"Ix\"'::regclass)";
+        assertEquals(psql(5432, PG_SCHEMA, lookups.replace("S.", PG_SCHEMA + ".")).replace(PG_SCHEMA, "public"),
+                psql(twin.port(), null, lookups.replace("S.", "public.")));
         String par = psql(twin.port(), null, "\\d \"Par\"");
         assertTrue(par.contains("\"Par_select_key\" UNIQUE CONSTRAINT, btree (\"select\")"), par);
         assertTrue(par.contains("TABLE \"ch\" CONSTRAINT \"ch_My Col_fkey\" FOREIGN KEY (\"My Col\") "
