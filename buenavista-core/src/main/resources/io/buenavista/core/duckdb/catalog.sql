@@ -120,9 +120,11 @@ CREATE OR REPLACE TEMP MACRO current_schemas(implicit) AS
     CASE WHEN implicit THEN getvariable('bv_visible') ELSE getvariable('bv_visible')[2:] END;
 CREATE OR REPLACE TEMP MACRO bv_is_visible(ns) AS ns = 'pg_temp' OR list_contains(getvariable('bv_visible'), ns);
 CREATE OR REPLACE TEMP MACRO current_setting(n) AS coalesce(getvariable('bv_settings')[lower(n)],
-        (SELECT s.value FROM duckdb_settings() s WHERE s.name = lower(n))),
+        (SELECT bv_ds.value FROM duckdb_settings() bv_ds WHERE bv_ds.name = lower(n))),
     (n, missing_ok) AS coalesce(getvariable('bv_settings')[lower(n)],
-        (SELECT s.value FROM duckdb_settings() s WHERE s.name = lower(n)));
+        (SELECT bv_ds.value FROM duckdb_settings() bv_ds WHERE bv_ds.name = lower(n)));
+-- (The aliases inside macros are bv_-prefixed: DuckDB expands a macro's argument inside its body, so an argument
+-- naming the client's alias, e.g. current_setting(s.name), would otherwise bind to an alias of the body.)
 -- Changing a setting needs SET (which the core sees); this answers as PostgreSQL does without applying it.
 CREATE OR REPLACE TEMP MACRO set_config(n, v, is_local) AS v;
 CREATE OR REPLACE TEMP MACRO pg_backend_pid() AS 0;
@@ -130,8 +132,8 @@ CREATE OR REPLACE TEMP MACRO pg_get_userbyid(o) AS getvariable('bv_user');
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
 -- Quoted unless a lower-case identifier that is no keyword beyond the unreserved ones, as PostgreSQL does.
 CREATE OR REPLACE TEMP MACRO quote_ident(s) AS CASE
-    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT EXISTS (SELECT 1 FROM duckdb_keywords() k
-        WHERE k.keyword_name = s AND k.keyword_category <> 'unreserved') THEN s
+    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT EXISTS (SELECT 1 FROM duckdb_keywords() bv_kw
+        WHERE bv_kw.keyword_name = s AND bv_kw.keyword_category <> 'unreserved') THEN s
     ELSE '"' || replace(s, '"', '""') || '"' END;
 CREATE OR REPLACE TEMP MACRO obj_description(o) AS NULL::VARCHAR, (o, c) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO col_description(o, n) AS NULL::VARCHAR;
@@ -239,7 +241,9 @@ CREATE OR REPLACE TEMP VIEW pg_attribute AS
 SELECT c.table_oid AS attrelid, c.column_name AS attname, bv_type_oid(c.data_type) AS atttypid,
     -1 AS attstattarget, -1::SMALLINT AS attlen, c.column_index::SMALLINT AS attnum, 0 AS attndims,
     -1 AS attcacheoff, bv_typmod(c.data_type, c.numeric_precision, c.numeric_scale) AS atttypmod,
-    false AS attbyval, 'x' AS attalign, 'x' AS attstorage, '' AS attcompression, NOT c.is_nullable AS attnotnull,
+    false AS attbyval, 'x' AS attalign,
+    CASE WHEN bv_type_oid(c.data_type) IN (16, 20, 21, 23, 26, 700, 701, 1082, 1083, 1114, 1184, 1186, 2950) THEN 'p'
+        WHEN bv_type_oid(c.data_type) = 1700 THEN 'm' ELSE 'x' END AS attstorage, '' AS attcompression, NOT c.is_nullable AS attnotnull,
     c.column_default IS NOT NULL AS atthasdef, false AS atthasmissing, '' AS attidentity, '' AS attgenerated,
     false AS attisdropped, true AS attislocal, 0 AS attinhcount, 0 AS attcollation, NULL::VARCHAR[] AS attacl,
     NULL::VARCHAR[] AS attoptions, NULL::VARCHAR[] AS attfdwoptions, NULL::VARCHAR AS attmissingval
@@ -292,8 +296,8 @@ CREATE OR REPLACE TEMP MACRO _pg_expandarray(a) AS
     unnest(list_transform(range(1, len(a) + 1), lambda i: {'x': a[i], 'n': i}));
 
 -- Names joined with ", ", each quoted as PostgreSQL quotes it (quote_ident has a subquery, which a lambda cannot).
-CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS (SELECT string_agg(quote_ident(x.n), ', ' ORDER BY x.i)
-    FROM (SELECT unnest(l) AS n, generate_subscripts(l, 1) AS i) x);
+CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS (SELECT string_agg(quote_ident(bv_qi.n), ', ' ORDER BY bv_qi.i)
+    FROM (SELECT unnest(l) AS n, generate_subscripts(l, 1) AS i) bv_qi);
 
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
 -- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it.
@@ -340,21 +344,21 @@ FROM duckdb_constraints() k
 WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
 
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
-        (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o),
-    (o, p) AS (SELECT x.bv_definition FROM pg_constraint x WHERE x.oid = o);
+        (SELECT bv_con.bv_definition FROM pg_constraint bv_con WHERE bv_con.oid = o),
+    (o, p) AS (SELECT bv_con.bv_definition FROM pg_constraint bv_con WHERE bv_con.oid = o);
 -- Key columns quoted as PostgreSQL quotes them; expressions (indkey 0) as they are.
 CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THEN x.names[c]
     ELSE quote_ident(x.names[c]) END;
 CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
-    (SELECT 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(x.name)
-        || ' ON ' || quote_ident(bv_nspname(x.db, x.sch)) || '.' || quote_ident(x.table_name) || ' USING btree ('
-        || (SELECT string_agg(bv_index_key(x, g.c), ', ' ORDER BY g.c) FROM generate_series(1, len(x.names)) g(c))
+    (SELECT 'CREATE ' || CASE WHEN bv_ix.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(bv_ix.name)
+        || ' ON ' || quote_ident(bv_nspname(bv_ix.db, bv_ix.sch)) || '.' || quote_ident(bv_ix.table_name) || ' USING btree ('
+        || (SELECT string_agg(bv_index_key(bv_ix, bv_g.c), ', ' ORDER BY bv_g.c) FROM generate_series(1, len(bv_ix.names)) bv_g(c))
         || ')'
-     FROM bv_indexes x WHERE x.indexrelid = o);
+     FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o);
 -- With a column number, the key column's name (or expression) alone, as PostgreSQL answers.
 CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o),
     (o, c, p) AS CASE WHEN c = 0 THEN bv_indexdef(o)
-        ELSE (SELECT bv_index_key(x, c) FROM bv_indexes x WHERE x.indexrelid = o) END;
+        ELSE (SELECT bv_index_key(bv_ix, c) FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o) END;
 
 -- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM, there WITH
 -- ORDINALITY AS a(relid, depth), which DuckDB ignores for a table macro: the table form has the ordinality column
@@ -363,30 +367,30 @@ CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TRY_CAST(o AS BIGINT);
 CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE
 SELECT TRY_CAST(o AS BIGINT) AS relid, 1::BIGINT AS depth;
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
-    coalesce((SELECT bv_is_visible(bv_nspname(vr.db, vr.sch)) FROM bv_relations vr WHERE vr.oid = o LIMIT 1), false);
+    coalesce((SELECT bv_is_visible(bv_nspname(bv_rel.db, bv_rel.sch)) FROM bv_relations bv_rel WHERE bv_rel.oid = o LIMIT 1), false);
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
 CREATE OR REPLACE TEMP MACRO pg_function_is_visible(o) AS true;
 -- The name quoted where it needs it, and qualified where its schema is not on the search path, as PostgreSQL prints it.
-CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(r.db, r.sch))
-        THEN quote_ident(r.relname) ELSE quote_ident(bv_nspname(r.db, r.sch)) || '.' || quote_ident(r.relname) END
-    FROM bv_relations r WHERE r.oid = o LIMIT 1);
+CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(bv_rel.db, bv_rel.sch))
+        THEN quote_ident(bv_rel.relname) ELSE quote_ident(bv_nspname(bv_rel.db, bv_rel.sch)) || '.' || quote_ident(bv_rel.relname) END
+    FROM bv_relations bv_rel WHERE bv_rel.oid = o LIMIT 1);
 -- A number names the relation with that OID, as in PostgreSQL (psql's \d sends '16384'::regclass).
 -- A name part as PostgreSQL reads it: "Quoted" exactly, unquoted folded (DuckDB's own names are case-insensitive).
 CREATE OR REPLACE TEMP MACRO bv_ident_matches(part, ident) AS CASE WHEN part LIKE '"%"'
     THEN replace(part[2:-2], '""', '"') = ident ELSE lower(part) = lower(ident) END;
-CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT r.oid FROM bv_relations r,
-        (SELECT regexp_extract_all(name, '"(?:[^"]|"")*"|[^."]+') AS p) n
-    WHERE r.oid = TRY_CAST(name AS BIGINT)
-       OR len(n.p) = 1 AND bv_ident_matches(n.p[1], r.relname) AND bv_is_visible(bv_nspname(r.db, r.sch))
-       OR len(n.p) = 2 AND bv_ident_matches(n.p[1], bv_nspname(r.db, r.sch)) AND bv_ident_matches(n.p[2], r.relname)
-    ORDER BY bv_nspname(r.db, r.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(r.db, r.sch))
+CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT bv_rel.oid FROM bv_relations bv_rel,
+        (SELECT regexp_extract_all(name, '"(?:[^"]|"")*"|[^."]+') AS p) bv_parts
+    WHERE bv_rel.oid = TRY_CAST(name AS BIGINT)
+       OR len(bv_parts.p) = 1 AND bv_ident_matches(bv_parts.p[1], bv_rel.relname) AND bv_is_visible(bv_nspname(bv_rel.db, bv_rel.sch))
+       OR len(bv_parts.p) = 2 AND bv_ident_matches(bv_parts.p[1], bv_nspname(bv_rel.db, bv_rel.sch)) AND bv_ident_matches(bv_parts.p[2], bv_rel.relname)
+    ORDER BY bv_nspname(bv_rel.db, bv_rel.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(bv_rel.db, bv_rel.sch))
     LIMIT 1);
-CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT t.oid FROM pg_type t
-    WHERE t.typname = name OR format_type(t.oid, NULL) = name LIMIT 1);
+CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT bv_ty.oid FROM pg_type bv_ty
+    WHERE bv_ty.typname = name OR format_type(bv_ty.oid, NULL) = name LIMIT 1);
 -- (o is bound once in a subquery: format_type names its argument many times, and o may be a lookup itself.)
-CREATE OR REPLACE TEMP MACRO bv_regtype_name(o) AS (SELECT format_type(x.o, NULL) FROM (SELECT o AS o) x);
-CREATE OR REPLACE TEMP MACRO bv_regnamespace_name(o) AS (SELECT n.nspname FROM pg_namespace n WHERE n.oid = o);
-CREATE OR REPLACE TEMP MACRO bv_regnamespace_oid(name) AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = name);
+CREATE OR REPLACE TEMP MACRO bv_regtype_name(o) AS (SELECT format_type(bv_arg.o, NULL) FROM (SELECT o AS o) bv_arg);
+CREATE OR REPLACE TEMP MACRO bv_regnamespace_name(o) AS (SELECT bv_ns.nspname FROM pg_namespace bv_ns WHERE bv_ns.oid = o);
+CREATE OR REPLACE TEMP MACRO bv_regnamespace_oid(name) AS (SELECT bv_ns.oid FROM pg_namespace bv_ns WHERE bv_ns.nspname = name);
 CREATE OR REPLACE TEMP MACRO bv_regrole_oid(name) AS CASE WHEN name = getvariable('bv_user') THEN 10 END;
 
 -- ---- relations PostgreSQL has and DuckDB does not: present and empty ----
@@ -462,10 +466,10 @@ FROM (SELECT p.oid, p.proname, bv_nspoid(f.database_name, f.schema_name, p.prona
     FROM system.pg_catalog.pg_proc p
     JOIN duckdb_functions() f ON f.function_oid = p.oid
     WHERE NOT f.internal AND f.database_name <> 'temp' AND bv_nspname(f.database_name, f.schema_name) IS NOT NULL);
-CREATE OR REPLACE TEMP MACRO pg_get_function_result(o) AS (SELECT x.bv_result FROM pg_proc x WHERE x.oid = o);
-CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(o) AS (SELECT x.bv_arguments FROM pg_proc x WHERE x.oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_function_result(o) AS (SELECT bv_fn.bv_result FROM pg_proc bv_fn WHERE bv_fn.oid = o);
+CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(o) AS (SELECT bv_fn.bv_arguments FROM pg_proc bv_fn WHERE bv_fn.oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_function_identity_arguments(o) AS
-    (SELECT x.bv_arguments FROM pg_proc x WHERE x.oid = o);
+    (SELECT bv_fn.bv_arguments FROM pg_proc bv_fn WHERE bv_fn.oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_keywords() AS TABLE
 SELECT keyword_name AS word,
     CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U' WHEN 'column_name' THEN 'C'
@@ -511,7 +515,28 @@ SELECT '' AS schemaname, '' AS tablename, '' AS policyname, '' AS permissive, NU
     '' AS cmd, NULL::VARCHAR AS qual, NULL::VARCHAR AS with_check WHERE false;
 -- PostgreSQL answers a view's query alone (DBeaver puts CREATE OR REPLACE VIEW … AS before it); DuckDB's own
 -- pg_get_viewdef answers the whole CREATE VIEW statement.
-CREATE OR REPLACE TEMP MACRO bv_viewdef(o) AS (SELECT regexp_replace(v.sql,
+CREATE OR REPLACE TEMP MACRO bv_viewdef(o) AS (SELECT regexp_replace(bv_vw.sql,
         '^CREATE (OR REPLACE )?(TEMP(ORARY)? )?VIEW ("([^"]|"")*"|[^ ]+)( \([^)]*\))? AS ', '')
-    FROM duckdb_views() v WHERE v.view_oid = o);
+    FROM duckdb_views() bv_vw WHERE bv_vw.view_oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_viewdef(o) AS bv_viewdef(o), (o, p) AS bv_viewdef(o);
+
+-- ---- psql's other meta-commands (\l+, \dt+, \du, \dC, \do, \dy) ----
+CREATE OR REPLACE TEMP VIEW pg_tablespace AS
+SELECT * FROM (VALUES (1663, 'pg_default', 10, NULL::VARCHAR[], NULL::VARCHAR[]),
+        (1664, 'pg_global', 10, NULL::VARCHAR[], NULL::VARCHAR[]))
+    AS t(oid, spcname, spcowner, spcacl, spcoptions);
+CREATE OR REPLACE TEMP MACRO pg_table_size(o) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_indexes_size(o) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP VIEW pg_auth_members AS
+SELECT 0 AS oid, 0 AS roleid, 0 AS member, 0 AS grantor, false AS admin_option, false AS inherit_option,
+    false AS set_option WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_cast AS
+SELECT 0 AS oid, 0 AS castsource, 0 AS casttarget, 0 AS castfunc, 'e' AS castcontext, 'f' AS castmethod WHERE false;
+CREATE OR REPLACE TEMP VIEW pg_operator AS
+SELECT 0 AS oid, '' AS oprname, 0 AS oprnamespace, 10 AS oprowner, 'b' AS oprkind, false AS oprcanmerge,
+    false AS oprcanhash, 0 AS oprleft, 0 AS oprright, 0 AS oprresult, 0 AS oprcom, 0 AS oprnegate,
+    '-' AS oprcode, '-' AS oprrest, '-' AS oprjoin WHERE false;
+CREATE OR REPLACE TEMP MACRO pg_operator_is_visible(o) AS true;
+CREATE OR REPLACE TEMP VIEW pg_event_trigger AS
+SELECT 0 AS oid, '' AS evtname, '' AS evtevent, 10 AS evtowner, 0 AS evtfoid, 'O' AS evtenabled,
+    NULL::VARCHAR[] AS evttags WHERE false;

@@ -138,6 +138,29 @@ class DuckDbCatalogClientsTest {
         assertSameAsPostgres("\\d u");
     }
 
+    /** {@code \d+}: storage as PostgreSQL's types have it (plain, main for numeric, extended). */
+    @Test
+    void describeTableVerboseLikePostgres() throws Exception {
+        String out = assertSameAsPostgres(false, "\\d+ u");
+        assertTrue(out.contains("k|bigint||||plain|||\n"), out);
+        out = assertSameAsPostgres(false, "\\d+ t");
+        assertTrue(out.contains("price|numeric(10,2)||||main|||\n"), out);
+    }
+
+    /** psql's other meta-commands answer without an error (what they list is DuckDB's: no casts, operators...). */
+    @Test
+    void otherMetaCommandsAnswer() throws Exception {
+        for (String command : List.of("\\dt+", "\\l+", "\\du", "\\dn+", "\\db", "\\dv", "\\di", "\\ds",
+                "\\dT", "\\dp", "\\dm", "\\dD", "\\dc", "\\dC", "\\do", "\\dy", "\\dx", "\\dconfig")) {
+            Output duck = psql(false, twin.port(), null, command);
+            assertEquals(0, duck.exitCode(), command + ": " + duck);
+            assertEquals("", duck.stderr(), command);
+        }
+        assertTrue(psql(twin.port(), null, "\\dt+").stdout().contains("public|t|table|postgres|permanent|heap||\n"));
+        assertTrue(psql(twin.port(), null, "\\l+").stdout().startsWith("test|postgres|UTF8|C|C||libc|||pg_default|"));
+        assertEquals("postgres||{}\n", psql(twin.port(), null, "\\du").stdout());
+    }
+
     @Test
     void describeTableShowsForeignKeysLikePostgres() throws Exception {
         // psql asks for foreign keys (and triggers) only of a table with relhastriggers, as PostgreSQL's
