@@ -109,8 +109,13 @@ final class CatalogRewrites {
      */
     static boolean mayNeedRewrite(String sql) {
         int n = sql.length();
+        boolean backslashSeen = false;
         for (int i = 0; i < n; i++) {
-            switch (sql.charAt(i)) {
+            char c = sql.charAt(i);
+            if (c == '\\' && backslashSeen) {
+                continue;
+            }
+            switch (c) {
                 case 'p', 'P' -> {
                     if (sql.regionMatches(true, i, "pg_catalog", 0, 10) || sql.regionMatches(true, i, "public", 0, 6)) {
                         return true;
@@ -137,9 +142,11 @@ final class CatalogRewrites {
                     }
                 }
                 case '\\' -> {
+                    // once: a statement full of backslashes (bytea literals) must not be searched for each
                     if (sql.toLowerCase(Locale.ROOT).contains("like")) {
                         return true;
                     }
+                    backslashSeen = true;
                 }
                 case '\'' -> {
                     if (i + 1 < n && sql.charAt(i + 1) == '{') {
