@@ -87,7 +87,9 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             if (numeric.isEmpty()) {
                 throw DuckDbErrors.map(e);
             }
-            // Some expressions need their parameter's type at prepare time: the numeric casts stay, widened.
+            // Some expressions need their parameter's type at prepare time: the numeric casts stay, widened. (In a
+            // transaction block DuckDB has aborted it by then, which the retry reports; DuckDB prepares nearly every
+            // expression with an untyped parameter, so this is rare.)
             sql = NumericCasts.typed(uncast.sql(), numeric);
             numeric = Set.of();
             try {
