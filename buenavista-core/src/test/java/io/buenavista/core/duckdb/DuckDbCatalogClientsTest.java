@@ -1,25 +1,20 @@
 package io.buenavista.core.duckdb;
 
+import io.buenavista.core.duckdb.Psql.Output;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * psql meta-commands and pgjdbc's DatabaseMetaData against a DuckDB server. The psql outputs are golden-compared
@@ -60,59 +55,16 @@ class DuckDbCatalogClientsTest {
 
     // ---- psql ----
 
-    private record Output(int exitCode, String stdout, String stderr) {}
-
-    private static Output psql(int port, String searchPath, String... commands) throws Exception {
-        return psql(true, port, searchPath, commands);
-    }
-
-    /** psql, unaligned, tuples only unless {@code tuplesOnly} is false (then footers such as indexes show). */
-    private static Output psql(boolean tuplesOnly, int port, String searchPath, String... commands)
-            throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "psql is not installed");
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/psql", "-h", "127.0.0.1", "-p", Integer.toString(port),
-                "-U", "postgres", "-d", "test", "-X", "-w", "-q", "-A"));
-        if (tuplesOnly) {
-            cmd.add("-t");
-        }
-        for (String c : commands) {
-            cmd.add("-c");
-            cmd.add(c);
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("PG"));
-        env.put("PGCONNECT_TIMEOUT", "10");
-        if (searchPath != null) {
-            env.put("PGOPTIONS", "-c search_path=" + searchPath);
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Path out = Files.createTempFile("psql", ".out");
-        Path err = Files.createTempFile("psql", ".err");
-        try {
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            Process p = pb.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("psql did not finish");
-            }
-            return new Output(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
-    }
-
     /** Runs the meta-command on both servers and compares, the PostgreSQL schema being named public. */
     private static String assertSameAsPostgres(String command) throws Exception {
         return assertSameAsPostgres(true, command);
     }
 
     private static String assertSameAsPostgres(boolean tuplesOnly, String command) throws Exception {
-        Output duck = psql(tuplesOnly, twin.port(), null, command);
+        Output duck = Psql.psql(tuplesOnly, twin.port(), null, command);
         assertEquals(0, duck.exitCode(), duck.toString());
         assertEquals("", duck.stderr(), duck.toString());
-        Output pg = psql(tuplesOnly, 5432, PG_SCHEMA, command);
+        Output pg = Psql.psql(tuplesOnly, 5432, PG_SCHEMA, command);
         assertEquals(0, pg.exitCode(), pg.toString());
         assertEquals(pg.stdout().replace(PG_SCHEMA, "public"), duck.stdout(), command);
         return duck.stdout();
@@ -152,13 +104,13 @@ class DuckDbCatalogClientsTest {
     void otherMetaCommandsAnswer() throws Exception {
         for (String command : List.of("\\dt+", "\\l+", "\\du", "\\dn+", "\\db", "\\dv", "\\di", "\\ds",
                 "\\dT", "\\dp", "\\dm", "\\dD", "\\dc", "\\dC", "\\do", "\\dy", "\\dx", "\\dconfig")) {
-            Output duck = psql(false, twin.port(), null, command);
+            Output duck = Psql.psql(false, twin.port(), null, command);
             assertEquals(0, duck.exitCode(), command + ": " + duck);
             assertEquals("", duck.stderr(), command);
         }
-        assertTrue(psql(twin.port(), null, "\\dt+").stdout().contains("public|t|table|postgres|permanent|heap||\n"));
-        assertTrue(psql(twin.port(), null, "\\l+").stdout().startsWith("test|postgres|UTF8|C|C||libc|||pg_default|"));
-        assertEquals("postgres||{}\n", psql(twin.port(), null, "\\du").stdout());
+        assertTrue(Psql.psql(twin.port(), null, "\\dt+").stdout().contains("public|t|table|postgres|permanent|heap||\n"));
+        assertTrue(Psql.psql(twin.port(), null, "\\l+").stdout().startsWith("test|postgres|UTF8|C|C||libc|||pg_default|"));
+        assertEquals("postgres||{}\n", Psql.psql(twin.port(), null, "\\du").stdout());
     }
 
     @Test
@@ -179,19 +131,19 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void listSchemasShowsPublic() throws Exception {
-        Output duck = psql(twin.port(), null, "\\dn");
+        Output duck = Psql.psql(twin.port(), null, "\\dn");
         assertEquals("public|postgres\n", duck.stdout(), duck.toString());
     }
 
     @Test
     void listDatabasesShowsTheClientsDatabase() throws Exception {
-        Output duck = psql(twin.port(), null, "\\l");
+        Output duck = Psql.psql(twin.port(), null, "\\l");
         assertEquals("test|postgres|UTF8|C|C||libc|\n", duck.stdout(), duck.toString());
     }
 
     @Test
     void conninfo() throws Exception {
-        Output duck = psql(twin.port(), null, "\\conninfo");
+        Output duck = Psql.psql(twin.port(), null, "\\conninfo");
         assertEquals("You are connected to database \"test\" as user \"postgres\" on host \"127.0.0.1\" at port \""
                 + twin.port() + "\".\n", duck.stdout(), duck.toString());
     }
@@ -208,8 +160,8 @@ class DuckDbCatalogClientsTest {
                 + "WHERE c.relname OPERATOR(pg_catalog.~) '^(t|u)$' COLLATE pg_catalog.default "
                 + "AND n.nspname = pg_catalog.current_schema() AND a.attnum > 0 "
                 + "ORDER BY 1, a.attnum";
-        Output duck = psql(twin.port(), null, sql);
-        Output pg = psql(5432, PG_SCHEMA, sql);
+        Output duck = Psql.psql(twin.port(), null, sql);
+        Output pg = Psql.psql(5432, PG_SCHEMA, sql);
         assertEquals(0, duck.exitCode(), duck.toString());
         assertEquals(pg.stdout(), duck.stdout());
     }
@@ -335,7 +287,7 @@ class DuckDbCatalogClientsTest {
 
     @Test
     void describeFunctionsShowsPostgresTypeNames() throws Exception {
-        Output duck = psql(twin.port(), null, "\\df");
+        Output duck = Psql.psql(twin.port(), null, "\\df");
         assertEquals("public|add_up|\"any\"|a \"any\", b \"any\"|func\n"
                 + "public|label|\"any\"|n integer, s text|func\n"
                 + "public|numbers|SETOF record|n \"any\"|func\n", duck.stdout(), duck.toString());
@@ -392,9 +344,9 @@ class DuckDbCatalogClientsTest {
     @Test
     void psqlTabCompletionQueriesAnswerAsPostgres() throws Exception {
         for (String query : COMPLETION_QUERIES) {
-            Output duck = psql(twin.port(), null, query.replace("'S'", "'public'"));
+            Output duck = Psql.psql(twin.port(), null, query.replace("'S'", "'public'"));
             assertEquals("", duck.stderr(), query);
-            Output pg = psql(5432, PG_SCHEMA, query.replace("'S'", "'" + PG_SCHEMA + "'"));
+            Output pg = Psql.psql(5432, PG_SCHEMA, query.replace("'S'", "'" + PG_SCHEMA + "'"));
             assertEquals(pg.stdout().replace(PG_SCHEMA, "public").lines().sorted().toList(),
                     duck.stdout().lines().sorted().toList(), query);
         }

@@ -3,15 +3,10 @@ package io.buenavista.core.duckdb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * psql's {@code \d} of tables whose names need quoting (mixed case, a keyword, a space), with primary, unique and
@@ -27,25 +22,12 @@ class DuckDbQuotedKeysTest {
     @RegisterExtension
     static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
 
+    /** psql's output with headers and footers; it must succeed without a word on stderr. */
     private static String psql(int port, String searchPath, String command) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "psql is not installed");
-        ProcessBuilder pb = new ProcessBuilder(List.of("/usr/bin/psql", "-h", "127.0.0.1", "-p",
-                Integer.toString(port), "-U", "postgres", "-d", "test", "-X", "-w", "-q", "-A", "-c", command));
-        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-        if (searchPath != null) {
-            pb.environment().put("PGOPTIONS", "-c search_path=" + searchPath);
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.redirectErrorStream(true);
-        Path out = Files.createTempFile("psql", ".out");
-        try {
-            Process p = pb.redirectOutput(out.toFile()).start();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "psql did not finish");
-            assertEquals(0, p.exitValue(), Files.readString(out));
-            return Files.readString(out);
-        } finally {
-            Files.delete(out);
-        }
+        Psql.Output out = Psql.psql(false, port, searchPath, command);
+        assertEquals(0, out.exitCode(), out.toString());
+        assertEquals("", out.stderr(), command);
+        return out.stdout();
     }
 
     @Test
