@@ -206,8 +206,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             // DuckDB names unaliased columns after their expression text; PostgreSQL's names where they are known.
             List<String> names = clientSql == null ? null : ColumnLabels.of(clientSql, meta.getColumnCount());
             for (int i = 1; i <= meta.getColumnCount(); i++) {
-                DuckDbTypes.Mapping m = DuckDbTypes.map(meta.getColumnTypeName(i), meta.getPrecision(i),
-                        meta.getScale(i));
+                DuckDbTypes.Mapping m = DuckDbTypes.map(duckTypes.get(i - 1), meta.getPrecision(i), meta.getScale(i));
                 String label = meta.getColumnLabel(i);
                 m = ClientCatalogQueries.column(rule, label, m);
                 mappings.add(m);

@@ -40,8 +40,8 @@ final class DuckDbTypes {
 
     /** How a value of a column is read and converted. */
     enum Kind {
-        BOOL, INT2, INT4, INT8, BIG_INTEGER, BIGNUM, FLOAT4, FLOAT8, DECIMAL, WIDE_DECIMAL, TEXT, BYTEA, DATE, TIME, TIMESTAMP,
-        TIMESTAMPTZ, INTERVAL, UUID, JSON, NESTED_JSON, LIST, OTHER
+        BOOL, INT2, INT4, INT8, BIG_INTEGER, BIGNUM, FLOAT4, FLOAT8, DECIMAL, WIDE_DECIMAL, TEXT, BYTEA, DATE, TIME,
+        TIMESTAMP, TIMESTAMPTZ, INTERVAL, UUID, JSON, NESTED_JSON, LIST, OTHER
     }
 
     /**
@@ -591,6 +591,17 @@ final class DuckDbTypes {
      * @return the rewritten statement, or null when no declared type applies
      */
     static String castDeclaredParameters(String sql, boolean[] unresolved, List<PgType> declared) {
+        return castParameters(sql, n -> n < unresolved.length && unresolved[n] && n < declared.size()
+                ? duckTypeName(declared.get(n)) : null);
+    }
+
+    /**
+     * The statement with each parameter {@code $n} written {@code ($n::TYPE)}, TYPE being {@code duckType} of its
+     * 0-based index (null: left as it is).
+     *
+     * @return the rewritten statement, or null when no parameter got a type
+     */
+    static String castParameters(String sql, java.util.function.IntFunction<String> duckType) {
         StringBuilder out = new StringBuilder(sql.length() + 32);
         int pos = 0;
         boolean changed = false;
@@ -604,14 +615,11 @@ final class DuckDbTypes {
             } catch (NumberFormatException e) {
                 continue;
             }
-            if (n < 0 || n >= unresolved.length || !unresolved[n] || n >= declared.size()) {
+            String type = n < 0 ? null : duckType.apply(n);
+            if (type == null) {
                 continue;
             }
-            String duckType = duckTypeName(declared.get(n));
-            if (duckType == null) {
-                continue;
-            }
-            out.append(sql, pos, t.offset()).append('(').append(t.text()).append("::").append(duckType).append(')');
+            out.append(sql, pos, t.offset()).append('(').append(t.text()).append("::").append(type).append(')');
             pos = t.end();
             changed = true;
         }

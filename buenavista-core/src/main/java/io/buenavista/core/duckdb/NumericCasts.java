@@ -146,16 +146,8 @@ final class NumericCasts {
 
     /** The statement with each of these parameters written {@code ($n::DECIMAL(38,16))}. */
     static String typed(String sql, Set<Integer> params) {
-        StringBuilder out = new StringBuilder(sql.length() + 24 * params.size());
-        int pos = 0;
-        for (SqlToken t : SqlLexer.tokenize(sql)) {
-            if (t.kind() == Kind.PARAMETER && params.contains(parameterIndex(t))) {
-                out.append(sql, pos, t.offset()).append('(').append(t.text()).append("::").append(WIDE_TYPE)
-                        .append(')');
-                pos = t.end();
-            }
-        }
-        return out.append(sql, pos, sql.length()).toString();
+        String typed = DuckDbTypes.castParameters(sql, n -> params.contains(n) ? WIDE_TYPE : null);
+        return typed == null ? sql : typed;
     }
 
     /** Cheap pre-check: a {@code ::} followed by one of the names, in any case and spacing. */
