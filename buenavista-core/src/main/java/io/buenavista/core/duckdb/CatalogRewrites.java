@@ -209,7 +209,8 @@ final class CatalogRewrites {
         return out;
     }
 
-    private static boolean isPunct(List<SqlToken> t, int i, String text) {
+    /** Whether token {@code i} (which may be out of range) is the punctuation {@code text}. */
+    static boolean isPunct(List<SqlToken> t, int i, String text) {
         return i >= 0 && i < t.size() && t.get(i).kind() == Kind.PUNCTUATION && t.get(i).text().equals(text);
     }
 

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static io.buenavista.core.duckdb.CatalogRewrites.isPunct;
+
 /**
  * Casts to PostgreSQL's unconstrained {@code numeric}, which DuckDB reads as {@code DECIMAL(18,3)}: 1.23456 would
  * become 1.235, and 16 integer digits an error. Rewritten, token by token, before DuckDB prepares:
@@ -60,7 +62,7 @@ final class NumericCasts {
         boolean changed = false;
         int pos = 0;
         for (int i = 1; i + 2 < t.size(); i++) {
-            if (!punct(t, i, ":") || !punct(t, i + 1, ":") || !isBareNumeric(t, i + 2)) {
+            if (!isPunct(t, i, ":") || !isPunct(t, i + 1, ":") || !isBareNumeric(t, i + 2)) {
                 continue;
             }
             SqlToken operand = t.get(i - 1);
@@ -91,7 +93,7 @@ final class NumericCasts {
     /** Whether token {@code i} is the type of a cast to numeric without precision, not an array. */
     private static boolean isBareNumeric(List<SqlToken> t, int i) {
         return t.get(i).kind() == Kind.WORD && NUMERIC_NAMES.contains(t.get(i).value())
-                && !(i + 1 < t.size() && t.get(i + 1).kind() == Kind.LEFT_PAREN) && !punct(t, i + 1, "[");
+                && !(i + 1 < t.size() && t.get(i + 1).kind() == Kind.LEFT_PAREN) && !isPunct(t, i + 1, "[");
     }
 
     /** What a bare numeric cast is applied to: not a known cast, a cast to a decimal, or one to an integer. */
@@ -127,7 +129,7 @@ final class NumericCasts {
             }
             SqlToken before = t.get(open - 1);
             boolean typeModifier = before.kind() == Kind.WORD && NUMERIC_NAMES.contains(before.value())
-                    && punct(t, open - 2, ":") && punct(t, open - 3, ":");
+                    && isPunct(t, open - 2, ":") && isPunct(t, open - 3, ":");
             if (!typeModifier) {
                 // (x::numeric) is still that cast; f(x::numeric) is a function's result
                 boolean call = before.kind() == Kind.QUOTED_IDENTIFIER
@@ -136,7 +138,7 @@ final class NumericCasts {
             }
             type = open - 1;
         }
-        if (type < 2 || t.get(type).kind() != Kind.WORD || !punct(t, type - 1, ":") || !punct(t, type - 2, ":")) {
+        if (type < 2 || t.get(type).kind() != Kind.WORD || !isPunct(t, type - 1, ":") || !isPunct(t, type - 2, ":")) {
             return Inner.OTHER;
         }
         String name = t.get(type).value();
@@ -162,9 +164,5 @@ final class NumericCasts {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    private static boolean punct(List<SqlToken> t, int i, String text) {
-        return i < t.size() && t.get(i).kind() == Kind.PUNCTUATION && t.get(i).text().equals(text);
     }
 }
