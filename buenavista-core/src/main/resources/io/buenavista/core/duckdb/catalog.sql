@@ -300,8 +300,9 @@ CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS (SELECT string_agg(quote_iden
     FROM (SELECT unnest(l) AS n, generate_subscripts(l, 1) AS i) bv_qi);
 
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
--- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it.
-CREATE OR REPLACE TEMP VIEW pg_constraint AS
+-- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it. bv_definition is what
+-- pg_get_constraintdef answers; pg_constraint below shows PostgreSQL's columns only.
+CREATE OR REPLACE TEMP VIEW bv_constraints AS
 SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
     CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_name || '_pkey'
         WHEN 'FOREIGN KEY' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
@@ -343,9 +344,16 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
 FROM duckdb_constraints() k
 WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
 
+CREATE OR REPLACE TEMP VIEW pg_constraint AS
+SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalidated, conrelid, contypid, conindid,
+    conparentid, confrelid, confupdtype, confdeltype, confmatchtype, conislocal, coninhcount, connoinherit, conkey,
+    confkey, NULL::BIGINT[] AS conpfeqop, NULL::BIGINT[] AS conppeqop, NULL::BIGINT[] AS conffeqop,
+    NULL::SMALLINT[] AS confdelsetcols, NULL::BIGINT[] AS conexclop, conbin
+FROM bv_constraints;
+
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
-        (SELECT bv_con.bv_definition FROM pg_constraint bv_con WHERE bv_con.oid = o),
-    (o, p) AS (SELECT bv_con.bv_definition FROM pg_constraint bv_con WHERE bv_con.oid = o);
+        (SELECT bv_con.bv_definition FROM bv_constraints bv_con WHERE bv_con.oid = o),
+    (o, p) AS (SELECT bv_con.bv_definition FROM bv_constraints bv_con WHERE bv_con.oid = o);
 -- Key columns quoted as PostgreSQL quotes them; expressions (indkey 0) as they are.
 CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THEN x.names[c]
     ELSE quote_ident(x.names[c]) END;

@@ -22,11 +22,6 @@ final class ClientProcess {
 
     private ClientProcess() {}
 
-    /** Whether the program exists on this machine. */
-    static boolean available(String program) {
-        return Files.isExecutable(Path.of("/usr/bin", program));
-    }
-
     static Result run(List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();

@@ -2,6 +2,7 @@ package io.buenavista.core.clients;
 
 import io.buenavista.core.duckdb.DuckDbHandler;
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.ClientPrograms;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class CursorsAndCopyClientsTest {
     }
 
     private static ClientProcess.Result psql(int port, String user, String... args) throws Exception {
-        List<String> cmd = ClientProcess.command("/usr/bin/psql", "-h", "127.0.0.1", "-p", String.valueOf(port),
+        List<String> cmd = ClientProcess.command(ClientPrograms.path("psql"), "-h", "127.0.0.1", "-p", String.valueOf(port),
                 "-U", user, "-d", "test", "-X", "-w", "-q", "-A", "-t");
         cmd.addAll(List.of(args));
         return ClientProcess.run(cmd);
@@ -55,7 +56,6 @@ class CursorsAndCopyClientsTest {
 
     @Test
     void psqlFetchCountReadsASelectThroughACursor() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(ClientProcess.available("psql"), "psql is not installed");
         // With FETCH_COUNT psql sends BEGIN; DECLARE _psql_cursor NO SCROLL CURSOR FOR …; FETCH FORWARD n …; CLOSE;
         // COMMIT, and stops with an error if any of them fails.
         ClientProcess.Result r = psql(server.port(), "tester", "-v", "FETCH_COUNT=1000", "-v", "ON_ERROR_STOP=1",

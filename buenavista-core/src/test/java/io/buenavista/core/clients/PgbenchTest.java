@@ -1,6 +1,7 @@
 package io.buenavista.core.clients;
 
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.ClientPrograms;
 import io.buenavista.testing.TestHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +17,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** pgbench with a custom script over each of its query modes against a real server. */
 class PgbenchTest {
@@ -41,7 +41,6 @@ class PgbenchTest {
 
     @BeforeAll
     static void start() {
-        assumeTrue(ClientProcess.available("pgbench"), "pgbench is not installed");
         testHandler = new TestHandler();
         server = ClientServers.start(new ClientsHandler(testHandler));
     }
@@ -63,7 +62,7 @@ class PgbenchTest {
     void customScriptRunsWithoutFailures(String mode, @TempDir Path dir) throws Exception {
         Path script = dir.resolve("script.sql");
         Files.writeString(script, SCRIPT);
-        ClientProcess.Result r = ClientProcess.run(ClientProcess.command("/usr/bin/pgbench", "-n", "-h", "127.0.0.1",
+        ClientProcess.Result r = ClientProcess.run(ClientProcess.command(ClientPrograms.path("pgbench"), "-n", "-h", "127.0.0.1",
                 "-p", String.valueOf(server.port()), "-U", "tester", "-M", mode, "-f", script.toString(),
                 "-t", String.valueOf(TRANSACTIONS), "-c", String.valueOf(CLIENTS), "test"));
         assertEquals(0, r.exitCode(), r.toString());

@@ -1,6 +1,7 @@
 package io.buenavista.core.clients;
 
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.ClientPrograms;
 import io.buenavista.testing.TestHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +15,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** psql (libpq, simple query protocol) against a real server. */
 class PsqlTest {
@@ -23,7 +23,6 @@ class PsqlTest {
 
     @BeforeAll
     static void start() {
-        assumeTrue(ClientProcess.available("psql"), "psql is not installed");
         testHandler = new TestHandler();
         server = ClientServers.start(new ClientsHandler(testHandler));
     }
@@ -42,7 +41,7 @@ class PsqlTest {
 
     /** psql with no psqlrc, quiet unaligned tuples-only output, never prompting for a password, and the extra args. */
     private static ClientProcess.Result psql(String... args) throws Exception {
-        List<String> cmd = ClientProcess.command("/usr/bin/psql", "-h", "127.0.0.1", "-p",
+        List<String> cmd = ClientProcess.command(ClientPrograms.path("psql"), "-h", "127.0.0.1", "-p",
                 String.valueOf(server.port()), "-U", "tester", "-d", "test", "-X", "-w", "-q", "-A", "-t");
         cmd.addAll(List.of(args));
         return ClientProcess.run(cmd);

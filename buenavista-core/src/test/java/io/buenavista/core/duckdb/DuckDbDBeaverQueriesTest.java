@@ -323,15 +323,26 @@ class DuckDbDBeaverQueriesTest {
         return all;
     }
 
+    /**
+     * Every statement runs on both servers, six times on one PreparedStatement (crossing pgjdbc's switch to a named
+     * server-side statement and to binary results), and has the same result columns on both servers.
+     */
     @Test
     void everyStatementRunsOnBothServers() throws Exception {
         List<String> failures = new ArrayList<>();
+        // By position: both servers get the same statements in the same order, with their own schema's name.
+        Map<Integer, Map<String, List<String>>> labels = new LinkedHashMap<>();
         for (Function<Void, Target> open : List.<Function<Void, Target>>of(v -> open(true), v -> open(false))) {
             Target target = open.apply(null);
             try (Connection c = target.connection()) {
+                int position = 0;
                 for (Map.Entry<String, Object[]> e : statements(target).entrySet()) {
+                    int statement = position++;
                     try {
                         query(target, 6, e.getKey(), e.getValue());
+                        labels.computeIfAbsent(statement, k -> new LinkedHashMap<>())
+                                .put(target.name(), columnLabels(target, e.getKey(), e.getValue()));
+                        labels.get(statement).put("sql", List.of(e.getKey().replace("\n", " ")));
                     } catch (SQLException ex) {
                         failures.add(target.name() + ": " + ex.getMessage().lines().findFirst().orElse("")
                                 + "\n    in: " + e.getKey().replace("\n", " "));
@@ -342,7 +353,30 @@ class DuckDbDBeaverQueriesTest {
                 }
             }
         }
+        labels.forEach((statement, byTarget) -> {
+            if (byTarget.containsKey("duckdb") && byTarget.containsKey("postgres")
+                    && !byTarget.get("duckdb").equals(byTarget.get("postgres"))) {
+                failures.add("columns differ: duckdb " + byTarget.get("duckdb") + ", postgres "
+                        + byTarget.get("postgres") + "\n    in: " + byTarget.get("sql"));
+            }
+        });
         assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    private static List<String> columnLabels(Target target, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = target.connection().prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                List<String> names = new ArrayList<>();
+                for (int c = 1; c <= md.getColumnCount(); c++) {
+                    names.add(md.getColumnLabel(c));
+                }
+                return names;
+            }
+        }
     }
 
     /**

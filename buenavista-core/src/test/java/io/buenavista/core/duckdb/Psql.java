@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.buenavista.testing.ClientPrograms;
 
 /** psql as the catalog tests run it: {@code -X -w -q -A}, as user postgres to database test, nothing inherited. */
 final class Psql {
@@ -23,8 +23,7 @@ final class Psql {
     /** psql, unaligned, tuples only unless {@code tuplesOnly} is false (then footers such as indexes show). */
     static Output psql(boolean tuplesOnly, int port, String searchPath, String... commands)
             throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "psql is not installed");
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/psql", "-h", "127.0.0.1", "-p", Integer.toString(port),
+        List<String> cmd = new ArrayList<>(List.of(ClientPrograms.path("psql"), "-h", "127.0.0.1", "-p", Integer.toString(port),
                 "-U", "postgres", "-d", "test", "-X", "-w", "-q", "-A"));
         if (tuplesOnly) {
             cmd.add("-t");

@@ -39,14 +39,9 @@ class CoreAloneTest {
         List<Path> classPath = new ArrayList<>(List.of(coreClasses, location(QueryHandler.class),
                 location(org.slf4j.LoggerFactory.class), location(org.slf4j.simple.SimpleLogger.class),
                 location(TestHandler.class), location(CoreAloneMain.class)));
-        String services = "META-INF/services/" + QueryHandler.class.getName();
-        if (!Files.exists(coreClasses.resolve(services))) {
-            // Until the bundled DuckDB handler is registered, simulate it: a provider that needs DuckDB's classes.
-            Path file = dir.resolve(services);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, NeedsDuckDbHandler.class.getName() + "\n", StandardCharsets.UTF_8);
-            classPath.add(dir);
-        }
+        // The bundled DuckDB handler is registered for discovery, and discovering it without DuckDB is the point.
+        String services = Files.readString(coreClasses.resolve("META-INF/services/" + QueryHandler.class.getName()));
+        assertTrue(services.contains("io.buenavista.core.duckdb.DuckDbHandler"), services);
         Path output = dir.resolve("child.log");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
@@ -64,20 +59,4 @@ class CoreAloneTest {
         assertTrue(log.contains(" DEBUG "), "the child logged at DEBUG level");
         assertFalse(log.contains(PASSWORD), "a password was logged:\n" + log);
     }
-
-    /** Stands in for the bundled DuckDB handler: constructing it needs a DuckDB class. */
-    public static final class NeedsDuckDbHandler implements QueryHandler {
-        private final Class<?> driver = org.duckdb.DuckDBConnection.class;
-
-        @Override
-        public String name() {
-            return "duckdb-" + driver.getSimpleName();
-        }
-
-        @Override
-        public io.buenavista.api.QuerySession open(io.buenavista.api.SessionContext context) {
-            throw new IllegalStateException("only constructed where DuckDB is missing, which fails");
-        }
-    }
-
 }

@@ -1,5 +1,7 @@
 package io.buenavista.core.server;
 
+import io.buenavista.testing.ClientPrograms;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs psql with a connection string and extra environment (PGPASSWORD…), nothing inherited from the developer's. */
 final class PsqlRunner {
-    private static final Path PSQL = Path.of("/usr/bin/psql");
-
     record Result(int exitCode, String stdout, String stderr) {
         @Override
         public String toString() {
@@ -21,13 +21,9 @@ final class PsqlRunner {
 
     private PsqlRunner() {}
 
-    static boolean available() {
-        return Files.isExecutable(PSQL);
-    }
-
     /** {@code psql -X -w -q -A -t -d CONNINFO ARGS…}: never prompts; unaligned tuples only. */
     static Result run(String conninfo, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(PSQL.toString(), "-X", "-w", "-q", "-A", "-t", "-d", conninfo));
+        List<String> command = new ArrayList<>(List.of(ClientPrograms.path("psql"), "-X", "-w", "-q", "-A", "-t", "-d", conninfo));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));

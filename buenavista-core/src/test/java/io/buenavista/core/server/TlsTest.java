@@ -42,7 +42,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * TLS after SSLRequest, with a self-signed certificate made by keytool at test time: WireClient, pgjdbc and psql
@@ -182,12 +181,10 @@ class TlsTest {
                     ResultSet rs = s.executeQuery("rows 1")) {
                 assertTrue(rs.next());
             }
-            if (PsqlRunner.available()) {
-                PsqlRunner.Result r = PsqlRunner.run("host=127.0.0.1 port=" + scramServer.port() + " user=" + USER
-                        + " dbname=test sslmode=require", Map.of("PGPASSWORD", PASSWORD), "-c", "rows 1");
-                assertEquals(0, r.exitCode(), r.toString());
-                assertEquals("1\n", r.stdout(), r.toString());
-            }
+            PsqlRunner.Result r = PsqlRunner.run("host=127.0.0.1 port=" + scramServer.port() + " user=" + USER
+                    + " dbname=test sslmode=require", Map.of("PGPASSWORD", PASSWORD), "-c", "rows 1");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertEquals("1\n", r.stdout(), r.toString());
         }
     }
 
@@ -211,7 +208,6 @@ class TlsTest {
 
     @Test
     void psqlWithSslmodeRequireConnectsEncrypted() throws Exception {
-        assumeTrue(PsqlRunner.available(), "psql is not installed");
         String conninfo = "host=127.0.0.1 port=" + server.port() + " user=" + USER + " dbname=test sslmode=require";
         PsqlRunner.Result r = PsqlRunner.run(conninfo, Map.of(), "-c", "\\conninfo", "-c", "rows 1");
         assertEquals(0, r.exitCode(), r.toString());
