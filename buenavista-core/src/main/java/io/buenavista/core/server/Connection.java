@@ -47,6 +47,8 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
 
     private final BuenaVistaServer server;
     private final ServerConfig config;
+    /** The TCP socket as accepted; {@link #socket} becomes the TLS socket layered on it after an SSLRequest. */
+    private final Socket accepted;
     private Socket socket;
     private FrameReader reader;
     private MessageWriter writer;
@@ -60,6 +62,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private ScheduledFuture<?> startupDeadline;
 
     Connection(Socket socket, BuenaVistaServer server) {
+        this.accepted = socket;
         this.socket = socket;
         this.server = server;
         this.config = server.config();
@@ -89,6 +92,10 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             if (!closing) {
                 log.debug("connection {} failed: {}", peer, e.toString());
             }
+        } catch (OutOfMemoryError e) {
+            // Ending the session frees what it holds; the server and the other sessions carry on.
+            log.error("connection {} ran out of memory; ending it", peer, e);
+            sendFatal(PgException.fatal(SqlState.OUT_OF_MEMORY, "out of memory"));
         } catch (RuntimeException | Error e) {
             log.error("connection {} failed unexpectedly", peer, e);
             sendFatal(PgException.fatal(SqlState.INTERNAL_ERROR, "internal error"));
@@ -112,7 +119,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             return;
         }
         StartupPacket.StartupMessage startup = negotiate();
-        if (startup == null) {
+        if (startup == null || !server.startupPacketArrived(this)) {
             return;
         }
         if (startup.majorVersion() < 3) {
@@ -332,6 +339,23 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
     }
 
+    /** The client's address, for logs. */
+    String peer() {
+        return String.valueOf(accepted.getRemoteSocketAddress());
+    }
+
+    /**
+     * Closes the connection before its startup packet arrived, from another thread: the blocked read fails and the
+     * connection's thread ends.
+     */
+    void abort() {
+        try {
+            accepted.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
     private void startupTimedOut() {
         if (session == null) {
             log.debug("connection {} did not finish startup in time", socket.getRemoteSocketAddress());
@@ -361,26 +385,30 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     private void cleanup() {
-        if (startupDeadline != null) {
-            startupDeadline.cancel(false);
-        }
-        if (cancelKey != null) {
-            server.cancelRegistry().unregister(cancelKey);
-        }
-        Session s = session;
-        if (s != null) {
-            processing.lock();
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                log.warn("closing the session failed", e);
-            } finally {
-                processing.unlock();
+        try {
+            if (startupDeadline != null) {
+                startupDeadline.cancel(false);
             }
+            if (cancelKey != null) {
+                server.cancelRegistry().unregister(cancelKey);
+            }
+            Session s = session;
+            if (s != null) {
+                processing.lock();
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    log.warn("closing the session failed", e);
+                } finally {
+                    processing.unlock();
+                }
+            }
+        } finally {
+            // Whatever failed above (an Error, say), the slot and the socket are given back. The slot first, before
+            // the client can see the close, so that it may reconnect at once.
+            server.connectionEnded(this);
+            closeSocket();
         }
-        // Free the connection slot before the client can see the close, so that it may reconnect at once.
-        server.connectionEnded(this);
-        closeSocket();
     }
 
     private static <T> T fatalOnError(java.util.function.Supplier<T> step) {
