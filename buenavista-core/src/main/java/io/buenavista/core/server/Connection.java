@@ -45,6 +45,13 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Connection implements Runnable, CancelRegistry.Cancellable {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
+    /**
+     * Read buffers before and after the startup packet: sockets that never send one (there may be many) should cost
+     * little.
+     */
+    private static final int STARTUP_BUFFER = 1024;
+    private static final int MESSAGE_BUFFER = 64 * 1024;
+
     private final BuenaVistaServer server;
     private final ServerConfig config;
     /** The TCP socket as accepted; {@link #socket} becomes the TLS socket layered on it after an SSLRequest. */
@@ -105,7 +112,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     private void serve() throws IOException {
-        input = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        input = new BufferedInputStream(socket.getInputStream(), STARTUP_BUFFER);
         reader = new FrameReader(input, config.messageLimits());
         writer = new MessageWriter(socket.getOutputStream());
         int first = reader.peekFirstByte();
@@ -122,6 +129,10 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         if (startup == null || !server.startupPacketArrived(this)) {
             return;
         }
+        // Now a client, counted against max_connections: it gets a buffer sized for real traffic. The small one
+        // stays underneath for whatever it already holds; larger reads go past it straight to the socket.
+        input = new BufferedInputStream(input, MESSAGE_BUFFER);
+        reader = new FrameReader(input, config.messageLimits());
         if (startup.majorVersion() < 3) {
             // Such a client reads errors in its own protocol's format; PostgreSQL answers it the same way.
             writer.preV3ErrorResponse("FATAL:  " + unsupportedProtocol(startup) + "\n");
@@ -185,7 +196,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         tls.setUseClientMode(false);
         tls.startHandshake();
         socket = tls;
-        input = new BufferedInputStream(tls.getInputStream(), 64 * 1024);
+        input = new BufferedInputStream(tls.getInputStream(), STARTUP_BUFFER);
         reader = new FrameReader(input, config.messageLimits());
         writer = new MessageWriter(tls.getOutputStream());
     }
