@@ -27,7 +27,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -98,7 +100,7 @@ public final class BuenaVistaServer implements AutoCloseable {
         }
         this.ownsExecutor = b.executor == null;
         this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads("buenavista-conn"));
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("buenavista-timer"));
+        this.scheduler = new Timer(daemonThreads("buenavista-timer"));
         // Every statement under statement_timeout arms a timer and cancels it when it ends: a cancelled timer must
         // leave the queue then, not when its delay (an hour, say) would have expired.
         scheduler.setRemoveOnCancelPolicy(true);
@@ -372,6 +374,29 @@ public final class BuenaVistaServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The timer thread: runs the startup deadlines and statement_timeout timers. Whatever a task throws, the thread
+     * goes on (a task runs inside a Future, which keeps what it threw); this says it, or it would be lost silently.
+     */
+    private static final class Timer extends ScheduledThreadPoolExecutor {
+        Timer(ThreadFactory threads) {
+            super(1, threads);
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable thrown) {
+            if (task instanceof Future<?> f && f.isDone() && !f.isCancelled()) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    log.error("a timer task failed", e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     /** How long the acceptor pauses after a failure it cannot blame on one client. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
 
@@ -474,8 +499,9 @@ public final class BuenaVistaServer implements AutoCloseable {
          * included). Each holds a thread and its buffers until then, so sockets that connect and send nothing, or
          * trickle their bytes, must not pile up: when one more connects, the one that has waited longest is closed
          * at once, without a message. A real client sends its startup packet right after connecting, so it is
-         * seldom the oldest; once sent, the connection counts against {@link #maxConnections(int)} instead.
-         * Default: the same as maxConnections, so the server runs at most about twice as many connection threads
+         * seldom the oldest; once sent, the connection counts against {@link #maxConnections(int)} instead. (So
+         * of more clients than this connecting in the same instant, before their threads could read anything, the
+         * earliest may be closed: raise it for such bursts.) Default: the same as maxConnections, so the server runs at most about twice as many connection threads
          * (PostgreSQL likewise caps its processes at about twice max_connections).
          */
         public Builder maxStartingConnections(int max) {

@@ -142,7 +142,41 @@ class ServerRobustnessTest {
                 logged);
     }
 
-    /** The test handler, whose statement {@code oom} throws OutOfMemoryError as a session exhausting the heap does. */
+    @Test
+    void timerSurvivesAHandlerWhoseCancelThrowsAnErrorAndLogsIt() {
+        String logged;
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try (BuenaVistaServer server = TestServers.builder(new OomHandler()).build().start();
+                WireClient brittle = connect(server)) {
+            brittle.login("brittle", "db");
+            brittle.simpleQuery("SET statement_timeout = '50ms'");
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            try {
+                // The timer thread calls cancel(), which throws: the statement runs to its end, the timer lives on.
+                brittle.send(query("sleep 300"));
+                brittle.readUntil(ReadyForQuery.class);
+            } finally {
+                System.setErr(original);
+                logged = captured.toString(StandardCharsets.UTF_8);
+            }
+            assertEquals(1, logged.lines().filter(l -> l.contains("OutOfMemoryError: Java heap space (test cancel)"))
+                    .count(), logged);
+            expectRows(brittle, 1);
+            try (WireClient late = connect(server)) {
+                late.login("late", "db");
+                late.simpleQuery("SET statement_timeout = '50ms'");
+                late.send(query("sleep 60000"));
+                late.expectError("57014");
+                late.expectReadyForQuery('I');
+            }
+        }
+    }
+
+    /**
+     * The test handler, whose statement {@code oom} throws OutOfMemoryError as a session exhausting the heap does,
+     * and whose sessions of user {@code brittle} throw one from {@code cancel()}.
+     */
     private static final class OomHandler implements QueryHandler {
         final TestHandler inner = new TestHandler();
 
@@ -180,6 +214,9 @@ class ServerRobustnessTest {
 
                 @Override
                 public void cancel() {
+                    if (context.startup().user().equals("brittle")) {
+                        throw new OutOfMemoryError("Java heap space (test cancel)");
+                    }
                     s.cancel();
                 }
 
