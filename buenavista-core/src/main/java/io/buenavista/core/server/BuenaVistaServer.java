@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BuenaVistaServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BuenaVistaServer.class);
+    /** How long the acceptor pauses after a failure it cannot blame on one client. */
+    private static final long ACCEPT_RETRY_MILLIS = 100;
 
     private final ServerConfig config;
     private final ProviderRegistry providers;
@@ -397,9 +399,6 @@ public final class BuenaVistaServer implements AutoCloseable {
         }
     }
 
-    /** How long the acceptor pauses after a failure it cannot blame on one client. */
-    private static final long ACCEPT_RETRY_MILLIS = 100;
-
     private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
@@ -501,8 +500,9 @@ public final class BuenaVistaServer implements AutoCloseable {
          * at once, without a message. A real client sends its startup packet right after connecting, so it is
          * seldom the oldest; once sent, the connection counts against {@link #maxConnections(int)} instead. (So
          * of more clients than this connecting in the same instant, before their threads could read anything, the
-         * earliest may be closed: raise it for such bursts.) Default: the same as maxConnections, so the server runs at most about twice as many connection threads
-         * (PostgreSQL likewise caps its processes at about twice max_connections).
+         * earliest may be closed: raise it for such bursts.) Default: the same as maxConnections, so the server runs
+         * at most about twice as many connection threads (PostgreSQL likewise caps its processes at about twice
+         * max_connections).
          */
         public Builder maxStartingConnections(int max) {
             if (max < 1) {

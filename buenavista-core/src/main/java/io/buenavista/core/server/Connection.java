@@ -129,7 +129,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         if (startup == null || !server.startupPacketArrived(this)) {
             return;
         }
-        // Now a client, counted against max_connections: it gets a buffer sized for real traffic. The small one
+        // Past its startup packet the connection is a client: it gets a buffer sized for real traffic. The small one
         // stays underneath for whatever it already holds; larger reads go past it straight to the socket.
         input = new BufferedInputStream(input, MESSAGE_BUFFER);
         reader = new FrameReader(input, config.messageLimits());
