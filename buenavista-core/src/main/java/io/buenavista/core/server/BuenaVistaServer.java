@@ -16,18 +16,24 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BuenaVistaServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BuenaVistaServer.class);
+    /** How long the acceptor pauses after a failure it cannot blame on one client. */
+    private static final long ACCEPT_RETRY_MILLIS = 100;
 
     private final ServerConfig config;
     private final ProviderRegistry providers;
@@ -54,13 +62,15 @@ public final class BuenaVistaServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledThreadPoolExecutor scheduler;
     private final CancelRegistry cancelRegistry = new CancelRegistry();
     private final CodecRegistry codecs = CodecRegistry.standard();
     private final SecureRandom random = new SecureRandom();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger admitted = new AtomicInteger();
     private final Set<Connection> admittedConnections = ConcurrentHashMap.newKeySet();
+    /** Connections whose startup packet has not arrived yet, oldest first, with their deadlines; guarded by itself. */
+    private final LinkedHashMap<Connection, ScheduledFuture<?>> starting = new LinkedHashMap<>();
     private volatile ServerSocket serverSocket;
     private volatile boolean closing;
     private Thread acceptor;
@@ -68,7 +78,8 @@ public final class BuenaVistaServer implements AutoCloseable {
     private BuenaVistaServer(Builder b) {
         this.config = new ServerConfig(b.bindAddress, b.port, b.sslContext, b.maxConnections, b.startupTimeout,
                 b.idleTimeout, b.shutdownGracePeriod, b.messageLimits, b.sessionLimits, b.serverVersion, b.parserName,
-                b.authenticatorName);
+                b.authenticatorName, b.maxStartingConnections > 0 ? b.maxStartingConnections : b.maxConnections,
+                b.startupPacketTimeout);
         this.providers = new ProviderRegistry(b.parsers, b.authenticators, b.handlers, b.discover,
                 b.classLoader != null ? b.classLoader : Thread.currentThread().getContextClassLoader());
         if (providers.handlers().isEmpty()) {
@@ -91,7 +102,10 @@ public final class BuenaVistaServer implements AutoCloseable {
         }
         this.ownsExecutor = b.executor == null;
         this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads("buenavista-conn"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("buenavista-timer"));
+        this.scheduler = new Timer(daemonThreads("buenavista-timer"));
+        // Every statement under statement_timeout arms a timer and cancels it when it ends: a cancelled timer must
+        // leave the queue then, not when its delay (an hour, say) would have expired.
+        scheduler.setRemoveOnCancelPolicy(true);
     }
 
     public static Builder builder() {
@@ -133,36 +147,94 @@ public final class BuenaVistaServer implements AutoCloseable {
         return connections.size();
     }
 
+    /**
+     * Accepts until the server closes. Nothing a client or a session does may end this loop: out of file
+     * descriptors, threads or heap, the client at hand is refused and the next one gets its chance.
+     */
     private void acceptLoop() {
         while (!closing) {
-            Socket socket;
             try {
-                socket = serverSocket.accept();
-            } catch (SocketException e) {
-                if (!closing) {
-                    log.error("accepting connections failed", e);
+                acceptOne();
+            } catch (IOException | RuntimeException | Error e) {
+                if (closing || serverSocket.isClosed()) {
+                    return;
                 }
-                return;
-            } catch (IOException e) {
-                log.warn("accept failed", e);
-                continue;
+                try {
+                    log.error("cannot accept or serve a new connection", e);
+                } catch (RuntimeException | Error ignored) {
+                    // logging needs memory too; the loop matters more than the message
+                }
+                // The cause (no descriptors, threads or memory) rarely lasts, but retrying at once would spin.
+                try {
+                    Thread.sleep(ACCEPT_RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
             }
-            Connection c = null;
-            try {
-                socket.setTcpNoDelay(true);
-                socket.setKeepAlive(true);
-                c = new Connection(socket, this);
-                connections.add(c);
-                executor.execute(c);
-            } catch (IOException | RejectedExecutionException e) {
-                if (!closing) {
-                    log.warn("cannot serve a new connection", e);
-                }
-                if (c != null) {
-                    connections.remove(c);
-                }
-                closeQuietly(socket);
+        }
+    }
+
+    private void acceptOne() throws IOException {
+        Socket socket = serverSocket.accept();
+        Connection c = null;
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            c = new Connection(socket, this);
+            connections.add(c);
+            awaitStartupPacket(c);
+            executor.execute(c);
+        } catch (IOException | RejectedExecutionException e) {
+            // This client's own trouble (it reset at once), or an executor that refuses it: no reason to pause.
+            if (!closing) {
+                log.warn("cannot serve a new connection", e);
             }
+            forget(c, socket);
+        } catch (RuntimeException | Error e) {
+            forget(c, socket);
+            throw e;
+        }
+    }
+
+    private void forget(Connection c, Socket socket) {
+        if (c != null) {
+            connectionEnded(c);
+        }
+        closeQuietly(socket);
+    }
+
+    /**
+     * Counts a new connection as starting, closing the one that has waited longest for its startup packet when
+     * there are too many: each holds a thread, and sockets that connect and stall must not pile up. A real client
+     * sends its startup packet at once, so it is seldom the oldest.
+     */
+    private void awaitStartupPacket(Connection c) {
+        Connection oldest = null;
+        synchronized (starting) {
+            if (starting.size() >= config.maxStartingConnections()) {
+                Iterator<Map.Entry<Connection, ScheduledFuture<?>>> it = starting.entrySet().iterator();
+                Map.Entry<Connection, ScheduledFuture<?>> first = it.next();
+                it.remove();
+                first.getValue().cancel(false);
+                oldest = first.getKey();
+            }
+            starting.put(c, scheduler.schedule(() -> startupPacketTimedOut(c),
+                    config.startupPacketTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        }
+        if (oldest != null) {
+            log.debug("too many connections waiting for their startup packet: closing {}", oldest.peer());
+            oldest.abort();
+        }
+    }
+
+    private void startupPacketTimedOut(Connection c) {
+        boolean waiting;
+        synchronized (starting) {
+            waiting = starting.remove(c) != null;
+        }
+        if (waiting) {
+            log.debug("connection {} did not send its startup packet in time", c.peer());
+            c.abort();
         }
     }
 
@@ -256,6 +328,28 @@ public final class BuenaVistaServer implements AutoCloseable {
         return closing;
     }
 
+    /**
+     * Called when a connection's startup packet has arrived: it no longer counts as starting.
+     *
+     * @return false when the connection was closed for waiting too long
+     */
+    boolean startupPacketArrived(Connection c) {
+        ScheduledFuture<?> deadline;
+        synchronized (starting) {
+            deadline = starting.remove(c);
+        }
+        if (deadline == null) {
+            return false;
+        }
+        deadline.cancel(false);
+        return true;
+    }
+
+    /** The number of timers queued (for tests). */
+    int timerQueueSize() {
+        return scheduler.getQueue().size();
+    }
+
     /** Counts a connection that finished its startup packet against max_connections. */
     boolean admitted(Connection c) {
         if (admitted.incrementAndGet() > config.maxConnections()) {
@@ -267,6 +361,7 @@ public final class BuenaVistaServer implements AutoCloseable {
     }
 
     void connectionEnded(Connection c) {
+        startupPacketArrived(c);
         connections.remove(c);
         if (admittedConnections.remove(c)) {
             admitted.decrementAndGet();
@@ -278,6 +373,29 @@ public final class BuenaVistaServer implements AutoCloseable {
             s.close();
         } catch (IOException ignored) {
             // nothing to do
+        }
+    }
+
+    /**
+     * The timer thread: runs the startup deadlines and statement_timeout timers. Whatever a task throws, the thread
+     * goes on (a task runs inside a Future, which keeps what it threw); this says it, or it would be lost silently.
+     */
+    private static final class Timer extends ScheduledThreadPoolExecutor {
+        Timer(ThreadFactory threads) {
+            super(1, threads);
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable thrown) {
+            if (task instanceof Future<?> f && f.isDone() && !f.isCancelled()) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    log.error("a timer task failed", e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
@@ -297,7 +415,9 @@ public final class BuenaVistaServer implements AutoCloseable {
         private SSLContext sslContext;
         private ExecutorService executor;
         private int maxConnections = 100;
+        private int maxStartingConnections;
         private Duration startupTimeout = Duration.ofSeconds(60);
+        private Duration startupPacketTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ZERO;
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
         private MessageLimits messageLimits = MessageLimits.DEFAULT;
@@ -364,9 +484,42 @@ public final class BuenaVistaServer implements AutoCloseable {
             return this;
         }
 
-        /** Time allowed from connect to the end of authentication. Default 60 s. */
+        /**
+         * Time allowed from connect to the end of authentication, as PostgreSQL's {@code authentication_timeout}.
+         * Default 60 s.
+         */
         public Builder startupTimeout(Duration timeout) {
             this.startupTimeout = positive(timeout);
+            return this;
+        }
+
+        /**
+         * Connections that may wait for their startup packet at once (SSL negotiation and the TLS handshake
+         * included). Each holds a thread and its buffers until then, so sockets that connect and send nothing, or
+         * trickle their bytes, must not pile up: when one more connects, the one that has waited longest is closed
+         * at once, without a message. A real client sends its startup packet right after connecting, so it is
+         * seldom the oldest; once sent, the connection counts against {@link #maxConnections(int)} instead. (So
+         * of more clients than this connecting in the same instant, before their threads could read anything, the
+         * earliest may be closed: raise it for such bursts.) Default: the same as maxConnections, so the server runs
+         * at most about twice as many connection threads (PostgreSQL likewise caps its processes at about twice
+         * max_connections).
+         */
+        public Builder maxStartingConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxStartingConnections must be positive");
+            }
+            this.maxStartingConnections = max;
+            return this;
+        }
+
+        /**
+         * Time allowed from connect until the startup packet has arrived (SSL negotiation and the TLS handshake
+         * included); past it the socket is closed without a message. A real client needs milliseconds; the default
+         * of 10 s keeps sockets that stall from holding a thread for long. {@link #startupTimeout(Duration)} still
+         * bounds the whole startup, authentication included.
+         */
+        public Builder startupPacketTimeout(Duration timeout) {
+            this.startupPacketTimeout = positive(timeout);
             return this;
         }
 

@@ -45,8 +45,17 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Connection implements Runnable, CancelRegistry.Cancellable {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
+    /**
+     * Read buffers before and after the startup packet: sockets that never send one (there may be many) should cost
+     * little.
+     */
+    private static final int STARTUP_BUFFER = 1024;
+    private static final int MESSAGE_BUFFER = 64 * 1024;
+
     private final BuenaVistaServer server;
     private final ServerConfig config;
+    /** The TCP socket as accepted; {@link #socket} becomes the TLS socket layered on it after an SSLRequest. */
+    private final Socket accepted;
     private Socket socket;
     private FrameReader reader;
     private MessageWriter writer;
@@ -60,6 +69,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private ScheduledFuture<?> startupDeadline;
 
     Connection(Socket socket, BuenaVistaServer server) {
+        this.accepted = socket;
         this.socket = socket;
         this.server = server;
         this.config = server.config();
@@ -89,6 +99,10 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             if (!closing) {
                 log.debug("connection {} failed: {}", peer, e.toString());
             }
+        } catch (OutOfMemoryError e) {
+            // Ending the session frees what it holds; the server and the other sessions carry on.
+            log.error("connection {} ran out of memory; ending it", peer, e);
+            sendFatal(PgException.fatal(SqlState.OUT_OF_MEMORY, "out of memory"));
         } catch (RuntimeException | Error e) {
             log.error("connection {} failed unexpectedly", peer, e);
             sendFatal(PgException.fatal(SqlState.INTERNAL_ERROR, "internal error"));
@@ -98,7 +112,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     private void serve() throws IOException {
-        input = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        input = new BufferedInputStream(socket.getInputStream(), STARTUP_BUFFER);
         reader = new FrameReader(input, config.messageLimits());
         writer = new MessageWriter(socket.getOutputStream());
         int first = reader.peekFirstByte();
@@ -112,9 +126,13 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             return;
         }
         StartupPacket.StartupMessage startup = negotiate();
-        if (startup == null) {
+        if (startup == null || !server.startupPacketArrived(this)) {
             return;
         }
+        // Past its startup packet the connection is a client: it gets a buffer sized for real traffic. The small one
+        // stays underneath for whatever it already holds; larger reads go past it straight to the socket.
+        input = new BufferedInputStream(input, MESSAGE_BUFFER);
+        reader = new FrameReader(input, config.messageLimits());
         if (startup.majorVersion() < 3) {
             // Such a client reads errors in its own protocol's format; PostgreSQL answers it the same way.
             writer.preV3ErrorResponse("FATAL:  " + unsupportedProtocol(startup) + "\n");
@@ -178,7 +196,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         tls.setUseClientMode(false);
         tls.startHandshake();
         socket = tls;
-        input = new BufferedInputStream(tls.getInputStream(), 64 * 1024);
+        input = new BufferedInputStream(tls.getInputStream(), STARTUP_BUFFER);
         reader = new FrameReader(input, config.messageLimits());
         writer = new MessageWriter(tls.getOutputStream());
     }
@@ -332,6 +350,23 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
     }
 
+    /** The client's address, for logs. */
+    String peer() {
+        return String.valueOf(accepted.getRemoteSocketAddress());
+    }
+
+    /**
+     * Closes the connection before its startup packet arrived, from another thread: the blocked read fails and the
+     * connection's thread ends.
+     */
+    void abort() {
+        try {
+            accepted.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
     private void startupTimedOut() {
         if (session == null) {
             log.debug("connection {} did not finish startup in time", socket.getRemoteSocketAddress());
@@ -361,26 +396,30 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     private void cleanup() {
-        if (startupDeadline != null) {
-            startupDeadline.cancel(false);
-        }
-        if (cancelKey != null) {
-            server.cancelRegistry().unregister(cancelKey);
-        }
-        Session s = session;
-        if (s != null) {
-            processing.lock();
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                log.warn("closing the session failed", e);
-            } finally {
-                processing.unlock();
+        try {
+            if (startupDeadline != null) {
+                startupDeadline.cancel(false);
             }
+            if (cancelKey != null) {
+                server.cancelRegistry().unregister(cancelKey);
+            }
+            Session s = session;
+            if (s != null) {
+                processing.lock();
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    log.warn("closing the session failed", e);
+                } finally {
+                    processing.unlock();
+                }
+            }
+        } finally {
+            // Whatever failed above (an Error, say), the slot and the socket are given back. The slot first, before
+            // the client can see the close, so that it may reconnect at once.
+            server.connectionEnded(this);
+            closeSocket();
         }
-        // Free the connection slot before the client can see the close, so that it may reconnect at once.
-        server.connectionEnded(this);
-        closeSocket();
     }
 
     private static <T> T fatalOnError(java.util.function.Supplier<T> step) {

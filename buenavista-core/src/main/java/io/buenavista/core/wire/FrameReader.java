@@ -7,12 +7,14 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Reads frames from a client. The type byte is validated before the length is trusted, and every length is checked
- * against {@link MessageLimits} before the body is read. Framing errors are FATAL {@code 08P01}: after one, the
+ * against {@link MessageLimits} before the body is read; a body's buffer then grows with the bytes that actually
+ * arrive, never to the declared length up front. Framing errors are FATAL {@code 08P01}: after one, the
  * stream position is unknown and the connection must close. Errors inside a well-framed body are ordinary
  * errors.
  */
@@ -23,6 +25,9 @@ public final class FrameReader {
 
     /** The first byte of a TLS ClientHello: a client that starts TLS without asking first. */
     public static final int TLS_HANDSHAKE_BYTE = 0x16;
+
+    /** The buffer a body is read into first; larger bodies grow from it as their bytes arrive. */
+    private static final int FIRST_CHUNK = 8 * 1024;
 
     private final DataInputStream in;
     private final MessageLimits limits;
@@ -68,9 +73,7 @@ public final class FrameReader {
         if (length < MessageLimits.MIN_STARTUP_PACKET || length > limits.maxStartupPacket()) {
             throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "invalid length of startup packet");
         }
-        byte[] body = new byte[length - 4];
-        in.readFully(body);
-        MessageBody b = new MessageBody(body);
+        MessageBody b = new MessageBody(readBytes(length - 4));
         int code = b.int32();
         try {
             return switch (code) {
@@ -156,8 +159,7 @@ public final class FrameReader {
             throw PgException.fatal(SqlState.PROTOCOL_VIOLATION,
                     "invalid message length " + length + " for message type '" + (char) type + "'");
         }
-        byte[] body = new byte[length - 4];
-        in.readFully(body);
+        byte[] body = readBytes(length - 4);
         try {
             return decode((char) type, new MessageBody(body), body);
         } catch (PgException e) {
@@ -167,6 +169,27 @@ public final class FrameReader {
             // The frame was read whole, so the stream is still in step: the session answers like any error.
             return new FrontendMessage.Malformed((char) type, e);
         }
+    }
+
+    /**
+     * Reads {@code n} bytes into an array that grows with the bytes received (doubling, so each byte is copied
+     * about once more): a declared length is a promise, and a client that declares 64 MiB and sends little costs
+     * little. The array returned has exactly {@code n} bytes.
+     */
+    private byte[] readBytes(int n) throws IOException {
+        byte[] buf = new byte[Math.min(n, FIRST_CHUNK)];
+        int filled = 0;
+        while (filled < n) {
+            if (filled == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(n, 2L * buf.length));
+            }
+            int r = in.read(buf, filled, buf.length - filled);
+            if (r < 0) {
+                throw new EOFException("client closed the connection in the middle of a message");
+            }
+            filled += r;
+        }
+        return buf;
     }
 
     private int maxLength(int type) {

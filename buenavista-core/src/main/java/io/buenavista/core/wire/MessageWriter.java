@@ -23,7 +23,8 @@ public final class MessageWriter {
     private static final int RETAINED_CAPACITY = 1024 * 1024;
 
     private final OutputStream out;
-    private final ByteArraySink buf = new ByteArraySink(INITIAL_CAPACITY);
+    /** Starts small, as a connection may never get past its startup; grows with the first results. */
+    private final ByteArraySink buf = new ByteArraySink(1024);
     private int messageStart = -1;
     private int valueStart = -1;
 
