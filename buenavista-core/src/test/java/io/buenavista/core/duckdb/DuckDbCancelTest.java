@@ -137,7 +137,8 @@ class DuckDbCancelTest {
 
     /**
      * One cancel at a random moment after the statement began: while DuckDB prepares, executes a long aggregate,
-     * or streams rows to a fast or a slow reader. Neither statement ends by itself within the test's bounds.
+     * or streams rows (the client reads nothing before its cancel, so the server may be waiting in a write). Neither
+     * statement ends by itself within the test's bounds.
      */
     @Test
     void oneCancelAtARandomMomentEndsTheStatement() throws Exception {
@@ -150,17 +151,16 @@ class DuckDbCancelTest {
             while (trials < 40 && System.nanoTime() < deadline) {
                 trials++;
                 boolean stream = random.nextBoolean();
-                boolean slow = random.nextBoolean();
                 int delayMillis = random.nextInt(150);
                 String trial = "seed " + seed + ", trial " + trials + ": " + (stream ? "stream" : "aggregate")
-                        + ", cancel " + delayMillis + " ms after the prepare began, " + (slow ? "slow" : "fast");
+                        + ", cancel " + delayMillis + " ms after the prepare began";
                 c.send(query(stream ? DUCK_STREAM : DUCK_LONG_QUERY));
                 assertTrue(handler.awaitPrepare(LIMIT), trial);
                 Thread.sleep(delayMillis);
                 c.cancel();
                 BackendMessage first = c.next();
                 if (first instanceof RowDescription) {
-                    c.skipRows(ROWS_PER_READ, slow ? Duration.ofMillis(2) : Duration.ZERO, LIMIT);
+                    c.skipRows(ROWS_PER_READ, Duration.ZERO, LIMIT);
                 } else {
                     c.pushBack(first);
                 }

@@ -62,8 +62,8 @@ class CancelTest extends WireScript {
 
     /**
      * A single cancel at a random moment after the statement began: in its prepare, its execution, its first rows or
-     * while it streams to a slow or fast reader. The statement never ends by itself, so each trial shows that the
-     * one cancel ended it.
+     * while it streams. The client reads nothing until it has sent the cancel, so the server may also be waiting in
+     * a write by then. The statement never ends by itself, so each trial shows that the one cancel ended it.
      */
     @Test
     void oneCancelAtARandomMomentEndsTheStatementWhateverItIsDoing() throws Exception {
@@ -76,17 +76,15 @@ class CancelTest extends WireScript {
             int prepareMillis = random.nextInt(4) * 10;
             int executeMillis = random.nextInt(4) * 10;
             int delayMillis = random.nextInt(prepareMillis + executeMillis + 40);
-            boolean slow = random.nextBoolean();
             String trial = "seed " + seed + ", trial " + trials + ": prepare " + prepareMillis + " ms, execute "
-                    + executeMillis + " ms, cancel after " + delayMillis + " ms, " + (slow ? "slow" : "fast")
-                    + " reader";
+                    + executeMillis + " ms, cancel after " + delayMillis + " ms";
             client.send(query("stream " + ENDLESS + " " + prepareMillis + " " + executeMillis));
             assertTrue(handler.awaitStreamStarted(LIMIT), trial);
             Thread.sleep(delayMillis);
             client.cancel();
             var first = client.next();
             if (first instanceof RowDescription) {
-                client.skipRows(1_000, slow ? Duration.ofMillis(2) : Duration.ZERO, LIMIT);
+                client.skipRows(1_000, Duration.ZERO, LIMIT);
             } else {
                 client.pushBack(first);
             }
