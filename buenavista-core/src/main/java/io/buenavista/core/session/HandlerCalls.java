@@ -46,6 +46,8 @@ final class HandlerCalls {
     private final ScheduledExecutorService timer;
     /** Whether a message is being handled, so a cancel has something to cancel. */
     private volatile boolean running;
+    /** Whether a prepare, execute or transaction call into the handler is in progress. */
+    private volatile boolean inCall;
     /** Why the statement of the message being handled must stop; null while it may go on. */
     private final AtomicReference<Stop> stop = new AtomicReference<>();
     /** The statement whose statement_timeout timer is armed; guarded by {@link #lock}. */
@@ -119,6 +121,7 @@ final class HandlerCalls {
     }
 
     private <T> T invoke(Call<T> call, int offset) {
+        inCall = true;
         try {
             return call.run();
         } catch (PgException e) {
@@ -129,6 +132,8 @@ final class HandlerCalls {
             throw e.position() > 0 && offset > 0 ? e.withPosition(e.position() + offset) : e;
         } catch (RuntimeException e) {
             throw internal(e);
+        } finally {
+            inCall = false;
         }
     }
 
@@ -217,7 +222,7 @@ final class HandlerCalls {
 
     /**
      * Interrupts the handler's work. A handler may miss a request that comes just before its execution starts
-     * (DuckDB forgets an interrupt that precedes the query), so it is told again until the message ends.
+     * (DuckDB forgets an interrupt that precedes the query), so it is told again while a call into it still runs.
      */
     private void tellHandler() {
         handler.cancel();
@@ -237,7 +242,7 @@ final class HandlerCalls {
     }
 
     private void remind() {
-        if (running && stop.get() != null) {
+        if (running && inCall && stop.get() != null) {
             handler.cancel();
         }
     }
