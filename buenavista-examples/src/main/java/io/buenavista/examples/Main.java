@@ -207,12 +207,20 @@ public final class Main {
         }
     }
 
-    /** Blocks until SIGINT/SIGTERM, then closes the server gracefully. */
+    /** Blocks until SIGINT/SIGTERM, then closes the server gracefully and exits with {@link #EXIT_OK}. */
     private static void awaitShutdown(BuenaVistaServer server) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            int code = EXIT_FAILED;
+            try {
+                server.close();
+                code = EXIT_OK;
+            } finally {
+                stopped.countDown();
+                // After a signal the JVM would exit with 128 + its number (143 for SIGTERM); a clean stop is 0, as
+                // the usage promises. The server and its databases are closed: no other hook has work left.
+                Runtime.getRuntime().halt(code);
+            }
         }, "buenavista-shutdown-hook"));
         try {
             stopped.await();

@@ -1,5 +1,8 @@
 package io.buenavista.examples;
 
+import io.buenavista.testing.BackendMessage;
+import io.buenavista.testing.Frontend;
+import io.buenavista.testing.WireClient;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,13 +74,44 @@ class DuckDbJarIT {
                 assertTrue(rs.next());
                 assertEquals("x", rs.getString(1));
             }
-            assertEquals(143, server.terminate(), "SIGTERM ends the JVM after the graceful shutdown hook");
+            assertEquals(0, server.terminate(), "SIGTERM ends the JVM with 0 after the graceful shutdown");
         }
         try (JarProcess server = JarProcess.start(List.of(), "duckdb", db.toString(), "--read-only", "--port", "0")) {
             Result r = run(psql(server.port, "-c", "select count(*) from t"), dir);
             assertEquals(0, r.exitCode(), r.stderr());
             assertEquals("2", r.stdout().trim());
             server.terminate();
+        }
+    }
+
+    /**
+     * SIGTERM while one client reads a big result slowly and another waits for a long query: after the grace
+     * period each reads FATAL 57P01 (behind the rows already sent), as PostgreSQL's backends send on shutdown, and
+     * the process exits with 0 as {@code --help} promises.
+     */
+    @Test
+    void sigtermEndsAStreamAndARunningQueryWithFatal57P01AndExitsWithZero(@TempDir Path dir) throws Exception {
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", dir.resolve("db.duckdb").toString(),
+                "--port", "0");
+                WireClient streaming = WireClient.connect("127.0.0.1", server.port);
+                WireClient running = WireClient.connect("127.0.0.1", server.port)) {
+            for (WireClient c : List.of(streaming, running)) {
+                c.setReadTimeout(Duration.ofSeconds(60));
+                c.login("someone", "anydb");
+            }
+            streaming.send(Frontend.query("SELECT i, repeat('x', 20) FROM range(1000000000000) t(i)"));
+            streaming.expect(BackendMessage.RowDescription.class);
+            streaming.readRowsFor(Duration.ofMillis(500), 1_600, Duration.ofMillis(20));
+            running.send(Frontend.query("SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3"));
+            server.process.destroy(); // SIGTERM
+            streaming.skipRows(1_600, Duration.ofMillis(20), Duration.ofSeconds(60));
+            for (WireClient c : List.of(streaming, running)) {
+                BackendMessage.ErrorResponse e = c.expectError("57P01");
+                assertEquals("FATAL", e.severity());
+                assertEquals("terminating connection due to administrator command", e.field('M'));
+                c.expectClosed();
+            }
+            assertEquals(0, server.terminate(), () -> "exit code after SIGTERM; output: " + server.output());
         }
     }
 

@@ -43,6 +43,10 @@ import java.util.regex.Pattern;
  * <li>{@code rows N} — N rows of one {@code int8} column {@code n} = 1..N, produced lazily; stops with
  * {@code 57014} once the session is cancelled.</li>
  * <li>{@code sleep MS} — waits up to MS milliseconds; a cancel ends it with {@code 57014}. Tag {@code SLEEP}.</li>
+ * <li>{@code stream N [PREPARE_MS [EXECUTE_MS]]} — the rows of {@code rows N}, but nothing in it heeds a cancel:
+ * preparing takes PREPARE_MS and executing EXECUTE_MS milliseconds, and its cursor never checks (as a handler
+ * that cannot be interrupted between fetches), so only the core can stop it. Each prepare's start is counted for
+ * {@link #awaitStreamStarted}.</li>
  * <li>{@code insert X} — when executed, appends X to {@link #log()} (inside a transaction block only on commit);
  * returns {@code Command.of(1)}.</li>
  * <li>{@code fail SQLSTATE message} — prepares (no columns); executing throws that error.</li>
@@ -102,6 +106,7 @@ public final class TestHandler implements QueryHandler {
     private final AtomicInteger openCursors = new AtomicInteger();
     private final AtomicInteger cancelCalls = new AtomicInteger();
     private final Semaphore sleepsStarted = new Semaphore(0);
+    private final Semaphore streamsStarted = new Semaphore(0);
 
     /** A handler with empty logs. */
     public TestHandler() {}
@@ -163,6 +168,31 @@ public final class TestHandler implements QueryHandler {
         return sleepsStarted.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Waits until a {@code stream} statement has begun to prepare (each start is counted once).
+     *
+     * @return false when none started within the timeout
+     */
+    public boolean awaitStreamStarted(Duration timeout) throws InterruptedException {
+        return streamsStarted.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits without heeding interrupts or cancels, as a handler busy in native code does. */
+    private static void busyFor(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        boolean interrupted = false;
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static PgException canceled() {
         return new PgException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
     }
@@ -200,6 +230,21 @@ public final class TestHandler implements QueryHandler {
                     yield new Statement(declared, List.of(new Column("n", PgType.INT8)), params -> {
                         cancelRequested = false;
                         return new ExecutionResult.Rows(new CountingCursor(n));
+                    });
+                }
+                case "stream" -> {
+                    streamsStarted.release();
+                    String[] args = rest.split("\\s+");
+                    if (args.length > 3) {
+                        throw syntaxError(sql);
+                    }
+                    long n = number(sql, args[0]);
+                    long prepareMillis = args.length > 1 ? number(sql, args[1]) : 0;
+                    long executeMillis = args.length > 2 ? number(sql, args[2]) : 0;
+                    busyFor(prepareMillis);
+                    yield new Statement(declared, List.of(new Column("n", PgType.INT8)), params -> {
+                        busyFor(executeMillis);
+                        return new ExecutionResult.Rows(new DeafCursor(n));
                     });
                 }
                 case "sleep" -> {
@@ -389,6 +434,34 @@ public final class TestHandler implements QueryHandler {
                 }
                 return current;
             }
+        }
+    }
+
+    /** Streams 1..n and never looks for a cancel. */
+    private final class DeafCursor extends TrackedCursor {
+        private final long count;
+        private long current;
+
+        DeafCursor(long count) {
+            super(List.of(new Column("n", PgType.INT8)));
+            this.count = count;
+        }
+
+        @Override
+        public boolean next() {
+            if (current >= count) {
+                return false;
+            }
+            current++;
+            return true;
+        }
+
+        @Override
+        public Object get(int column) {
+            if (current == 0 || column != 0) {
+                throw new IllegalStateException("no such value: row " + current + ", column " + column);
+            }
+            return current;
         }
     }
 

@@ -512,6 +512,61 @@ public final class WireClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads DataRows for about {@code time} as a slow client does: a pause after every {@code batch} of them.
+     *
+     * @return how many were read
+     * @throws AssertionError when another message comes first
+     */
+    public long readRowsFor(Duration time, int batch, Duration pause) {
+        long deadline = System.nanoTime() + time.toNanos();
+        long rows = 0;
+        while (System.nanoTime() < deadline) {
+            expect(DataRow.class);
+            if (++rows % batch == 0) {
+                pause(pause);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Reads DataRows, pausing after every {@code batch} of them, until another message comes, which is kept for the
+     * next read.
+     *
+     * @return how many DataRows were read
+     * @throws AssertionError when rows still come after {@code limit}
+     */
+    public long skipRows(int batch, Duration pause, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long rows = 0;
+        while (true) {
+            BackendMessage m = next();
+            if (!(m instanceof DataRow)) {
+                pushBack(m);
+                return rows;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("rows still arrive after " + limit + " (" + rows + " read)");
+            }
+            if (++rows % batch == 0) {
+                pause(pause);
+            }
+        }
+    }
+
+    private static void pause(Duration pause) {
+        if (pause.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** Sends a simple Query and returns the messages up to and including ReadyForQuery. */
     public List<BackendMessage> simpleQuery(String sql) {
         send(Frontend.query(sql));

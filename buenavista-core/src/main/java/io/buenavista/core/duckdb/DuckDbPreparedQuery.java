@@ -323,6 +323,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             PreparedStatement ps = liveStatement();
             bind(ps, values);
             session.startWork(ps, false);
+            // A cancel that came while no statement was set to interrupt: the flag is all it left.
+            throwIfCanceled(null);
             boolean hasRows;
             try {
                 hasRows = ps.execute();

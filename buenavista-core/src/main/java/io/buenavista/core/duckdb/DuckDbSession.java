@@ -53,8 +53,8 @@ final class DuckDbSession implements QuerySession {
     /** The catalog's objects were created in the current block: a rollback takes them away again. */
     private boolean catalogInstalledInBlock;
 
-    /** The cursor whose result still occupies the connection, or null. */
-    private DuckDbCursor streaming;
+    /** The cursor whose result still occupies the connection, or null; read by cancel() from another thread. */
+    private volatile DuckDbCursor streaming;
     private boolean inTransaction;
     private boolean closed;
 
@@ -228,8 +228,8 @@ final class DuckDbSession implements QuerySession {
 
     @Override
     public void cancel() {
-        if (!busy) {
-            return; // nothing runs: like PostgreSQL, ignore the request
+        if (!busy && streaming == null) {
+            return; // nothing runs and no result is being read: like PostgreSQL, ignore the request
         }
         cancelRequested = true;
         Statement statement = running;
@@ -433,5 +433,10 @@ final class DuckDbSession implements QuerySession {
 
     boolean cancelRequested() {
         return cancelRequested;
+    }
+
+    /** Whether a statement executes or a cursor fetches (tests wait for it before they cancel). */
+    boolean isBusy() {
+        return busy;
     }
 }

@@ -33,8 +33,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -44,6 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Connection implements Runnable, CancelRegistry.Cancellable {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    /** How long a shutdown waits for a stopped statement to end and for its last bytes to be written. */
+    private static final long SHUTDOWN_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
      * Read buffers before and after the startup packet: sockets that never send one (there may be many) should cost
@@ -67,6 +71,10 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private volatile Session session;
     private CancelRegistry.Key cancelKey;
     private ScheduledFuture<?> startupDeadline;
+    /** Set by the one thread that sends this connection's FATAL error, so that a client gets only one. */
+    private final AtomicBoolean fatalSent = new AtomicBoolean();
+    /** Opened once nothing more will be written: the FATAL is out, or the connection has ended. */
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     Connection(Socket socket, BuenaVistaServer server) {
         this.accepted = socket;
@@ -324,28 +332,41 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     /**
-     * Ends this connection for a server shutdown: waits for the statement in progress up to the deadline, cancels
-     * it past that, then sends FATAL 57P01 and closes.
+     * Ends this connection for a server shutdown: waits for the statement in progress up to the deadline; past
+     * it, the statement stops wherever it is (executing, or streaming to a slow client) and the connection's own
+     * thread sends FATAL 57P01 behind the rows already written, as PostgreSQL's backends do. An idle connection
+     * gets the FATAL from here. The socket closes once the FATAL is out, or after a bounded wait for a client that
+     * does not read.
      */
     void shutdown(long deadlineNanos) {
         closing = true;
+        ScheduledFuture<?> cutoff = null;
         try {
             boolean locked = processing.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            long drainDeadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
+            // A client that reads nothing would block the writes below for ever: its socket closes at the cutoff.
+            cutoff = server.scheduler().schedule(this::closeSocket, SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
             if (!locked) {
-                cancelRunningStatement();
-                locked = processing.tryLock(2, TimeUnit.SECONDS);
+                Session s = session;
+                if (s != null) {
+                    s.terminate();
+                }
+                locked = processing.tryLock(SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
             }
             if (locked) {
                 try {
-                    sendFatal(PgException.fatal(SqlState.ADMIN_SHUTDOWN,
-                            "terminating connection due to administrator command"));
+                    sendFatal(adminShutdown());
                 } finally {
                     processing.unlock();
                 }
             }
+            finished.await(Math.max(0, drainDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (cutoff != null) {
+                cutoff.cancel(false);
+            }
             closeSocket();
         }
     }
@@ -374,16 +395,26 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
     }
 
+    private static PgException adminShutdown() {
+        return PgException.fatal(SqlState.ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+    }
+
+    /** Sends the connection's one FATAL error; a later call, from this thread or the shutdown's, does nothing. */
     private void sendFatal(PgException e) {
-        if (writer == null || socket.isClosed()) {
+        if (!fatalSent.compareAndSet(false, true)) {
             return;
         }
         try {
+            if (writer == null || socket.isClosed()) {
+                return;
+            }
             writer.abandonMessage();
             writer.errorResponse(e.isFatal() ? e : e.withSeverity(PgException.Severity.FATAL));
             writer.flush();
         } catch (IOException | RuntimeException ignored) {
             // the client is gone; nothing to tell it
+        } finally {
+            finished.countDown();
         }
     }
 
@@ -419,6 +450,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             // the client can see the close, so that it may reconnect at once.
             server.connectionEnded(this);
             closeSocket();
+            finished.countDown();
         }
     }
 

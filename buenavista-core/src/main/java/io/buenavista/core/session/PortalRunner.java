@@ -10,23 +10,22 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Runs a portal for a simple Query or an Execute: under {@code statement_timeout}, in the right transaction, by the
+ * Runs a portal for a simple Query or an Execute (under the caller's {@code statement_timeout}): in the right
+ * transaction, by the
  * handler or by {@link CoreStatements}; then its rows go out through {@link RowStream}. A portal suspended by a row
  * limit is started once and resumed by later Executes.
  */
 final class PortalRunner {
     private final MessageWriter out;
-    private final SessionSettings settings;
     private final HandlerCalls calls;
     private final Transactions transactions;
     private final CoreStatements core;
     private final RowStream rows;
     private final Notices notices;
 
-    PortalRunner(MessageWriter out, SessionSettings settings, HandlerCalls calls, Transactions transactions,
+    PortalRunner(MessageWriter out, HandlerCalls calls, Transactions transactions,
             CoreStatements core, RowStream rows, Notices notices) {
         this.out = out;
-        this.settings = settings;
         this.calls = calls;
         this.transactions = transactions;
         this.core = core;
@@ -42,11 +41,6 @@ final class PortalRunner {
      * @param describe    whether to send RowDescription first (simple query)
      */
     void run(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
-        calls.withTimeout(portal, settings.statementTimeoutMillis(),
-                () -> runUntimed(portal, maxRows, moreInBatch, describe));
-    }
-
-    private void runUntimed(Portal portal, int maxRows, boolean moreInBatch, boolean describe) throws IOException {
         Prepared p = portal.statement;
         if (p.isEmpty()) {
             out.emptyQueryResponse();
@@ -60,6 +54,7 @@ final class PortalRunner {
                 portal.done = true;
                 return;
             }
+            calls.checkStopped(); // stopped while it executed: not even its RowDescription goes out
             if (portal.cursor.columns().size() != portal.codecs.length) {
                 throw new PgException(SqlState.INTERNAL_ERROR, "the statement returned "
                         + portal.cursor.columns().size() + " columns but described " + portal.codecs.length);

@@ -68,6 +68,9 @@ final class RowStream {
         return calls.streaming(() -> {
             long sent = 0;
             while (maxRows <= 0 || sent < maxRows) {
+                // Here, not only in the handler: a client reading slowly keeps this loop in the writes, where
+                // no handler sees a cancel, and one cancel must end the stream.
+                calls.checkStopped();
                 if (!cursor.next()) {
                     atEnd.run();
                     break;

@@ -27,12 +27,17 @@ import java.util.function.BooleanSupplier;
  * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
  * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
  * {@link PreparedStatements} and {@link Portals} hold what the client named.
+ *
+ * <p>A CancelRequest ({@link #cancel}), the {@code statement_timeout} or a shutdown ({@link #terminate}) stops the
+ * message being handled in whatever phase it is, prepare, execute or rows (see {@link HandlerCalls}); one that
+ * arrives between messages is ignored, as PostgreSQL ignores it.
  */
 public final class Session {
     private final QuerySession handler;
     private final MessageWriter out;
     private final BooleanSupplier nextIsSync;
     private final CodecRegistry codecs;
+    private final SessionSettings settings;
     private final Notices notices;
     private final HandlerCalls calls;
     private final PreparedStatements statements;
@@ -58,6 +63,7 @@ public final class Session {
         this.out = out;
         this.nextIsSync = nextIsSync;
         this.codecs = codecs;
+        this.settings = settings;
         this.notices = new Notices(out);
         this.calls = new HandlerCalls(handler, timer);
         this.statements = new PreparedStatements(limits);
@@ -69,7 +75,7 @@ public final class Session {
         RowStream rows = new RowStream(out, calls, settings, notices);
         this.core = new CoreStatements(out, settings, codecs, statements, portals, transactions, settingChanges,
                 preparer, parameters, calls, rows, notices);
-        this.runner = new PortalRunner(out, settings, calls, transactions, core, rows, notices);
+        this.runner = new PortalRunner(out, calls, transactions, core, rows, notices);
     }
 
     /** The ReadyForQuery status: I, T or E. */
@@ -88,6 +94,14 @@ public final class Session {
     }
 
     /**
+     * Ends the running statement, if one runs, for a server shutdown: it stops as a cancelled one would, and
+     * {@link #handle} throws FATAL 57P01 instead of reporting 57014. Any thread.
+     */
+    public void terminate() {
+        calls.terminate();
+    }
+
+    /**
      * Handles one message.
      *
      * @return false when the client terminated
@@ -97,6 +111,15 @@ public final class Session {
         if (message instanceof FrontendMessage.Terminate) {
             return false;
         }
+        calls.begin();
+        try {
+            return dispatch(message);
+        } finally {
+            calls.end();
+        }
+    }
+
+    private boolean dispatch(FrontendMessage message) throws IOException {
         if (message instanceof FrontendMessage.Sync) {
             sync();
             return true;
@@ -167,17 +190,10 @@ public final class Session {
         boolean batch = parts.size() > 1;
         for (SqlStatement part : parts) {
             try {
-                Prepared p = preparer.prepare("", part.text(), part.offset(), List.of());
-                List<Column> columns = core.columnsOf(p);
-                short[] formats = core.simpleFormats(p, columns.size());
-                Portal portal = new Portal("", p, List.of(), columns, formats,
-                        FormatCodes.codecs(codecs, columns, formats));
-                try {
-                    runner.run(portal, 0, batch, true);
-                } finally {
-                    portal.close();
-                    p.drop();
-                }
+                calls.withTimeout(part, settings.statementTimeoutMillis(), () -> {
+                    runStatement(part, batch);
+                    return null;
+                });
             } catch (PgException e) {
                 if (e.isFatal()) {
                     throw e;
@@ -188,6 +204,20 @@ public final class Session {
             }
         }
         endBatch();
+    }
+
+    /** Prepares and runs one statement of a Query, from its text to its last row. */
+    private void runStatement(SqlStatement part, boolean batch) throws IOException {
+        Prepared p = preparer.prepare("", part.text(), part.offset(), List.of());
+        List<Column> columns = core.columnsOf(p);
+        short[] formats = core.simpleFormats(p, columns.size());
+        Portal portal = new Portal("", p, List.of(), columns, formats, FormatCodes.codecs(codecs, columns, formats));
+        try {
+            runner.run(portal, 0, batch, true);
+        } finally {
+            portal.close();
+            p.drop();
+        }
     }
 
     /**
@@ -229,7 +259,8 @@ public final class Session {
         }
         Prepared p = parts.isEmpty()
                 ? new Prepared(m.name(), "", 0, null, null, declared, List.of())
-                : preparer.prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
+                : calls.withTimeout(m, settings.statementTimeoutMillis(),
+                        () -> preparer.prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared));
         statements.add(p);
         out.parseComplete();
     }
@@ -290,7 +321,10 @@ public final class Session {
     private void execute(FrontendMessage.Execute m) throws IOException {
         Portal portal = portals.require(m.portal());
         try {
-            runner.run(portal, m.maxRows(), !nextIsSync.getAsBoolean(), false);
+            calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
+                runner.run(portal, m.maxRows(), !nextIsSync.getAsBoolean(), false);
+                return null;
+            });
         } catch (PgException e) {
             portals.remove(m.portal());
             portal.close();

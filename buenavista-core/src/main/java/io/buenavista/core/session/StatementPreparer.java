@@ -64,6 +64,12 @@ final class StatementPreparer {
                     "only COPY (query) TO STDOUT and COPY table TO STDOUT are supported");
         }
         PreparedQuery q = calls.call(() -> handler.prepare(sql, declared), offset);
+        try {
+            calls.checkStopped(); // a cancel during the prepare, which the handler need not interrupt
+        } catch (PgException e) {
+            q.close();
+            throw e;
+        }
         return new Prepared(name, sql, offset, kind, q, q.parameterTypes(), q.columns());
     }
 

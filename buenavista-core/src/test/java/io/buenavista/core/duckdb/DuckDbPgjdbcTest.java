@@ -24,6 +24,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -35,7 +36,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -617,30 +617,28 @@ class DuckDbPgjdbcTest {
 
     // ---- cancel, streaming, metadata ----
 
-    /** DuckDB answers {@code count(*) FROM range(10000000000)} from the range's size at once: a filter makes it work. */
+    /**
+     * One {@code Statement.cancel()}, sent once the server executes the query (DuckDB answers
+     * {@code count(*) FROM range(10000000000)} from the range's size at once: a filter makes it work).
+     */
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
     void cancelStopsALongQuery(int mode) throws Exception {
+        ObservedDuckDb observed = new ObservedDuckDb(new DuckDbHandler(DuckDbConfig.inMemory()));
         ExecutorService executor = Executors.newSingleThreadExecutor();
-        try (Connection c = duck(MODES[mode]); Statement s = c.createStatement()) {
-            CountDownLatch started = new CountDownLatch(1);
-            Future<PSQLException> running = executor.submit(() -> {
-                started.countDown();
-                return assertThrows(PSQLException.class,
-                        () -> s.executeQuery("SELECT count(*) FROM range(10000000000) t(i) WHERE i % 7 = 3"));
-            });
-            started.await();
+        try (BuenaVistaServer srv = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(observed)
+                .build().start();
+                Connection c = DriverManager.getConnection(url(srv, MODES[mode])); Statement s = c.createStatement()) {
+            observed.reset();
+            Future<PSQLException> running = executor.submit(() -> assertThrows(PSQLException.class,
+                    () -> s.executeQuery("SELECT count(*) FROM range(10000000000) t(i) WHERE i % 7 = 3")));
+            assertTrue(observed.awaitExecution(Duration.ofSeconds(30)));
             s.cancel();
-            // A request arriving before the query runs is ignored, as by PostgreSQL, and pgjdbc's Statement.cancel()
-            // sends only once per execution: the connection's own cancel repeats it until it lands.
-            while (!running.isDone()) {
-                Thread.sleep(50);
-                c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
-            }
-            assertEquals("57014", running.get().getSQLState());
+            assertEquals("57014", running.get(60, TimeUnit.SECONDS).getSQLState());
             assertEquals(42, count(s, "SELECT 42"));
         } finally {
             executor.shutdownNow();
+            observed.close();
         }
     }
 

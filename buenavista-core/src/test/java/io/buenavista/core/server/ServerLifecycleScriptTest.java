@@ -8,6 +8,7 @@ import io.buenavista.api.StartupRequest;
 import io.buenavista.testing.BackendMessage.AuthenticationCleartextPassword;
 import io.buenavista.testing.BackendMessage.CommandComplete;
 import io.buenavista.testing.BackendMessage.ErrorResponse;
+import io.buenavista.testing.BackendMessage.RowDescription;
 import io.buenavista.testing.TestHandler;
 import io.buenavista.testing.WireClient;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -204,8 +206,9 @@ class ServerLifecycleScriptTest {
         assertPortFreeAndNoConnectionThreads(port);
     }
 
+    /** As PostgreSQL's backends on SIGTERM: the statement ends with FATAL 57P01 alone, no 57014 before it. */
     @Test
-    void closeCancelsAStatementStillRunningAfterTheGracePeriod() throws Exception {
+    void closeEndsAStatementStillRunningAfterTheGracePeriodWithFatal57P01() throws Exception {
         TestHandler handler = new TestHandler();
         BuenaVistaServer server = start(handler, b -> b.shutdownGracePeriod(Duration.ofMillis(100)));
         int port = server.port();
@@ -214,12 +217,45 @@ class ServerLifecycleScriptTest {
             busy.send(query("sleep 60000"));
             assertTrue(handler.awaitSleeping(Duration.ofSeconds(10)));
             server.close();
-            busy.expectError("57014");
-            busy.expectReadyForQuery('I');
-            busy.expectError("57P01");
+            ErrorResponse e = busy.expectError("57P01");
+            assertEquals("FATAL", e.severity());
+            assertEquals("terminating connection due to administrator command", e.field('M'));
             busy.expectClosed();
         }
         assertEquals(0, handler.openSessions());
+        assertPortFreeAndNoConnectionThreads(port);
+    }
+
+    /**
+     * A statement streaming to a slow client when the grace period ends: its rows stop, the client reads those
+     * already sent and then FATAL 57P01, not a bare disconnect; the same for one whose handler ignores cancels in
+     * its execution.
+     */
+    @Test
+    void closeEndsAStreamToASlowReaderWithFatal57P01AfterItsRows() throws Exception {
+        TestHandler handler = new TestHandler();
+        BuenaVistaServer server = start(handler, b -> b.shutdownGracePeriod(Duration.ofMillis(100)));
+        int port = server.port();
+        try (WireClient streaming = connect(server); WireClient executing = connect(server)) {
+            streaming.login("streaming", "db");
+            executing.login("executing", "db");
+            streaming.send(query("stream 1000000000000"));
+            streaming.expect(RowDescription.class);
+            streaming.readRowsFor(Duration.ofMillis(300), 2_000, Duration.ofMillis(10));
+            executing.send(query("stream 1000000000000 0 1000"));
+            assertTrue(handler.awaitStreamStarted(Duration.ofSeconds(10)));
+            assertTrue(handler.awaitStreamStarted(Duration.ofSeconds(10)));
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            streaming.skipRows(2_000, Duration.ofMillis(1), Duration.ofSeconds(15));
+            ErrorResponse e = streaming.expectError("57P01");
+            assertEquals("FATAL", e.severity());
+            streaming.expectClosed();
+            executing.expectError("57P01");
+            executing.expectClosed();
+            closing.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(0, handler.openSessions());
+        assertEquals(0, handler.openCursors());
         assertPortFreeAndNoConnectionThreads(port);
     }
 

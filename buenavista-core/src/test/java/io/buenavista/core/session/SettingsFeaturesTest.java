@@ -9,10 +9,15 @@ import io.buenavista.testing.BackendMessage.ErrorResponse;
 import io.buenavista.testing.ForwardingQuerySession;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static io.buenavista.testing.Frontend.bind;
+import static io.buenavista.testing.Frontend.execute;
+import static io.buenavista.testing.Frontend.parse;
 import static io.buenavista.testing.Frontend.query;
+import static io.buenavista.testing.Frontend.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +80,47 @@ class SettingsFeaturesTest extends WireScript {
         ErrorResponse e = expectError("57014");
         assertEquals("canceling statement due to statement timeout", e.field('M'));
         client.expectReadyForQuery('I');
+        ok("SET statement_timeout = 0", "SET");
+        client.send(query("rows 2"));
+        client.expectRowDescription("n");
+        client.expectDataRow("1");
+        client.expectDataRow("2");
+        client.expectCommandComplete("SELECT 2");
+        client.expectReadyForQuery('I');
+    }
+
+    /**
+     * The timeout ends a stream whose rows the handler would go on producing (the {@code stream} statement ignores
+     * cancels), also while the server waits for a slow client to read, and in every phase of a statement that
+     * ignores cancels: its prepare, its execution, its rows; in the simple and the extended protocol.
+     */
+    @Test
+    void statementTimeoutEndsAStreamToASlowReaderAndEveryPhase() {
+        ok("SET statement_timeout = '400ms'", "SET");
+        client.send(query("stream 1000000000000"));
+        client.expectRowDescription("n");
+        client.skipRows(2_000, Duration.ofMillis(10), Duration.ofSeconds(15));
+        ErrorResponse e = expectError("57014");
+        assertEquals("canceling statement due to statement timeout", e.field('M'));
+        client.expectReadyForQuery('I');
+
+        ok("SET statement_timeout = '200ms'", "SET");
+        for (String phases : new String[] {"600 0", "0 600"}) {
+            client.send(query("stream 1000000000000 " + phases));
+            e = expectError("57014");
+            assertEquals("canceling statement due to statement timeout", e.field('M'), phases);
+            client.expectReadyForQuery('I');
+        }
+        client.send(parse("", "stream 1000000000000 600 0"), sync());
+        assertEquals("canceling statement due to statement timeout", expectError("57014").field('M'));
+        client.expectReadyForQuery('I');
+        client.send(parse("", "stream 1000000000000"), bind("", ""), execute("", 0), sync());
+        client.expect(BackendMessage.ParseComplete.class);
+        client.expect(BackendMessage.BindComplete.class);
+        client.skipRows(2_000, Duration.ofMillis(10), Duration.ofSeconds(15));
+        assertEquals("canceling statement due to statement timeout", expectError("57014").field('M'));
+        client.expectReadyForQuery('I');
+
         ok("SET statement_timeout = 0", "SET");
         client.send(query("rows 2"));
         client.expectRowDescription("n");
