@@ -18,8 +18,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +63,8 @@ final class DuckDbSession implements QuerySession {
 
     /** Where cursors put the rows they read ahead. */
     private final RowSpill.Space spills;
+    /** Settings changed while a cursor held the connection, in order; applied before the next statement. */
+    private final Map<String, String> pendingSettings = new LinkedHashMap<>();
     /** The cursor whose result still occupies the connection, or null. */
     private DuckDbCursor streaming;
     private boolean inTransaction;
@@ -267,9 +271,19 @@ final class DuckDbSession implements QuerySession {
         if (name == null || value == null || closed) {
             return;
         }
-        releaseConnection();
         // DuckDB binds some settings into a prepared statement (search_path resolves names at prepare).
         cache.clear();
+        if (streaming != null) {
+            // Applying it needs the connection, which the open cursor holds, and reading the cursor ahead here could
+            // not be cancelled (the core does not run this as a statement): the next statement applies it first.
+            pendingSettings.remove(name);
+            pendingSettings.put(name, value);
+            return;
+        }
+        applySetting(name, value);
+    }
+
+    private void applySetting(String name, String value) {
         if (catalog != null) {
             try {
                 catalog.settingChanged(name, value);
@@ -325,6 +339,7 @@ final class DuckDbSession implements QuerySession {
     void releaseConnection() {
         DuckDbCursor cursor = streaming;
         if (cursor == null) {
+            applyPendingSettings();
             return;
         }
         boolean ownWork = !busy;
@@ -337,6 +352,15 @@ final class DuckDbSession implements QuerySession {
             if (ownWork) {
                 endWork();
             }
+        }
+        applyPendingSettings();
+    }
+
+    private void applyPendingSettings() {
+        if (!pendingSettings.isEmpty()) {
+            List<Map.Entry<String, String>> settings = List.copyOf(pendingSettings.entrySet());
+            pendingSettings.clear();
+            settings.forEach(e -> applySetting(e.getKey(), e.getValue()));
         }
     }
 

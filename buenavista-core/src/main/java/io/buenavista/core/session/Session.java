@@ -167,7 +167,7 @@ public final class Session {
         boolean batch = parts.size() > 1;
         for (SqlStatement part : parts) {
             try {
-                Prepared p = preparer.prepare("", part.text(), part.offset(), List.of());
+                Prepared p = preparer.prepareTimed("", part.text(), part.offset(), List.of());
                 List<Column> columns = core.columnsOf(p);
                 short[] formats = core.simpleFormats(p, columns.size());
                 Portal portal = new Portal("", p, List.of(), columns, formats,
@@ -229,7 +229,7 @@ public final class Session {
         }
         Prepared p = parts.isEmpty()
                 ? new Prepared(m.name(), "", 0, null, null, declared, List.of())
-                : preparer.prepare(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
+                : preparer.prepareTimed(m.name(), parts.get(0).text(), parts.get(0).offset(), declared);
         statements.add(p);
         out.parseComplete();
     }

@@ -10,6 +10,7 @@ import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.Statement;
 import io.buenavista.core.sql.StatementClassifier;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,6 +66,17 @@ final class StatementPreparer {
         }
         PreparedQuery q = calls.call(() -> handler.prepare(sql, declared), offset);
         return new Prepared(name, sql, offset, kind, q, q.parameterTypes(), q.columns());
+    }
+
+    /**
+     * {@link #prepare} for a Parse or a simple Query's statement, under {@code statement_timeout}: preparing may
+     * wait for the handler (DuckDB first reads an open cursor ahead), and PostgreSQL's timeout covers Parse too.
+     */
+    Prepared prepareTimed(String name, String sql, int offset, List<PgType> declared) throws IOException {
+        Prepared[] prepared = new Prepared[1];
+        calls.withTimeout(prepared, settings.statementTimeoutMillis(),
+                () -> prepared[0] = prepare(name, sql, offset, declared));
+        return prepared[0];
     }
 
     /**
