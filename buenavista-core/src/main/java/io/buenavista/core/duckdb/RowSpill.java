@@ -164,6 +164,9 @@ final class RowSpill implements AutoCloseable {
 
     private void moveToFile() throws IOException {
         Path dir = space.directory;
+        if (dir != null) {
+            Files.createDirectories(dir); // DuckDB, sharing it, also creates it only when it first spills
+        }
         path = dir == null ? Files.createTempFile("buenavista-rows-", ".tmp")
                 : Files.createTempFile(dir, "buenavista-rows-", ".tmp");
         try {
