@@ -290,9 +290,11 @@ class DuckDbReadAheadTest {
         }
     }
 
-    @Test
-    void statementTimeoutStopsTheReadAhead() throws Exception {
-        try (BuenaVistaServer server = start(); Connection c = connect(server, "");
+    /** In both protocols: the read-ahead happens while the next statement is parsed (a Parse, or a Query). */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "&preferQueryMode=simple"})
+    void statementTimeoutStopsTheReadAhead(String mode) throws Exception {
+        try (BuenaVistaServer server = start(); Connection c = connect(server, mode);
              Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.execute("DECLARE c CURSOR FOR SELECT i FROM range(50000000) t(i)");
