@@ -64,8 +64,9 @@ class StreamingMemoryIT {
         long started = System.nanoTime();
         try (JarProcess server = JarProcess.start(List.of("-Xmx64m"), "duckdb", "--port", "0",
                 "--temp-directory", spill.toString());
-             Connection c = DriverManager.getConnection(
-                     "jdbc:postgresql://127.0.0.1:" + server.port + "/x?user=y&sslmode=disable")) {
+             // A server that held the rows in its heap would stall in garbage collection: fail, do not wait.
+             Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port
+                     + "/x?user=y&sslmode=disable&socketTimeout=120")) {
             c.setAutoCommit(false);
             long[] seen = new long[2];
             try (Statement s = c.createStatement()) {

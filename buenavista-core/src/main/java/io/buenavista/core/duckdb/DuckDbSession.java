@@ -358,9 +358,9 @@ final class DuckDbSession implements QuerySession {
 
     private void applyPendingSettings() {
         if (!pendingSettings.isEmpty()) {
-            List<Map.Entry<String, String>> settings = List.copyOf(pendingSettings.entrySet());
+            Map<String, String> settings = new LinkedHashMap<>(pendingSettings);
             pendingSettings.clear();
-            settings.forEach(e -> applySetting(e.getKey(), e.getValue()));
+            settings.forEach(this::applySetting);
         }
     }
 
