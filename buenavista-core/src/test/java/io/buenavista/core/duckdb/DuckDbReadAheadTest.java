@@ -110,6 +110,36 @@ class DuckDbReadAheadTest {
         assertEquals(0, openSpillFiles());
     }
 
+    /** However many cursors a session holds open, the rows they read ahead take at most the budget of its heap. */
+    @Test
+    void manyOpenCursorsShareOneMemoryBudget() throws IOException {
+        int cursors = 40;
+        long rows = 20_000;
+        List<RowCursor> open = new java.util.ArrayList<>();
+        for (int k = 0; k < cursors; k++) {
+            RowCursor c = open("SELECT i + " + k + " AS v FROM range(" + rows + ") t(i)"); // the previous reads ahead
+            assertTrue(c.next());
+            assertEquals((long) k, c.get(0));
+            open.add(c);
+            assertTrue(session.spills().memoryUsed() <= DuckDbSession.SPILL_MEMORY);
+        }
+        assertEquals(1, single(session, "SELECT 1"));
+        assertTrue(session.spills().memoryUsed() <= DuckDbSession.SPILL_MEMORY);
+        assertTrue(openSpillFiles() > 0);
+        for (int k = cursors - 1; k >= 0; k--) {
+            RowCursor c = open.get(k);
+            long n = 1;
+            while (c.next()) {
+                assertEquals(n + k, c.get(0));
+                n++;
+            }
+            assertEquals(rows, n);
+            c.close();
+        }
+        assertEquals(0, session.spills().memoryUsed());
+        assertEquals(0, openSpillFiles());
+    }
+
     @Test
     void aSmallRestStaysInMemory() throws IOException {
         RowCursor cursor = open("SELECT i FROM range(1000) t(i)");
