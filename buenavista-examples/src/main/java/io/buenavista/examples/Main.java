@@ -46,7 +46,7 @@ public final class Main {
               --attach NAME=FILE     attach another DuckDB file read-only as NAME (repeatable)
               --threads N            DuckDB worker threads (default: one per core)
               --memory-limit SIZE    DuckDB memory limit, e.g. 2GB
-              --temp-directory DIR   where DuckDB spills to disk
+              --temp-directory DIR   where DuckDB and open cursors spill to disk
               --allow-file-access    let client SQL read and write files (read_csv, COPY TO, ATTACH, INSTALL);
                                      off by default
               --insecure-trust       allow a non-loopback --host although clients are not authenticated

@@ -10,7 +10,9 @@ import java.util.Objects;
  * @param readOnly        open the file read only (ignored for in-memory databases, which DuckDB cannot open so)
  * @param threads         DuckDB's {@code threads} setting, or null for DuckDB's default (one per core)
  * @param memoryLimit     DuckDB's {@code memory_limit} (e.g. {@code "2GB"}), or null for DuckDB's default
- * @param tempDirectory   DuckDB's {@code temp_directory} for spilling, or null for DuckDB's default
+ * @param tempDirectory   DuckDB's {@code temp_directory} for spilling, also where a cursor puts the rows it reads
+ *                        ahead when another statement needs the connection; null for DuckDB's default (and the
+ *                        JVM's temporary directory for cursors)
  * @param allowFileAccess whether SQL may read and write files and load extensions ({@code read_csv},
  *                        {@code COPY}, {@code ATTACH}, {@code INSTALL}); when false the handler sets
  *                        {@code enable_external_access=false} right after opening, which cannot be undone

@@ -5,27 +5,37 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.RowCursor;
 import io.buenavista.api.SqlState;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
+import java.sql.Statement;
 import java.util.List;
 
 /**
  * The rows of one execution, pulled from DuckDB's streamed result one at a time. When the session needs the
- * connection for another statement while this cursor is still open, {@link #materialize()} reads the rest into
- * memory and the cursor continues from there.
+ * connection for another statement while this cursor is still open, {@link #readAhead()} moves the rest of the
+ * result into a {@link RowSpill} (bounded memory, then a temporary file) and the cursor continues from there.
  */
 final class DuckDbCursor implements RowCursor {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbCursor.class);
+
     private final DuckDbSession session;
     private final DuckDbPreparedQuery owner;
     private final List<Column> columns;
     private final List<DuckDbTypes.Mapping> mappings;
 
-    /** The streamed result, or null once exhausted, materialized or closed. */
+    /** The streamed result, or null once exhausted, read ahead to its end, or closed. */
     private ResultSet rs;
+    /** The statement of {@link #rs} when its query was closed while the result was still being read; else null. */
+    private Statement orphan;
+    /** Whether the cursor is on a row of {@link #rs}. */
     private boolean onRow;
-    /** Rows read ahead by {@link #materialize()}; null while streaming. */
-    private ArrayDeque<Object[]> buffered;
+    /** Rows read ahead, returned before any further row of {@link #rs}; null when none. */
+    private RowSpill spill;
+    /** The current row when it is not read from {@link #rs}. */
     private Object[] current;
     /** An error met while reading ahead, reported when the client reaches it. */
     private PgException deferred;
@@ -44,6 +54,16 @@ final class DuckDbCursor implements RowCursor {
         return owner;
     }
 
+    /** Closes {@code statement} with the result: its query was closed while this cursor still reads it. */
+    void closeStatementWithResult(Statement statement) {
+        orphan = statement;
+    }
+
+    /** Whether rows read ahead wait in a temporary file (for tests). */
+    boolean spilledToDisk() {
+        return spill != null && spill.onDisk();
+    }
+
     @Override
     public List<Column> columns() {
         return columns;
@@ -58,17 +78,29 @@ final class DuckDbCursor implements RowCursor {
             close();
             throw DuckDbErrors.canceled(null);
         }
-        if (buffered != null) {
-            current = buffered.poll();
-            if (current == null && deferred != null) {
-                PgException e = deferred;
-                deferred = null;
-                throw e;
+        current = null;
+        onRow = false;
+        if (spill != null) {
+            Object[] row;
+            try {
+                row = spill.next();
+            } catch (IOException e) {
+                close();
+                throw spillFailed(e);
             }
-            return current != null;
+            if (row != null) {
+                current = row;
+                return true;
+            }
+            spill.close();
+            spill = null;
+        }
+        if (deferred != null) {
+            PgException e = deferred;
+            deferred = null;
+            throw e;
         }
         if (rs == null) {
-            onRow = false;
             return false;
         }
         session.startWork(null, false);
@@ -93,10 +125,7 @@ final class DuckDbCursor implements RowCursor {
         if (column < 0 || column >= columns.size()) {
             throw new PgException(SqlState.INVALID_PARAMETER_VALUE, "no column " + column);
         }
-        if (buffered != null) {
-            if (current == null) {
-                throw new PgException(SqlState.INVALID_CURSOR_STATE, "cursor is not on a row");
-            }
+        if (current != null) {
             return current[column];
         }
         if (!onRow || rs == null) {
@@ -109,33 +138,51 @@ final class DuckDbCursor implements RowCursor {
         }
     }
 
-    /** Reads the remaining rows (and the current one) into memory and releases DuckDB's result. */
-    void materialize() {
-        if (buffered != null || closed) {
+    /**
+     * Moves the rest of DuckDB's result (and the current row) out of DuckDB, so the connection is free, keeping
+     * the cursor where it is. Checks for a cancel before each row: then it stops, leaves the rest in DuckDB (the
+     * cursor is intact and still streaming) and throws 57014 for the statement that needed the connection. Any
+     * other failure is the cursor's, met by its client where it happened.
+     */
+    void readAhead() {
+        if (closed || rs == null) {
             return;
         }
-        buffered = new ArrayDeque<>();
-        if (rs == null) {
-            return;
-        }
+        boolean canceled = false;
         try {
             if (onRow) {
                 current = readRow();
+                onRow = false;
             }
-            while (rs.next()) {
-                if (session.cancelRequested()) {
-                    deferred = DuckDbErrors.canceled(null);
-                    break;
-                }
-                buffered.add(readRow());
+            if (spill == null) {
+                spill = session.spills().open(mappings);
             }
+            while (!(canceled = session.cancelRequested()) && rs.next()) {
+                spill.add(readRow());
+            }
+            spill.flush();
         } catch (SQLException e) {
             deferred = DuckDbErrors.map(e);
+        } catch (IOException e) {
+            LOG.warn("a cursor's rows could not be written to a temporary file", e);
+            deferred = spillFailed(e);
         } catch (PgException e) {
             deferred = e;
-        } finally {
-            closeResultSet();
+        } catch (RuntimeException e) {
+            LOG.warn("reading a cursor ahead failed", e);
+            deferred = new PgException(SqlState.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName(), e);
         }
+        if (canceled && deferred == null) {
+            // The rest stays in DuckDB. The cancel ends the statement that needed the connection, not this
+            // cursor's later fetches.
+            session.cancelHandled();
+            throw DuckDbErrors.canceled(null);
+        }
+        closeResultSet();
+    }
+
+    private static PgException spillFailed(IOException e) {
+        return new PgException("58030", "could not use a temporary file for the cursor's rows: " + e.getMessage(), e);
     }
 
     private Object[] readRow() throws SQLException {
@@ -149,12 +196,21 @@ final class DuckDbCursor implements RowCursor {
     private void closeResultSet() {
         ResultSet r = rs;
         rs = null;
+        onRow = false;
         if (r != null) {
             try {
                 r.close();
             } catch (SQLException ignored) {
                 // the result is gone either way
             }
+        }
+        if (orphan != null) {
+            try {
+                orphan.close();
+            } catch (SQLException ignored) {
+                // nothing left to release
+            }
+            orphan = null;
         }
         session.streamingEnded(this);
     }
@@ -166,7 +222,11 @@ final class DuckDbCursor implements RowCursor {
         }
         closed = true;
         closeResultSet();
-        buffered = null;
+        if (spill != null) {
+            spill.close();
+            spill = null;
+        }
         current = null;
+        deferred = null;
     }
 }

@@ -132,7 +132,8 @@ public final class DuckDbHandler implements QueryHandler {
         }
         DuckDbSession session;
         try {
-            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context, catalogName), schemaGeneration);
+            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context, catalogName), schemaGeneration,
+                    config.tempDirectory() == null ? null : java.nio.file.Path.of(config.tempDirectory()));
         } catch (RuntimeException e) {
             try {
                 conn.close();

@@ -377,7 +377,12 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             if (stream) {
                 session.streamingStarted(cursor);
             } else {
-                cursor.materialize();
+                try {
+                    cursor.readAhead();
+                } catch (PgException e) {
+                    cursor.close();
+                    throw e;
+                }
             }
             return new ExecutionResult.Rows(cursor);
         }
@@ -435,12 +440,14 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             return;
         }
         closed = true;
-        // Closing the JDBC statement would close its result: a portal still reading it keeps its rows in memory.
+        session.statementClosed(this);
+        // Closing the JDBC statement would close its result: a portal still reading it closes the statement when
+        // it is done with the result (nothing is read ahead, and the statement is not reused meanwhile).
         DuckDbCursor cursor = session.streamingCursor();
         if (cursor != null && cursor.owner() == this) {
-            session.releaseConnection();
+            cursor.closeStatementWithResult(statement);
+            return;
         }
-        session.statementClosed(this);
         try {
             if (changesSchema || statement.isClosed() || !session.offerToCache(key,
                     new StatementCache.Idle(statement, sql, description, generation))) {

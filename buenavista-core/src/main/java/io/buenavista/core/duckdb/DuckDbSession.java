@@ -11,14 +11,17 @@ import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,8 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * One client session on its own DuckDB connection.
  *
  * <p>DuckDB allows one open streamed result per connection, and refuses to prepare or run anything else while one is
- * open. So before any other statement runs, the still-open cursor (a portal suspended by a row limit) is read to
- * its end into memory and can then be resumed from there.
+ * open. So before any other statement runs, the still-open cursor (a portal suspended by a row limit) reads the rest
+ * of its result ahead into a {@link RowSpill} (a bounded amount in memory per session, the rest in a temporary file)
+ * and is then resumed from there. That read-ahead is part of the statement that needed the connection: a cancel or
+ * its statement_timeout stops it with 57014 and leaves the cursor as it was.
  */
 final class DuckDbSession implements QuerySession {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbSession.class);
@@ -53,6 +58,13 @@ final class DuckDbSession implements QuerySession {
     /** The catalog's objects were created in the current block: a rollback takes them away again. */
     private boolean catalogInstalledInBlock;
 
+    /** Bytes of read-ahead rows a session keeps in memory, over all its cursors; the rest go to temporary files. */
+    static final long SPILL_MEMORY = 1 << 20;
+
+    /** Where cursors put the rows they read ahead. */
+    private final RowSpill.Space spills;
+    /** Settings changed while a cursor held the connection, in order; applied before the next statement. */
+    private final Map<String, String> pendingSettings = new LinkedHashMap<>();
     /** The cursor whose result still occupies the connection, or null; read by cancel() from another thread. */
     private volatile DuckDbCursor streaming;
     private boolean inTransaction;
@@ -69,9 +81,19 @@ final class DuckDbSession implements QuerySession {
 
     /** @param schemaGeneration the handler's, shared by all sessions on the same database */
     DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration) {
+        this(conn, catalog, schemaGeneration, null);
+    }
+
+    /**
+     * @param schemaGeneration the handler's, shared by all sessions on the same database
+     * @param spillDirectory   where cursors' read-ahead rows go beyond the memory budget; null for the JVM's
+     *                         temporary directory
+     */
+    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration, Path spillDirectory) {
         this.conn = conn;
         this.catalog = catalog;
         this.schemaGeneration = schemaGeneration;
+        this.spills = new RowSpill.Space(spillDirectory, SPILL_MEMORY);
     }
 
     DuckDBConnection connection() {
@@ -249,9 +271,19 @@ final class DuckDbSession implements QuerySession {
         if (name == null || value == null || closed) {
             return;
         }
-        releaseConnection();
         // DuckDB binds some settings into a prepared statement (search_path resolves names at prepare).
         cache.clear();
+        if (streaming != null) {
+            // Applying it needs the connection, which the open cursor holds, and reading the cursor ahead here could
+            // not be cancelled (the core does not run this as a statement): the next statement applies it first.
+            pendingSettings.remove(name);
+            pendingSettings.put(name, value);
+            return;
+        }
+        applySetting(name, value);
+    }
+
+    private void applySetting(String name, String value) {
         if (catalog != null) {
             try {
                 catalog.settingChanged(name, value);
@@ -279,6 +311,7 @@ final class DuckDbSession implements QuerySession {
         if (streaming != null) {
             streaming.close();
         }
+        spills.close(); // cursors the core did not close keep no file
         for (DuckDbPreparedQuery q : new ArrayList<>(statements)) {
             q.close();
         }
@@ -298,13 +331,41 @@ final class DuckDbSession implements QuerySession {
         }
     }
 
-    /** Frees the connection for another statement: reads the streaming cursor, if any, into memory. */
+    /**
+     * Frees the connection for another statement: the streaming cursor, if any, reads the rest of its result ahead.
+     * Counts as work of the statement that called: cancellable, and a cancel throws 57014 with the connection still
+     * taken.
+     */
     void releaseConnection() {
         DuckDbCursor cursor = streaming;
-        if (cursor != null) {
-            streaming = null;
-            cursor.materialize();
+        if (cursor == null) {
+            applyPendingSettings();
+            return;
         }
+        boolean ownWork = !busy;
+        if (ownWork) {
+            startWork(null, true);
+        }
+        try {
+            cursor.readAhead();
+        } finally {
+            if (ownWork) {
+                endWork();
+            }
+        }
+        applyPendingSettings();
+    }
+
+    private void applyPendingSettings() {
+        if (!pendingSettings.isEmpty()) {
+            Map<String, String> settings = new LinkedHashMap<>(pendingSettings);
+            pendingSettings.clear();
+            settings.forEach(this::applySetting);
+        }
+    }
+
+    RowSpill.Space spills() {
+        return spills;
     }
 
     void streamingStarted(DuckDbCursor cursor) {
@@ -438,5 +499,10 @@ final class DuckDbSession implements QuerySession {
     /** Whether a statement executes or a cursor fetches (tests wait for it before they cancel). */
     boolean isBusy() {
         return busy;
+    }
+
+    /** The statement the cancel was for has ended with 57014: later work of the session does not see it. */
+    void cancelHandled() {
+        cancelRequested = false;
     }
 }
