@@ -60,7 +60,8 @@ class ClientSmokeIT {
     @Test
     void psycopg3(@TempDir Path dir) throws Exception {
         assertSteps(run(dir, PYTHON, "python/psycopg_smoke.py"),
-                "typed results", "binary results", "1 M rows");
+                "typed results", "binary results", "1 M rows", "untyped parameters",
+                "untyped parameter refused as PostgreSQL does");
     }
 
     @Test

@@ -7,6 +7,9 @@ import io.buenavista.api.PgType;
 import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.SqlState;
 
+import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlToken;
+
 import org.duckdb.DuckDBResultSetMetaData;
 import org.duckdb.StatementReturnType;
 
@@ -108,11 +111,30 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 ps = session.connection().prepareStatement(sql);
                 unresolved = unresolvedParameters(ps);
             }
+            String untyped = typeUntypedParameters(ps, sql, unresolved, key.declared(), numeric);
+            if (untyped != null) {
+                ps.close();
+                sql = untyped;
+                try {
+                    ps = session.connection().prepareStatement(sql);
+                } catch (SQLException e) {
+                    throw indeterminate(firstUntyped(unresolved, key.declared(), numeric), DuckDbErrors.map(e));
+                }
+                unresolved = unresolvedParameters(ps);
+            }
             Description d = describe(ps, key.declared(), key.sql());
+            boolean unbound = d.duckTypes().contains(UNBOUND);
             Set<Integer> probed = numericToProbe(numeric, unresolved, key.declared());
             if (!probed.isEmpty()) {
-                d = withNumericProbe(session, d, NumericCasts.typed(sql, probed), probed, key.declared(),
-                        key.sql());
+                Description probe = withNumericProbe(session, d, NumericCasts.typed(sql, probed), probed,
+                        key.declared(), key.sql());
+                unbound &= probe == d; // the probe, when it prepared, typed every column
+                d = probe;
+            }
+            if (unbound) {
+                // Never describe another shape than the one executed: DuckDB would bind the statement only with
+                // the values, and its result may have other columns than its placeholder.
+                throw indeterminate(firstUnresolved(unresolved), null);
             }
             return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps, d);
         } catch (SQLException | RuntimeException e) {
@@ -123,6 +145,117 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             }
             throw e instanceof SQLException s ? DuckDbErrors.map(s) : (RuntimeException) e;
         }
+    }
+
+    /**
+     * The type DuckDB gives the placeholder column of a statement it could not bind without its parameters' values:
+     * it then describes one column {@code unknown} whatever the statement returns, and binds it again at execution.
+     */
+    private static final String UNBOUND = "UNKNOWN";
+
+    /**
+     * The statement with its untyped parameters typed as PostgreSQL types them at Parse, or null when they need
+     * nothing. PostgreSQL fixes every parameter's type at Parse, from its context or, where only its own output
+     * gives one (a select-list item, a VALUES cell, {@code coalesce($1, $2)}), as text; where nothing does
+     * ({@code $1 IS NULL}) it refuses with 42P18. DuckDB instead leaves such a parameter untyped, describes the
+     * statement with a placeholder and binds it again with the values at execution, which may give other columns.
+     * An untyped value arrives as text, so each parameter DuckDB could not type is written {@code ($n::VARCHAR)};
+     * when the placeholder remains because of another occurrence, every untyped parameter gets the type DuckDB
+     * inferred. The statement executed is then the one described.
+     *
+     * @param numeric the parameters whose numeric cast {@link NumericCasts} took out of the text (typed by it)
+     */
+    private static String typeUntypedParameters(PreparedStatement ps, String sql, boolean[] unresolved,
+            List<PgType> declared, Set<Integer> numeric) throws SQLException {
+        DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+        boolean placeholder = resultTypes(meta).contains(UNBOUND);
+        ParameterMetaData params = ps.getParameterMetaData();
+        String[] types = new String[unresolved.length];
+        boolean any = false;
+        for (int i = 0; i < unresolved.length; i++) {
+            if (!untyped(i, declared, numeric)) {
+                continue;
+            }
+            if (unresolved[i]) {
+                if (typelessContext(sql, i + 1)) {
+                    throw indeterminate(i, null);
+                }
+                types[i] = "VARCHAR";
+                any = true;
+            } else if (placeholder) {
+                types[i] = params.getParameterTypeName(i + 1);
+            }
+        }
+        return any || placeholder ? DuckDbTypes.castParameters(sql, n -> n < types.length ? types[n] : null) : null;
+    }
+
+    /** Whether the client left {@code $(i+1)} to the server to type (and no numeric cast in the text types it). */
+    private static boolean untyped(int i, List<PgType> declared, Set<Integer> numeric) {
+        return (i >= declared.size() || PgType.UNKNOWN.equals(declared.get(i))) && !numeric.contains(i);
+    }
+
+    /**
+     * Whether {@code $n} is somewhere the operand of {@code IS [NOT] NULL}, {@code ISNULL} or {@code NOTNULL},
+     * which gives PostgreSQL no type for it. Operators bind tighter than {@code IS}, so {@code $n} is that operand
+     * when no operator comes before it. Asked only of parameters DuckDB could not type from any context.
+     */
+    static boolean typelessContext(String sql, int n) {
+        List<SqlToken> tokens = SqlLexer.significantTokens(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            if (t.kind() != SqlToken.Kind.PARAMETER || !t.value().equals(Integer.toString(n))) {
+                continue;
+            }
+            SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+            if (before != null && before.kind() == SqlToken.Kind.OPERATOR) {
+                continue;
+            }
+            int k = i + 1;
+            if (k < tokens.size() && (tokens.get(k).isWord("ISNULL") || tokens.get(k).isWord("NOTNULL"))) {
+                return true;
+            }
+            if (k < tokens.size() && tokens.get(k).isWord("IS")) {
+                k++;
+                if (k < tokens.size() && tokens.get(k).isWord("NOT")) {
+                    k++;
+                }
+                if (k < tokens.size() && tokens.get(k).isWord("NULL")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int firstUntyped(boolean[] unresolved, List<PgType> declared, Set<Integer> numeric) {
+        for (int i = 0; i < unresolved.length; i++) {
+            if (unresolved[i] && untyped(i, declared, numeric)) {
+                return i;
+            }
+        }
+        return firstUnresolved(unresolved);
+    }
+
+    private static int firstUnresolved(boolean[] unresolved) {
+        for (int i = 0; i < unresolved.length; i++) {
+            if (unresolved[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * PostgreSQL's error for a parameter whose type nothing determines.
+     *
+     * @param i     the parameter's 0-based index, or -1 when DuckDB did not say which
+     * @param cause DuckDB's refusal of the parameter typed as text, or null
+     */
+    private static PgException indeterminate(int i, PgException cause) {
+        PgException e = new PgException("42P18", i < 0 ? "could not determine the data type of a parameter"
+                : "could not determine data type of parameter $" + (i + 1), cause);
+        e = e.withHint("Cast the parameter to the type it should have, e.g. $" + Math.max(i + 1, 1) + "::integer.");
+        return cause == null ? e : e.withDetail("As text: " + cause.getMessage());
     }
 
     /** {@code unresolved[i]} is true when DuckDB could not infer the type of {@code $(i+1)}. */
