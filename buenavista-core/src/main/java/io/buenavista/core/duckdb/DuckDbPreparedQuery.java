@@ -6,7 +6,6 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.PgType;
 import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.SqlState;
-
 import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlToken;
 
