@@ -110,15 +110,12 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 ps = session.connection().prepareStatement(sql);
                 unresolved = unresolvedParameters(ps);
             }
-            String untyped = typeUntypedParameters(ps, sql, unresolved, key.declared(), numeric);
+            String[] untyped = typeUntypedParameters(ps, sql, unresolved, key.declared(), numeric);
             if (untyped != null) {
                 ps.close();
-                sql = untyped;
-                try {
-                    ps = session.connection().prepareStatement(sql);
-                } catch (SQLException e) {
-                    throw indeterminate(firstUntyped(unresolved, key.declared(), numeric), DuckDbErrors.map(e));
-                }
+                Typed t = prepareTyped(session, sql, untyped, firstUntyped(unresolved, key.declared(), numeric));
+                sql = t.sql();
+                ps = t.statement();
                 unresolved = unresolvedParameters(ps);
             }
             Description d = describe(ps, key.declared(), key.sql());
@@ -153,8 +150,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     private static final String UNBOUND = "UNKNOWN";
 
     /**
-     * The statement with its untyped parameters typed as PostgreSQL types them at Parse, or null when they need
-     * nothing. PostgreSQL fixes every parameter's type at Parse, from its context or, where only its own output
+     * The DuckDB type of each untyped parameter ({@code $(i+1)} at i, null to leave it), or null when none needs one.
+     * PostgreSQL fixes every parameter's type at Parse, from its context or, where only its own output
      * gives one (a select-list item, a VALUES cell, {@code coalesce($1, $2)}), as text; where nothing does
      * ({@code $1 IS NULL}) it refuses with 42P18. DuckDB instead leaves such a parameter untyped, describes the
      * statement with a placeholder and binds it again with the values at execution, which may give other columns.
@@ -164,7 +161,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
      *
      * @param numeric the parameters whose numeric cast {@link NumericCasts} took out of the text (typed by it)
      */
-    private static String typeUntypedParameters(PreparedStatement ps, String sql, boolean[] unresolved,
+    private static String[] typeUntypedParameters(PreparedStatement ps, String sql, boolean[] unresolved,
             List<PgType> declared, Set<Integer> numeric) throws SQLException {
         DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
         boolean placeholder = resultTypes(meta).contains(UNBOUND);
@@ -183,9 +180,90 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 any = true;
             } else if (placeholder) {
                 types[i] = params.getParameterTypeName(i + 1);
+                any = true;
             }
         }
-        return any || placeholder ? DuckDbTypes.castParameters(sql, n -> n < types.length ? types[n] : null) : null;
+        return any ? types : null;
+    }
+
+    private record Typed(String sql, PreparedStatement statement) {}
+
+    /** DuckDB finding no operator for the argument types it names: {@code '+(INTEGER, VARCHAR)'}. */
+    private static final java.util.regex.Pattern NO_OPERATOR = java.util.regex.Pattern.compile(
+            "No function matches the given name and argument types '([^\\w\\s(]+)\\(([^,()]+), ([^,()]+)\\)'");
+
+    /**
+     * Prepares {@code sql} with each parameter {@code $(i+1)} written {@code ($n::types[i])}. Where DuckDB then finds
+     * no operator for a parameter typed text and an operand of another type ({@code n + $1}, {@code $1 + 1}), the
+     * parameter takes that operand's type, as PostgreSQL's operator resolution gives an unknown operand the type of
+     * the other; failing that, the parameter's type is indeterminate (42P18) with DuckDB's refusal as the detail.
+     *
+     * @param first the parameter to name in 42P18
+     */
+    private static Typed prepareTyped(DuckDbSession session, String sql, String[] types, int first) {
+        SQLException failure;
+        int attempts = 0;
+        while (true) {
+            String typed = DuckDbTypes.castParameters(sql, n -> n < types.length ? types[n] : null);
+            try {
+                return new Typed(typed, session.connection().prepareStatement(typed));
+            } catch (SQLException e) {
+                failure = e;
+            }
+            int retyped = attempts++ < types.length ? operandOfOtherType(failure.getMessage(), typed, types) : -1;
+            if (retyped < 0) {
+                throw indeterminate(first, DuckDbErrors.map(failure));
+            }
+        }
+    }
+
+    /**
+     * Gives the text-typed parameter right beside the operator DuckDB refused the type of its other operand; returns
+     * the parameter's index, or -1 when the refusal is of another kind or no such parameter stands beside it.
+     */
+    private static int operandOfOtherType(String message, String typedSql, String[] types) {
+        java.util.regex.Matcher m = message == null ? null : NO_OPERATOR.matcher(message);
+        if (m == null || !m.find()) {
+            return -1;
+        }
+        boolean leftIsText = m.group(2).equals("VARCHAR");
+        String other = (leftIsText ? m.group(3) : m.group(2)).replace("_LITERAL", "");
+        if (leftIsText == m.group(3).equals("VARCHAR") || other.equals("STRING") || other.startsWith("DECIMAL")) {
+            return -1; // both or neither text; a decimal's scale would round the value PostgreSQL keeps
+        }
+        // 1-based; DuckDB points at the operator or at the start of the expression it joins
+        int position = DuckDbErrors.position(message, typedSql);
+        if (position <= 0) {
+            return -1;
+        }
+        List<SqlToken> tokens = SqlLexer.significantTokens(typedSql);
+        int depth = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            if (t.offset() < position - 1) {
+                continue;
+            }
+            depth += t.kind() == SqlToken.Kind.LEFT_PAREN ? 1 : t.kind() == SqlToken.Kind.RIGHT_PAREN ? -1 : 0;
+            if (depth < 0) {
+                return -1;
+            }
+            if (depth > 0 || !t.text().equals(m.group(1))) {
+                continue;
+            }
+            // ($n::VARCHAR) is six tokens: ( $n : : VARCHAR )
+            int at = leftIsText ? i - 5 : i + 2;
+            if (at < 0 || at >= tokens.size() || tokens.get(at).kind() != SqlToken.Kind.PARAMETER
+                    || !tokens.get(leftIsText ? i - 1 : i + 1).text().equals(leftIsText ? ")" : "(")) {
+                return -1;
+            }
+            int n = SqlLexer.parameterCount(tokens.get(at).text()) - 1;
+            if (n < 0 || n >= types.length || !"VARCHAR".equals(types[n])) {
+                return -1;
+            }
+            types[n] = other;
+            return n;
+        }
+        return -1;
     }
 
     /** Whether the client left {@code $(i+1)} to the server to type (and no numeric cast in the text types it). */
