@@ -56,6 +56,14 @@ async function main(port, fixturePort) {
   await c.query('set search_path to public');
   ok((await c.query('select count(*)::integer as n from smoke_node')).rows, [{ n: 3 }], 'set search_path');
 
+  // node-postgres sends every parameter untyped: the statement keeps its own columns, and a parameter nothing
+  // types ($2 IS NULL) is refused as PostgreSQL refuses it, never answered with another shape.
+  const u = await c.query('select $1 as a, 5 as b', [null]);
+  ok([u.fields.map((f) => f.name), u.rows], [['a', 'b'], [{ a: null, b: 5 }]], 'untyped parameters');
+  await assert.rejects(c.query('select id from smoke_node where name = $1 or $2 is null', ['a', null]),
+    (e) => e.code === '42P18');
+  ok(true, true, 'untyped parameter refused as PostgreSQL does');
+
   const big = await c.query({ text: 'select i from range(1000000) t(i)', rowMode: 'array' });
   ok(big.rows.length, 1000000, '1 M rows');
   await c.end();

@@ -62,6 +62,20 @@ def main(port, fixture_port):
     check(conn.execute("select count(*) from smoke_p3").fetchone(), (3,), "set search_path")
     conn.commit()
 
+    # psycopg sends str and None untyped: the statement keeps its own columns, and a parameter nothing types
+    # (None IS NULL) is refused as PostgreSQL refuses it (42P18), never answered with another shape.
+    cur = conn.execute("select id, name from smoke_p3 where name = %s or %s::text is null order by id", ("b", None))
+    shape = ([d.name for d in cur.description], cur.fetchall())
+    cur = conn.execute("select %s as a, 5 as b", ("x",))
+    check((shape, [d.name for d in cur.description], cur.fetchall()),
+          ((["id", "name"], [(1, "a"), (2, "b"), (3, "c")]), ["a", "b"], [("x", 5)]), "untyped parameters")
+    try:
+        conn.execute("select id, name from smoke_p3 where name = %s or %s is null", ("a", None))
+        raise AssertionError("no error for an untyped parameter in IS NULL")
+    except psycopg.errors.IndeterminateDatatype as e:
+        check(e.sqlstate, "42P18", "untyped parameter refused as PostgreSQL does")
+    conn.rollback()
+
     with conn.cursor(binary=True) as cur:
         cur.execute("select 7::integer, 'z'::varchar, 2.5::double")
         check(cur.fetchone(), (7, "z", 2.5), "binary results")

@@ -60,7 +60,8 @@ class ClientSmokeIT {
     @Test
     void psycopg3(@TempDir Path dir) throws Exception {
         assertSteps(run(dir, PYTHON, "python/psycopg_smoke.py"),
-                "typed results", "binary results", "1 M rows");
+                "typed results", "binary results", "1 M rows", "untyped parameters",
+                "untyped parameter refused as PostgreSQL does");
     }
 
     @Test
@@ -101,7 +102,8 @@ class ClientSmokeIT {
         if (!Files.isDirectory(nodeModules)) {
             throw new IllegalStateException("run `npm ci` in " + CLIENTS.resolve("node") + " first (.ci/run does)");
         }
-        assertSteps(run(dir, "node", "node/smoke.js"), "recovery after error in a transaction", "1 M rows");
+        assertSteps(run(dir, "node", "node/smoke.js"), "recovery after error in a transaction", "1 M rows",
+                "untyped parameters", "untyped parameter refused as PostgreSQL does");
     }
 
     private record Result(int exitCode, List<String> okSteps, String output) {}

@@ -101,6 +101,33 @@ final class DuckDbErrors {
         return sql.codePointCount(0, offset) + 1;
     }
 
+    /**
+     * A date, time or timestamp out of range (PostgreSQL's datetime_field_overflow): DuckDB's casts say
+     * {@code date field value out of range: "2020-02-30"}, its functions and arithmetic {@code Date out of range},
+     * {@code Date and time not in timestamp range}, {@code Epoch seconds out of range for TIMESTAMP}.
+     */
+    private static final Pattern DATETIME_RANGE = Pattern.compile(
+            "(date|time|timestamp) field value out of range|date out of range|date and time not in timestamp range"
+                    + "|epoch \\w+ out of range");
+
+    /**
+     * Text that is no date, time, timestamp or interval (invalid_datetime_format): {@code invalid date field
+     * format: "abc"}, {@code Could not convert string 'abc' to INTERVAL}, strptime's {@code Could not parse string
+     * "x" according to format specifier "%Y"}.
+     */
+    private static final Pattern DATETIME_FORMAT = Pattern.compile(
+            "invalid (date|time|timestamp) field format|could not convert string .* to (interval|date|time"
+                    + "|timestamp)|could not parse string .* according to format", Pattern.DOTALL);
+
+    /**
+     * A regular expression DuckDB's RE2 cannot compile: DuckDB reports RE2's error text and the offending part,
+     * e.g. {@code missing ): (} or {@code invalid repetition size: {2,1}}.
+     */
+    private static final Pattern REGEX_ERROR = Pattern.compile("(missing [)\\]]|unexpected \\)"
+            + "|invalid escape sequence|invalid character class|trailing \\\\|no argument for repetition operator"
+            + "|invalid repetition size|bad repetition operator|invalid perl operator|invalid utf-8"
+            + "|invalid named capture group|pattern too large)");
+
     static String sqlState(String errorClass, String text) {
         String t = text.toLowerCase(Locale.ROOT);
         switch (errorClass) {
@@ -111,6 +138,12 @@ final class DuckDbErrors {
             case "Binder":
                 return binderState(t);
             case "Conversion":
+                if (DATETIME_RANGE.matcher(t).lookingAt()) {
+                    return SqlState.DATETIME_FIELD_OVERFLOW;
+                }
+                if (DATETIME_FORMAT.matcher(t).lookingAt()) {
+                    return SqlState.INVALID_DATETIME_FORMAT;
+                }
                 return t.contains("out of range") ? SqlState.NUMERIC_VALUE_OUT_OF_RANGE
                         : SqlState.INVALID_TEXT_REPRESENTATION;
             case "Out of Range":
@@ -127,6 +160,7 @@ final class DuckDbErrors {
             case "Out of Memory":
                 return SqlState.OUT_OF_MEMORY;
             case "Not implemented":
+            case "Parameter Not Allowed": // a parameter in ORDER BY, in RETURNING...: a limit of DuckDB's
                 return SqlState.FEATURE_NOT_SUPPORTED;
             case "Dependency":
                 return "2BP01"; // dependent_objects_still_exist
@@ -135,6 +169,15 @@ final class DuckDbErrors {
             case "Invalid Input":
                 if (t.contains("read-only mode") || t.contains("read-only")) {
                     return SqlState.READ_ONLY_SQL_TRANSACTION;
+                }
+                if (t.startsWith("more than one row returned by a subquery")) {
+                    return "21000"; // cardinality_violation
+                }
+                if (REGEX_ERROR.matcher(t).lookingAt()) {
+                    return "2201B"; // invalid_regular_expression
+                }
+                if (DATETIME_FORMAT.matcher(t).lookingAt()) {
+                    return SqlState.INVALID_DATETIME_FORMAT; // strptime
                 }
                 return t.contains("division by zero") ? SqlState.DIVISION_BY_ZERO : SqlState.INVALID_PARAMETER_VALUE;
             default:
@@ -166,6 +209,9 @@ final class DuckDbErrors {
     }
 
     private static String binderState(String t) {
+        if (t.contains("can't be prepared")) {
+            return SqlState.FEATURE_NOT_SUPPORTED; // "Unexpected prepared parameter" in INSERT ... RETURNING
+        }
         if (t.contains("group by")) {
             return "42803"; // grouping_error
         }

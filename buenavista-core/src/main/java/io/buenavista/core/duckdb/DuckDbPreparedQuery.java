@@ -6,6 +6,8 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.PgType;
 import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.SqlState;
+import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlToken;
 
 import org.duckdb.DuckDBResultSetMetaData;
 import org.duckdb.StatementReturnType;
@@ -108,11 +110,27 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 ps = session.connection().prepareStatement(sql);
                 unresolved = unresolvedParameters(ps);
             }
+            String[] untyped = typeUntypedParameters(ps, sql, unresolved, key.declared(), numeric);
+            if (untyped != null) {
+                ps.close();
+                Typed t = prepareTyped(session, sql, untyped, firstUntyped(unresolved, key.declared(), numeric));
+                sql = t.sql();
+                ps = t.statement();
+                unresolved = unresolvedParameters(ps);
+            }
             Description d = describe(ps, key.declared(), key.sql());
+            boolean unbound = d.duckTypes().contains(UNBOUND);
             Set<Integer> probed = numericToProbe(numeric, unresolved, key.declared());
             if (!probed.isEmpty()) {
-                d = withNumericProbe(session, d, NumericCasts.typed(sql, probed), probed, key.declared(),
-                        key.sql());
+                Description probe = withNumericProbe(session, d, NumericCasts.typed(sql, probed), probed,
+                        key.declared(), key.sql());
+                unbound &= probe == d; // the probe, when it prepared, typed every column
+                d = probe;
+            }
+            if (unbound) {
+                // Never describe another shape than the one executed: DuckDB would bind the statement only with
+                // the values, and its result may have other columns than its placeholder.
+                throw indeterminate(firstUnresolved(unresolved), null);
             }
             return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps, d);
         } catch (SQLException | RuntimeException e) {
@@ -123,6 +141,198 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             }
             throw e instanceof SQLException s ? DuckDbErrors.map(s) : (RuntimeException) e;
         }
+    }
+
+    /**
+     * The type DuckDB gives the placeholder column of a statement it could not bind without its parameters' values:
+     * it then describes one column {@code unknown} whatever the statement returns, and binds it again at execution.
+     */
+    private static final String UNBOUND = "UNKNOWN";
+
+    /**
+     * The DuckDB type of each untyped parameter ({@code $(i+1)} at i, null to leave it), or null when none needs one.
+     * PostgreSQL fixes every parameter's type at Parse, from its context or, where only its own output
+     * gives one (a select-list item, a VALUES cell, {@code coalesce($1, $2)}), as text; where nothing does
+     * ({@code $1 IS NULL}) it refuses with 42P18. DuckDB instead leaves such a parameter untyped, describes the
+     * statement with a placeholder and binds it again with the values at execution, which may give other columns.
+     * An untyped value arrives as text, so each parameter DuckDB could not type is written {@code ($n::VARCHAR)};
+     * when the placeholder remains because of another occurrence, every untyped parameter gets the type DuckDB
+     * inferred. The statement executed is then the one described.
+     *
+     * @param numeric the parameters whose numeric cast {@link NumericCasts} took out of the text (typed by it)
+     */
+    private static String[] typeUntypedParameters(PreparedStatement ps, String sql, boolean[] unresolved,
+            List<PgType> declared, Set<Integer> numeric) throws SQLException {
+        DuckDBResultSetMetaData meta = ps.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+        boolean placeholder = resultTypes(meta).contains(UNBOUND);
+        ParameterMetaData params = ps.getParameterMetaData();
+        String[] types = new String[unresolved.length];
+        boolean any = false;
+        for (int i = 0; i < unresolved.length; i++) {
+            if (!untyped(i, declared, numeric)) {
+                continue;
+            }
+            if (unresolved[i]) {
+                if (typelessContext(sql, i + 1)) {
+                    throw indeterminate(i, null);
+                }
+                types[i] = "VARCHAR";
+                any = true;
+            } else if (placeholder) {
+                types[i] = params.getParameterTypeName(i + 1);
+                any = true;
+            }
+        }
+        return any ? types : null;
+    }
+
+    private record Typed(String sql, PreparedStatement statement) {}
+
+    /** DuckDB finding no operator for the argument types it names: {@code '+(INTEGER, VARCHAR)'}. */
+    private static final java.util.regex.Pattern NO_OPERATOR = java.util.regex.Pattern.compile(
+            "No function matches the given name and argument types '([^\\w\\s(]+)\\(([^,()]+), ([^,()]+)\\)'");
+
+    /**
+     * Prepares {@code sql} with each parameter {@code $(i+1)} written {@code ($n::types[i])}. Where DuckDB then finds
+     * no operator for a parameter typed text and an operand of another type ({@code n + $1}, {@code $1 + 1}), the
+     * parameter takes that operand's type, as PostgreSQL's operator resolution gives an unknown operand the type of
+     * the other; failing that, the parameter's type is indeterminate (42P18) with DuckDB's refusal as the detail.
+     *
+     * @param first the parameter to name in 42P18
+     */
+    private static Typed prepareTyped(DuckDbSession session, String sql, String[] types, int first) {
+        SQLException failure;
+        int attempts = 0;
+        while (true) {
+            String typed = DuckDbTypes.castParameters(sql, n -> n < types.length ? types[n] : null);
+            try {
+                return new Typed(typed, session.connection().prepareStatement(typed));
+            } catch (SQLException e) {
+                failure = e;
+            }
+            int retyped = attempts++ < types.length ? operandOfOtherType(failure.getMessage(), typed, types) : -1;
+            if (retyped < 0) {
+                throw indeterminate(first, DuckDbErrors.map(failure));
+            }
+        }
+    }
+
+    /**
+     * Gives the text-typed parameter right beside the operator DuckDB refused the type of its other operand; returns
+     * the parameter's index, or -1 when the refusal is of another kind or no such parameter stands beside it.
+     */
+    private static int operandOfOtherType(String message, String typedSql, String[] types) {
+        java.util.regex.Matcher m = message == null ? null : NO_OPERATOR.matcher(message);
+        if (m == null || !m.find()) {
+            return -1;
+        }
+        boolean leftIsText = m.group(2).equals("VARCHAR");
+        String other = (leftIsText ? m.group(3) : m.group(2)).replace("_LITERAL", "");
+        if (leftIsText == m.group(3).equals("VARCHAR") || other.equals("STRING") || other.startsWith("DECIMAL")) {
+            return -1; // both or neither text; a decimal's scale would round the value PostgreSQL keeps
+        }
+        // 1-based; DuckDB points at the operator or at the start of the expression it joins
+        int position = DuckDbErrors.position(message, typedSql);
+        if (position <= 0) {
+            return -1;
+        }
+        List<SqlToken> tokens = SqlLexer.significantTokens(typedSql);
+        int depth = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            if (t.offset() < position - 1) {
+                continue;
+            }
+            depth += t.kind() == SqlToken.Kind.LEFT_PAREN ? 1 : t.kind() == SqlToken.Kind.RIGHT_PAREN ? -1 : 0;
+            if (depth < 0) {
+                return -1;
+            }
+            if (depth > 0 || !t.text().equals(m.group(1))) {
+                continue;
+            }
+            // ($n::VARCHAR) is six tokens: ( $n : : VARCHAR )
+            int at = leftIsText ? i - 5 : i + 2;
+            if (at < 0 || at >= tokens.size() || tokens.get(at).kind() != SqlToken.Kind.PARAMETER
+                    || !tokens.get(leftIsText ? i - 1 : i + 1).text().equals(leftIsText ? ")" : "(")) {
+                return -1;
+            }
+            int n = SqlLexer.parameterCount(tokens.get(at).text()) - 1;
+            if (n < 0 || n >= types.length || !"VARCHAR".equals(types[n])) {
+                return -1;
+            }
+            types[n] = other;
+            return n;
+        }
+        return -1;
+    }
+
+    /** Whether the client left {@code $(i+1)} to the server to type (and no numeric cast in the text types it). */
+    private static boolean untyped(int i, List<PgType> declared, Set<Integer> numeric) {
+        return (i >= declared.size() || PgType.UNKNOWN.equals(declared.get(i))) && !numeric.contains(i);
+    }
+
+    /**
+     * Whether {@code $n} is somewhere the operand of {@code IS [NOT] NULL}, {@code ISNULL} or {@code NOTNULL},
+     * which gives PostgreSQL no type for it. Operators bind tighter than {@code IS}, so {@code $n} is that operand
+     * when no operator comes before it. Asked only of parameters DuckDB could not type from any context.
+     */
+    static boolean typelessContext(String sql, int n) {
+        List<SqlToken> tokens = SqlLexer.significantTokens(sql);
+        for (int i = 0; i < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            if (t.kind() != SqlToken.Kind.PARAMETER || !t.value().equals(Integer.toString(n))) {
+                continue;
+            }
+            SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+            if (before != null && before.kind() == SqlToken.Kind.OPERATOR) {
+                continue;
+            }
+            int k = i + 1;
+            if (k < tokens.size() && (tokens.get(k).isWord("ISNULL") || tokens.get(k).isWord("NOTNULL"))) {
+                return true;
+            }
+            if (k < tokens.size() && tokens.get(k).isWord("IS")) {
+                k++;
+                if (k < tokens.size() && tokens.get(k).isWord("NOT")) {
+                    k++;
+                }
+                if (k < tokens.size() && tokens.get(k).isWord("NULL")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int firstUntyped(boolean[] unresolved, List<PgType> declared, Set<Integer> numeric) {
+        for (int i = 0; i < unresolved.length; i++) {
+            if (unresolved[i] && untyped(i, declared, numeric)) {
+                return i;
+            }
+        }
+        return firstUnresolved(unresolved);
+    }
+
+    private static int firstUnresolved(boolean[] unresolved) {
+        for (int i = 0; i < unresolved.length; i++) {
+            if (unresolved[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * PostgreSQL's error for a parameter whose type nothing determines.
+     *
+     * @param i     the parameter's 0-based index, or -1 when DuckDB did not say which
+     * @param cause DuckDB's refusal of the parameter typed as text, or null
+     */
+    private static PgException indeterminate(int i, PgException cause) {
+        PgException e = new PgException("42P18", i < 0 ? "could not determine the data type of a parameter"
+                : "could not determine data type of parameter $" + (i + 1), cause);
+        e = e.withHint("Cast the parameter to the type it should have, e.g. $" + Math.max(i + 1, 1) + "::integer.");
+        return cause == null ? e : e.withDetail("As text: " + cause.getMessage());
     }
 
     /** {@code unresolved[i]} is true when DuckDB could not infer the type of {@code $(i+1)}. */

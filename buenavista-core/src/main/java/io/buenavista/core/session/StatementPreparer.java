@@ -51,7 +51,10 @@ final class StatementPreparer {
             return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);
         }
         if (isCoreStatement(kind)) {
-            int n = Math.max(declared.size(), SqlLexer.parameterCount(sql));
+            // A PREPARE's $n belong to the statement it prepares, which gets its values from EXECUTE: like
+            // PostgreSQL, the PREPARE itself takes only the parameters the client declared.
+            int n = kind instanceof Statement.PrepareStatement ? declared.size()
+                    : Math.max(declared.size(), SqlLexer.parameterCount(sql));
             List<PgType> types = new ArrayList<>(declared);
             while (types.size() < n) {
                 types.add(PgType.UNKNOWN);

@@ -111,9 +111,9 @@ class DuckDbHandlerTest {
             assertEquals(1L, ((ExecutionResult.Command) q.execute(List.of(6))).rowCount());
         }
         assertEquals(List.of(List.of(5), List.of(6)), rows(session, "SELECT int_col FROM t ORDER BY 1"));
-        // DuckDB cannot infer a bare $1: it stays unknown and the client's text is passed through.
+        // DuckDB cannot infer a bare $1: as in PostgreSQL it is text, which the client's text is.
         try (PreparedQuery q = session.prepare("SELECT $1 || 'x' AS s", List.of())) {
-            assertEquals(List.of(PgType.UNKNOWN), q.parameterTypes());
+            assertEquals(List.of(PgType.TEXT), q.parameterTypes());
             ExecutionResult r = q.execute(List.of("a"));
             assertEquals(List.of(List.of("ax")), DuckDbTestSupport.readAll((ExecutionResult.Rows) r));
         }
