@@ -100,6 +100,37 @@ class DuckDbLockdownTest {
         }
     }
 
+    /**
+     * DuckDB's JDBC driver runs every statement of a multi-statement text at prepare: a text must reach DuckDB one
+     * statement at a time, split where DuckDB's parser would split it (dollar quotes, nested comments, E'' escapes).
+     */
+    @Test
+    void aStatementHiddenInAnotherIsCheckedOnItsOwn() throws Exception {
+        try (DuckDbHandler handler = new DuckDbHandler(DuckDbConfig.inMemory().withThreads(2));
+                BuenaVistaServer server = start(handler);
+                Connection c = connect(server, "preferQueryMode=simple"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE nums AS SELECT * FROM range(3) r(i)");
+            Map<String, String> before = observe(s);
+            for (String sql : List.of("SELECT $$a$$; SET threads = 6", "SELECT 1; SET threads = 6; SELECT 2",
+                    "SELECT $x$ ; $x$; PRAGMA threads = 6")) {
+                refused(s, sql);
+                assertEquals(before, observe(s), sql);
+            }
+            // One statement for DuckDB as for the core: they run, and change nothing.
+            for (String sql : List.of("SELECT 1 /* /* */ ; SET threads = 7; */", "SELECT E'a\\'; SET threads = 5; --'",
+                    "SELECT '; SET threads = 5'", "SELECT \"; SET threads = 5\" FROM (SELECT 1 AS \"; SET threads = 5\")")) {
+                s.execute(sql);
+                assertEquals(before, observe(s), sql);
+            }
+            try (Connection e = connect(server, "preferQueryMode=extended");
+                    java.sql.PreparedStatement ps = e.prepareStatement("SELECT 1; SET threads = 6")) {
+                // pgjdbc sends each statement in a Parse of its own (one Parse with two is 42601 in the core).
+                assertEquals("42501", assertThrows(SQLException.class, ps::execute).getSQLState());
+            }
+            assertEquals(before, observe(s));
+        }
+    }
+
     @Test
     void aRefusalInATransactionBlockFailsTheBlockAsAnyErrorDoes(@TempDir Path dir) throws Exception {
         try (DuckDbHandler handler = new DuckDbHandler(DuckDbConfig.inMemory());
