@@ -31,7 +31,10 @@ import java.util.stream.Collectors;
  *   <li>{@code FORCE CHECKPOINT} (documented to abort other sessions' transactions), {@code CREATE SECRET} and
  *       {@code DROP SECRET} (secrets belong to the database), and calls of the functions of
  *       {@link #GLOBAL_FUNCTIONS};</li>
- *   <li>{@code INSTALL}, {@code LOAD} and {@code UPDATE EXTENSIONS} unless file access is allowed;</li>
+ *   <li>{@code INSTALL}, {@code LOAD}, {@code UPDATE EXTENSIONS}, {@code EXPORT}/{@code IMPORT DATABASE} and the
+ *       functions that read files ({@link #FILE_FUNCTIONS}) unless file access is allowed: DuckDB, with external
+ *       access off, still lets SQL read and write the paths it allows itself (the database files, the spill
+ *       directory);</li>
  *   <li>the functions and views that show the server's file paths ({@link #PATH_NAMES}); the session's
  *       {@code pg_settings} and {@code current_setting} (catalog.sql) leave path-valued settings out, and naming
  *       DuckDB's own ones past that ({@code pg_catalog.pg_settings} is rewritten to the session's) is refused.</li>
@@ -68,6 +71,17 @@ final class DuckDbLockdown {
             "truncate_duckdb_logs", "register_external_resource", "register_external_resource_type",
             "create_external_resource", "destroy_external_resource", "deregister_external_resource",
             "import_database", "copy_database", "add_parquet_key");
+
+    /**
+     * Functions that read files. Without file access DuckDB still lets them read the paths it allows itself (the
+     * database files, their WAL, the spill directory): raw pages of every session's data.
+     */
+    static final Set<String> FILE_FUNCTIONS = Set.of("read_blob", "read_text", "read_csv", "read_csv_auto",
+            "read_json", "read_json_auto", "read_json_objects", "read_json_objects_auto", "read_ndjson",
+            "read_ndjson_auto", "read_ndjson_objects", "read_parquet", "parquet_scan", "parquet_metadata",
+            "parquet_schema", "parquet_file_metadata", "parquet_kv_metadata", "parquet_full_metadata",
+            "parquet_bloom_probe", "glob", "sniff_csv", "read_duckdb", "read_single_csv_file",
+            "read_single_json_file", "read_single_parquet_file");
 
     /** Functions and views whose rows or errors show the server's file paths. */
     static final Set<String> PATH_NAMES = Set.of("duckdb_databases", "duckdb_settings", "pragma_database_list",
@@ -126,6 +140,11 @@ final class DuckDbLockdown {
             }
             case "CREATE", "DROP" -> secret(tokens, i);
             case "INSTALL", "LOAD" -> files(tokens.get(i).keyword());
+            case "EXPORT", "IMPORT" -> {
+                if (isWord(tokens, i + 1, "DATABASE")) {
+                    files(tokens.get(i).keyword() + " DATABASE");
+                }
+            }
             case "UPDATE" -> {
                 if (isWord(tokens, i + 1, "EXTENSIONS")) {
                     files("UPDATE EXTENSIONS");
@@ -158,8 +177,8 @@ final class DuckDbLockdown {
         return i;
     }
 
-    /** Functions that act globally and names that show paths, wherever they appear. */
-    private static void checkNames(List<SqlToken> tokens) {
+    /** Functions that act globally, read files, and names that show paths, wherever they appear. */
+    private void checkNames(List<SqlToken> tokens) {
         for (int i = 0; i < tokens.size(); i++) {
             SqlToken t = tokens.get(i);
             if (!t.isIdentifier()) {
@@ -167,8 +186,11 @@ final class DuckDbLockdown {
             }
             String name = t.value().toLowerCase(Locale.ROOT);
             boolean called = i + 1 < tokens.size() && tokens.get(i + 1).kind() == Kind.LEFT_PAREN;
-            if (called && GLOBAL_FUNCTIONS.contains(name)) {
+            if (called && GLOBAL_FUNCTIONS.contains(name) && !allowGlobalChanges) {
                 throw refused(name + "()", "it changes the database for every session");
+            }
+            if (called && FILE_FUNCTIONS.contains(name) && !allowFileAccess) {
+                throw refused(name + "()", "the server does not allow file access");
             }
             if (PATH_NAMES.contains(name)) {
                 throw refused(name, "it shows the server's files");

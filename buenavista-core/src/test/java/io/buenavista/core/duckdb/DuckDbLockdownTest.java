@@ -222,6 +222,35 @@ class DuckDbLockdownTest {
         }
     }
 
+    /** Without file access DuckDB still allows its own files (database, WAL, spill directory): not to clients. */
+    @Test
+    void theServersFilesCannotBeReadOrWrittenWithoutFileAccess(@TempDir Path dir) throws Exception {
+        Path main = dir.resolve("main.duckdb");
+        Path spill = dir.resolve("spill");
+        Path csv = Files.writeString(dir.resolve("x.csv"), "a\n1\n");
+        DuckDbConfig config = DuckDbConfig.file(main.toString(), false).withTempDirectory(spill.toString());
+        try (DuckDbHandler handler = new DuckDbHandler(config);
+                BuenaVistaServer server = start(handler);
+                Connection c = connect(server, "preferQueryMode=extended"); Statement s = c.createStatement()) {
+            Files.createDirectories(spill);
+            s.execute("CREATE TABLE t AS SELECT 1 AS i");
+            for (String sql : List.of("SELECT size FROM read_blob('" + main + "')",
+                    "SELECT content FROM read_text('" + main + ".wal')", "SELECT * FROM glob('" + spill + "/*')",
+                    "SELECT * FROM READ_BLOB('" + main + "')", "SELECT * FROM read_csv('" + csv + "')",
+                    "EXPORT DATABASE '" + spill + "/export'", "IMPORT DATABASE '" + spill + "/export'")) {
+                refused(s, sql);
+            }
+            try (Stream<Path> files = Files.list(spill)) {
+                assertEquals(List.of(), files.toList());
+            }
+        }
+        try (DuckDbHandler handler = new DuckDbHandler(DuckDbConfig.inMemory().withAllowFileAccess(true));
+                BuenaVistaServer server = start(handler);
+                Connection c = connect(server, "preferQueryMode=extended"); Statement s = c.createStatement()) {
+            assertEquals(1, intOf(s, "SELECT a FROM read_csv('" + csv + "')"));
+        }
+    }
+
     @Test
     void aReadOnlyAttachmentCannotBeReattachedReadWrite(@TempDir Path dir) throws Exception {
         Path other = newDatabase(dir.resolve("other.duckdb"));
