@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param memoryLimit     DuckDB's {@code memory_limit} (e.g. {@code "2GB"}), or null for DuckDB's default
  * @param tempDirectory   DuckDB's {@code temp_directory} for spilling, or null for DuckDB's default
  * @param allowFileAccess whether SQL may read and write files and load extensions ({@code read_csv},
- *                        {@code COPY}, {@code ATTACH}, {@code INSTALL}); when false the handler sets
+ *                        {@code COPY}, {@code INSTALL}, {@code LOAD}; {@code ATTACH} also needs
+ *                        {@code allowGlobalChanges}); when false the handler sets
  *                        {@code enable_external_access=false} right after opening, which cannot be undone
- *                        while the database is open
+ *                        while the database is open, and refuses the file functions DuckDB would still allow on
+ *                        its own files
  * @param attachments     database files attached read-only when the database opens (before file access is
  *                        closed), each under its own name
  * @param allowGlobalChanges whether client SQL may change the database for every session: {@code ATTACH},
