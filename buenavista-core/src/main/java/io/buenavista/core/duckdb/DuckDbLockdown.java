@@ -35,6 +35,8 @@ import java.util.stream.Collectors;
  *       functions that read files ({@link #FILE_FUNCTIONS}) unless file access is allowed: DuckDB, with external
  *       access off, still lets SQL read and write the paths it allows itself (the database files, the spill
  *       directory);</li>
+ *   <li>the functions that run SQL given as a value ({@link #DYNAMIC_SQL}: {@code query('…')} would hide any of
+ *       these names in a string);</li>
  *   <li>the functions and views that show the server's file paths ({@link #PATH_NAMES}); the session's
  *       {@code pg_settings} and {@code current_setting} (catalog.sql) leave path-valued settings out, and naming
  *       DuckDB's own ones past that ({@code pg_catalog.pg_settings} is rewritten to the session's) is refused.</li>
@@ -87,6 +89,9 @@ final class DuckDbLockdown {
     static final Set<String> PATH_NAMES = Set.of("duckdb_databases", "duckdb_settings", "pragma_database_list",
             "database_list", "show_databases", "duckdb_temporary_files", "duckdb_extensions",
             "duckdb_extension_repositories", "duckdb_secrets", "which_secret", "duckdb_external_file_cache");
+
+    /** Functions that run SQL given as a value, which no check of the statement's text can see into. */
+    static final Set<String> DYNAMIC_SQL = Set.of("query", "query_table", "json_execute_serialized_sql");
 
     /** Names that are only the session's own (catalog.sql) when not qualified; DuckDB's own ones show paths. */
     private static final Set<String> UNQUALIFIED_ONLY = Set.of("pg_settings", "current_setting");
@@ -191,6 +196,9 @@ final class DuckDbLockdown {
             }
             if (called && FILE_FUNCTIONS.contains(name) && !allowFileAccess) {
                 throw refused(name + "()", "the server does not allow file access");
+            }
+            if (called && DYNAMIC_SQL.contains(name)) {
+                throw refused(name + "()", "it runs SQL text the server cannot check");
             }
             if (PATH_NAMES.contains(name)) {
                 throw refused(name, "it shows the server's files");

@@ -67,7 +67,8 @@ class DuckDbLockdownRulesTest {
                 "UPDATE EXTENSIONS", "EXPORT DATABASE 'd'", "SELECT * FROM read_blob('f')", "FROM glob('*')",
                 "SELECT 'f'.read_text()", "SELECT * FROM duckdb_databases()", "SELECT * FROM DuckDB_Settings",
                 "SELECT * FROM \"duckdb_databases\"", "SELECT main.current_setting('temp_directory')",
-                "SELECT * FROM system.pg_catalog.pg_settings")) {
+                "SELECT * FROM system.pg_catalog.pg_settings", "FROM query('SELECT 1')", "FROM query_table('t')",
+                "SELECT * FROM json_execute_serialized_sql('{}')")) {
             PgException e = assertThrows(PgException.class, () -> locked.check(sql), sql);
             assertEquals(SqlState.INSUFFICIENT_PRIVILEGE, e.sqlState(), sql);
         }

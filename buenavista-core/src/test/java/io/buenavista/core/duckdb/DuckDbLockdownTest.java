@@ -64,7 +64,10 @@ class DuckDbLockdownTest {
             "SELECT 'temp_directory'.current_setting()", "SELECT main.current_setting('temp_directory')",
             "SELECT current_setting('temp_directory')", "SELECT current_setting('secret_directory')",
             "SELECT current_setting('allowed_paths')", "SELECT current_setting('home_directory')",
-            "SELECT * FROM show_databases()");
+            "SELECT * FROM show_databases()",
+            "SELECT name, value FROM query('SELECT * FROM duckdb_' || 'settings()')",
+            "SELECT path FROM query_table('duckdb_' || 'databases')",
+            "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT path FROM duckdb_' || 'databases()'))");
 
     @Test
     void globalChangesAreRefusedAndTheOtherSessionIsUnaffected(@TempDir Path dir) throws Exception {
