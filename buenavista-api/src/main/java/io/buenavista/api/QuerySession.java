@@ -47,7 +47,10 @@ public interface QuerySession extends AutoCloseable {
         return Map.of();
     }
 
-    /** Told after the client changed a core-owned session setting (e.g. {@code search_path}). */
+    /**
+     * Told after the client changed a core-owned session setting (e.g. {@code search_path}). A handler that cannot
+     * apply the value throws a {@link PgException}: the statement then fails and the setting keeps its old value.
+     */
     default void settingChanged(String name, String value) {}
 
     /** Ends the session and releases everything it holds; idempotent. */

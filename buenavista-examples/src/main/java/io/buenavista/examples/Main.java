@@ -47,8 +47,12 @@ public final class Main {
               --threads N            DuckDB worker threads (default: one per core)
               --memory-limit SIZE    DuckDB memory limit, e.g. 2GB
               --temp-directory DIR   where DuckDB and open cursors spill to disk
-              --allow-file-access    let client SQL read and write files (read_csv, COPY TO, ATTACH, INSTALL);
+              --allow-file-access    let client SQL read and write files (read_csv, COPY TO, INSTALL, LOAD);
                                      off by default
+              --allow-global-changes let client SQL change the database for every session: ATTACH, DETACH,
+                                     USE of another database, global settings (memory_limit, threads,
+                                     SET GLOBAL, PRAGMA ...), FORCE CHECKPOINT, secrets; off by default
+                                     (then a client can change only its own session; refused with 42501)
               --insecure-trust       allow a non-loopback --host although clients are not authenticated
               --help                 show this help
             """;
@@ -103,6 +107,7 @@ public final class Main {
                     }
                     case "--read-only" -> readOnly = true;
                     case "--allow-file-access" -> config = config.withAllowFileAccess(true);
+                    case "--allow-global-changes" -> config = config.withAllowGlobalChanges(true);
                     case "--insecure-trust" -> insecureTrust = true;
                     case "--host" -> host = value(args, ++i, a);
                     case "--port" -> port = number(value(args, ++i, a), a, 0, 65535);
@@ -153,7 +158,7 @@ public final class Main {
         }
         if (file != null) {
             config = new DuckDbConfig(file, readOnly, config.threads(), config.memoryLimit(), config.tempDirectory(),
-                    config.allowFileAccess(), config.attachments());
+                    config.allowFileAccess(), config.attachments(), config.allowGlobalChanges());
         }
         BuenaVistaServer server;
         try {

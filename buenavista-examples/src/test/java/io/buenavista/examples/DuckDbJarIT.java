@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -145,6 +146,43 @@ class DuckDbJarIT {
             SQLException readOnly = assertThrows(SQLException.class,
                     () -> c.createStatement().execute("DELETE FROM testschema.person"));
             assertEquals("25006", readOnly.getSQLState(), readOnly.getMessage());
+            server.terminate();
+        }
+    }
+
+    /**
+     * psql cannot undo the lock-down: an attached file stays read-only and byte-for-byte unchanged, a global
+     * setting is refused while another session keeps its own; {@code --allow-global-changes} lets them through.
+     */
+    @Test
+    void psqlCannotUndoTheLockDownUnlessTheServerAllowsIt(@TempDir Path dir) throws Exception {
+        Path other = dir.resolve("other.duckdb");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + other); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE person AS SELECT 1 AS person_id");
+        }
+        byte[] before = Files.readAllBytes(other);
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", dir.resolve("main.duckdb").toString(),
+                "--attach", "other=" + other, "--port", "0")) {
+            for (String sql : List.of("DETACH other", "ATTACH '" + other + "' AS rw (READ_WRITE)",
+                    "SET memory_limit = '50GB'", "SET threads = 300", "SET default_order = 'DESC'",
+                    "SET lock_configuration = true", "PRAGMA enable_profiling", "SELECT path FROM duckdb_databases()")) {
+                Result r = run(psql(server.port, "-v", "ON_ERROR_STOP=1", "-v", "VERBOSITY=verbose", "-c", sql),
+                        dir);
+                assertEquals(1, r.exitCode(), sql + ": " + r.stdout());
+                assertTrue(r.stderr().contains("ERROR:  42501: permission denied"), sql + ": " + r.stderr());
+            }
+            Result r = run(psql(server.port, "-v", "ON_ERROR_STOP=1", "-c",
+                    "SELECT count(*) FROM other.person", "-c", "SELECT current_setting('default_order')"), dir);
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals("1\nASCENDING", r.stdout().trim());
+            server.terminate();
+        }
+        assertArrayEquals(before, Files.readAllBytes(other));
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", "--allow-global-changes", "--port", "0")) {
+            Result r = run(psql(server.port, "-v", "ON_ERROR_STOP=1", "-c", "SET threads = 3",
+                    "-c", "SELECT current_setting('threads')"), dir);
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals("3", r.stdout().trim());
             server.terminate();
         }
     }

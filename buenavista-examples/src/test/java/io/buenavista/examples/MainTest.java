@@ -43,6 +43,7 @@ class MainTest {
         String help = out.toString(StandardCharsets.UTF_8);
         assertTrue(help.contains("--read-only"), help);
         assertTrue(help.contains("--port P"), help);
+        assertTrue(help.contains("--allow-global-changes"), help);
     }
 
     @Test

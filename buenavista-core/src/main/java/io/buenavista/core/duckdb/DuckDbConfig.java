@@ -14,14 +14,22 @@ import java.util.Objects;
  *                        ahead when another statement needs the connection; null for DuckDB's default (and the
  *                        JVM's temporary directory for cursors)
  * @param allowFileAccess whether SQL may read and write files and load extensions ({@code read_csv},
- *                        {@code COPY}, {@code ATTACH}, {@code INSTALL}); when false the handler sets
+ *                        {@code COPY}, {@code INSTALL}, {@code LOAD}; {@code ATTACH} also needs
+ *                        {@code allowGlobalChanges}); when false the handler sets
  *                        {@code enable_external_access=false} right after opening, which cannot be undone
- *                        while the database is open
+ *                        while the database is open, and refuses the file functions DuckDB would still allow on
+ *                        its own files
  * @param attachments     database files attached read-only when the database opens (before file access is
  *                        closed), each under its own name
+ * @param allowGlobalChanges whether client SQL may change the database for every session: {@code ATTACH},
+ *                        {@code DETACH}, {@code USE} of another database, DuckDB settings that are global in effect
+ *                        ({@code memory_limit}, {@code threads}, {@code SET GLOBAL}, most {@code PRAGMA}s, …),
+ *                        {@code FORCE CHECKPOINT} and secrets. When false (the default) the handler locks DuckDB's
+ *                        configuration except for the settings known to act per session, and refuses those
+ *                        statements with {@code 42501} (see {@link DuckDbLockdown})
  */
 public record DuckDbConfig(String databasePath, boolean readOnly, Integer threads, String memoryLimit,
-        String tempDirectory, boolean allowFileAccess, List<Attachment> attachments) {
+        String tempDirectory, boolean allowFileAccess, List<Attachment> attachments, boolean allowGlobalChanges) {
 
     /** A DuckDB file attached read-only as catalog {@code name} (so its tables are {@code name.table}). */
     public record Attachment(String name, String path) {
@@ -41,6 +49,12 @@ public record DuckDbConfig(String databasePath, boolean readOnly, Integer thread
         attachments = List.copyOf(attachments);
     }
 
+    /** A configuration whose clients may change only their own sessions ({@code allowGlobalChanges} false). */
+    public DuckDbConfig(String databasePath, boolean readOnly, Integer threads, String memoryLimit,
+            String tempDirectory, boolean allowFileAccess, List<Attachment> attachments) {
+        this(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess, attachments, false);
+    }
+
     /** A private in-memory database with DuckDB's defaults and no file access. */
     public static DuckDbConfig inMemory() {
         return new DuckDbConfig(null, false, null, null, null, false, List.of());
@@ -53,27 +67,35 @@ public record DuckDbConfig(String databasePath, boolean readOnly, Integer thread
 
     public DuckDbConfig withThreads(Integer newThreads) {
         return new DuckDbConfig(databasePath, readOnly, newThreads, memoryLimit, tempDirectory, allowFileAccess,
-                attachments);
+                attachments, allowGlobalChanges);
     }
 
     public DuckDbConfig withMemoryLimit(String newMemoryLimit) {
         return new DuckDbConfig(databasePath, readOnly, threads, newMemoryLimit, tempDirectory, allowFileAccess,
-                attachments);
+                attachments, allowGlobalChanges);
     }
 
     public DuckDbConfig withTempDirectory(String newTempDirectory) {
         return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, newTempDirectory, allowFileAccess,
-                attachments);
+                attachments, allowGlobalChanges);
     }
 
     public DuckDbConfig withAllowFileAccess(boolean allow) {
-        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allow, attachments);
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allow, attachments,
+                allowGlobalChanges);
+    }
+
+    /** This configuration with clients allowed (or not) to change the database for every session. */
+    public DuckDbConfig withAllowGlobalChanges(boolean allow) {
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess,
+                attachments, allow);
     }
 
     /** This configuration with one more read-only attachment. */
     public DuckDbConfig withAttachment(String name, String path) {
         List<Attachment> more = new java.util.ArrayList<>(attachments);
         more.add(new Attachment(name, path));
-        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess, more);
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess, more,
+                allowGlobalChanges);
     }
 }

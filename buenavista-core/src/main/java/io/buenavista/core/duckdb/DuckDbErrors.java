@@ -167,6 +167,9 @@ final class DuckDbErrors {
             case "IO":
                 return "58030"; // io_error
             case "Invalid Input":
+                if (t.contains("the configuration has been locked") || t.startsWith("must be superuser")) {
+                    return SqlState.INSUFFICIENT_PRIVILEGE; // DuckDbLockdown's backstop; hidden settings
+                }
                 if (t.contains("read-only mode") || t.contains("read-only")) {
                     return SqlState.READ_ONLY_SQL_TRANSACTION;
                 }

@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Extensions are neither installed nor loaded automatically. Unless {@link DuckDbConfig#allowFileAccess()},
  * {@code enable_external_access} is switched off right after opening: SQL can then not read or write files other
- * than the database, nor install or load extensions. The configuration is not locked ({@code lock_configuration}),
- * so sessions may still change their own settings with {@code SET}.
+ * than the database, nor install or load extensions. Unless {@link DuckDbConfig#allowGlobalChanges()}, a client can
+ * change only its own session: the configuration is locked except for the per-session settings, and
+ * {@link DuckDbLockdown} refuses what acts on every session (ATTACH, DETACH, global settings, …) and what shows the
+ * server's paths.
  *
  * <p>Constructing it without the DuckDB driver on the class path fails with {@link NoClassDefFoundError}, which
  * makes the server skip it.
@@ -40,6 +42,8 @@ public final class DuckDbHandler implements QueryHandler {
     private final AtomicLong schemaGeneration = new AtomicLong();
     /** DuckDB's default catalog, read from the root connection (which never runs USE) at the first session. */
     private String defaultCatalog;
+    /** What clients may do, made with the default catalog at the first session. */
+    private DuckDbLockdown lockdown;
 
     /**
      * An in-memory database with DuckDB's defaults; the constructor {@link java.util.ServiceLoader} uses. The
@@ -91,9 +95,15 @@ public final class DuckDbHandler implements QueryHandler {
                     s.execute("ATTACH '" + a.path().replace("'", "''") + "' AS " + a.name() + " (READ_ONLY)");
                 }
             }
-            if (!config.allowFileAccess()) {
-                try (Statement s = conn.createStatement()) {
+            try (Statement s = conn.createStatement()) {
+                if (!config.allowFileAccess()) {
                     s.execute("SET enable_external_access = false");
+                }
+                if (!config.allowGlobalChanges()) {
+                    // From here on only the per-session settings can change, however a statement is written.
+                    s.execute("SET allowed_configs = " + DuckDbLockdown.allowedConfigs().stream()
+                            .map(n -> "'" + n + "'").collect(java.util.stream.Collectors.joining(", ", "[", "]")));
+                    s.execute("SET lock_configuration = true");
                 }
             }
             return conn;
@@ -123,9 +133,11 @@ public final class DuckDbHandler implements QueryHandler {
     public QuerySession open(SessionContext context) throws PgException {
         DuckDBConnection conn;
         String catalogName;
+        DuckDbLockdown policy;
         try {
             DuckDBConnection database = root();
             catalogName = defaultCatalog();
+            policy = lockdown(catalogName);
             conn = database.duplicate();
         } catch (SQLException e) {
             throw DuckDbErrors.map(e).withSeverity(PgException.Severity.FATAL);
@@ -133,7 +145,7 @@ public final class DuckDbHandler implements QueryHandler {
         DuckDbSession session;
         try {
             session = new DuckDbSession(conn, DuckDbCatalog.install(conn, context, catalogName), schemaGeneration,
-                    config.tempDirectory() == null ? null : java.nio.file.Path.of(config.tempDirectory()));
+                    policy, config.tempDirectory() == null ? null : java.nio.file.Path.of(config.tempDirectory()));
         } catch (RuntimeException e) {
             try {
                 conn.close();
@@ -144,9 +156,28 @@ public final class DuckDbHandler implements QueryHandler {
         }
         String timeZone = context == null ? null : context.setting("TimeZone");
         if (timeZone != null) {
-            session.settingChanged("TimeZone", timeZone);
+            try {
+                session.settingChanged("TimeZone", timeZone);
+            } catch (PgException e) {
+                session.close();
+                throw e.withSeverity(PgException.Severity.FATAL);
+            }
         }
         return session;
+    }
+
+    private synchronized DuckDbLockdown lockdown(String catalogName) throws SQLException {
+        if (lockdown == null) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            try (Statement s = root().createStatement();
+                    ResultSet rs = s.executeQuery("SELECT name FROM duckdb_settings()")) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            lockdown = new DuckDbLockdown(config, catalogName, names);
+        }
+        return lockdown;
     }
 
     private synchronized String defaultCatalog() throws SQLException {

@@ -41,6 +41,8 @@ final class DuckDbSession implements QuerySession {
     private final DuckDBConnection conn;
     /** The catalog emulation on this connection, or null when not installed (tests of the bare session). */
     private final DuckDbCatalog catalog;
+    /** Refuses statements that act beyond this session; null in tests of the bare session. */
+    private final DuckDbLockdown lockdown;
     private final Set<DuckDbPreparedQuery> statements = new LinkedHashSet<>();
     private final StatementCache cache = new StatementCache();
     /**
@@ -81,18 +83,21 @@ final class DuckDbSession implements QuerySession {
 
     /** @param schemaGeneration the handler's, shared by all sessions on the same database */
     DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration) {
-        this(conn, catalog, schemaGeneration, null);
+        this(conn, catalog, schemaGeneration, null, null);
     }
 
     /**
      * @param schemaGeneration the handler's, shared by all sessions on the same database
+     * @param lockdown         what this session's client may do, or null for anything (tests of the bare session)
      * @param spillDirectory   where cursors' read-ahead rows go beyond the memory budget; null for the JVM's
      *                         temporary directory
      */
-    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration, Path spillDirectory) {
+    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration, DuckDbLockdown lockdown,
+            Path spillDirectory) {
         this.conn = conn;
         this.catalog = catalog;
         this.schemaGeneration = schemaGeneration;
+        this.lockdown = lockdown;
         this.spills = new RowSpill.Space(spillDirectory, SPILL_MEMORY);
     }
 
@@ -147,6 +152,9 @@ final class DuckDbSession implements QuerySession {
     }
 
     private DuckDbPreparedQuery prepareRewritten(StatementCache.Key key, String sql, long generation) {
+        if (lockdown != null) {
+            lockdown.check(sql); // the text DuckDB would see, after the rewrites
+        }
         if (catalog == null) {
             return DuckDbPreparedQuery.prepare(this, key, sql, generation);
         }
@@ -284,21 +292,24 @@ final class DuckDbSession implements QuerySession {
     }
 
     private void applySetting(String name, String value) {
+        // A setting DuckDB does not take fails the SET (the core then keeps the old value): the session would
+        // otherwise show one value and act on another.
+        if (name.equalsIgnoreCase("TimeZone")) {
+            // TIMESTAMPTZ casts and functions such as date_trunc follow DuckDB's TimeZone.
+            try (Statement s = conn.createStatement()) {
+                s.execute("SET TimeZone = '" + value.replace("'", "''") + "'");
+            } catch (SQLException e) {
+                throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
+                        "invalid value for parameter \"TimeZone\": \"" + value + "\"", e)
+                        .withDetail(DuckDbErrors.map(e).getMessage());
+            }
+        }
         if (catalog != null) {
             try {
                 catalog.settingChanged(name, value);
             } catch (SQLException e) {
-                LOG.debug("the catalog did not take {} = {}", name, value, e);
+                throw DuckDbErrors.map(e);
             }
-        }
-        if (!name.equalsIgnoreCase("TimeZone")) {
-            return;
-        }
-        // TIMESTAMPTZ casts and functions such as date_trunc follow DuckDB's TimeZone.
-        try (Statement s = conn.createStatement()) {
-            s.execute("SET TimeZone = '" + value.replace("'", "''") + "'");
-        } catch (SQLException | PgException e) {
-            LOG.debug("DuckDB does not accept TimeZone {}", value, e);
         }
     }
 

@@ -83,10 +83,15 @@ final class SettingChanges {
         }
         String before = settings.get(name);
         String canonical = value == null ? settings.reset(name) : settings.set(name, value);
-        localToRestore.remove(canonical); // a session-level SET outlives the transaction
         if (!before.equals(settings.get(canonical))) {
-            changed(canonical);
+            try {
+                changed(canonical);
+            } catch (RuntimeException e) {
+                settings.restore(Map.of(canonical, before)); // the handler could not apply it: nothing changed
+                throw e;
+            }
         }
+        localToRestore.remove(canonical); // a session-level SET outlives the transaction
     }
 
     /** At the end of a transaction: a rollback restores the settings it changed; SET LOCAL values expire. */

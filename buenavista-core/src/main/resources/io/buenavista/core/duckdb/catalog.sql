@@ -119,10 +119,26 @@ CREATE OR REPLACE TEMP MACRO current_schema() AS getvariable('bv_visible')[2];
 CREATE OR REPLACE TEMP MACRO current_schemas(implicit) AS
     CASE WHEN implicit THEN getvariable('bv_visible') ELSE getvariable('bv_visible')[2:] END;
 CREATE OR REPLACE TEMP MACRO bv_is_visible(ns) AS ns = 'pg_temp' OR list_contains(getvariable('bv_visible'), ns);
-CREATE OR REPLACE TEMP MACRO current_setting(n) AS coalesce(getvariable('bv_settings')[lower(n)],
-        (SELECT bv_ds.value FROM duckdb_settings() bv_ds WHERE bv_ds.name = lower(n))),
-    (n, missing_ok) AS coalesce(getvariable('bv_settings')[lower(n)],
-        (SELECT bv_ds.value FROM duckdb_settings() bv_ds WHERE bv_ds.name = lower(n)));
+-- DuckDB settings that hold the server's paths or credentials stay hidden, as PostgreSQL hides data_directory
+-- from those without pg_read_all_settings: by name, and any other whose value looks like a path. (CASE, not
+-- coalesce: DuckDB evaluates all of coalesce's arguments, and a subquery for every row.)
+CREATE OR REPLACE TEMP MACRO bv_hidden_setting(n) AS lower(n) IN ('allowed_directories', 'allowed_paths',
+    'secret_directory', 'temp_directory', 'home_directory', 'extension_directory', 'extension_directories',
+    'extension_repository_directory', 'log_query_path', 'profile_output', 'profiling_output', 'file_search_path',
+    'custom_extension_repository', 'autoinstall_extension_repository', 'http_proxy', 'http_proxy_username',
+    'http_proxy_password', 'password', 'user', 'username', 'ca_cert_file');
+CREATE OR REPLACE TEMP MACRO current_setting(n) AS CASE
+        WHEN map_contains(getvariable('bv_settings'), lower(n)) THEN getvariable('bv_settings')[lower(n)]
+        WHEN bv_hidden_setting(n)
+        THEN error('must be superuser or have privileges of pg_read_all_settings to examine "' || n || '"')
+        ELSE (SELECT bv_ds.value FROM duckdb_settings() bv_ds
+            WHERE lower(bv_ds.name) = lower(n) AND coalesce(bv_ds.value, '') NOT LIKE '%/%') END,
+    (n, missing_ok) AS CASE
+        WHEN map_contains(getvariable('bv_settings'), lower(n)) THEN getvariable('bv_settings')[lower(n)]
+        WHEN bv_hidden_setting(n)
+        THEN error('must be superuser or have privileges of pg_read_all_settings to examine "' || n || '"')
+        ELSE (SELECT bv_ds.value FROM duckdb_settings() bv_ds
+            WHERE lower(bv_ds.name) = lower(n) AND coalesce(bv_ds.value, '') NOT LIKE '%/%') END;
 -- (The aliases inside macros are bv_-prefixed: DuckDB expands a macro's argument inside its body, so an argument
 -- naming the client's alias, e.g. current_setting(s.name), would otherwise bind to an alias of the body.)
 -- Changing a setting needs SET (which the core sees); this answers as PostgreSQL does without applying it.
@@ -173,7 +189,8 @@ SELECT d.name, d.value, NULL, 'DuckDB', d.description, NULL, 'user',
         ELSE 'string' END,
     'default', NULL, NULL, NULL, d.value, d.value, NULL, NULL, false
 FROM duckdb_settings() d
-WHERE NOT map_contains(getvariable('bv_settings'), lower(d.name))
+WHERE NOT map_contains(getvariable('bv_settings'), lower(d.name)) AND NOT bv_hidden_setting(d.name)
+    AND coalesce(d.value, '') NOT LIKE '%/%'
 UNION ALL
 -- PostgreSQL's compiled-in limits, which clients read (pgjdbc's getImportedKeys needs max_index_keys).
 SELECT f.name, f.setting, NULL, 'Preset Options', NULL, NULL, 'internal', 'integer', 'default', f.setting, f.setting,

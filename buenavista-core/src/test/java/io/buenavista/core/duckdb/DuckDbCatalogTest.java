@@ -71,6 +71,12 @@ class DuckDbCatalogTest {
 
     @Test
     void settingsSurviveUse() {
+        // USE of another database needs a server that allows global changes (DuckDbLockdownTest).
+        session.close();
+        handler.close();
+        handler = new DuckDbHandler(handler.config().withAllowGlobalChanges(true));
+        session = handler.open(new DuckDbTestSupport.TestContext(Map.of("TimeZone", "Europe/Berlin"),
+                new ArrayList<>()));
         command(session, "USE other");
         assertEquals("Europe/Berlin", single(session, "select current_setting('TimeZone')"));
         assertEquals("test", single(session, "select current_database()"));

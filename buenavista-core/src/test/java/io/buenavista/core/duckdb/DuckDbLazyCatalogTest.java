@@ -119,7 +119,7 @@ class DuckDbLazyCatalogTest {
 
     @Test
     void theObjectsCanStillBeInstalledUnderALockedConfiguration() {
-        command(session, "SET lock_configuration = true");
+        assertEquals("true", single(session, "SELECT current_setting('lock_configuration')")); // the handler's lock
         assertTrue(((String) single(session, "select version()")).startsWith("PostgreSQL "));
         assertEquals("tester", single(session, "select current_user"));
     }

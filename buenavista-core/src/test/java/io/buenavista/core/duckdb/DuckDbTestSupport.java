@@ -100,6 +100,16 @@ final class DuckDbTestSupport {
     }
 
     /** Runs a statement that must fail, returning the error. */
+    /** The first column of the first row of {@code sql} run on a DuckDB connection directly (no policy, no rewrites). */
+    static String scalar(java.sql.Connection conn, String sql) {
+        try (java.sql.Statement s = conn.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static PgException failure(QuerySession session, String sql) {
         return assertThrows(PgException.class, () -> {
             try (PreparedQuery q = session.prepare(sql, List.of())) {
