@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,10 +30,8 @@ class DuckDbAsPostgresTest {
 
     @BeforeAll
     static void connect() {
-        pg = WireClient.connect("127.0.0.1", 5432);
-        pg.login(Map.of("user", "postgres", "database", "test", "options", "-c search_path=" + PG_SCHEMA), null);
-        duck = WireClient.connect("127.0.0.1", twin.port());
-        duck.login("postgres", "test");
+        pg = twin.postgresWire();
+        duck = twin.duckWire();
     }
 
     @AfterAll

@@ -1,6 +1,7 @@
 package io.buenavista.core.duckdb;
 
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.WireClient;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * The same tables twice: in a Buena Vista server with an in-memory DuckDB handler (on a free port), and in a schema of
@@ -62,6 +64,20 @@ final class PostgresTwin implements BeforeAllCallback, AfterAllCallback {
     /** pgjdbc's URL of the Buena Vista server, as user postgres to database test. */
     String duckUrl() {
         return "jdbc:postgresql://127.0.0.1:" + server.port() + "/test?user=postgres&sslmode=disable";
+    }
+
+    /** A raw wire client logged in to PostgreSQL as user postgres to database test, with the schema as search path. */
+    WireClient postgresWire() {
+        WireClient c = WireClient.connect("127.0.0.1", 5432);
+        c.login(Map.of("user", "postgres", "database", "test", "options", "-c search_path=" + pgSchema), null);
+        return c;
+    }
+
+    /** A raw wire client logged in to the Buena Vista server as user postgres to database test. */
+    WireClient duckWire() {
+        WireClient c = WireClient.connect("127.0.0.1", server.port());
+        c.login("postgres", "test");
+        return c;
     }
 
     /** The PostgreSQL schema holding the tables, shown as {@code public} on the Buena Vista side. */

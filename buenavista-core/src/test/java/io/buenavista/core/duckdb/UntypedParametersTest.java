@@ -46,10 +46,8 @@ class UntypedParametersTest {
 
     @BeforeAll
     static void connect() {
-        pg = WireClient.connect("127.0.0.1", 5432);
-        pg.login(Map.of("user", "postgres", "database", "test", "options", "-c search_path=" + PG_SCHEMA), null);
-        duck = WireClient.connect("127.0.0.1", twin.port());
-        duck.login("postgres", "test");
+        pg = twin.postgresWire();
+        duck = twin.duckWire();
     }
 
     @AfterAll
