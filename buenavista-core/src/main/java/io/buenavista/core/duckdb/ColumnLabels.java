@@ -469,15 +469,23 @@ final class ColumnLabels {
         private List<Item> list() {
             List<Item> items = new ArrayList<>();
             int start = pos;
-            int depth = 0;
             int i = pos;
             for (; i < limit; i++) {
                 SqlToken t = tokens.get(i);
-                if (depth == 0 && endsList(i)) {
+                if (endsList(i)) {
                     break;
                 }
-                depth += depthChange(t);
-                if (depth == 0 && t.kind() == Kind.PUNCTUATION && t.text().equals(",")) {
+                int change = depthChange(t);
+                if (change != 0) {
+                    // Over a bracketed part in one step (scanning it would make nested lists quadratic); an
+                    // unbalanced bracket leaves no further item boundary in the list.
+                    int close = change > 0 ? closers[i] : -1;
+                    if (close < 0 || close >= limit) {
+                        i = limit;
+                        break;
+                    }
+                    i = close;
+                } else if (t.kind() == Kind.PUNCTUATION && t.text().equals(",")) {
                     items.add(item(start, i));
                     start = i + 1;
                 }
