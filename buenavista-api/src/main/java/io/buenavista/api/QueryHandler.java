@@ -19,6 +19,17 @@ public interface QueryHandler extends AutoCloseable {
      */
     QuerySession open(SessionContext context) throws PgException;
 
+    /**
+     * The thread stack, in bytes, that calls into this handler's sessions need; 0 (the default) when the JVM's
+     * default suffices. A handler that recurses deeply on the calling thread (an embedded database that parses and
+     * plans nested expressions in native code, where running out of stack ends the whole process) states it here,
+     * and the server serves its connections on threads created with at least this stack, whatever executor it was
+     * given.
+     */
+    default long threadStackSize() {
+        return 0;
+    }
+
     /** Releases what the handler holds (databases, pools) when the server closes. The default does nothing. */
     @Override
     default void close() {}

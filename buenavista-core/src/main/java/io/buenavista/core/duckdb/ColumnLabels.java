@@ -1,5 +1,6 @@
 package io.buenavista.core.duckdb;
 
+import io.buenavista.core.sql.NestingLimit;
 import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlToken;
 import io.buenavista.core.sql.SqlToken.Kind;
@@ -93,6 +94,9 @@ final class ColumnLabels {
         try {
             return figure(sql, columnCount);
         } catch (RuntimeException e) {
+            if (NestingLimit.isTooDeep(e)) {
+                throw e;
+            }
             // Naming columns is a nicety: a slip in reading odd text must not fail the statement. The text itself is
             // not logged: it may hold a password (CREATE SECRET, ALTER USER).
             LOG.debug("could not name the columns of a statement", e);
@@ -119,13 +123,14 @@ final class ColumnLabels {
             List<SqlToken> tokens = SqlLexer.significantTokens(sql);
             List<int[]> inserts = new ArrayList<>(); // {offset, index into texts}
             List<String> texts = new ArrayList<>();
+            int[] closers = Parser.closers(tokens);
             for (int i = 1; i < tokens.size(); i++) {
                 if (tokens.get(i - 1).kind() != Kind.LEFT_PAREN) {
                     continue;
                 }
                 SqlToken t = tokens.get(i);
                 if (t.isWord("SELECT")) {
-                    Parser parser = new Parser(tokens);
+                    Parser parser = new Parser(tokens, closers);
                     int end = parser.closeFrom(i - 1);
                     List<Unaliased> found = new ArrayList<>();
                     parser.unaliased = found;
@@ -135,7 +140,7 @@ final class ColumnLabels {
                         texts.add(" AS " + quote(u.name()));
                     }
                 } else if (t.isWord("VALUES")) {
-                    Parser parser = new Parser(tokens);
+                    Parser parser = new Parser(tokens, closers);
                     int end = parser.closeFrom(i - 1);
                     String columns = valuesColumns(parser, i, end, tokens);
                     if (columns != null) {
@@ -157,6 +162,9 @@ final class ColumnLabels {
             }
             return out.append(sql, pos, sql.length()).toString();
         } catch (RuntimeException e) {
+            if (NestingLimit.isTooDeep(e)) {
+                throw e;
+            }
             LOG.debug("could not name the columns of a nested query", e);
             return sql;
         }
@@ -296,10 +304,40 @@ final class ColumnLabels {
         private boolean wide;
         /** Where set, the items read without an alias are added to it. */
         private List<Unaliased> unaliased;
+        private final NestingLimit nesting = new NestingLimit();
+
+        /** For each opening bracket, the index of the one closing it (any kind counts alike); -1 for none. */
+        private final int[] closers;
 
         Parser(List<SqlToken> tokens) {
+            this(tokens, closers(tokens));
+        }
+
+        /** A parser over tokens whose {@link #closers} another parser found already. */
+        Parser(List<SqlToken> tokens, int[] closers) {
             this.tokens = tokens;
             this.limit = tokens.size();
+            this.closers = closers;
+        }
+
+        /**
+         * The closing bracket of every opening one, found once: looking for it by scanning at every nesting level
+         * would cost time cubic in the depth of nested subqueries.
+         */
+        static int[] closers(List<SqlToken> tokens) {
+            int[] closers = new int[tokens.size()];
+            int[] open = new int[tokens.size()];
+            int depth = 0;
+            for (int i = 0; i < tokens.size(); i++) {
+                closers[i] = -1;
+                int change = depthChange(tokens.get(i));
+                if (change > 0) {
+                    open[depth++] = i;
+                } else if (change < 0 && depth > 0) {
+                    closers[open[--depth]] = i;
+                }
+            }
+            return closers;
         }
 
         // ---- statements ----
@@ -431,15 +469,23 @@ final class ColumnLabels {
         private List<Item> list() {
             List<Item> items = new ArrayList<>();
             int start = pos;
-            int depth = 0;
             int i = pos;
             for (; i < limit; i++) {
                 SqlToken t = tokens.get(i);
-                if (depth == 0 && endsList(i)) {
+                if (endsList(i)) {
                     break;
                 }
-                depth += depthChange(t);
-                if (depth == 0 && t.kind() == Kind.PUNCTUATION && t.text().equals(",")) {
+                int change = depthChange(t);
+                if (change != 0) {
+                    // Over a bracketed part in one step (scanning it would make nested lists quadratic); an
+                    // unbalanced bracket leaves no further item boundary in the list.
+                    int close = change > 0 ? closers[i] : -1;
+                    if (close < 0 || close >= limit) {
+                        i = limit;
+                        break;
+                    }
+                    i = close;
+                } else if (t.kind() == Kind.PUNCTUATION && t.text().equals(",")) {
                     items.add(item(start, i));
                     start = i + 1;
                 }
@@ -628,17 +674,23 @@ final class ColumnLabels {
             }
         }
 
+        /** Every recursion of this reader passes through here, where its depth is bounded. */
         private Name unary() {
-            SqlToken t = peek();
-            if (t == null) {
-                throw unsure();
+            nesting.enter();
+            try {
+                SqlToken t = peek();
+                if (t == null) {
+                    throw unsure();
+                }
+                if (t.kind() == Kind.OPERATOR && !t.text().equals("*") || t.isWord("NOT")) {
+                    pos++;
+                    operand();
+                    return Name.NONE;
+                }
+                return postfix(primary());
+            } finally {
+                nesting.exit();
             }
-            if (t.kind() == Kind.OPERATOR && !t.text().equals("*") || t.isWord("NOT")) {
-                pos++;
-                operand();
-                return Name.NONE;
-            }
-            return postfix(primary());
         }
 
         /** Casts, subscripts, field selections and COLLATE after an operand. */
@@ -1107,7 +1159,6 @@ final class ColumnLabels {
             pos = close(pos) + 1;
         }
 
-        /** The index of the bracket that closes the one at {@code open}, within the limit. */
         /** The matching parenthesis of the one at {@code open}, over the whole text. */
         int closeFrom(int open) {
             int saved = limit;
@@ -1125,18 +1176,17 @@ final class ColumnLabels {
                     || LIST_ENDS.contains(t.keyword()) || JOIN_WORDS.contains(t.keyword());
         }
 
+        /** The index of the bracket that closes the one at {@code open}, within the limit. */
         private int close(int open) {
-            int depth = 0;
-            for (int i = open; i < limit; i++) {
-                depth += depthChange(tokens.get(i));
-                if (depth == 0) {
-                    return i;
-                }
-                if (depth < 0) {
-                    break;
-                }
+            int change = open < limit ? depthChange(tokens.get(open)) : -1;
+            if (change == 0) {
+                return open;
             }
-            throw unsure();
+            int close = change > 0 ? closers[open] : -1;
+            if (close < 0 || close >= limit) {
+                throw unsure();
+            }
+            return close;
         }
 
         private static int depthChange(SqlToken t) {

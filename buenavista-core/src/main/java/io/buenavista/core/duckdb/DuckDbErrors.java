@@ -40,6 +40,14 @@ final class DuckDbErrors {
         if (line.find()) {
             text = text.substring(0, line.start());
         }
+        Matcher depth = EXPRESSION_DEPTH.matcher(text);
+        if (depth.find()) {
+            // PostgreSQL's answer to an expression nested too deeply; DuckDB's own text recommends a SET that
+            // clients may not run.
+            return new PgException(SqlState.STACK_DEPTH_LIMIT_EXCEEDED, "stack depth limit exceeded", e)
+                    .withHint("The statement nests expressions more than " + depth.group(1)
+                            + " levels deep (DuckDB's max_expression_depth); simplify it.");
+        }
         int newline = text.indexOf('\n');
         String message = newline < 0 ? text : text.substring(0, newline).strip();
         String detail = newline < 0 ? null : text.substring(newline + 1).strip();
@@ -49,6 +57,9 @@ final class DuckDbErrors {
         PgException pg = new PgException(sqlState(errorClass, text), message, e);
         return detail == null || detail.isEmpty() ? pg : pg.withDetail(detail);
     }
+
+    /** DuckDB's refusal of a statement nested deeper than {@code max_expression_depth}. */
+    private static final Pattern EXPRESSION_DEPTH = Pattern.compile("^Max expression depth limit of (\\d+) exceeded");
 
     /** DuckDB's context: {@code LINE n: <excerpt>} and a line of spaces and carets under it. */
     private static final Pattern LINE_CONTEXT = Pattern.compile("\\s*\\nLINE (\\d+): ([^\\n]*)\\n( *)\\^+\\s*$");

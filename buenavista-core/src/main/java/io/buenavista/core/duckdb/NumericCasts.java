@@ -1,5 +1,6 @@
 package io.buenavista.core.duckdb;
 
+import io.buenavista.core.sql.NestingLimit;
 import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlToken;
 import io.buenavista.core.sql.SqlToken.Kind;
@@ -112,38 +113,48 @@ final class NumericCasts {
      * a cast to an integer type, either in parentheses, or something else.
      */
     private static Inner operandCast(List<SqlToken> t, int last) {
-        int type = last;
-        if (t.get(last).kind() == Kind.RIGHT_PAREN) {
-            int depth = 0;
-            int open = last;
-            for (; open >= 0; open--) {
-                Kind k = t.get(open).kind();
-                if (k == Kind.RIGHT_PAREN) {
-                    depth++;
-                } else if (k == Kind.LEFT_PAREN && --depth == 0) {
-                    break;
+        // A loop over the parentheses around the operand, each costing a scan back: bounded like any nesting.
+        NestingLimit nesting = new NestingLimit();
+        while (true) {
+            nesting.enter();
+            int type = last;
+            if (t.get(last).kind() == Kind.RIGHT_PAREN) {
+                int depth = 0;
+                int open = last;
+                for (; open >= 0; open--) {
+                    Kind k = t.get(open).kind();
+                    if (k == Kind.RIGHT_PAREN) {
+                        depth++;
+                    } else if (k == Kind.LEFT_PAREN && --depth == 0) {
+                        break;
+                    }
                 }
+                if (open <= 0) {
+                    return Inner.OTHER;
+                }
+                SqlToken before = t.get(open - 1);
+                boolean typeModifier = before.kind() == Kind.WORD && NUMERIC_NAMES.contains(before.value())
+                        && isPunct(t, open - 2, ":") && isPunct(t, open - 3, ":");
+                if (!typeModifier) {
+                    // (x::numeric) is still that cast; f(x::numeric) is a function's result
+                    boolean call = before.kind() == Kind.QUOTED_IDENTIFIER
+                            || before.kind() == Kind.WORD && !NOT_FUNCTIONS.contains(before.value());
+                    if (call) {
+                        return Inner.OTHER;
+                    }
+                    last--;
+                    continue;
+                }
+                type = open - 1;
             }
-            if (open <= 0) {
+            if (type < 2 || t.get(type).kind() != Kind.WORD || !isPunct(t, type - 1, ":")
+                    || !isPunct(t, type - 2, ":")) {
                 return Inner.OTHER;
             }
-            SqlToken before = t.get(open - 1);
-            boolean typeModifier = before.kind() == Kind.WORD && NUMERIC_NAMES.contains(before.value())
-                    && isPunct(t, open - 2, ":") && isPunct(t, open - 3, ":");
-            if (!typeModifier) {
-                // (x::numeric) is still that cast; f(x::numeric) is a function's result
-                boolean call = before.kind() == Kind.QUOTED_IDENTIFIER
-                        || before.kind() == Kind.WORD && !NOT_FUNCTIONS.contains(before.value());
-                return call ? Inner.OTHER : operandCast(t, last - 1);
-            }
-            type = open - 1;
+            String name = t.get(type).value();
+            return NUMERIC_NAMES.contains(name) ? Inner.DECIMAL
+                    : INTEGER_NAMES.contains(name) && type == last ? Inner.INTEGER : Inner.OTHER;
         }
-        if (type < 2 || t.get(type).kind() != Kind.WORD || !isPunct(t, type - 1, ":") || !isPunct(t, type - 2, ":")) {
-            return Inner.OTHER;
-        }
-        String name = t.get(type).value();
-        return NUMERIC_NAMES.contains(name) ? Inner.DECIMAL
-                : INTEGER_NAMES.contains(name) && type == last ? Inner.INTEGER : Inner.OTHER;
     }
 
     /** The statement with each of these parameters written {@code ($n::DECIMAL(38,16))}. */

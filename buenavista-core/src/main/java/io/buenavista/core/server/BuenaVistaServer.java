@@ -62,6 +62,8 @@ public final class BuenaVistaServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
+    /** Threads with the stack the handlers need; every connection runs on one (see ConnectionThreads). */
+    private final ConnectionThreads connectionThreads;
     private final ScheduledThreadPoolExecutor scheduler;
     private final CancelRegistry cancelRegistry = new CancelRegistry();
     private final CodecRegistry codecs = CodecRegistry.standard();
@@ -101,7 +103,9 @@ public final class BuenaVistaServer implements AutoCloseable {
             this.authenticator = Authenticator.trust();
         }
         this.ownsExecutor = b.executor == null;
-        this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads("buenavista-conn"));
+        this.connectionThreads = new ConnectionThreads("buenavista-conn",
+                providers.handlers().stream().mapToLong(QueryHandler::threadStackSize).max().orElse(0));
+        this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(connectionThreads);
         this.scheduler = new Timer(daemonThreads("buenavista-timer"));
         // Every statement under statement_timeout arms a timer and cancels it when it ends: a cancelled timer must
         // leave the queue then, not when its delay (an hour, say) would have expired.
@@ -183,7 +187,7 @@ public final class BuenaVistaServer implements AutoCloseable {
             c = new Connection(socket, this);
             connections.add(c);
             awaitStartupPacket(c);
-            executor.execute(c);
+            executor.execute(connectionThreads.onSizedStack(c));
         } catch (IOException | RejectedExecutionException e) {
             // This client's own trouble (it reset at once), or an executor that refuses it: no reason to pause.
             if (!closing) {
@@ -468,7 +472,9 @@ public final class BuenaVistaServer implements AutoCloseable {
          * The executor that runs connections, one task per connection for its whole life (so it must not bound the
          * number of threads below max connections). Default: a daemon thread per connection. On Java 21+ pass
          * {@code Executors.newVirtualThreadPerTaskExecutor()}. The server does not shut down an executor it was
-         * given.
+         * given. Its threads' stack is unknown to the server, so each connection runs on a thread the server makes
+         * with the stack the handlers need ({@link QueryHandler#threadStackSize()}, at least 4 MiB) while the
+         * executor's thread waits for it.
          */
         public Builder executor(ExecutorService executor) {
             this.executor = executor;

@@ -772,12 +772,19 @@ public final class StatementClassifier {
             c.skip(1); // (SELECT …) UNION (SELECT …)
         }
         String first = c.peekKeyword();
+        // A loop, not a recursion, over WITH lists (however many the text repeats) up to the main statement.
+        while (first.equals("WITH")) {
+            if (!skipWithList(c)) {
+                return "SELECT";
+            }
+            while (c.peek().kind() == Kind.LEFT_PAREN) {
+                c.skip(1);
+            }
+            first = c.peekKeyword();
+        }
         switch (first) {
             case "SELECT", "VALUES", "TABLE" -> {
                 return "SELECT";
-            }
-            case "WITH" -> {
-                return withTag(c);
             }
             case "CREATE" -> {
                 return createTag(c);
@@ -821,10 +828,10 @@ public final class StatementClassifier {
     }
 
     /**
-     * {@code WITH [RECURSIVE] name [(cols)] AS [[NOT] MATERIALIZED] (…) [SEARCH …] [CYCLE …], …} followed by the
-     * main statement, whose tag is the tag.
+     * Skips {@code WITH [RECURSIVE] name [(cols)] AS [[NOT] MATERIALIZED] (…) [SEARCH …] [CYCLE …], …}; false when
+     * what follows it is no main statement (whose tag is the tag) or not a WITH list this understands.
      */
-    private static String withTag(Cursor c) {
+    private static boolean skipWithList(Cursor c) {
         c.skip(1);
         if (c.peekKeyword().equals("RECURSIVE")) {
             c.skip(1);
@@ -835,7 +842,7 @@ public final class StatementClassifier {
                 c.skipParenGroup();
             }
             if (!c.peekKeyword().equals("AS")) {
-                return "SELECT"; // not a WITH query we understand; the database will tell
+                return false; // not a WITH query we understand; the database will tell
             }
             c.skip(1);
             if (c.peekKeyword().equals("NOT")) {
@@ -858,10 +865,7 @@ public final class StatementClassifier {
                 break;
             }
         }
-        if (c.atEnd()) {
-            return "SELECT";
-        }
-        return tagStem(c);
+        return !c.atEnd();
     }
 
     private static String createTag(Cursor c) {

@@ -1,7 +1,12 @@
 package io.buenavista.core.duckdb;
 
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.sql.NestingLimit;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,6 +20,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Result column names of the DuckDB handler against real PostgreSQL 15: each query of the table runs on PostgreSQL
@@ -268,5 +274,49 @@ class ColumnLabelsTest {
                 }
             }
         }
+    }
+
+    /**
+     * Nesting deeper than {@link NestingLimit#MAX_DEPTH} is refused with 54001, as PostgreSQL refuses an expression
+     * nested too deeply, instead of overflowing the Java stack (which dropped the connection without an answer);
+     * up to DuckDB's own limit (1000 levels) names are still given. Run on a thread with the least stack a
+     * connection thread has (4 MiB, ConnectionThreads.CORE_STACK_SIZE); the deepest reading (nested subqueries at
+     * the limit) needs about 2 MiB.
+     */
+    @Test
+    void nestingBeyondTheLimitIs54001() throws InterruptedException {
+        List<Throwable> failures = new ArrayList<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                int ok = 1000;
+                assertEquals(Arrays.asList("?column?"),
+                        ColumnLabels.figure("SELECT " + "(".repeat(ok) + "1" + ")".repeat(ok), 1));
+                assertEquals(Arrays.asList("x"), ColumnLabels.figure("SELECT " + "(SELECT ".repeat(ok) + "1 AS x"
+                        + ")".repeat(ok), 1));
+                for (int n : new int[] {NestingLimit.MAX_DEPTH + 1, 10_000}) {
+                    for (String sql : List.of("SELECT " + "(".repeat(n) + "1" + ")".repeat(n),
+                            "SELECT " + "NOT ".repeat(n) + "true",
+                            "SELECT " + "CASE WHEN true THEN ".repeat(n) + "1" + " END".repeat(n),
+                            "SELECT " + "CAST(".repeat(n) + "1" + " AS int)".repeat(n),
+                            "SELECT " + "(SELECT ".repeat(n) + "1" + ")".repeat(n))) {
+                        assertTooDeep(() -> ColumnLabels.of(sql, 1), sql);
+                        assertTooDeep(() -> ColumnLabels.nameNestedColumns("SELECT * FROM (" + sql + ") s"), sql);
+                    }
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        }, "connection-stack", 4L << 20);
+        t.start();
+        t.join();
+        if (!failures.isEmpty()) {
+            throw new AssertionError(failures.get(0));
+        }
+    }
+
+    private static void assertTooDeep(Executable reading, String sql) {
+        PgException e = assertThrows(PgException.class, reading, sql.substring(0, 40));
+        assertEquals(SqlState.STACK_DEPTH_LIMIT_EXCEEDED, e.sqlState());
+        assertEquals("stack depth limit exceeded", e.getMessage());
     }
 }

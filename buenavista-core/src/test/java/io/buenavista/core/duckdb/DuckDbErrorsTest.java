@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.buenavista.core.duckdb.DuckDbTestSupport.command;
@@ -63,6 +65,33 @@ class DuckDbErrorsTest {
         assertState(SqlState.UNDEFINED_OBJECT, "SET nosuchsetting = 1");
         assertState("42P07", "CREATE TABLE t(x INTEGER)");
         assertState("3F000", "DROP SCHEMA nosuch");
+    }
+
+    /**
+     * DuckDB's max_expression_depth refusals, from its parser (parentheses) and its binder (operators), are
+     * PostgreSQL's 54001 for an expression nested too deeply; DuckDB's advice to SET the limit is not passed on.
+     */
+    @Test
+    void expressionsNestedTooDeeply() throws InterruptedException {
+        List<Throwable> failures = new ArrayList<>();
+        // DuckDB recurses on the calling thread: on the stack the server gives it, not the test runner's.
+        Thread t = new Thread(null, () -> {
+            try {
+                for (String sql : List.of("SELECT " + "(".repeat(1_200) + "1" + ")".repeat(1_200),
+                        "SELECT " + "1+".repeat(1_200) + "1")) {
+                    PgException e = assertState(SqlState.STACK_DEPTH_LIMIT_EXCEEDED, sql);
+                    assertEquals("stack depth limit exceeded", e.getMessage());
+                    assertFalse(e.hint().contains("SET"), e.hint());
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        }, "duckdb-stack", DuckDbHandler.THREAD_STACK_SIZE);
+        t.start();
+        t.join();
+        if (!failures.isEmpty()) {
+            throw new AssertionError(failures.get(0));
+        }
     }
 
     @Test

@@ -1,10 +1,15 @@
 package io.buenavista.core.duckdb;
 
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.sql.NestingLimit;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class NumericCastsTest {
     @Test
@@ -45,5 +50,21 @@ class NumericCastsTest {
     void theProbeTypesTheParametersWide() {
         assertEquals("select ($1::DECIMAL(38,16)) + $2, '$1'",
                 NumericCasts.typed("select $1 + $2, '$1'", Set.of(0)));
+    }
+
+    /**
+     * The parentheses around a cast's operand are unwrapped in a loop bounded like any nesting: deeper than
+     * {@link NestingLimit#MAX_DEPTH} is 54001 (each level costs a scan, so it must not be unbounded).
+     */
+    @Test
+    void deeplyParenthesizedOperandsAreBounded() {
+        int ok = 900;
+        assertEquals(new NumericCasts.Rewritten("select " + "(".repeat(ok) + "1::int" + ")".repeat(ok)
+                + "::DECIMAL(38,0)", Set.of()), NumericCasts.rewrite("select " + "(".repeat(ok) + "1::int"
+                + ")".repeat(ok) + "::numeric"));
+        int n = 20_000;
+        PgException e = assertThrows(PgException.class, () -> NumericCasts.rewrite("select " + "(".repeat(n)
+                + "1::int" + ")".repeat(n) + "::numeric"));
+        assertEquals(SqlState.STACK_DEPTH_LIMIT_EXCEEDED, e.sqlState());
     }
 }

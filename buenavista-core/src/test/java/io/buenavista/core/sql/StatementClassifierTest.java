@@ -294,4 +294,13 @@ class StatementClassifierTest {
             assertEquals(SqlState.FEATURE_NOT_SUPPORTED, e.sqlState(), unsupported);
         }
     }
+
+    /** WITH lists repeated any number of times are read in a loop: no stack overflow, the main statement's tag. */
+    @Test
+    void repeatedWithListsAreReadWithoutRecursion() {
+        assertEquals(new Other("INSERT"), classify("WITH a AS (SELECT 1) INSERT INTO t SELECT * FROM a"));
+        assertEquals(new Other("INSERT"),
+                classify("WITH a AS (SELECT 1) ".repeat(100_000) + "INSERT INTO t SELECT * FROM a"));
+        assertEquals(new Other("DELETE"), classify("(WITH a AS (SELECT 1) ".repeat(10_000) + "DELETE FROM t"));
+    }
 }
