@@ -18,6 +18,16 @@ public interface PreparedQuery extends AutoCloseable {
     List<Column> columns();
 
     /**
+     * Whether the result's columns are known only once the parameters are bound (a DuckDB table function whose
+     * arguments are parameters): {@link #columns()} is then the handler's best description before binding (what
+     * Describe of the statement shows), and the columns sent are those of the cursor each execution returns. The
+     * core then runs the statement when it is bound and describes the portal from its cursor. False by default.
+     */
+    default boolean columnsDependOnParameters() {
+        return false;
+    }
+
+    /**
      * Runs the statement with the decoded parameter values (see {@link PgType} for their Java types).
      *
      * @throws PgException on failure; {@code 57014} when cancelled

@@ -29,7 +29,13 @@ import java.util.Set;
 final class DuckDbPreparedQuery implements PreparedQuery {
     /** What DuckDB described at prepare time: fixed for the life of the statement, and kept with it in the cache. */
     record Description(StatementReturnType returnType, int duckParameterCount, List<PgType> parameterTypes,
-            List<Column> columns, List<DuckDbTypes.Mapping> mappings, List<String> duckTypes) {}
+            List<Column> columns, List<DuckDbTypes.Mapping> mappings, List<String> duckTypes,
+            boolean columnsDependOnParameters) {
+        Description(StatementReturnType returnType, int duckParameterCount, List<PgType> parameterTypes,
+                List<Column> columns, List<DuckDbTypes.Mapping> mappings, List<String> duckTypes) {
+            this(returnType, duckParameterCount, parameterTypes, columns, mappings, duckTypes, false);
+        }
+    }
 
     private final DuckDbSession session;
     private final StatementCache.Key key;
@@ -46,6 +52,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     private final List<Column> columns;
     private final List<DuckDbTypes.Mapping> mappings;
     private final Description description;
+    /**
+     * DuckDB binds this statement only with its parameters' values (a table function's arguments): its columns are
+     * those of each execution's result, not of the description.
+     */
+    private final boolean columnsDependOnParameters;
     /** The schema generation in which the result's shape was last found unchanged. */
     private long shapeCheckedIn;
     private boolean closed;
@@ -64,6 +75,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         this.parameterTypes = d.parameterTypes();
         this.columns = d.columns();
         this.mappings = d.mappings();
+        this.columnsDependOnParameters = d.columnsDependOnParameters();
         this.shapeCheckedIn = generation;
     }
 
@@ -110,6 +122,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 ps = session.connection().prepareStatement(sql);
                 unresolved = unresolvedParameters(ps);
             }
+            String byValues = sql;
             String[] untyped = typeUntypedParameters(ps, sql, unresolved, key.declared(), numeric);
             if (untyped != null) {
                 ps.close();
@@ -128,9 +141,15 @@ final class DuckDbPreparedQuery implements PreparedQuery {
                 d = probe;
             }
             if (unbound) {
-                // Never describe another shape than the one executed: DuckDB would bind the statement only with
-                // the values, and its result may have other columns than its placeholder.
-                throw indeterminate(firstUnresolved(unresolved), null);
+                // DuckDB binds it only with its parameters' values (a table function's arguments), typed or not:
+                // it runs as it was before the parameters were typed, which lets DuckDB type them by value.
+                if (!sql.equals(byValues)) {
+                    ps.close();
+                    sql = byValues;
+                    ps = session.connection().prepareStatement(sql);
+                    d = describe(ps, key.declared(), key.sql());
+                }
+                d = withNullProbe(ps, d, key.sql());
             }
             return new DuckDbPreparedQuery(session, key, sql, generation, mayChangeSchema(sql), ps, d);
         } catch (SQLException | RuntimeException e) {
@@ -141,6 +160,43 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             }
             throw e instanceof SQLException s ? DuckDbErrors.map(s) : (RuntimeException) e;
         }
+    }
+
+    /**
+     * The description of a statement DuckDB binds only with its parameters' values, as it binds with every parameter
+     * NULL: a table function then has its columns (and no rows: it is run only when it returns rows and has no
+     * other effect). Each execution's own result still gives the columns sent; this is what Describe of the
+     * statement shows. Should the probe fail, DuckDB's placeholder stays.
+     */
+    private static Description withNullProbe(PreparedStatement ps, Description d, String clientSql)
+            throws SQLException {
+        Description unknown = new Description(d.returnType(), d.duckParameterCount(), d.parameterTypes(), d.columns(),
+                d.mappings(), d.duckTypes(), true);
+        if (d.returnType() != StatementReturnType.QUERY_RESULT || mayChangeSchema(clientSql)
+                || !Set.of("select", "with", "from", "table", "values").contains(firstWord(clientSql))) {
+            return unknown;
+        }
+        for (int i = 1; i <= d.duckParameterCount(); i++) {
+            ps.setObject(i, null);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+            DuckDBResultSetMetaData meta = rs.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+            List<Column> columns = new ArrayList<>();
+            List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
+            resultColumns(meta, resultTypes(meta), clientSql, ClientCatalogQueries.find(clientSql), columns,
+                    mappings);
+            return new Description(d.returnType(), d.duckParameterCount(), d.parameterTypes(),
+                    List.copyOf(columns), List.copyOf(mappings), d.duckTypes(), true);
+        } catch (SQLException | RuntimeException e) {
+            return unknown;
+        } finally {
+            ps.clearParameters();
+        }
+    }
+
+    private static String firstWord(String sql) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[\\s(]*([A-Za-z]+)").matcher(sql);
+        return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : "";
     }
 
     /**
@@ -413,16 +469,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         List<String> duckTypes = resultTypes(meta);
         ClientCatalogQueries.Rule rule = clientSql == null ? null : ClientCatalogQueries.find(clientSql);
         if (returnType == StatementReturnType.QUERY_RESULT) {
-            // DuckDB names unaliased columns after their expression text; PostgreSQL's names where they are known.
-            List<String> names = clientSql == null ? null : ColumnLabels.of(clientSql, meta.getColumnCount());
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
-                DuckDbTypes.Mapping m = DuckDbTypes.map(duckTypes.get(i - 1), meta.getPrecision(i), meta.getScale(i));
-                String label = meta.getColumnLabel(i);
-                m = ClientCatalogQueries.column(rule, label, m);
-                mappings.add(m);
-                String name = names == null ? null : names.get(i - 1);
-                columns.add(m.column(name != null ? name : label));
-            }
+            resultColumns(meta, duckTypes, clientSql, rule, columns, mappings);
         }
         ParameterMetaData params = ps.getParameterMetaData();
         int count = params.getParameterCount();
@@ -440,6 +487,22 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         }
         return new Description(returnType, count, List.copyOf(types), List.copyOf(columns), List.copyOf(mappings),
                 duckTypes);
+    }
+
+    /** The result's columns as PostgreSQL names them where known, and how to read each, into the two lists. */
+    private static void resultColumns(DuckDBResultSetMetaData meta, List<String> duckTypes, String clientSql,
+            ClientCatalogQueries.Rule rule, List<Column> columns, List<DuckDbTypes.Mapping> mappings)
+            throws SQLException {
+        // DuckDB names unaliased columns after their expression text; PostgreSQL's names where they are known.
+        List<String> names = clientSql == null ? null : ColumnLabels.of(clientSql, meta.getColumnCount());
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            DuckDbTypes.Mapping m = DuckDbTypes.map(duckTypes.get(i - 1), meta.getPrecision(i), meta.getScale(i));
+            String label = meta.getColumnLabel(i);
+            m = ClientCatalogQueries.column(rule, label, m);
+            mappings.add(m);
+            String name = names == null ? null : names.get(i - 1);
+            columns.add(m.column(name != null ? name : label));
+        }
     }
 
     private static List<String> resultTypes(DuckDBResultSetMetaData meta) throws SQLException {
@@ -518,6 +581,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     }
 
     @Override
+    public boolean columnsDependOnParameters() {
+        return columnsDependOnParameters;
+    }
+
+    @Override
     public ExecutionResult execute(List<Object> parameters) throws PgException {
         if (closed) {
             throw new PgException(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement is closed");
@@ -579,7 +647,17 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     private ExecutionResult result(boolean hasRows, boolean stream) throws SQLException {
         if (hasRows) {
             ResultSet rs = statement.getResultSet();
-            DuckDbCursor cursor = new DuckDbCursor(session, this, rs, columns, mappings);
+            DuckDbCursor cursor;
+            if (columnsDependOnParameters) {
+                DuckDBResultSetMetaData meta = rs.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+                List<Column> bound = new ArrayList<>();
+                List<DuckDbTypes.Mapping> boundMappings = new ArrayList<>();
+                resultColumns(meta, resultTypes(meta), key.sql(), ClientCatalogQueries.find(key.sql()), bound,
+                        boundMappings);
+                cursor = new DuckDbCursor(session, this, rs, List.copyOf(bound), List.copyOf(boundMappings));
+            } else {
+                cursor = new DuckDbCursor(session, this, rs, columns, mappings);
+            }
             if (session.cancelRequested()) {
                 cursor.close();
                 throw DuckDbErrors.canceled(null);

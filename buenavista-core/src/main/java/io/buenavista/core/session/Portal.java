@@ -20,11 +20,13 @@ final class Portal {
     final Prepared statement;
     final List<Object> parameters;
     /** The format code of each result column, expanded to one per column; null for all text. */
-    final short[] resultFormats;
-    /** The result columns as described when the portal was made. */
-    final List<Column> columns;
+    short[] resultFormats;
+    /** The result columns as described when the portal was made (or started, see {@link #described}). */
+    List<Column> columns;
     /** The codec of each result column. */
-    final Codec[] codecs;
+    Codec[] codecs;
+    /** The command tag of a statement started at Bind that returned no rows, sent by the first Execute. */
+    String earlyTag;
 
     RowCursor cursor;
     /** The rows of a DECLAREd cursor; null for other portals. */
@@ -47,6 +49,13 @@ final class Portal {
         this.codecs = codecs;
         this.tagKind = statement.kind();
         statement.portalOpened();
+    }
+
+    /** The description of a portal whose statement was started at Bind (its columns depend on its parameters). */
+    void described(List<Column> columns, short[] resultFormats, Codec[] codecs) {
+        this.columns = columns;
+        this.resultFormats = resultFormats;
+        this.codecs = codecs;
     }
 
     /** For EXECUTE: the statement it runs stays prepared (its query open) until this portal closes. */

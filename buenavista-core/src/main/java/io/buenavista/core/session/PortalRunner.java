@@ -47,6 +47,11 @@ final class PortalRunner {
             return;
         }
         transactions.checkAccepts(p.kind());
+        if (portal.earlyTag != null) {
+            notices.commandComplete(portal.earlyTag);
+            portal.earlyTag = null;
+            return;
+        }
         if (!portal.started) {
             portal.started = true;
             transactions.beforeStatement(p.kind(), moreInBatch);
@@ -64,6 +69,26 @@ final class PortalRunner {
             }
         }
         rows.send(portal, maxRows);
+    }
+
+    /**
+     * Starts, at Bind, the statement of a portal whose columns only its execution tells (see
+     * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}): its rows wait in the portal's cursor for
+     * Execute, and a command's tag goes out with the first Execute.
+     */
+    void startAtBind(Portal portal) {
+        Prepared p = portal.statement;
+        transactions.checkAccepts(p.kind());
+        portal.started = true;
+        transactions.beforeStatement(p.kind(), true);
+        ExecutionResult result = calls.call(() -> p.query().execute(portal.parameters), p.offset());
+        calls.checkStopped();
+        if (result instanceof ExecutionResult.Command c) {
+            portal.done = true;
+            portal.earlyTag = c.tag() != null ? c.tag() : p.kind().commandTag(Math.max(c.rowCount(), 0));
+        } else {
+            portal.cursor = ((ExecutionResult.Rows) result).cursor();
+        }
     }
 
     /**

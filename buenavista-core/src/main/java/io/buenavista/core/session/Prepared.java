@@ -77,6 +77,11 @@ final class Prepared {
         return columns;
     }
 
+    /** Whether the handler knows the result's columns only once the parameters are bound. */
+    boolean columnsDependOnParameters() {
+        return query != null && query.columnsDependOnParameters();
+    }
+
     /** The query of a DECLARE or COPY; null for other statements. */
     Prepared inner() {
         return inner;

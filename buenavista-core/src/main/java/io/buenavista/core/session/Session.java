@@ -7,6 +7,7 @@ import io.buenavista.api.QuerySession;
 import io.buenavista.api.SqlState;
 import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlStatement;
+import io.buenavista.core.types.Codec;
 import io.buenavista.core.types.CodecRegistry;
 import io.buenavista.core.wire.FrontendMessage;
 import io.buenavista.core.wire.MessageWriter;
@@ -22,7 +23,8 @@ import java.util.function.BooleanSupplier;
  * {@link #handle} passes each frontend message to its one method here — {@link #query}, {@link #parse},
  * {@link #bind}, {@link #describe}, {@link #execute}, {@link #close(FrontendMessage.Close)}, {@link #sync},
  * {@link #flush} — and keeps the protocol's rules: after an error the extended protocol skips to the next Sync, and
- * every batch ends with ReadyForQuery.
+ * every batch ends with ReadyForQuery. A statement whose columns only its parameters' values decide (see
+ * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}) runs at Bind, so the portal's Describe is exact.
  *
  * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
  * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
@@ -283,10 +285,37 @@ public final class Session {
         for (int i = 0; i < n; i++) {
             values.add(parameters.decode(p.parameterTypes().get(i), paramFormats[i], m.values()[i], i + 1));
         }
+        if (p.columnsDependOnParameters()) {
+            bindStarted(m, p, values);
+            return;
+        }
         List<Column> columns = core.columnsOf(p);
         short[] resultFormats = FormatCodes.expand(m.resultFormats(), columns.size(), "result");
         portals.add(new Portal(m.portal(), p, values, columns, resultFormats,
                 FormatCodes.codecs(codecs, columns, resultFormats)));
+        out.bindComplete();
+    }
+
+    /**
+     * Bind of a statement whose columns only its execution tells: it runs now, under statement_timeout, and the
+     * portal is described from its cursor (PostgreSQL knows a portal's columns at Bind; so does the client then).
+     */
+    private void bindStarted(FrontendMessage.Bind m, Prepared p, List<Object> values) throws IOException {
+        portals.close(m.portal()); // the unnamed portal it replaces must not hold the handler's connection
+        Portal portal = new Portal(m.portal(), p, values, List.of(), null, new Codec[0]);
+        try {
+            calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
+                runner.startAtBind(portal);
+                return null;
+            });
+            List<Column> columns = portal.cursor == null ? List.of() : portal.cursor.columns();
+            short[] resultFormats = FormatCodes.expand(m.resultFormats(), columns.size(), "result");
+            portal.described(columns, resultFormats, FormatCodes.codecs(codecs, columns, resultFormats));
+        } catch (IOException | RuntimeException e) {
+            portal.close();
+            throw e;
+        }
+        portals.add(portal);
         out.bindComplete();
     }
 
