@@ -1,0 +1,518 @@
+package io.buenavista.core.relay;
+
+import io.buenavista.api.Authenticator;
+import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.BackendMessage;
+import io.buenavista.testing.BackendMessage.ErrorResponse;
+import io.buenavista.testing.BackendMessage.ReadyForQuery;
+import io.buenavista.testing.ClientPrograms;
+import io.buenavista.testing.FrontendMessage;
+import io.buenavista.testing.WireClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.buenavista.testing.Frontend.bind;
+import static io.buenavista.testing.Frontend.describePortal;
+import static io.buenavista.testing.Frontend.execute;
+import static io.buenavista.testing.Frontend.parse;
+import static io.buenavista.testing.Frontend.query;
+import static io.buenavista.testing.Frontend.sync;
+import static io.buenavista.testing.Frontend.terminate;
+import static io.buenavista.testing.Frontend.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The relay in front of the shared PostgreSQL 15 (127.0.0.1:5432, trust, user postgres, database test): what a
+ * client sees through it is what it sees directly, and the pool hands out clean connections.
+ */
+class RelayTest {
+    private static final String PG_HOST = "127.0.0.1";
+    private static final int PG_PORT = 5432;
+    private static final String DIRECT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&sslmode=disable";
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    private record Proxy(BuenaVistaServer server, RelayHandler handler) {
+        int port() {
+            return server.port();
+        }
+
+        String url(String params) {
+            return "jdbc:postgresql://127.0.0.1:" + port() + "/anydb?user=postgres&sslmode=disable"
+                    + (params.isEmpty() ? "" : "&" + params);
+        }
+    }
+
+    private Proxy proxy(RelayConfig config) {
+        return proxy(new Backend(PG_HOST, PG_PORT, "test", "postgres", null), config);
+    }
+
+    private Proxy proxy(Backend backend, RelayConfig config) {
+        RelayHandler handler = new RelayHandler(backend, config);
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).build().start();
+        toClose.add(server);
+        return new Proxy(server, handler);
+    }
+
+    private static RelayConfig pool(int size, Duration wait) {
+        return RelayConfig.defaults().withPoolSize(size).withPoolWait(wait);
+    }
+
+    private WireClient client(int port, Map<String, String> params) {
+        WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20));
+        toClose.add(c);
+        c.login(params, null);
+        return c;
+    }
+
+    private WireClient client(int port, String applicationName) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", "postgres");
+        params.put("database", "test");
+        params.put("application_name", applicationName);
+        return client(port, params);
+    }
+
+    // ------------------------------------------------------------------------------------------------ fidelity
+
+    /** Every message, values included as bytes; only BackendKeyData's values differ legitimately. */
+    private static String canonical(List<BackendMessage> messages) {
+        StringBuilder sb = new StringBuilder();
+        for (BackendMessage m : messages) {
+            if (m instanceof BackendMessage.BackendKeyData) {
+                sb.append("BackendKeyData[masked]");
+            } else if (m instanceof BackendMessage.DataRow row) {
+                sb.append("DataRow[");
+                for (int i = 0; i < row.size(); i++) {
+                    sb.append(row.isNull(i) ? "NULL" : HexFormat.of().formatHex(row.bytes(i))).append(' ');
+                }
+                sb.append(']');
+            } else if (m instanceof BackendMessage.CopyData d) {
+                sb.append("CopyData[").append(HexFormat.of().formatHex(d.data())).append(']');
+            } else {
+                sb.append(m);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Logs in, then sends each script step and reads up to its ReadyForQuery; returns everything received. */
+    private String transcript(int port, boolean fragmented, List<FrontendMessage[]> script) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", "postgres");
+        params.put("database", "test");
+        params.put("application_name", "relay-fidelity");
+        params.put("DateStyle", "ISO, DMY");
+        params.put("TimeZone", "Europe/Berlin");
+        params.put("extra_float_digits", "3");
+        params.put("options", "-c search_path=pg_catalog,public -c IntervalStyle=iso_8601");
+        try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+            List<BackendMessage> all = new ArrayList<>(c.login(params, null));
+            if (fragmented) {
+                c.setFragmentation(1, 7, 42);
+            }
+            for (FrontendMessage[] step : script) {
+                c.send(step);
+                all.addAll(c.readUntilReady());
+            }
+            return canonical(all);
+        }
+    }
+
+    @Test
+    void framesThroughTheRelayAreTheBackendsOwn() {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        List<FrontendMessage[]> script = List.of(
+                new FrontendMessage[] {query("select 1 as one, 'x'::text as t, null::int as n, 1.5::float8 as f,"
+                        + " now()::date - now()::date as d, interval '1 day 2 hours' as i, current_setting('search_path')"
+                        + " as sp, current_setting('application_name') as app")},
+                new FrontendMessage[] {query("select g, md5(g::text) from generate_series(1, 2000) g")},
+                new FrontendMessage[] {query("select 1/0")},
+                new FrontendMessage[] {query("do $$ begin raise notice 'hello %', 42; end $$")},
+                new FrontendMessage[] {query("begin; select 1; ")},
+                new FrontendMessage[] {query("select nonexistent")},
+                new FrontendMessage[] {query("rollback")},
+                new FrontendMessage[] {query("")},
+                new FrontendMessage[] {query("copy (select g, g * 2 from generate_series(1, 50) g) to stdout")},
+                new FrontendMessage[] {parse("", "select $1::int + 1, $2::text", 0, 0), bind("", "", text("41", "z")),
+                        describePortal(""), execute("", 0), sync()},
+                new FrontendMessage[] {parse("s1", "select * from generate_series(1, $1::int) g", 23),
+                        bind("p1", "s1", text("10")), execute("p1", 3), execute("p1", 3), sync()},
+                new FrontendMessage[] {parse("", "select $1::int", 0), bind("", "", text("nope")), execute("", 0),
+                        sync()});
+        String direct = transcript(PG_PORT, false, script);
+        assertEquals(direct, transcript(proxy.port(), false, script));
+        // Frames torn into 1–7 byte pieces (headers too) reach the backend whole.
+        assertEquals(direct, transcript(proxy.port(), true, script));
+    }
+
+    // --------------------------------------------------------------------------------------- real clients
+
+    @Test
+    void pgjdbcInEveryModeAndStreaming() throws Exception {
+        Proxy proxy = proxy(pool(4, Duration.ofSeconds(5)));
+        for (String mode : List.of("simple", "extended", "extendedForPrepared", "extendedCacheEverything")) {
+            try (Connection c = DriverManager.getConnection(proxy.url("preferQueryMode=" + mode
+                    + "&prepareThreshold=1"))) {
+                for (int i = 0; i < 3; i++) {
+                    try (PreparedStatement ps = c.prepareStatement("select ?::int * 2, ?::text, now()::timestamptz")) {
+                        ps.setInt(1, 21 + i);
+                        ps.setString(2, "a?b");
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            assertEquals(42 + 2 * i, rs.getInt(1), mode);
+                            assertEquals("a?b", rs.getString(2));
+                        }
+                    }
+                }
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("select '{\"a\":1}'::jsonb ? 'a', version()")) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getBoolean(1), mode);
+                    assertTrue(rs.getString(2).startsWith("PostgreSQL 15"), rs.getString(2));
+                }
+            }
+        }
+        try (Connection c = DriverManager.getConnection(proxy.url(""))) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(1000);
+                long sum = 0;
+                int rows = 0;
+                try (ResultSet rs = s.executeQuery("select g, md5(g::text) from generate_series(1, 200000) g")) {
+                    while (rs.next()) {
+                        sum += rs.getLong(1);
+                        rows++;
+                    }
+                }
+                assertEquals(200000, rows);
+                assertEquals(200000L * 200001L / 2, sum);
+            }
+            c.commit();
+        }
+    }
+
+    @Test
+    void psqlThroughTheRelay() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        ProcessBuilder pb = new ProcessBuilder(ClientPrograms.path("psql"), "-X", "-w", "-q", "-A", "-t",
+                "-h", PG_HOST, "-p", String.valueOf(proxy.port()), "-U", "postgres", "-d", "whatever",
+                "-c", "select current_database(), 6 * 7", "-c", "\\dt pg_catalog.pg_class");
+        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("test|42\n"), out);
+        assertTrue(out.contains("pg_catalog|pg_class|table|"), out);
+    }
+
+    @Test
+    void copyInAndOut() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        try (Connection c = DriverManager.getConnection(proxy.url(""))) {
+            try (Statement s = c.createStatement()) {
+                s.execute("create temp table relay_copy(a int, b text)");
+            }
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            StringBuilder data = new StringBuilder();
+            for (int i = 1; i <= 5000; i++) {
+                data.append(i).append('\t').append("row ").append(i).append('\n');
+            }
+            long in = copy.copyIn("copy relay_copy from stdin",
+                    new ByteArrayInputStream(data.toString().getBytes(StandardCharsets.UTF_8)));
+            assertEquals(5000, in);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long n = copy.copyOut("copy (select * from relay_copy order by a) to stdout", out);
+            assertEquals(5000, n);
+            assertEquals(data.toString(), out.toString(StandardCharsets.UTF_8));
+            SQLException bad = assertThrows(SQLException.class, () -> copy.copyIn("copy relay_copy from stdin",
+                    new ByteArrayInputStream("x\ty\n".getBytes(StandardCharsets.UTF_8))));
+            assertEquals("22P02", bad.getSQLState());
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select count(*) from relay_copy")) {
+                assertTrue(rs.next());
+                assertEquals(5000, rs.getInt(1));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ pool
+
+    private static int backendPid(WireClient c) {
+        List<BackendMessage> r = c.simpleQuery("select pg_backend_pid()");
+        return Integer.parseInt(r.stream().filter(BackendMessage.DataRow.class::isInstance)
+                .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow());
+    }
+
+    @Test
+    void aReusedBackendForgetsThePreviousClient() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        int pid;
+        try (WireClient a = client(proxy.port(), "relay-a")) {
+            pid = backendPid(a);
+            a.simpleQuery("set statement_timeout = '17s'");
+            a.simpleQuery("create temp table relay_secret(x int)");
+            a.simpleQuery("prepare relay_p as select 1");
+            a.send(terminate());
+        }
+        WireClient b = client(proxy.port(), "relay-b");
+        assertEquals(pid, backendPid(b), "pool size 1: the same backend serves the next client");
+        assertEquals("0", firstValue(b.simpleQuery("show statement_timeout")));
+        assertEquals("relay-b", firstValue(b.simpleQuery("show application_name")));
+        b.send(query("select * from relay_secret"));
+        assertEquals("42P01", b.expectError("42P01").sqlState());
+        b.expectReadyForQuery('I');
+        b.send(query("execute relay_p"));
+        b.expectError("26000");
+        b.expectReadyForQuery('I');
+    }
+
+    private static String firstValue(List<BackendMessage> messages) {
+        return messages.stream().filter(BackendMessage.DataRow.class::isInstance)
+                .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aClientKilledMidTransactionLeavesNothingBehind() throws Exception {
+        String table = "relay_kill_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (x int)");
+        }
+        try {
+            Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+            WireClient a = client(proxy.port(), "relay-kill");
+            int pid = backendPid(a);
+            a.simpleQuery("begin");
+            a.simpleQuery("insert into " + table + " values (1)");
+            a.close(); // no Terminate: the socket just goes
+            WireClient b = client(proxy.port(), "relay-after-kill");
+            assertEquals(pid, backendPid(b), "the backend was rolled back and reused");
+            b.send(query("select count(*) from " + table));
+            b.expectRowDescription("count");
+            b.expectDataRow("0");
+            b.expectCommandComplete("SELECT 1");
+            b.expectReadyForQuery('I');
+        } finally {
+            try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    @Test
+    void anExhaustedPoolMakesLoginsWaitThenRefusesWith53300() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(1)));
+        WireClient a = client(proxy.port(), "relay-holder");
+        try (WireClient b = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(20))) {
+            b.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = b.expect(ErrorResponse.class);
+            assertEquals("53300", e.sqlState());
+            assertEquals("FATAL", e.severity());
+            b.expectClosed();
+        }
+        // A waiting login gets the connection the moment it is released.
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Proxy slow = proxy(pool(1, Duration.ofSeconds(15)));
+            WireClient holder = client(slow.port(), "relay-holder-2");
+            Future<Integer> waiter = pool.submit(() -> {
+                try (WireClient w = WireClient.connect(PG_HOST, slow.port()).setReadTimeout(Duration.ofSeconds(20))) {
+                    w.login("postgres", "test");
+                    return backendPid(w);
+                }
+            });
+            Thread.sleep(300);
+            assertFalse(waiter.isDone());
+            int pid = backendPid(holder);
+            holder.send(terminate());
+            holder.close();
+            assertEquals(pid, waiter.get(15, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        a.close();
+    }
+
+    @Test
+    void aRefusedBackendGivesFatal08006() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Proxy proxy = proxy(new Backend(PG_HOST, closedPort, "test", "postgres", null), pool(2, Duration.ofSeconds(5)));
+        try (WireClient c = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = c.expect(ErrorResponse.class);
+            assertEquals("08006", e.sqlState());
+            assertEquals("FATAL", e.severity());
+            assertTrue(e.message().contains("Connection refused"), e.message());
+            c.expectClosed();
+        }
+        // A backend that rejects the login: its message, as 08006.
+        Proxy wrongDb = proxy(new Backend(PG_HOST, PG_PORT, "relay_no_such_db", "postgres", null),
+                pool(2, Duration.ofSeconds(5)));
+        try (WireClient c = WireClient.connect(PG_HOST, wrongDb.port()).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = c.expect(ErrorResponse.class);
+            assertEquals("08006", e.sqlState());
+            assertTrue(e.message().contains("relay_no_such_db"), e.message());
+        }
+        // An invalid startup setting: the backend's own error, FATAL, as when connecting directly.
+        Proxy ok = proxy(pool(1, Duration.ofSeconds(5)));
+        ErrorResponse direct;
+        try (WireClient c = WireClient.connect(PG_HOST, PG_PORT).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test", "options", "-c work_mem=banana"));
+            // PostgreSQL authenticates first; Buena Vista refuses before AuthenticationOk (see the report).
+            c.expect(BackendMessage.AuthenticationOk.class);
+            direct = c.expect(ErrorResponse.class);
+        }
+        try (WireClient c = WireClient.connect(PG_HOST, ok.port()).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test", "options", "-c work_mem=banana"));
+            ErrorResponse e = c.expect(ErrorResponse.class);
+            assertEquals(direct.sqlState(), e.sqlState());
+            assertEquals(direct.message(), e.message());
+            assertEquals("FATAL", e.severity());
+        }
+        // ... and the backend connection went back to the pool, usable.
+        client(ok.port(), "relay-after-bad-setting").simpleQuery("select 1");
+    }
+
+    @Test
+    void aCancelReachesOnlyItsOwnClientsQuery() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        WireClient a = client(proxy.port(), "relay-cancel-a");
+        WireClient b = client(proxy.port(), "relay-cancel-b");
+        a.send(query("select pg_sleep(5), 'a'"));
+        b.send(query("select pg_sleep(1.5), 'b'"));
+        Thread.sleep(300);
+        a.cancel(); // one CancelRequest, to Buena Vista's key
+        a.expectRowDescription("pg_sleep", "?column?");
+        ErrorResponse e = a.expect(ErrorResponse.class);
+        assertEquals("57014", e.sqlState());
+        a.expectReadyForQuery('I');
+        b.expectRowDescription("pg_sleep", "?column?");
+        b.expectDataRow("", "b");
+        b.expectCommandComplete("SELECT 1");
+        b.expectReadyForQuery('I');
+        // A cancel with the wrong key does nothing.
+        b.send(query("select pg_sleep(1), 'b2'"));
+        WireClient.cancelRequest(PG_HOST, proxy.port(), b.backendKeyData().processId(),
+                b.backendKeyData().secretKey() + 1);
+        b.expectRowDescription("pg_sleep", "?column?");
+        b.expectDataRow("", "b2");
+    }
+
+    @Test
+    void aTerminatedBackendEndsItsClientAndThePoolHeals() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient a = client(proxy.port(), "relay-victim");
+        int pid = backendPid(a);
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("select pg_terminate_backend(" + pid + ")");
+        }
+        ErrorResponse e = a.expect(ErrorResponse.class);
+        assertEquals("57P01", e.sqlState());
+        assertEquals("FATAL", e.severity());
+        a.expectClosed();
+        WireClient b = client(proxy.port(), "relay-healed");
+        assertNotEquals(pid, backendPid(b));
+    }
+
+    @Test
+    void manyClientsAtOnceLeakNoBackend() throws Exception {
+        String app = "relay-load-" + UUID.randomUUID().toString().substring(0, 8);
+        Proxy proxy = proxy(pool(8, Duration.ofSeconds(30)));
+        int clients = 20;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        AtomicLong queries = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            int id = i;
+            futures.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    try (Connection c = DriverManager.getConnection(proxy.url("ApplicationName=" + app));
+                            PreparedStatement ps = c.prepareStatement("select ?::int + g from generate_series(1, 10) g")) {
+                        for (int k = 0; k < 20; k++) {
+                            ps.setInt(1, id);
+                            int rows = 0;
+                            try (ResultSet rs = ps.executeQuery()) {
+                                while (rs.next()) {
+                                    rows++;
+                                }
+                            }
+                            assertEquals(10, rows);
+                            queries.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        System.out.println("relay load: " + queries.get() + " queries from " + clients + " clients through 8 backends");
+        assertTrue(queries.get() > 0);
+        // Released backends are idle and reset (application_name is back to empty); none runs under the app name.
+        assertEquals(0, countBackends(app));
+        int idle = proxy.handler().pool().idleCount();
+        assertTrue(idle >= 1 && idle <= 8, "idle " + idle);
+        proxy.server().close();
+        assertEquals(0, proxy.handler().pool().idleCount());
+    }
+
+    private static int countBackends(String applicationName) throws SQLException {
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                PreparedStatement ps = direct.prepareStatement(
+                        "select count(*) from pg_stat_activity where application_name = ?")) {
+            ps.setString(1, applicationName);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}
