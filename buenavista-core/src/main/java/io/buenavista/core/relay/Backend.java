@@ -31,7 +31,7 @@ public record Backend(String host, int port, String database, String user, Strin
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a postgresql:// URL: " + url);
+            throw new IllegalArgumentException("the backend URL is malformed: " + e.getReason());
         }
         if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
             throw new IllegalArgumentException("the backend URL must start with postgresql:// or jdbc:postgresql://");
@@ -41,7 +41,7 @@ public record Backend(String host, int port, String database, String user, Strin
                     + "BV_BACKEND_PASSWORD, not in the URL");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new IllegalArgumentException("the backend URL needs a host: " + url);
+            throw new IllegalArgumentException("the backend URL needs a host: postgresql://HOST:PORT/DB");
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
         String database = path.startsWith("/") ? path.substring(1) : path;

@@ -59,16 +59,25 @@ public final class RelayHandler implements QueryHandler {
     @Override
     public ClientSession openSession(SessionContext context) throws PgException {
         BackendConnection backend = pool.acquire();
-        boolean lent = false;
+        boolean handedOver = false;
         try {
-            applyStartupParameters(backend, context.startup());
+            for (int attempt = 1; !applyStartupParameters(backend, context.startup()); attempt++) {
+                // An idle connection the backend dropped (restart, pg_terminate_backend) fails here: take another.
+                pool.release(backend, false);
+                handedOver = true;
+                if (attempt == 3) {
+                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the backend connection failed");
+                }
+                backend = pool.acquire();
+                handedOver = false;
+            }
             StartupRequest s = context.startup();
             String who = s.user() + "@" + s.database() + " from " + s.remoteAddress();
             RelaySession session = new RelaySession(pool, backend, pumps, config.connectTimeout(), who);
-            lent = true;
+            handedOver = true;
             return session;
         } finally {
-            if (!lent) {
+            if (!handedOver) {
                 pool.release(backend, !backend.isClosed());
             }
         }
@@ -77,9 +86,12 @@ public final class RelayHandler implements QueryHandler {
     /**
      * Sets what the client put in its startup packet as a session default on the backend, as PostgreSQL would at
      * startup: {@code set_config} takes the raw string, like a startup parameter (a {@code SET} would quote list
-     * values such as search_path differently). An invalid value gets the backend's error, as FATAL.
+     * values such as search_path differently). An invalid value gets the backend's error, as FATAL. The round trip
+     * also validates a reused connection.
+     *
+     * @return false when the connection failed (and is closed)
      */
-    private static void applyStartupParameters(BackendConnection backend, StartupRequest startup) {
+    private static boolean applyStartupParameters(BackendConnection backend, StartupRequest startup) {
         Map<String, String> settings = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : startup.parameters().entrySet()) {
             String key = p.getKey();
@@ -90,7 +102,7 @@ public final class RelayHandler implements QueryHandler {
         }
         settings.putAll(startup.options());
         if (settings.isEmpty()) {
-            return;
+            settings.put("application_name", "");
         }
         StringBuilder sql = new StringBuilder("SELECT ");
         String sep = "";
@@ -104,11 +116,12 @@ public final class RelayHandler implements QueryHandler {
             error = backend.simpleQuery(sql.toString());
         } catch (IOException e) {
             backend.abort();
-            throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the backend connection failed: " + e.getMessage());
+            return false;
         }
         if (error != null) {
             throw error.isFatal() ? error : error.withSeverity(PgException.Severity.FATAL);
         }
+        return true;
     }
 
     /** An escape-string literal: right whatever standard_conforming_strings says. */
