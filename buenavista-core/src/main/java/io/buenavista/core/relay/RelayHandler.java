@@ -29,13 +29,20 @@ public final class RelayHandler implements QueryHandler {
     private final BackendPool pool;
     private final RelayConfig config;
     private final ExecutorService pumps;
+    private final SqlRewriter rewriter;
 
     public RelayHandler(Backend backend, RelayConfig config) {
-        this(NAME, backend, config);
+        this(NAME, backend, config, null);
     }
 
-    public RelayHandler(String name, Backend backend, RelayConfig config) {
+    /**
+     * A relay under its own name, optionally rewriting the SQL of Query and Parse messages.
+     *
+     * @param rewriter null to pass every frame unchanged
+     */
+    public RelayHandler(String name, Backend backend, RelayConfig config, SqlRewriter rewriter) {
         this.name = name;
+        this.rewriter = rewriter;
         this.config = config;
         this.pool = new BackendPool(backend, config);
         AtomicInteger n = new AtomicInteger();
@@ -73,7 +80,7 @@ public final class RelayHandler implements QueryHandler {
             }
             StartupRequest s = context.startup();
             String who = s.user() + "@" + s.database() + " from " + s.remoteAddress();
-            RelaySession session = new RelaySession(pool, backend, pumps, config.connectTimeout(), who);
+            RelaySession session = new RelaySession(pool, backend, pumps, config.connectTimeout(), who, rewriter, s);
             handedOver = true;
             return session;
         } finally {

@@ -2,6 +2,7 @@ package io.buenavista.core.relay;
 
 import io.buenavista.api.FrameChannel;
 import io.buenavista.api.FrameSession;
+import io.buenavista.api.StartupRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,9 @@ final class RelaySession implements FrameSession {
     private final ExecutorService pumps;
     private final Duration controlTimeout;
     private final String who;
+    /** Null when frames pass unchanged (the fast path); else Query and Parse texts go through it. */
+    private final SqlRewriter rewriter;
+    private final StartupRequest client;
     private final Map<String, String> reported;
     private final long startNanos = System.nanoTime();
 
@@ -64,7 +68,9 @@ final class RelaySession implements FrameSession {
     private volatile long bytesToClient;
 
     RelaySession(BackendPool pool, BackendConnection backend, ExecutorService pumps, Duration controlTimeout,
-            String who) {
+            String who, SqlRewriter rewriter, StartupRequest client) {
+        this.rewriter = rewriter;
+        this.client = client;
         this.pool = pool;
         this.backend = backend;
         this.pumps = pumps;
@@ -113,6 +119,7 @@ final class RelaySession implements FrameSession {
             }
             end += r;
             int p = 0;
+            int from = 0; // bytes before this are written, or replaced by a rewritten frame
             boolean terminate = false;
             if (!scanning) {
                 p = end;
@@ -136,6 +143,16 @@ final class RelaySession implements FrameSession {
                         terminate = true;
                         break;
                     }
+                    long total = 1L + length;
+                    boolean whole = p + total <= end;
+                    boolean rewrite = rewriter != null && (type == 'Q' || type == 'P');
+                    if (rewrite && !whole) {
+                        // Read the whole frame first; only a rewriting relay ever needs a larger buffer.
+                        if (total > buf.length) {
+                            buf = java.util.Arrays.copyOf(buf, (int) Math.min(total, Integer.MAX_VALUE - 8));
+                        }
+                        break;
+                    }
                     switch (type) {
                         case 'Q', 'F' -> pending.incrementAndGet();
                         case 'S' -> {
@@ -145,23 +162,36 @@ final class RelaySession implements FrameSession {
                         case 'P', 'B', 'E', 'D', 'C', 'H' -> unsynced = true;
                         default -> { }
                     }
-                    long total = 1L + length;
-                    if (p + total > end) {
+                    if (!whole) {
                         remaining = p + total - end;
                         p = end;
                         break;
+                    }
+                    if (rewrite) {
+                        byte[] replacement = rewritten(type, buf, p, (int) total);
+                        if (replacement != null) {
+                            try {
+                                out.write(buf, from, p - from);
+                                out.write(replacement);
+                            } catch (IOException e) {
+                                backendBroken = true;
+                                return;
+                            }
+                            bytesToBackend += p - from + replacement.length;
+                            from = p + (int) total;
+                        }
                     }
                     p += (int) total;
                 }
             }
             if (p > 0) {
                 try {
-                    out.write(buf, 0, p);
+                    out.write(buf, from, p - from);
                 } catch (IOException e) {
                     backendBroken = true;
                     return;
                 }
-                bytesToBackend += p;
+                bytesToBackend += p - from;
                 System.arraycopy(buf, p, buf, 0, end - p);
                 end -= p;
             }
@@ -169,6 +199,49 @@ final class RelaySession implements FrameSession {
                 return;
             }
         }
+    }
+
+    /**
+     * The Query or Parse frame at {@code buf[at, at + total)} with its SQL rewritten, or null when unchanged.
+     * Query: {@code sql\0}; Parse: {@code name\0 sql\0} then the parameter types, kept as they are.
+     */
+    private byte[] rewritten(byte type, byte[] buf, int at, int total) {
+        int frameEnd = at + total;
+        int sqlStart = at + 5;
+        if (type == 'P') {
+            sqlStart = indexOfZero(buf, sqlStart, frameEnd) + 1;
+        }
+        int sqlEnd = indexOfZero(buf, sqlStart, frameEnd);
+        if (sqlStart <= 0 || sqlEnd < 0) {
+            return null; // malformed: the backend refuses it as it is
+        }
+        String sql = new String(buf, sqlStart, sqlEnd - sqlStart, StandardCharsets.UTF_8);
+        String replaced = rewriter.rewrite(client, sql);
+        if (replaced == null || replaced.equals(sql)) {
+            return null;
+        }
+        byte[] text = replaced.getBytes(StandardCharsets.UTF_8);
+        int head = sqlStart - at;
+        int tail = frameEnd - sqlEnd;
+        byte[] frame = new byte[head + text.length + tail];
+        System.arraycopy(buf, at, frame, 0, head);
+        System.arraycopy(text, 0, frame, head, text.length);
+        System.arraycopy(buf, sqlEnd, frame, head + text.length, tail);
+        int length = frame.length - 1;
+        frame[1] = (byte) (length >>> 24);
+        frame[2] = (byte) (length >>> 16);
+        frame[3] = (byte) (length >>> 8);
+        frame[4] = (byte) length;
+        return frame;
+    }
+
+    private static int indexOfZero(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Backend → client until the backend ends, the client is gone, or the session is drained or stopped. */

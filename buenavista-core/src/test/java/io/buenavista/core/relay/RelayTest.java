@@ -456,7 +456,54 @@ class RelayTest {
         assertEquals("FATAL", e.severity());
         a.expectClosed();
         WireClient b = client(proxy.port(), "relay-healed");
-        assertNotEquals(pid, backendPid(b));
+        int second = backendPid(b);
+        assertNotEquals(pid, second);
+        // A pooled connection killed while idle is replaced at the next login, unseen by the client.
+        b.send(terminate());
+        b.close();
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("select pg_terminate_backend(" + second + ")");
+        }
+        WireClient c = client(proxy.port(), "relay-healed-again");
+        assertNotEquals(second, backendPid(c));
+    }
+
+    @Test
+    void aRewritingRelayChangesQueryAndParseTextOnly() throws Exception {
+        SqlRewriter rewriter = (client, sql) -> sql.replace("magic_number", "(40 + length(current_user))");
+        RelayHandler handler = new RelayHandler("rewriting", new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(2, Duration.ofSeconds(5)), rewriter);
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).build().start();
+        toClose.add(server);
+        Proxy proxy = new Proxy(server, handler);
+        WireClient c = client(proxy.port(), "relay-rewrite");
+        c.send(query("select magic_number as n"));
+        c.expectRowDescription("n");
+        c.expectDataRow("48");
+        c.expectCommandComplete("SELECT 1");
+        c.expectReadyForQuery('I');
+        // A Query larger than the relay's buffer, torn into pieces, is rewritten whole.
+        String padding = "/*" + "x".repeat(200_000) + "*/";
+        c.setFragmentation(1000, 9000, 7);
+        c.send(query("select magic_number " + padding + " as n"));
+        c.expectRowDescription("n");
+        c.expectDataRow("48");
+        c.expectCommandComplete("SELECT 1");
+        c.expectReadyForQuery('I');
+        c.clearFragmentation();
+        try (Connection j = DriverManager.getConnection(proxy.url("prepareThreshold=1"));
+                PreparedStatement ps = j.prepareStatement("select magic_number + ?, ?::text")) {
+            for (int i = 0; i < 3; i++) {
+                ps.setInt(1, i);
+                ps.setString(2, "magic_number"); // a parameter value is not SQL text: left alone
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(48 + i, rs.getInt(1));
+                    assertEquals("magic_number", rs.getString(2));
+                }
+            }
+        }
     }
 
     @Test
