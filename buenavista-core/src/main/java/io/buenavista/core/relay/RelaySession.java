@@ -304,7 +304,13 @@ final class RelaySession implements FrameSession {
                         if (clientWritesStopped) {
                             return;
                         }
-                        out.write(buf, 0, p);
+                        try {
+                            out.write(buf, 0, p);
+                        } catch (IOException e) {
+                            // The client is gone; its thread sees that too and decides about the backend.
+                            channel.close();
+                            return;
+                        }
                     }
                     bytesToClient += p;
                 }
