@@ -22,6 +22,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One authenticated connection to a PostgreSQL backend, as the relay's client. Between sessions it is driven here,
@@ -61,23 +64,31 @@ final class BackendConnection implements AutoCloseable {
      *
      * @throws PgException FATAL 08006 when the backend cannot be reached or refuses the login, with its message
      */
-    static BackendConnection open(Backend backend, Duration connectTimeout, SecureRandom random) {
+    static BackendConnection open(Backend backend, Duration connectTimeout, SecureRandom random,
+            ScheduledExecutorService timer) {
         Socket socket = new Socket();
+        // Bounds a login to a backend that accepts the connection but never answers. Not SO_TIMEOUT: a timed read
+        // turns the JDK's socket non-blocking for good, which costs a poll per read for the connection's life.
+        ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(socket), connectTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(backend.host(), backend.port()), (int) connectTimeout.toMillis());
-            // Bounds a login to a backend that accepts the connection but never answers.
-            socket.setSoTimeout((int) connectTimeout.toMillis());
             BackendConnection c = new BackendConnection(backend, socket);
             c.login(random);
-            socket.setSoTimeout(0);
+            deadline.cancel(false);
+            if (socket.isClosed()) {
+                throw new IOException("the backend did not complete the login in time");
+            }
             return c;
         } catch (IOException e) {
+            deadline.cancel(false);
             closeQuietly(socket);
             throw PgException.fatal(SqlState.CONNECTION_FAILURE, "could not connect to the backend server " + backend.host()
                     + ":" + backend.port() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         } catch (PgException | IllegalArgumentException e) {
+            deadline.cancel(false);
             closeQuietly(socket);
             throw e instanceof PgException p ? p
                     : PgException.fatal(SqlState.CONNECTION_FAILURE, "backend login failed: " + e.getMessage());

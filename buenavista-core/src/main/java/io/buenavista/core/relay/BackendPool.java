@@ -10,6 +10,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -32,12 +34,23 @@ public final class BackendPool implements AutoCloseable {
     /** Most recently used last, so the warmest connection is reused first and the coldest ages out. */
     private final Deque<BackendConnection> idle = new ArrayDeque<>();
     private final SecureRandom random = new SecureRandom();
+    /** Login deadlines. */
+    private final ScheduledExecutorService timer;
     private volatile boolean closed;
 
     public BackendPool(Backend backend, RelayConfig config) {
         this.backend = backend;
         this.config = config;
         this.permits = new Semaphore(config.poolSize(), true);
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "buenavista-relay-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+        long sweep = Math.max(1000, config.idleTimeout().toMillis() / 2);
+        timer.scheduleWithFixedDelay(this::closeExpired, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     public Backend backend() {
@@ -69,7 +82,7 @@ public final class BackendPool implements AutoCloseable {
             return c;
         }
         try {
-            return BackendConnection.open(backend, config.connectTimeout(), random);
+            return BackendConnection.open(backend, config.connectTimeout(), random, timer);
         } catch (RuntimeException e) {
             permits.release();
             throw e;
@@ -126,6 +139,23 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
+    /** Closes the idle connections unused for longer than the idle timeout, oldest first. */
+    private void closeExpired() {
+        long now = System.nanoTime();
+        while (true) {
+            BackendConnection c;
+            synchronized (idle) {
+                c = idle.peekFirst();
+                if (c == null || now - c.idleSinceNanos() <= config.idleTimeout().toNanos()) {
+                    return;
+                }
+                idle.pollFirst();
+            }
+            log.debug("closing backend connection {}: idle too long", c);
+            c.close();
+        }
+    }
+
     /** Connections kept idle now. */
     public int idleCount() {
         synchronized (idle) {
@@ -138,6 +168,7 @@ public final class BackendPool implements AutoCloseable {
     public void close() {
         closed = true;
         closeIdle();
+        timer.shutdownNow();
     }
 
     private void closeIdle() {

@@ -31,4 +31,8 @@ public record RelayConfig(int poolSize, Duration poolWait, Duration connectTimeo
     public RelayConfig withPoolWait(Duration wait) {
         return new RelayConfig(poolSize, wait, connectTimeout, idleTimeout);
     }
+
+    public RelayConfig withIdleTimeout(Duration timeout) {
+        return new RelayConfig(poolSize, poolWait, connectTimeout, timeout);
+    }
 }

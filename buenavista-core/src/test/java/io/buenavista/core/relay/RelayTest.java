@@ -314,6 +314,43 @@ class RelayTest {
     }
 
     @Test
+    void idleBackendsAreClosedAfterTheIdleTimeout() throws Exception {
+        String app = "relay-idle-" + UUID.randomUUID().toString().substring(0, 8);
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)).withIdleTimeout(Duration.ofSeconds(1)));
+        int pid;
+        try (WireClient a = client(proxy.port(), app)) {
+            pid = backendPid(a);
+            a.send(terminate());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        // Kept first: the release runs on the server's side just after the client left.
+        while (proxy.handler().pool().idleCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, proxy.handler().pool().idleCount());
+        while (proxy.handler().pool().idleCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, proxy.handler().pool().idleCount());
+        // ... and PostgreSQL saw it go (Terminate, then the socket closes).
+        while (backendAlive(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(backendAlive(pid));
+    }
+
+    private static boolean backendAlive(int pid) throws SQLException {
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                PreparedStatement ps = direct.prepareStatement("select count(*) from pg_stat_activity where pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+
+    @Test
     void aClientKilledMidTransactionLeavesNothingBehind() throws Exception {
         String table = "relay_kill_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
@@ -544,6 +581,11 @@ class RelayTest {
         System.out.println("relay load: " + queries.get() + " queries from " + clients + " clients through 8 backends");
         assertTrue(queries.get() > 0);
         // Released backends are idle and reset (application_name is back to empty); none runs under the app name.
+        // The last releases may still be running just after the clients left.
+        long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (countBackends(app) > 0 && System.nanoTime() < deadline2) {
+            Thread.sleep(50);
+        }
         assertEquals(0, countBackends(app));
         int idle = proxy.handler().pool().idleCount();
         assertTrue(idle >= 1 && idle <= 8, "idle " + idle);
