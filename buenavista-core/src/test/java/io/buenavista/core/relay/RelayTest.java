@@ -481,6 +481,63 @@ class RelayTest {
     }
 
     @Test
+    void anOldKeyNeverCancelsTheNextClientOfTheSameBackend() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient a = client(proxy.port(), "relay-old-key");
+        BackendMessage.BackendKeyData oldKey = a.backendKeyData();
+        int pid = backendPid(a);
+        a.send(terminate());
+        a.close();
+        WireClient b = client(proxy.port(), "relay-new-owner");
+        assertEquals(pid, backendPid(b));
+        b.send(query("select pg_sleep(1), 'survived'"));
+        Thread.sleep(200);
+        WireClient.cancelRequest(PG_HOST, proxy.port(), oldKey.processId(), oldKey.secretKey());
+        b.expectRowDescription("pg_sleep", "?column?");
+        b.expectDataRow("", "survived");
+        b.expectCommandComplete("SELECT 1");
+        b.expectReadyForQuery('I');
+    }
+
+    @Test
+    void aPipelinedBatchWrittenBeforeReadingDoesNotDeadlock() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient c = client(proxy.port(), "relay-pipeline");
+        int n = 5000;
+        List<FrontendMessage> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(parse("", "select $1::int, repeat('y', 100)", 0));
+            batch.add(bind("", "", text(Integer.toString(i))));
+            batch.add(execute("", 0));
+            batch.add(sync());
+        }
+        c.send(batch.toArray(new FrontendMessage[0])); // about 300 KB out and 800 KB back before any read
+        for (int i = 0; i < n; i++) {
+            List<BackendMessage> r = c.readUntilReady();
+            BackendMessage.DataRow row = (BackendMessage.DataRow) r.stream()
+                    .filter(BackendMessage.DataRow.class::isInstance).findFirst().orElseThrow();
+            assertEquals(Integer.toString(i), row.text(0));
+        }
+    }
+
+    @Test
+    void serverShutdownEndsIdleRelayedClientsWith57P01AndClosesTheirBackends() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
+        WireClient a = client(proxy.port(), "relay-shutdown");
+        int pid = backendPid(a);
+        proxy.server().close();
+        ErrorResponse e = a.expect(ErrorResponse.class);
+        assertEquals("57P01", e.sqlState());
+        assertEquals("FATAL", e.severity());
+        a.expectClosed();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (backendAlive(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(backendAlive(pid), "the backend connection was closed");
+    }
+
+    @Test
     void aTerminatedBackendEndsItsClientAndThePoolHeals() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
         WireClient a = client(proxy.port(), "relay-victim");
