@@ -481,6 +481,52 @@ class RelayTest {
     }
 
     @Test
+    void notificationsReachAnIdleListenerAsTheyHappen() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient listener = client(proxy.port(), "relay-listen");
+        int pid = backendPid(listener);
+        listener.simpleQuery("listen relay_channel");
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("notify relay_channel, 'hello'");
+        }
+        BackendMessage.NotificationResponse n = listener.expect(BackendMessage.NotificationResponse.class);
+        assertEquals("relay_channel", n.channel());
+        assertEquals("hello", n.payload());
+        assertNotEquals(pid, n.processId()); // the notifier's backend, as PostgreSQL reports it
+    }
+
+    @Test
+    void waitingLoginsAreServedInArrivalOrder() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(30)));
+        WireClient holder = client(proxy.port(), "relay-fifo-holder");
+        List<String> served = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> waiters = new ArrayList<>();
+            for (String name : List.of("first", "second", "third")) {
+                waiters.add(pool.submit(() -> {
+                    try (WireClient w = WireClient.connect(PG_HOST, proxy.port())
+                            .setReadTimeout(Duration.ofSeconds(30))) {
+                        w.login("postgres", "test");
+                        served.add(name);
+                        w.send(terminate());
+                    }
+                    return null;
+                }));
+                Thread.sleep(300); // each waits before the next arrives
+            }
+            holder.send(terminate());
+            holder.close();
+            for (Future<?> f : waiters) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of("first", "second", "third"), served);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void anOldKeyNeverCancelsTheNextClientOfTheSameBackend() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
         WireClient a = client(proxy.port(), "relay-old-key");
