@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The relay counts the ReadyForQuery messages still owed ({@code pending}: one per Query, Sync or FunctionCall
  * sent). When the client leaves at a point where nothing is owed and no extended-protocol message waits for its
  * Sync, the backend is in a known state: a Sync of our own flushes it, and the connection goes back to the pool,
- * which resets it. Otherwise (mid-statement, mid-COPY, a half-sent pipeline, a broken backend) it is cancelled and
- * closed, never reused: closing makes PostgreSQL roll back whatever the client left open.
+ * which resets it. Otherwise (mid-statement, mid-COPY, a half-sent pipeline, a broken backend) it is closed, never
+ * reused, as the client's own connection would have been: PostgreSQL finishes what it already received and rolls
+ * back whatever the client left open.
  */
 final class RelaySession implements FrameSession {
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
@@ -58,6 +59,8 @@ final class RelaySession implements FrameSession {
     /** The backend connection failed or was closed under the session. */
     private volatile boolean backendBroken;
     private volatile boolean stopping;
+    /** The client ended with Terminate (rather than by disconnecting). */
+    private boolean terminated;
     private final Object clientWrite = new Object();
     private boolean clientWritesStopped;
     private final Object lifecycle = new Object();
@@ -196,6 +199,7 @@ final class RelaySession implements FrameSession {
                 end -= p;
             }
             if (terminate) {
+                terminated = true;
                 return;
             }
         }
@@ -374,12 +378,15 @@ final class RelaySession implements FrameSession {
             } catch (IOException e) {
                 reusable = false;
             }
-        } else if (!backendBroken && pending.get() > 0) {
-            // The client left mid-statement: stop the statement rather than let it run on to nobody.
-            cancelBackend();
         }
         if (!reusable) {
-            backend.abort();
+            // As if the client had been connected directly: what it sent still runs (PostgreSQL reads it before it
+            // sees the end of the connection), an open transaction is rolled back when the backend sees it end.
+            if (terminated && !backendBroken) {
+                backend.close(); // forwards the client's Terminate
+            } else {
+                backend.abort();
+            }
             awaitPump(controlTimeout.toNanos());
         }
         release(reusable);

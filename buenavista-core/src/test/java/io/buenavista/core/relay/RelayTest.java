@@ -377,6 +377,39 @@ class RelayTest {
         }
     }
 
+    /** What a client sent before Terminate still runs, as when it talks to PostgreSQL directly. */
+    @Test
+    void aStatementSentJustBeforeTerminateStillRuns() throws Exception {
+        String table = "relay_fire_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (x int)");
+        }
+        try {
+            Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
+            for (int port : List.of(PG_PORT, proxy.port())) {
+                try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+                    c.login("postgres", "test");
+                    c.send(query("insert into " + table + " select " + port + " from pg_sleep(0.5)"), terminate());
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            int rows = 0;
+            while (rows < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement();
+                        ResultSet rs = s.executeQuery("select count(*) from " + table)) {
+                    rs.next();
+                    rows = rs.getInt(1);
+                }
+            }
+            assertEquals(2, rows, "the insert sent directly and the one sent through the relay both committed");
+        } finally {
+            try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
     @Test
     void anExhaustedPoolMakesLoginsWaitThenRefusesWith53300() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(1)));
