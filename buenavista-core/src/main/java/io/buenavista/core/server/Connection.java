@@ -399,21 +399,20 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         closing = true;
         ScheduledFuture<?> cutoff = null;
         try {
+            FrameSession frames = frameSession;
+            if (frames != null) {
+                // The frame session writes to the client from its own threads and lets the request in flight
+                // finish until the deadline; once it stopped, the FATAL is ours.
+                frames.stop(deadlineNanos);
+                cutoff = server.scheduler().schedule(this::closeSocket, SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
+                sendFatal(adminShutdown());
+                finished.await(SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
+                return;
+            }
             boolean locked = processing.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             long drainDeadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
             // A client that reads nothing would block the writes below for ever: its socket closes at the cutoff.
             cutoff = server.scheduler().schedule(this::closeSocket, SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
-            FrameSession frames = frameSession;
-            if (frames != null) {
-                // The frame session writes to the client from its own threads; once stopped, the FATAL is ours.
-                if (locked) {
-                    processing.unlock();
-                }
-                frames.stop(deadlineNanos);
-                sendFatal(adminShutdown());
-                finished.await(Math.max(0, drainDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                return;
-            }
             if (!locked) {
                 Session s = session;
                 if (s != null) {

@@ -616,6 +616,28 @@ class RelayTest {
         assertFalse(backendAlive(pid), "the backend connection was closed");
     }
 
+    /** The grace period holds for relayed statements too, past the 5 s the core gives a client to read its FATAL. */
+    @Test
+    void shutdownLetsARelayedStatementFinishWithinTheGracePeriod() throws Exception {
+        RelayHandler handler = new RelayHandler(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(1, Duration.ofSeconds(5)));
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).shutdownGracePeriod(Duration.ofSeconds(12)).build().start();
+        toClose.add(server);
+        WireClient c = client(server.port(), "relay-grace");
+        c.send(query("select pg_sleep(6), 'finished'"));
+        Thread.sleep(300);
+        Thread closer = new Thread(server::close);
+        closer.start();
+        c.expectRowDescription("pg_sleep", "?column?");
+        c.expectDataRow("", "finished");
+        c.expectCommandComplete("SELECT 1");
+        c.expectReadyForQuery('I');
+        assertEquals("57P01", c.expect(ErrorResponse.class).sqlState());
+        c.expectClosed();
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
     @Test
     void aTerminatedBackendEndsItsClientAndThePoolHeals() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
