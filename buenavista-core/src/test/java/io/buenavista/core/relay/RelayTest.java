@@ -249,6 +249,31 @@ class RelayTest {
     }
 
     @Test
+    void pgbenchInEveryQueryModeAndWithAConnectionPerTransaction(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Proxy proxy = proxy(pool(4, Duration.ofSeconds(30)));
+        java.nio.file.Path script = dir.resolve("bench.sql");
+        java.nio.file.Files.writeString(script, "\\set n random(1, 1000)\nselect :n::int + 1, md5(:n::text);\n"
+                + "begin;\nselect count(*) from generate_series(1, :n);\ncommit;\n");
+        for (List<String> mode : List.of(List.of("-M", "simple"), List.of("-M", "extended"), List.of("-M", "prepared"),
+                List.of("-M", "simple", "-C"))) {
+            List<String> command = new ArrayList<>(List.of(ClientPrograms.path("pgbench"), "-n", "-h", PG_HOST,
+                    "-p", String.valueOf(proxy.port()), "-U", "postgres", "-f", script.toString(), "-t", "200",
+                    "-c", "4", "-j", "2"));
+            command.addAll(mode);
+            command.add("test");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), mode + ": " + out);
+            assertTrue(out.contains("number of transactions actually processed: 800/800"), mode + ": " + out);
+            assertTrue(out.contains("number of failed transactions: 0"), mode + ": " + out);
+        }
+    }
+
+    @Test
     void copyInAndOut() throws Exception {
         Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
         try (Connection c = DriverManager.getConnection(proxy.url(""))) {
