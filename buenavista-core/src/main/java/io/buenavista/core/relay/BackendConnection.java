@@ -85,8 +85,8 @@ final class BackendConnection implements AutoCloseable {
         } catch (IOException e) {
             deadline.cancel(false);
             closeQuietly(socket);
-            throw PgException.fatal(SqlState.CONNECTION_FAILURE, "could not connect to the backend server " + backend.host()
-                    + ":" + backend.port() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            throw PgException.fatal(SqlState.CONNECTION_FAILURE, "could not connect to the backend server "
+                    + backend.host() + ":" + backend.port() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         } catch (PgException | IllegalArgumentException e) {
             deadline.cancel(false);
             closeQuietly(socket);

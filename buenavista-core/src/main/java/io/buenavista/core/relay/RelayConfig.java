@@ -15,7 +15,8 @@ public record RelayConfig(int poolSize, Duration poolWait, Duration connectTimeo
         if (poolSize < 1) {
             throw new IllegalArgumentException("pool size must be at least 1");
         }
-        if (poolWait.isNegative() || connectTimeout.isNegative() || connectTimeout.isZero() || idleTimeout.isNegative()) {
+        if (poolWait.isNegative() || connectTimeout.isNegative() || connectTimeout.isZero()
+                || idleTimeout.isNegative()) {
             throw new IllegalArgumentException("relay timeouts must be positive");
         }
     }

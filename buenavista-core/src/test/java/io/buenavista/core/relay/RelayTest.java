@@ -38,6 +38,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.buenavista.testing.Frontend.bind;
+import static io.buenavista.testing.Frontend.copyData;
+import static io.buenavista.testing.Frontend.copyDone;
+import static io.buenavista.testing.Frontend.copyFail;
 import static io.buenavista.testing.Frontend.describePortal;
 import static io.buenavista.testing.Frontend.execute;
 import static io.buenavista.testing.Frontend.parse;
@@ -178,7 +181,14 @@ class RelayTest {
                 new FrontendMessage[] {parse("s1", "select * from generate_series(1, $1::int) g", 23),
                         bind("p1", "s1", text("10")), execute("p1", 3), execute("p1", 3), sync()},
                 new FrontendMessage[] {parse("", "select $1::int", 0), bind("", "", text("nope")), execute("", 0),
-                        sync()});
+                        sync()},
+                new FrontendMessage[] {query("create temp table relay_f(a int, b text)")},
+                new FrontendMessage[] {query("copy relay_f from stdin"), copyData("1\tx\n2\t\\N\n"), copyDone()},
+                new FrontendMessage[] {query("copy relay_f from stdin"), copyData("bad\n"), copyDone()},
+                new FrontendMessage[] {query("copy relay_f from stdin"), copyData("3\ty\n"), copyFail("changed my mind")},
+                // Expressions, not columns: the temp table's OID differs between the two sessions.
+                new FrontendMessage[] {query("select a + 0 as a, b || '' as b from relay_f order by a;"
+                        + " copy relay_f to stdout with (format csv)")});
         String direct = transcript(PG_PORT, false, script);
         assertEquals(direct, transcript(proxy.port(), false, script));
         // Frames torn into 1–7 byte pieces (headers too) reach the backend whole.
