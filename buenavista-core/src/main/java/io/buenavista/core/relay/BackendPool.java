@@ -49,8 +49,8 @@ public final class BackendPool implements AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
-        long sweep = Math.max(1000, config.idleTimeout().toMillis() / 2);
-        timer.scheduleWithFixedDelay(this::closeExpired, sweep, sweep, TimeUnit.MILLISECONDS);
+        long sweep = Math.min(10_000, Math.max(1000, config.idleTimeout().toMillis() / 2));
+        timer.scheduleWithFixedDelay(this::maintain, config.minIdle() > 0 ? 0 : sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     public Backend backend() {
@@ -136,6 +136,34 @@ public final class BackendPool implements AutoCloseable {
             c.close();
         } finally {
             permits.release();
+        }
+    }
+
+    /** Closes expired idle connections, then opens connections up to the minimum idle. */
+    private void maintain() {
+        try {
+            closeExpired();
+            while (!closed && needsIdle() && permits.tryAcquire()) {
+                // Holding a permit while connecting keeps lent + idle + this one within the pool size.
+                try {
+                    BackendConnection c = BackendConnection.open(backend, config.connectTimeout(), random, timer);
+                    c.markIdle();
+                    synchronized (idle) {
+                        idle.addLast(c);
+                    }
+                } finally {
+                    permits.release();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot open an idle backend connection to {}: {}", backend, e.getMessage());
+        }
+    }
+
+    private boolean needsIdle() {
+        synchronized (idle) {
+            int lent = config.poolSize() - permits.availablePermits();
+            return idle.size() < config.minIdle() && lent + idle.size() < config.poolSize();
         }
     }
 

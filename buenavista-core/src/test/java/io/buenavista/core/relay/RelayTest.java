@@ -374,6 +374,19 @@ class RelayTest {
         assertFalse(backendAlive(pid));
     }
 
+    @Test
+    void theMinimumIdleIsOpenedAheadOfLogins() throws Exception {
+        Proxy proxy = proxy(pool(3, Duration.ofSeconds(5)).withMinIdle(2));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (proxy.handler().pool().idleCount() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, proxy.handler().pool().idleCount());
+        WireClient c = client(proxy.port(), "relay-min-idle");
+        assertEquals(1, proxy.handler().pool().idleCount(), "the login took a ready connection");
+        backendPid(c);
+    }
+
     private static boolean backendAlive(int pid) throws SQLException {
         try (Connection direct = DriverManager.getConnection(DIRECT_URL);
                 PreparedStatement ps = direct.prepareStatement("select count(*) from pg_stat_activity where pid = ?")) {
