@@ -67,6 +67,8 @@ final class RelaySession implements FrameSession {
     private boolean released;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch pumpDone = new CountDownLatch(1);
+    /** Whether {@link #serve} started the pump; a session refused before that has no pump to wait for. */
+    private volatile boolean served;
     private volatile long bytesToBackend;
     private volatile long bytesToClient;
 
@@ -90,6 +92,7 @@ final class RelaySession implements FrameSession {
     @Override
     public void serve(FrameChannel channel) throws IOException {
         log.info("relay session start: {} -> {} (backend pid {})", who, pool.backend(), backend.processId());
+        served = true;
         try {
             pumps.execute(() -> pumpBackend(channel));
         } catch (RuntimeException e) {
@@ -459,7 +462,9 @@ final class RelaySession implements FrameSession {
             }
         }
         backend.abort();
-        awaitPump(controlTimeout.toNanos());
+        if (served) {
+            awaitPump(controlTimeout.toNanos());
+        }
         release(false);
     }
 }

@@ -387,6 +387,25 @@ class RelayTest {
         backendPid(c);
     }
 
+    /** A session the core refused after opening it (its client vanished during startup) holds no slot. */
+    @Test
+    void aSessionClosedBeforeServingGivesItsBackendBackAtOnce() {
+        BackendPool backends = new BackendPool(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(1, Duration.ofSeconds(1)));
+        toClose.add(backends);
+        ExecutorService pumps = Executors.newCachedThreadPool();
+        try {
+            io.buenavista.api.StartupRequest startup = new io.buenavista.api.StartupRequest("postgres", "test", "",
+                    Map.of(), Map.of("user", "postgres"), new java.net.InetSocketAddress("127.0.0.1", 1), false);
+            RelaySession session = new RelaySession(backends, backends.acquire(), pumps, Duration.ofSeconds(60),
+                    "test", null, startup);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), session::close);
+            backends.release(backends.acquire(), false); // the one slot is free again
+        } finally {
+            pumps.shutdownNow();
+        }
+    }
+
     private static boolean backendAlive(int pid) throws SQLException {
         try (Connection direct = DriverManager.getConnection(DIRECT_URL);
                 PreparedStatement ps = direct.prepareStatement("select count(*) from pg_stat_activity where pid = ?")) {
