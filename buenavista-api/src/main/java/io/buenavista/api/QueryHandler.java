@@ -13,11 +13,26 @@ public interface QueryHandler extends AutoCloseable {
     String name();
 
     /**
-     * Opens a session for an authenticated connection.
+     * Opens a SQL session for an authenticated connection. A handler that only opens {@link FrameSession}s
+     * overrides {@link #openSession} instead and leaves this default, which refuses.
      *
      * @throws PgException to refuse it (sent as FATAL)
      */
-    QuerySession open(SessionContext context) throws PgException;
+    default QuerySession open(SessionContext context) throws PgException {
+        throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
+                "handler \"" + name() + "\" does not open SQL sessions");
+    }
+
+    /**
+     * Opens the session of an authenticated connection: the core calls this one. The default opens a SQL session
+     * with {@link #open}; a relay or proxy answers a {@link FrameSession} and then sees the client's frames
+     * verbatim.
+     *
+     * @throws PgException to refuse it (sent as FATAL)
+     */
+    default ClientSession openSession(SessionContext context) throws PgException {
+        return open(context);
+    }
 
     /**
      * The thread stack, in bytes, that calls into this handler's sessions need; 0 (the default) when the JVM's

@@ -12,7 +12,7 @@ import java.util.Map;
  * {@link #begin}, {@link #commit} and {@link #rollback}; those statements are never passed to {@link #prepare}.
  * A statement executed outside {@code begin … commit} runs in autocommit.
  */
-public interface QuerySession extends AutoCloseable {
+public non-sealed interface QuerySession extends ClientSession {
 
     /**
      * Prepares a statement without side effects. {@code sql} holds exactly one statement in PostgreSQL syntax with

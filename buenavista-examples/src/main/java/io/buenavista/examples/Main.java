@@ -3,13 +3,22 @@ package io.buenavista.examples;
 import io.buenavista.api.Authenticator;
 import io.buenavista.core.duckdb.DuckDbConfig;
 import io.buenavista.core.duckdb.DuckDbHandler;
+import io.buenavista.core.relay.Backend;
+import io.buenavista.core.relay.RelayConfig;
+import io.buenavista.core.relay.RelayHandler;
 import io.buenavista.core.server.BuenaVistaServer;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -28,6 +37,7 @@ public final class Main {
 
             Commands:
               duckdb [FILE]   serve a DuckDB database (in-memory when FILE is omitted)
+              proxy           relay clients to a PostgreSQL server through a pool of backend connections
 
             Run 'java -jar buenavista.jar COMMAND --help' for a command's options.
             """;
@@ -57,6 +67,32 @@ public final class Main {
               --help                 show this help
             """;
 
+    private static final String PROXY_USAGE = """
+            Usage: java -jar buenavista.jar proxy --backend postgresql://HOST[:PORT]/DB [OPTIONS]
+
+            Relays clients to a PostgreSQL server, as PgBouncer does in session pooling: each client gets a pooled,
+            already-authenticated backend connection for its session, reset (ROLLBACK, DISCARD ALL) when it leaves.
+            Any database name a client asks for maps to the backend's database. Clients are trusted (no password),
+            so by default only this machine can connect.
+
+            Options:
+              --backend URL          the PostgreSQL server: postgresql://HOST[:PORT]/DB or jdbc:postgresql://...
+              --backend-user U       the user the proxy logs in to the backend as (default: postgres)
+              --backend-password-file FILE
+                                     read the backend password from FILE (first line); or set
+                                     BV_BACKEND_PASSWORD. Never given on the command line.
+              --pool-size N          backend connections at most (default 10)
+              --pool-wait SECONDS    how long a client waits for a free backend connection, then gets
+                                     FATAL 53300 (default 30)
+              --host H               address to listen on (default 127.0.0.1)
+              --port P               port to listen on (default 5434; 0 picks a free one)
+              --insecure-trust       allow a non-loopback --host although clients are not authenticated
+              --help                 show this help
+            """;
+
+    /** The environment variable holding the backend password for {@code proxy}. */
+    static final String BACKEND_PASSWORD_ENV = "BV_BACKEND_PASSWORD";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -68,6 +104,11 @@ public final class Main {
 
     /** Runs a command until it ends; returns the process exit code. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)}, with the environment given. */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             err.print(USAGE);
             return EXIT_USAGE;
@@ -82,6 +123,8 @@ public final class Main {
                 return EXIT_OK;
             case "duckdb":
                 return duckdb(rest, out, err);
+            case "proxy":
+                return proxy(rest, env, out, err);
             default:
                 err.println("buenavista: unknown command '" + command + "'");
                 err.print(USAGE);
@@ -177,6 +220,95 @@ public final class Main {
         String where = file == null ? "an in-memory DuckDB database" : "DuckDB database " + file
                 + (readOnly ? " (read-only)" : "");
         out.println("Buena Vista is serving " + where + " on " + host + ":" + server.port());
+        out.println("Connect with: psql -h " + host + " -p " + server.port());
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+        awaitShutdown(server);
+        return EXIT_OK;
+    }
+
+    private static int proxy(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String backendUrl = null;
+        String backendUser = "postgres";
+        String passwordFile = null;
+        String host = "127.0.0.1";
+        int port = 5434;
+        boolean insecureTrust = false;
+        RelayConfig config = RelayConfig.defaults();
+        Backend backend;
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--help", "-h" -> {
+                        out.print(PROXY_USAGE);
+                        return EXIT_OK;
+                    }
+                    case "--backend" -> backendUrl = value(args, ++i, a);
+                    case "--backend-user" -> backendUser = value(args, ++i, a);
+                    case "--backend-password-file" -> passwordFile = value(args, ++i, a);
+                    case "--pool-size" -> config = config.withPoolSize(number(value(args, ++i, a), a, 1, 10000));
+                    case "--pool-wait" -> config = config.withPoolWait(
+                            Duration.ofSeconds(number(value(args, ++i, a), a, 0, 86400)));
+                    case "--host" -> host = value(args, ++i, a);
+                    case "--port" -> port = number(value(args, ++i, a), a, 0, 65535);
+                    case "--insecure-trust" -> insecureTrust = true;
+                    default -> throw new UsageException(a.startsWith("--backend-password")
+                            ? "the backend password is read from " + BACKEND_PASSWORD_ENV
+                                    + " or --backend-password-file, never from the command line"
+                            : "unknown " + (a.startsWith("-") ? "option" : "argument") + " '" + a + "'");
+                }
+            }
+            if (backendUrl == null) {
+                throw new UsageException("--backend postgresql://HOST:PORT/DB is required");
+            }
+            if (backendUser.isEmpty()) {
+                throw new UsageException("--backend-user must not be empty");
+            }
+            String password = env.get(BACKEND_PASSWORD_ENV);
+            if (passwordFile != null) {
+                try {
+                    String text = Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8);
+                    int eol = text.indexOf('\n');
+                    password = (eol < 0 ? text : text.substring(0, eol)).replace("\r", "");
+                } catch (IOException | RuntimeException e) {
+                    throw new UsageException("cannot read --backend-password-file " + passwordFile);
+                }
+            }
+            try {
+                backend = Backend.parse(backendUrl, backendUser, password);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        } catch (UsageException e) {
+            return usage(err, PROXY_USAGE, e.getMessage());
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            return usage(err, PROXY_USAGE, "unknown host '" + host + "'");
+        }
+        if (!address.isLoopbackAddress() && !insecureTrust) {
+            return usage(err, PROXY_USAGE, "--host " + host + " would let anyone on the network in without a "
+                    + "password; add --insecure-trust if that is what you want");
+        }
+        BuenaVistaServer server;
+        try {
+            server = BuenaVistaServer.builder()
+                    .bindAddress(address)
+                    .port(port)
+                    .discoverProviders(false)
+                    .handler(new RelayHandler(backend, config))
+                    .authenticator(Authenticator.trust())
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            err.println("buenavista: cannot start: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        out.println("Buena Vista is relaying to " + backend + " (pool of " + config.poolSize() + ") on " + host
+                + ":" + server.port());
         out.println("Connect with: psql -h " + host + " -p " + server.port());
         out.println("Stop with Ctrl-C.");
         out.flush();

@@ -64,4 +64,40 @@ class MainTest {
         assertEquals(2, run("duckdb", "--host", "0.0.0.0"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--insecure-trust"));
     }
+
+    private int run(java.util.Map<String, String> env, String... args) {
+        return Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void proxyHelpAndUsageErrors() {
+        assertEquals(0, run("proxy", "--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("--backend URL") && help.contains("--pool-wait SECONDS")
+                && help.contains("BV_BACKEND_PASSWORD"), help);
+        assertTrue(helpListsProxy());
+        assertEquals(2, run("proxy"));
+        assertEquals(2, run("proxy", "--backend"));
+        assertEquals(2, run("proxy", "--backend", "mysql://h/db"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h:5432/"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://u:secret@h/db"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=require"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--pool-size", "0"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--pool-wait", "x"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--port", "70000"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--backend-password", "secret"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--backend-password-file", "/nonexistent/pw"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--host", "0.0.0.0"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "stray"));
+        String errors = err.toString(StandardCharsets.UTF_8);
+        assertTrue(errors.contains("never from the command line"), errors);
+        assertTrue(!errors.contains("secret"), "a password must never be echoed: " + errors);
+    }
+
+    private boolean helpListsProxy() {
+        out.reset();
+        run("--help");
+        return out.toString(StandardCharsets.UTF_8).contains("proxy ");
+    }
 }

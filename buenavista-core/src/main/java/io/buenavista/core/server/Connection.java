@@ -2,6 +2,9 @@ package io.buenavista.core.server;
 
 import io.buenavista.api.AuthExchange;
 import io.buenavista.api.Authenticator;
+import io.buenavista.api.ClientSession;
+import io.buenavista.api.FrameChannel;
+import io.buenavista.api.FrameSession;
 import io.buenavista.api.PgException;
 import io.buenavista.api.Principal;
 import io.buenavista.api.QueryHandler;
@@ -25,6 +28,8 @@ import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -41,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client connection, read top to bottom: negotiate (SSLRequest, GSSENCRequest, CancelRequest) → StartupMessage →
- * route → authenticate → open the handler's session → serve messages until Terminate or disconnect. The SQL itself
+ * route → authenticate → open the handler's session → serve messages until Terminate or disconnect (or hand the
+ * frames to a {@link FrameSession}, which serves them itself). The SQL itself
  * is {@link Session}'s business; this class owns the socket, the limits and the cancel key.
  */
 final class Connection implements Runnable, CancelRegistry.Cancellable {
@@ -69,6 +75,8 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private final ReentrantLock processing = new ReentrantLock();
     private volatile boolean closing;
     private volatile Session session;
+    /** Set instead of {@link #session} when the handler serves the frames itself. */
+    private volatile FrameSession frameSession;
     private CancelRegistry.Key cancelKey;
     private ScheduledFuture<?> startupDeadline;
     /** Set by the one thread that sends this connection's FATAL error, so that a client gets only one. */
@@ -147,7 +155,12 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             return;
         }
         startSession(startup);
-        serveMessages();
+        FrameSession frames = frameSession;
+        if (frames != null) {
+            frames.serve(new Channel());
+        } else {
+            serveMessages();
+        }
     }
 
     /** Answers SSLRequest/GSSENCRequest/CancelRequest until a StartupMessage arrives; null when none will. */
@@ -256,10 +269,26 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         Principal principal = fatalOnError(() -> authenticator.authorize(proven, request, route));
 
         SessionSettings settings = new SessionSettings(config.serverVersion(), principal.name());
-        applyStartupSettings(settings, params, options);
+        // A frame session's backend judges the startup settings itself (a relay's PostgreSQL knows them all), so the
+        // core's verdict only counts once the handler turned out to open a SQL session.
+        PgException settingsError = null;
+        try {
+            applyStartupSettings(settings, params, options);
+        } catch (PgException e) {
+            settingsError = e;
+        }
         Session[] holder = new Session[1];
         SessionContext context = new Context(route, principal, request, settings, holder);
-        QuerySession querySession = fatalOnError(() -> handler.open(context));
+        ClientSession opened = fatalOnError(() -> handler.openSession(context));
+        if (opened instanceof FrameSession frames) {
+            startFrameSession(frames);
+            return;
+        }
+        QuerySession querySession = (QuerySession) opened;
+        if (settingsError != null) {
+            querySession.close();
+            throw settingsError;
+        }
         try {
             querySession.parameterStatus().forEach(settings::override);
             settings.markStartupValues();
@@ -278,6 +307,29 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             session = s;
         } catch (RuntimeException | IOException e) {
             querySession.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A frame session's client sees the parameters the session reports (a backend's), not the core's. No idle
+     * timeout is set on the socket: a client waiting for a long statement reads nothing meanwhile.
+     */
+    private void startFrameSession(FrameSession frames) throws IOException {
+        try {
+            Map<String, String> reported = frames.parameterStatus();
+            cancelKey = server.cancelRegistry().register(this);
+            startupDeadline.cancel(false);
+            writer.authenticationOk();
+            for (Map.Entry<String, String> p : reported.entrySet()) {
+                writer.parameterStatus(p.getKey(), p.getValue());
+            }
+            writer.backendKeyData(cancelKey.processId(), cancelKey.secretKey());
+            writer.readyForQuery('I');
+            writer.flush();
+            frameSession = frames;
+        } catch (RuntimeException | IOException e) {
+            frames.close();
             throw e;
         }
     }
@@ -325,6 +377,11 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
 
     @Override
     public void cancelRunningStatement() {
+        FrameSession frames = frameSession;
+        if (frames != null) {
+            frames.cancel();
+            return;
+        }
         Session s = session;
         if (s != null) {
             s.cancel();
@@ -342,6 +399,16 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         closing = true;
         ScheduledFuture<?> cutoff = null;
         try {
+            FrameSession frames = frameSession;
+            if (frames != null) {
+                // The frame session writes to the client from its own threads and lets the request in flight
+                // finish until the deadline; once it stopped, the FATAL is ours.
+                frames.stop(deadlineNanos);
+                cutoff = server.scheduler().schedule(this::closeSocket, SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
+                sendFatal(adminShutdown());
+                finished.await(SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
+                return;
+            }
             boolean locked = processing.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             long drainDeadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
             // A client that reads nothing would block the writes below for ever: its socket closes at the cutoff.
@@ -389,7 +456,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     private void startupTimedOut() {
-        if (session == null) {
+        if (session == null && frameSession == null) {
             log.debug("connection {} did not finish startup in time", socket.getRemoteSocketAddress());
             closeSocket();
         }
@@ -434,6 +501,14 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             if (cancelKey != null) {
                 server.cancelRegistry().unregister(cancelKey);
             }
+            FrameSession frames = frameSession;
+            if (frames != null) {
+                try {
+                    frames.close();
+                } catch (RuntimeException e) {
+                    log.warn("closing the frame session failed", e);
+                }
+            }
             Session s = session;
             if (s != null) {
                 processing.lock();
@@ -459,6 +534,28 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             return step.get();
         } catch (PgException e) {
             throw e.isFatal() ? e : e.withSeverity(PgException.Severity.FATAL);
+        }
+    }
+
+    /** What a {@link FrameSession} sees of its client. */
+    private final class Channel implements FrameChannel {
+        @Override
+        public InputStream input() {
+            return input;
+        }
+
+        @Override
+        public OutputStream output() {
+            try {
+                return socket.getOutputStream();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeSocket();
         }
     }
 

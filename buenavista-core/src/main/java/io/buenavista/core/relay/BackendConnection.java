@@ -1,0 +1,424 @@
+package io.buenavista.core.relay;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.auth.Md5Password;
+import io.buenavista.core.auth.ScramSha256Client;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One authenticated connection to a PostgreSQL backend, as the relay's client. Between sessions it is driven here,
+ * message by message (login, applying settings, reset); during a session {@link RelaySession} moves its bytes
+ * without decoding them, through {@link #input()} and {@link #output()}.
+ */
+final class BackendConnection implements AutoCloseable {
+    private static final int PROTOCOL_3_0 = 196608;
+    private static final int CANCEL_REQUEST_CODE = 80877102;
+    /** Smaller than the relay's buffer, so that the relay's reads bypass it and go straight to the socket. */
+    private static final int READ_BUFFER = 8192;
+    /** Messages read while not relaying (login, SET, reset) are small; a larger one means a confused backend. */
+    private static final int MAX_CONTROL_MESSAGE = 1 << 20;
+
+    private final Backend backend;
+    private final Socket socket;
+    private final InputStream in;
+    private final DataInputStream data;
+    private final OutputStream out;
+    /** The backend's ParameterStatus values, latest of each. */
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+    private int processId;
+    private int secretKey;
+    private char transactionStatus = 'I';
+    private volatile long idleSinceNanos;
+
+    private BackendConnection(Backend backend, Socket socket) throws IOException {
+        this.backend = backend;
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+        this.data = new DataInputStream(in);
+        this.out = socket.getOutputStream();
+    }
+
+    /**
+     * Connects and logs in (trust, cleartext, MD5 or SCRAM-SHA-256).
+     *
+     * @throws PgException FATAL 08006 when the backend cannot be reached or refuses the login, with its message
+     */
+    static BackendConnection open(Backend backend, Duration connectTimeout, SecureRandom random,
+            ScheduledExecutorService timer) {
+        Socket socket = new Socket();
+        // Bounds a login to a backend that accepts the connection but never answers. Not SO_TIMEOUT: a timed read
+        // turns the JDK's socket non-blocking for good, which costs a poll per read for the connection's life.
+        ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(socket), connectTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.connect(new InetSocketAddress(backend.host(), backend.port()), (int) connectTimeout.toMillis());
+            BackendConnection c = new BackendConnection(backend, socket);
+            c.login(random);
+            deadline.cancel(false);
+            if (socket.isClosed()) {
+                throw new IOException("the backend did not complete the login in time");
+            }
+            return c;
+        } catch (IOException e) {
+            deadline.cancel(false);
+            closeQuietly(socket);
+            throw PgException.fatal(SqlState.CONNECTION_FAILURE, "could not connect to the backend server "
+                    + backend.host() + ":" + backend.port() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        } catch (PgException | IllegalArgumentException e) {
+            deadline.cancel(false);
+            closeQuietly(socket);
+            throw e instanceof PgException p ? p
+                    : PgException.fatal(SqlState.CONNECTION_FAILURE, "backend login failed: " + e.getMessage());
+        }
+    }
+
+    private void login(SecureRandom random) throws IOException {
+        ByteArrayOutputStream startup = new ByteArrayOutputStream();
+        writeInt(startup, 0);
+        writeInt(startup, PROTOCOL_3_0);
+        cstring(startup, "user");
+        cstring(startup, backend.user());
+        cstring(startup, "database");
+        cstring(startup, backend.database());
+        startup.write(0);
+        byte[] packet = startup.toByteArray();
+        setInt(packet, 0, packet.length);
+        out.write(packet);
+        out.flush();
+        ScramSha256Client scram = null;
+        while (true) {
+            int type = data.readUnsignedByte();
+            byte[] body = readBody();
+            switch (type) {
+                case 'R' -> {
+                    int code = getInt(body, 0);
+                    switch (code) {
+                        case 0 -> { }
+                        case 3 -> sendPassword(password("cleartext"));
+                        case 5 -> sendPassword(Md5Password.response(backend.user(), password("MD5"),
+                                java.util.Arrays.copyOfRange(body, 4, 8)));
+                        case 10 -> {
+                            List<String> mechanisms = cstrings(body, 4);
+                            if (!mechanisms.contains(ScramSha256Client.MECHANISM)) {
+                                throw loginRefused("the backend offers no supported SASL mechanism: " + mechanisms);
+                            }
+                            scram = new ScramSha256Client(password("SCRAM-SHA-256"), random);
+                            byte[] first = scram.clientFirst();
+                            ByteArrayOutputStream m = new ByteArrayOutputStream();
+                            cstring(m, ScramSha256Client.MECHANISM);
+                            writeInt(m, first.length);
+                            m.write(first);
+                            send('p', m.toByteArray());
+                        }
+                        case 11 -> {
+                            if (scram == null) {
+                                throw loginRefused("the backend sent SASLContinue out of turn");
+                            }
+                            send('p', scram.clientFinal(java.util.Arrays.copyOfRange(body, 4, body.length)));
+                        }
+                        case 12 -> {
+                            if (scram == null || !scram.serverFinalValid(
+                                    java.util.Arrays.copyOfRange(body, 4, body.length))) {
+                                throw loginRefused("the backend's SCRAM signature is wrong");
+                            }
+                        }
+                        default -> throw loginRefused("the backend asks for an unsupported authentication method ("
+                                + code + ")");
+                    }
+                }
+                case 'S' -> parameterStatus(body);
+                case 'K' -> {
+                    processId = getInt(body, 0);
+                    secretKey = getInt(body, 4);
+                }
+                case 'Z' -> {
+                    transactionStatus = (char) body[0];
+                    idleSinceNanos = System.nanoTime();
+                    return;
+                }
+                case 'E' -> {
+                    PgException e = error(body);
+                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, e.message())
+                            .withDetail("the backend refused the login with SQLSTATE " + e.sqlState());
+                }
+                case 'N', 'v' -> { }
+                default -> throw loginRefused("unexpected message '" + (char) type + "' during the backend login");
+            }
+        }
+    }
+
+    private String password(String method) {
+        if (backend.password() == null) {
+            throw loginRefused("the backend asks for a password (" + method + ") but none was configured");
+        }
+        return backend.password();
+    }
+
+    private static PgException loginRefused(String message) {
+        return PgException.fatal(SqlState.CONNECTION_FAILURE, message);
+    }
+
+    private void sendPassword(String password) throws IOException {
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        cstring(m, password);
+        send('p', m.toByteArray());
+    }
+
+    /**
+     * Runs SQL with the simple protocol and waits for ReadyForQuery; ParameterStatus messages update
+     * {@link #parameters()}. Rows are dropped.
+     *
+     * @return the first ErrorResponse, or null
+     * @throws IOException when the connection fails; it is then unusable
+     */
+    PgException simpleQuery(String sql) throws IOException {
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        cstring(m, sql);
+        send('Q', m.toByteArray());
+        PgException first = null;
+        while (true) {
+            int type = data.readUnsignedByte();
+            byte[] body = readBody();
+            switch (type) {
+                case 'S' -> parameterStatus(body);
+                case 'E' -> first = first == null ? error(body) : first;
+                case 'Z' -> {
+                    transactionStatus = (char) body[0];
+                    return first;
+                }
+                case 'G', 'H', 'W' -> throw new IOException("the backend started a COPY during a control query");
+                default -> { }
+            }
+        }
+    }
+
+    /**
+     * Makes the connection fit for the next client: rolls back an open transaction and runs {@code DISCARD ALL}.
+     *
+     * @return whether it is clean and may be reused
+     */
+    boolean reset() {
+        try {
+            if (in.available() > 0) {
+                // Something arrived while nobody asked (a FATAL from pg_terminate_backend, say): do not guess.
+                return false;
+            }
+            if (transactionStatus != 'I' && simpleQuery("ROLLBACK") != null) {
+                return false;
+            }
+            return transactionStatus == 'I' && simpleQuery("DISCARD ALL") == null && transactionStatus == 'I';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sends CancelRequest with this backend's key, on a new connection as the protocol wants; best effort. */
+    void cancel(Duration timeout) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(backend.host(), backend.port()), (int) timeout.toMillis());
+            byte[] packet = new byte[16];
+            setInt(packet, 0, 16);
+            setInt(packet, 4, CANCEL_REQUEST_CODE);
+            setInt(packet, 8, processId);
+            setInt(packet, 12, secretKey);
+            s.getOutputStream().write(packet);
+            s.getOutputStream().flush();
+            // PostgreSQL closes the socket once the request is processed; waiting for that keeps the order.
+            s.setSoTimeout((int) timeout.toMillis());
+            s.getInputStream().read();
+        } catch (IOException ignored) {
+            // the client is never told whether a cancel landed
+        }
+    }
+
+    /** Ends the session politely (Terminate) and closes the socket; idempotent. */
+    @Override
+    public void close() {
+        if (!socket.isClosed()) {
+            try {
+                out.write(new byte[] {'X', 0, 0, 0, 4});
+                out.flush();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        closeQuietly(socket);
+    }
+
+    /** Closes the socket at once, e.g. to stop a relay thread blocked on it. */
+    void abort() {
+        closeQuietly(socket);
+    }
+
+    boolean isClosed() {
+        return socket.isClosed();
+    }
+
+    InputStream input() {
+        return in;
+    }
+
+    OutputStream output() {
+        return out;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    int processId() {
+        return processId;
+    }
+
+    /**
+     * The ParameterStatus values the backend reported so far, latest value of each, in the order PostgreSQL reports
+     * them at startup (by name, ignoring case), so that a relayed client's startup matches a direct one's.
+     */
+    Map<String, String> parameters() {
+        Map<String, String> sorted = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        sorted.putAll(parameters);
+        return Collections.unmodifiableMap(new LinkedHashMap<>(sorted));
+    }
+
+    void transactionStatus(char status) {
+        this.transactionStatus = status;
+    }
+
+    void markIdle() {
+        idleSinceNanos = System.nanoTime();
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    private void parameterStatus(byte[] body) {
+        List<String> nameValue = cstrings(body, 0);
+        if (nameValue.size() >= 2) {
+            parameters.put(nameValue.get(0), nameValue.get(1));
+        }
+    }
+
+    private byte[] readBody() throws IOException {
+        int length = data.readInt();
+        if (length < 4 || length - 4 > MAX_CONTROL_MESSAGE) {
+            throw new IOException("the backend sent a message of invalid length " + length);
+        }
+        byte[] body = new byte[length - 4];
+        data.readFully(body);
+        return body;
+    }
+
+    private void send(char type, byte[] body) throws IOException {
+        byte[] m = new byte[5 + body.length];
+        m[0] = (byte) type;
+        setInt(m, 1, 4 + body.length);
+        System.arraycopy(body, 0, m, 5, body.length);
+        out.write(m);
+        out.flush();
+    }
+
+    /** An ErrorResponse's fields as an exception, keeping severity, SQLSTATE, message, detail and hint. */
+    static PgException error(byte[] body) {
+        Map<Character, String> fields = new LinkedHashMap<>();
+        int i = 0;
+        while (i < body.length && body[i] != 0) {
+            char code = (char) body[i++];
+            int end = i;
+            while (end < body.length && body[end] != 0) {
+                end++;
+            }
+            fields.put(code, new String(body, i, end - i, StandardCharsets.UTF_8));
+            i = end + 1;
+        }
+        PgException e = new PgException(fields.getOrDefault('C', SqlState.INTERNAL_ERROR),
+                fields.getOrDefault('M', "unknown backend error"));
+        String severity = fields.getOrDefault('V', fields.get('S'));
+        if ("FATAL".equals(severity) || "PANIC".equals(severity)) {
+            e = e.withSeverity(PgException.Severity.FATAL);
+        }
+        if (fields.containsKey('D')) {
+            e = e.withDetail(fields.get('D'));
+        }
+        if (fields.containsKey('H')) {
+            e = e.withHint(fields.get('H'));
+        }
+        return e;
+    }
+
+    private static List<String> cstrings(byte[] body, int from) {
+        List<String> out = new ArrayList<>();
+        int i = from;
+        while (i < body.length) {
+            int end = i;
+            while (end < body.length && body[end] != 0) {
+                end++;
+            }
+            if (end == i) {
+                break;
+            }
+            out.add(new String(body, i, end - i, StandardCharsets.UTF_8));
+            i = end + 1;
+        }
+        return out;
+    }
+
+    private static void cstring(ByteArrayOutputStream out, String s) {
+        out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+    }
+
+    private static void writeInt(ByteArrayOutputStream out, int v) {
+        out.write(v >>> 24);
+        out.write(v >>> 16);
+        out.write(v >>> 8);
+        out.write(v);
+    }
+
+    static int getInt(byte[] b, int at) {
+        return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    }
+
+    private static void setInt(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public String toString() {
+        return backend + " pid " + processId;
+    }
+}

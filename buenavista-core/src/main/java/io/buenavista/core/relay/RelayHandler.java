@@ -1,0 +1,152 @@
+package io.buenavista.core.relay;
+
+import io.buenavista.api.ClientSession;
+import io.buenavista.api.PgException;
+import io.buenavista.api.QueryHandler;
+import io.buenavista.api.SessionContext;
+import io.buenavista.api.SqlState;
+import io.buenavista.api.StartupRequest;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Relays every session to one PostgreSQL backend through a {@link BackendPool}: after Buena Vista's own startup
+ * and authentication, the client's frames go verbatim to a pooled, already-authenticated backend connection and
+ * back. Whatever database the client names, it gets the backend's. The client's startup parameters (application_name,
+ * DateStyle, TimeZone, client_encoding, extra_float_digits, search_path, the {@code options -c} settings, …) are
+ * applied to the backend connection when it is taken; every ParameterStatus the client sees comes from the backend.
+ */
+public final class RelayHandler implements QueryHandler {
+    /** The handler's default name. */
+    public static final String NAME = "relay";
+
+    private final String name;
+    private final BackendPool pool;
+    private final RelayConfig config;
+    private final ExecutorService pumps;
+    private final SqlRewriter rewriter;
+
+    public RelayHandler(Backend backend, RelayConfig config) {
+        this(NAME, backend, config, null);
+    }
+
+    /**
+     * A relay under its own name, optionally rewriting the SQL of Query and Parse messages.
+     *
+     * @param rewriter null to pass every frame unchanged
+     */
+    public RelayHandler(String name, Backend backend, RelayConfig config, SqlRewriter rewriter) {
+        this.name = name;
+        this.rewriter = rewriter;
+        this.config = config;
+        this.pool = new BackendPool(backend, config);
+        AtomicInteger n = new AtomicInteger();
+        this.pumps = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "buenavista-relay-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The pool, for monitoring. */
+    public BackendPool pool() {
+        return pool;
+    }
+
+    @Override
+    public ClientSession openSession(SessionContext context) throws PgException {
+        BackendConnection backend = pool.acquire();
+        boolean handedOver = false;
+        try {
+            for (int attempt = 1; !applyStartupParameters(backend, context.startup()); attempt++) {
+                // An idle connection the backend dropped (restart, pg_terminate_backend) fails here: take another.
+                pool.release(backend, false);
+                handedOver = true;
+                if (attempt == 3) {
+                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the backend connection failed");
+                }
+                backend = pool.acquire();
+                handedOver = false;
+            }
+            StartupRequest s = context.startup();
+            String who = s.user() + "@" + s.database() + " from " + s.remoteAddress();
+            RelaySession session = new RelaySession(pool, backend, pumps, config.connectTimeout(), who, rewriter, s);
+            handedOver = true;
+            return session;
+        } finally {
+            if (!handedOver) {
+                pool.release(backend, !backend.isClosed());
+            }
+        }
+    }
+
+    /**
+     * Sets what the client put in its startup packet as a session default on the backend, as PostgreSQL would at
+     * startup: {@code set_config} takes the raw string, like a startup parameter (a {@code SET} would quote list
+     * values such as search_path differently). An invalid value gets the backend's error, as FATAL. The round trip
+     * also validates a reused connection.
+     *
+     * @return false when the connection failed (and is closed)
+     */
+    private static boolean applyStartupParameters(BackendConnection backend, StartupRequest startup) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (Map.Entry<String, String> p : startup.parameters().entrySet()) {
+            String key = p.getKey();
+            if (!key.equals("user") && !key.equals("database") && !key.equals("options")
+                    && !key.equals("replication") && !key.startsWith("_pq_.")) {
+                settings.put(key, p.getValue());
+            }
+        }
+        settings.putAll(startup.options());
+        if (settings.isEmpty()) {
+            settings.put("application_name", "");
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        String sep = "";
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            sql.append(sep).append("pg_catalog.set_config(").append(literal(e.getKey())).append(", ")
+                    .append(literal(e.getValue())).append(", false)");
+            sep = ", ";
+        }
+        PgException error;
+        try {
+            error = backend.simpleQuery(sql.toString());
+        } catch (IOException e) {
+            backend.abort();
+            return false;
+        }
+        if (error != null) {
+            throw error.isFatal() ? error : error.withSeverity(PgException.Severity.FATAL);
+        }
+        return true;
+    }
+
+    /** An escape-string literal: right whatever standard_conforming_strings says. */
+    static String literal(String value) {
+        StringBuilder sb = new StringBuilder(value.length() + 3).append("E'");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\'' || c == '\\') {
+                sb.append(c);
+            }
+            sb.append(c);
+        }
+        return sb.append('\'').toString();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        pumps.shutdownNow();
+    }
+}

@@ -1,0 +1,832 @@
+package io.buenavista.core.relay;
+
+import io.buenavista.api.Authenticator;
+import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.BackendMessage;
+import io.buenavista.testing.BackendMessage.ErrorResponse;
+import io.buenavista.testing.BackendMessage.ReadyForQuery;
+import io.buenavista.testing.ClientPrograms;
+import io.buenavista.testing.FrontendMessage;
+import io.buenavista.testing.WireClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.buenavista.testing.Frontend.bind;
+import static io.buenavista.testing.Frontend.copyData;
+import static io.buenavista.testing.Frontend.copyDone;
+import static io.buenavista.testing.Frontend.copyFail;
+import static io.buenavista.testing.Frontend.describePortal;
+import static io.buenavista.testing.Frontend.execute;
+import static io.buenavista.testing.Frontend.parse;
+import static io.buenavista.testing.Frontend.query;
+import static io.buenavista.testing.Frontend.sync;
+import static io.buenavista.testing.Frontend.terminate;
+import static io.buenavista.testing.Frontend.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The relay in front of the shared PostgreSQL 15 (127.0.0.1:5432, trust, user postgres, database test): what a
+ * client sees through it is what it sees directly, and the pool hands out clean connections.
+ */
+class RelayTest {
+    private static final String PG_HOST = "127.0.0.1";
+    private static final int PG_PORT = 5432;
+    private static final String DIRECT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&sslmode=disable";
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    private record Proxy(BuenaVistaServer server, RelayHandler handler) {
+        int port() {
+            return server.port();
+        }
+
+        String url(String params) {
+            return "jdbc:postgresql://127.0.0.1:" + port() + "/anydb?user=postgres&sslmode=disable"
+                    + (params.isEmpty() ? "" : "&" + params);
+        }
+    }
+
+    private Proxy proxy(RelayConfig config) {
+        return proxy(new Backend(PG_HOST, PG_PORT, "test", "postgres", null), config);
+    }
+
+    private Proxy proxy(Backend backend, RelayConfig config) {
+        RelayHandler handler = new RelayHandler(backend, config);
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).build().start();
+        toClose.add(server);
+        return new Proxy(server, handler);
+    }
+
+    private static RelayConfig pool(int size, Duration wait) {
+        return RelayConfig.defaults().withPoolSize(size).withPoolWait(wait);
+    }
+
+    private WireClient client(int port, Map<String, String> params) {
+        WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20));
+        toClose.add(c);
+        c.login(params, null);
+        return c;
+    }
+
+    private WireClient client(int port, String applicationName) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", "postgres");
+        params.put("database", "test");
+        params.put("application_name", applicationName);
+        return client(port, params);
+    }
+
+    // ------------------------------------------------------------------------------------------------ fidelity
+
+    /** Every message, values included as bytes; only BackendKeyData's values differ legitimately. */
+    private static String canonical(List<BackendMessage> messages) {
+        StringBuilder sb = new StringBuilder();
+        for (BackendMessage m : messages) {
+            if (m instanceof BackendMessage.BackendKeyData) {
+                sb.append("BackendKeyData[masked]");
+            } else if (m instanceof BackendMessage.DataRow row) {
+                sb.append("DataRow[");
+                for (int i = 0; i < row.size(); i++) {
+                    sb.append(row.isNull(i) ? "NULL" : HexFormat.of().formatHex(row.bytes(i))).append(' ');
+                }
+                sb.append(']');
+            } else if (m instanceof BackendMessage.CopyData d) {
+                sb.append("CopyData[").append(HexFormat.of().formatHex(d.data())).append(']');
+            } else {
+                sb.append(m);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Logs in, then sends each script step and reads up to its ReadyForQuery; returns everything received. */
+    private String transcript(int port, boolean fragmented, List<FrontendMessage[]> script) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", "postgres");
+        params.put("database", "test");
+        params.put("application_name", "relay-fidelity");
+        params.put("DateStyle", "ISO, DMY");
+        params.put("TimeZone", "Europe/Berlin");
+        params.put("extra_float_digits", "3");
+        params.put("options", "-c search_path=pg_catalog,public -c IntervalStyle=iso_8601");
+        try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+            List<BackendMessage> all = new ArrayList<>(c.login(params, null));
+            if (fragmented) {
+                c.setFragmentation(1, 7, 42);
+            }
+            for (FrontendMessage[] step : script) {
+                c.send(step);
+                all.addAll(c.readUntilReady());
+            }
+            return canonical(all);
+        }
+    }
+
+    @Test
+    void framesThroughTheRelayAreTheBackendsOwn() {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        List<FrontendMessage[]> script = List.of(
+                new FrontendMessage[] {query("select 1 as one, 'x'::text as t, null::int as n, 1.5::float8 as f,"
+                        + " now()::date - now()::date as d, interval '1 day 2 hours' as i, current_setting('search_path')"
+                        + " as sp, current_setting('application_name') as app")},
+                new FrontendMessage[] {query("select g, md5(g::text) from generate_series(1, 2000) g")},
+                new FrontendMessage[] {query("select 1/0")},
+                new FrontendMessage[] {query("do $$ begin raise notice 'hello %', 42; end $$")},
+                new FrontendMessage[] {query("begin; select 1; ")},
+                new FrontendMessage[] {query("select nonexistent")},
+                new FrontendMessage[] {query("rollback")},
+                new FrontendMessage[] {query("")},
+                new FrontendMessage[] {query("copy (select g, g * 2 from generate_series(1, 50) g) to stdout")},
+                new FrontendMessage[] {parse("", "select $1::int + 1, $2::text", 0, 0), bind("", "", text("41", "z")),
+                        describePortal(""), execute("", 0), sync()},
+                new FrontendMessage[] {parse("s1", "select * from generate_series(1, $1::int) g", 23),
+                        bind("p1", "s1", text("10")), execute("p1", 3), execute("p1", 3), sync()},
+                new FrontendMessage[] {parse("", "select $1::int", 0), bind("", "", text("nope")), execute("", 0),
+                        sync()},
+                new FrontendMessage[] {query("create temp table relay_f(a int, b text)")},
+                new FrontendMessage[] {query("copy relay_f from stdin"), copyData("1\tx\n2\t\\N\n"), copyDone()},
+                new FrontendMessage[] {query("copy relay_f from stdin"), copyData("bad\n"), copyDone()},
+                new FrontendMessage[] {query("copy relay_f from stdin"), copyData("3\ty\n"), copyFail("changed my mind")},
+                // Expressions, not columns: the temp table's OID differs between the two sessions.
+                new FrontendMessage[] {query("select a + 0 as a, b || '' as b from relay_f order by a;"
+                        + " copy relay_f to stdout with (format csv)")});
+        String direct = transcript(PG_PORT, false, script);
+        assertEquals(direct, transcript(proxy.port(), false, script));
+        // Frames torn into 1–7 byte pieces (headers too) reach the backend whole.
+        assertEquals(direct, transcript(proxy.port(), true, script));
+    }
+
+    // --------------------------------------------------------------------------------------- real clients
+
+    @Test
+    void pgjdbcInEveryModeAndStreaming() throws Exception {
+        Proxy proxy = proxy(pool(4, Duration.ofSeconds(5)));
+        for (String mode : List.of("simple", "extended", "extendedForPrepared", "extendedCacheEverything")) {
+            try (Connection c = DriverManager.getConnection(proxy.url("preferQueryMode=" + mode
+                    + "&prepareThreshold=1"))) {
+                for (int i = 0; i < 3; i++) {
+                    try (PreparedStatement ps = c.prepareStatement("select ?::int * 2, ?::text, now()::timestamptz")) {
+                        ps.setInt(1, 21 + i);
+                        ps.setString(2, "a?b");
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            assertEquals(42 + 2 * i, rs.getInt(1), mode);
+                            assertEquals("a?b", rs.getString(2));
+                        }
+                    }
+                }
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("select '{\"a\":1}'::jsonb ? 'a', version()")) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getBoolean(1), mode);
+                    assertTrue(rs.getString(2).startsWith("PostgreSQL 15"), rs.getString(2));
+                }
+            }
+        }
+        try (Connection c = DriverManager.getConnection(proxy.url(""))) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(1000);
+                long sum = 0;
+                int rows = 0;
+                try (ResultSet rs = s.executeQuery("select g, md5(g::text) from generate_series(1, 200000) g")) {
+                    while (rs.next()) {
+                        sum += rs.getLong(1);
+                        rows++;
+                    }
+                }
+                assertEquals(200000, rows);
+                assertEquals(200000L * 200001L / 2, sum);
+            }
+            c.commit();
+        }
+    }
+
+    @Test
+    void psqlThroughTheRelay() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        ProcessBuilder pb = new ProcessBuilder(ClientPrograms.path("psql"), "-X", "-w", "-q", "-A", "-t",
+                "-h", PG_HOST, "-p", String.valueOf(proxy.port()), "-U", "postgres", "-d", "whatever",
+                "-c", "select current_database(), 6 * 7", "-c", "\\dt pg_catalog.pg_class");
+        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("test|42\n"), out);
+        assertTrue(out.contains("pg_catalog|pg_class|table|"), out);
+    }
+
+    @Test
+    void pgbenchInEveryQueryModeAndWithAConnectionPerTransaction(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Proxy proxy = proxy(pool(4, Duration.ofSeconds(30)));
+        java.nio.file.Path script = dir.resolve("bench.sql");
+        java.nio.file.Files.writeString(script, "\\set n random(1, 1000)\nselect :n::int + 1, md5(:n::text);\n"
+                + "begin;\nselect count(*) from generate_series(1, :n);\ncommit;\n");
+        for (List<String> mode : List.of(List.of("-M", "simple"), List.of("-M", "extended"), List.of("-M", "prepared"),
+                List.of("-M", "simple", "-C"))) {
+            List<String> command = new ArrayList<>(List.of(ClientPrograms.path("pgbench"), "-n", "-h", PG_HOST,
+                    "-p", String.valueOf(proxy.port()), "-U", "postgres", "-f", script.toString(), "-t", "200",
+                    "-c", "4", "-j", "2"));
+            command.addAll(mode);
+            command.add("test");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), mode + ": " + out);
+            assertTrue(out.contains("number of transactions actually processed: 800/800"), mode + ": " + out);
+            assertTrue(out.contains("number of failed transactions: 0"), mode + ": " + out);
+        }
+    }
+
+    @Test
+    void copyInAndOut() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        try (Connection c = DriverManager.getConnection(proxy.url(""))) {
+            try (Statement s = c.createStatement()) {
+                s.execute("create temp table relay_copy(a int, b text)");
+            }
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            StringBuilder data = new StringBuilder();
+            for (int i = 1; i <= 5000; i++) {
+                data.append(i).append('\t').append("row ").append(i).append('\n');
+            }
+            long in = copy.copyIn("copy relay_copy from stdin",
+                    new ByteArrayInputStream(data.toString().getBytes(StandardCharsets.UTF_8)));
+            assertEquals(5000, in);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long n = copy.copyOut("copy (select * from relay_copy order by a) to stdout", out);
+            assertEquals(5000, n);
+            assertEquals(data.toString(), out.toString(StandardCharsets.UTF_8));
+            SQLException bad = assertThrows(SQLException.class, () -> copy.copyIn("copy relay_copy from stdin",
+                    new ByteArrayInputStream("x\ty\n".getBytes(StandardCharsets.UTF_8))));
+            assertEquals("22P02", bad.getSQLState());
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select count(*) from relay_copy")) {
+                assertTrue(rs.next());
+                assertEquals(5000, rs.getInt(1));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ pool
+
+    private static int backendPid(WireClient c) {
+        List<BackendMessage> r = c.simpleQuery("select pg_backend_pid()");
+        return Integer.parseInt(r.stream().filter(BackendMessage.DataRow.class::isInstance)
+                .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow());
+    }
+
+    @Test
+    void aReusedBackendForgetsThePreviousClient() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        int pid;
+        try (WireClient a = client(proxy.port(), "relay-a")) {
+            pid = backendPid(a);
+            a.simpleQuery("set statement_timeout = '17s'");
+            a.simpleQuery("create temp table relay_secret(x int)");
+            a.simpleQuery("prepare relay_p as select 1");
+            a.send(terminate());
+        }
+        WireClient b = client(proxy.port(), "relay-b");
+        assertEquals(pid, backendPid(b), "pool size 1: the same backend serves the next client");
+        assertEquals("0", firstValue(b.simpleQuery("show statement_timeout")));
+        assertEquals("relay-b", firstValue(b.simpleQuery("show application_name")));
+        b.send(query("select * from relay_secret"));
+        assertEquals("42P01", b.expectError("42P01").sqlState());
+        b.expectReadyForQuery('I');
+        b.send(query("execute relay_p"));
+        b.expectError("26000");
+        b.expectReadyForQuery('I');
+    }
+
+    private static String firstValue(List<BackendMessage> messages) {
+        return messages.stream().filter(BackendMessage.DataRow.class::isInstance)
+                .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void idleBackendsAreClosedAfterTheIdleTimeout() throws Exception {
+        String app = "relay-idle-" + UUID.randomUUID().toString().substring(0, 8);
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)).withIdleTimeout(Duration.ofSeconds(1)));
+        int pid;
+        try (WireClient a = client(proxy.port(), app)) {
+            pid = backendPid(a);
+            a.send(terminate());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        // Kept first: the release runs on the server's side just after the client left.
+        while (proxy.handler().pool().idleCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, proxy.handler().pool().idleCount());
+        while (proxy.handler().pool().idleCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, proxy.handler().pool().idleCount());
+        // ... and PostgreSQL saw it go (Terminate, then the socket closes).
+        while (backendAlive(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(backendAlive(pid));
+    }
+
+    @Test
+    void theMinimumIdleIsOpenedAheadOfLogins() throws Exception {
+        Proxy proxy = proxy(pool(3, Duration.ofSeconds(5)).withMinIdle(2));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (proxy.handler().pool().idleCount() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, proxy.handler().pool().idleCount());
+        WireClient c = client(proxy.port(), "relay-min-idle");
+        assertEquals(1, proxy.handler().pool().idleCount(), "the login took a ready connection");
+        backendPid(c);
+    }
+
+    /** A session the core refused after opening it (its client vanished during startup) holds no slot. */
+    @Test
+    void aSessionClosedBeforeServingGivesItsBackendBackAtOnce() {
+        BackendPool backends = new BackendPool(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(1, Duration.ofSeconds(1)));
+        toClose.add(backends);
+        ExecutorService pumps = Executors.newCachedThreadPool();
+        try {
+            io.buenavista.api.StartupRequest startup = new io.buenavista.api.StartupRequest("postgres", "test", "",
+                    Map.of(), Map.of("user", "postgres"), new java.net.InetSocketAddress("127.0.0.1", 1), false);
+            RelaySession session = new RelaySession(backends, backends.acquire(), pumps, Duration.ofSeconds(60),
+                    "test", null, startup);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), session::close);
+            backends.release(backends.acquire(), false); // the one slot is free again
+        } finally {
+            pumps.shutdownNow();
+        }
+    }
+
+    private static boolean backendAlive(int pid) throws SQLException {
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                PreparedStatement ps = direct.prepareStatement("select count(*) from pg_stat_activity where pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+
+    @Test
+    void aClientKilledMidTransactionLeavesNothingBehind() throws Exception {
+        String table = "relay_kill_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (x int)");
+        }
+        try {
+            Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+            WireClient a = client(proxy.port(), "relay-kill");
+            int pid = backendPid(a);
+            a.simpleQuery("begin");
+            a.simpleQuery("insert into " + table + " values (1)");
+            a.close(); // no Terminate: the socket just goes
+            WireClient b = client(proxy.port(), "relay-after-kill");
+            assertEquals(pid, backendPid(b), "the backend was rolled back and reused");
+            b.send(query("select count(*) from " + table));
+            b.expectRowDescription("count");
+            b.expectDataRow("0");
+            b.expectCommandComplete("SELECT 1");
+            b.expectReadyForQuery('I');
+        } finally {
+            try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /** What a client sent before Terminate still runs, as when it talks to PostgreSQL directly. */
+    @Test
+    void aStatementSentJustBeforeTerminateStillRuns() throws Exception {
+        String table = "relay_fire_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (x int)");
+        }
+        try {
+            Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
+            for (int port : List.of(PG_PORT, proxy.port())) {
+                try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+                    c.login("postgres", "test");
+                    c.send(query("insert into " + table + " select " + port + " from pg_sleep(0.5)"), terminate());
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            int rows = 0;
+            while (rows < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement();
+                        ResultSet rs = s.executeQuery("select count(*) from " + table)) {
+                    rs.next();
+                    rows = rs.getInt(1);
+                }
+            }
+            assertEquals(2, rows, "the insert sent directly and the one sent through the relay both committed");
+        } finally {
+            try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    @Test
+    void anExhaustedPoolMakesLoginsWaitThenRefusesWith53300() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(1)));
+        WireClient a = client(proxy.port(), "relay-holder");
+        try (WireClient b = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(20))) {
+            b.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = b.expect(ErrorResponse.class);
+            assertEquals("53300", e.sqlState());
+            assertEquals("FATAL", e.severity());
+            b.expectClosed();
+        }
+        // A waiting login gets the connection the moment it is released.
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Proxy slow = proxy(pool(1, Duration.ofSeconds(15)));
+            WireClient holder = client(slow.port(), "relay-holder-2");
+            Future<Integer> waiter = pool.submit(() -> {
+                try (WireClient w = WireClient.connect(PG_HOST, slow.port()).setReadTimeout(Duration.ofSeconds(20))) {
+                    w.login("postgres", "test");
+                    return backendPid(w);
+                }
+            });
+            Thread.sleep(300);
+            assertFalse(waiter.isDone());
+            int pid = backendPid(holder);
+            holder.send(terminate());
+            holder.close();
+            assertEquals(pid, waiter.get(15, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        a.close();
+    }
+
+    @Test
+    void aRefusedBackendGivesFatal08006() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Proxy proxy = proxy(new Backend(PG_HOST, closedPort, "test", "postgres", null), pool(2, Duration.ofSeconds(5)));
+        try (WireClient c = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = c.expect(ErrorResponse.class);
+            assertEquals("08006", e.sqlState());
+            assertEquals("FATAL", e.severity());
+            assertTrue(e.message().contains("Connection refused"), e.message());
+            c.expectClosed();
+        }
+        // A backend that rejects the login: its message, as 08006.
+        Proxy wrongDb = proxy(new Backend(PG_HOST, PG_PORT, "relay_no_such_db", "postgres", null),
+                pool(2, Duration.ofSeconds(5)));
+        try (WireClient c = WireClient.connect(PG_HOST, wrongDb.port()).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = c.expect(ErrorResponse.class);
+            assertEquals("08006", e.sqlState());
+            assertTrue(e.message().contains("relay_no_such_db"), e.message());
+        }
+        // An invalid startup setting: the backend's own error, FATAL, as when connecting directly.
+        Proxy ok = proxy(pool(1, Duration.ofSeconds(5)));
+        ErrorResponse direct;
+        try (WireClient c = WireClient.connect(PG_HOST, PG_PORT).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test", "options", "-c work_mem=banana"));
+            // PostgreSQL authenticates first; Buena Vista refuses before AuthenticationOk (see the report).
+            c.expect(BackendMessage.AuthenticationOk.class);
+            direct = c.expect(ErrorResponse.class);
+        }
+        try (WireClient c = WireClient.connect(PG_HOST, ok.port()).setReadTimeout(Duration.ofSeconds(10))) {
+            c.startup(Map.of("user", "postgres", "database", "test", "options", "-c work_mem=banana"));
+            ErrorResponse e = c.expect(ErrorResponse.class);
+            assertEquals(direct.sqlState(), e.sqlState());
+            assertEquals(direct.message(), e.message());
+            assertEquals("FATAL", e.severity());
+        }
+        // ... and the backend connection went back to the pool, usable.
+        client(ok.port(), "relay-after-bad-setting").simpleQuery("select 1");
+    }
+
+    @Test
+    void aCancelReachesOnlyItsOwnClientsQuery() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(5)));
+        WireClient a = client(proxy.port(), "relay-cancel-a");
+        WireClient b = client(proxy.port(), "relay-cancel-b");
+        a.send(query("select pg_sleep(5), 'a'"));
+        b.send(query("select pg_sleep(1.5), 'b'"));
+        Thread.sleep(300);
+        a.cancel(); // one CancelRequest, to Buena Vista's key
+        a.expectRowDescription("pg_sleep", "?column?");
+        ErrorResponse e = a.expect(ErrorResponse.class);
+        assertEquals("57014", e.sqlState());
+        a.expectReadyForQuery('I');
+        b.expectRowDescription("pg_sleep", "?column?");
+        b.expectDataRow("", "b");
+        b.expectCommandComplete("SELECT 1");
+        b.expectReadyForQuery('I');
+        // A cancel with the wrong key does nothing.
+        b.send(query("select pg_sleep(1), 'b2'"));
+        WireClient.cancelRequest(PG_HOST, proxy.port(), b.backendKeyData().processId(),
+                b.backendKeyData().secretKey() + 1);
+        b.expectRowDescription("pg_sleep", "?column?");
+        b.expectDataRow("", "b2");
+    }
+
+    @Test
+    void notificationsReachAnIdleListenerAsTheyHappen() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient listener = client(proxy.port(), "relay-listen");
+        int pid = backendPid(listener);
+        listener.simpleQuery("listen relay_channel");
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("notify relay_channel, 'hello'");
+        }
+        BackendMessage.NotificationResponse n = listener.expect(BackendMessage.NotificationResponse.class);
+        assertEquals("relay_channel", n.channel());
+        assertEquals("hello", n.payload());
+        assertNotEquals(pid, n.processId()); // the notifier's backend, as PostgreSQL reports it
+    }
+
+    @Test
+    void waitingLoginsAreServedInArrivalOrder() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(30)));
+        WireClient holder = client(proxy.port(), "relay-fifo-holder");
+        List<String> served = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> waiters = new ArrayList<>();
+            for (String name : List.of("first", "second", "third")) {
+                waiters.add(pool.submit(() -> {
+                    try (WireClient w = WireClient.connect(PG_HOST, proxy.port())
+                            .setReadTimeout(Duration.ofSeconds(30))) {
+                        w.login("postgres", "test");
+                        served.add(name);
+                        w.send(terminate());
+                    }
+                    return null;
+                }));
+                Thread.sleep(300); // each waits before the next arrives
+            }
+            holder.send(terminate());
+            holder.close();
+            for (Future<?> f : waiters) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of("first", "second", "third"), served);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anOldKeyNeverCancelsTheNextClientOfTheSameBackend() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient a = client(proxy.port(), "relay-old-key");
+        BackendMessage.BackendKeyData oldKey = a.backendKeyData();
+        int pid = backendPid(a);
+        a.send(terminate());
+        a.close();
+        WireClient b = client(proxy.port(), "relay-new-owner");
+        assertEquals(pid, backendPid(b));
+        b.send(query("select pg_sleep(1), 'survived'"));
+        Thread.sleep(200);
+        WireClient.cancelRequest(PG_HOST, proxy.port(), oldKey.processId(), oldKey.secretKey());
+        b.expectRowDescription("pg_sleep", "?column?");
+        b.expectDataRow("", "survived");
+        b.expectCommandComplete("SELECT 1");
+        b.expectReadyForQuery('I');
+    }
+
+    @Test
+    void aPipelinedBatchWrittenBeforeReadingDoesNotDeadlock() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient c = client(proxy.port(), "relay-pipeline");
+        int n = 5000;
+        List<FrontendMessage> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(parse("", "select $1::int, repeat('y', 100)", 0));
+            batch.add(bind("", "", text(Integer.toString(i))));
+            batch.add(execute("", 0));
+            batch.add(sync());
+        }
+        c.send(batch.toArray(new FrontendMessage[0])); // about 300 KB out and 800 KB back before any read
+        for (int i = 0; i < n; i++) {
+            List<BackendMessage> r = c.readUntilReady();
+            BackendMessage.DataRow row = (BackendMessage.DataRow) r.stream()
+                    .filter(BackendMessage.DataRow.class::isInstance).findFirst().orElseThrow();
+            assertEquals(Integer.toString(i), row.text(0));
+        }
+    }
+
+    @Test
+    void serverShutdownEndsIdleRelayedClientsWith57P01AndClosesTheirBackends() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
+        WireClient a = client(proxy.port(), "relay-shutdown");
+        int pid = backendPid(a);
+        proxy.server().close();
+        ErrorResponse e = a.expect(ErrorResponse.class);
+        assertEquals("57P01", e.sqlState());
+        assertEquals("FATAL", e.severity());
+        a.expectClosed();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (backendAlive(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(backendAlive(pid), "the backend connection was closed");
+    }
+
+    /** The grace period holds for relayed statements too, past the 5 s the core gives a client to read its FATAL. */
+    @Test
+    void shutdownLetsARelayedStatementFinishWithinTheGracePeriod() throws Exception {
+        RelayHandler handler = new RelayHandler(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(1, Duration.ofSeconds(5)));
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).shutdownGracePeriod(Duration.ofSeconds(12)).build().start();
+        toClose.add(server);
+        WireClient c = client(server.port(), "relay-grace");
+        c.send(query("select pg_sleep(6), 'finished'"));
+        Thread.sleep(300);
+        Thread closer = new Thread(server::close);
+        closer.start();
+        c.expectRowDescription("pg_sleep", "?column?");
+        c.expectDataRow("", "finished");
+        c.expectCommandComplete("SELECT 1");
+        c.expectReadyForQuery('I');
+        assertEquals("57P01", c.expect(ErrorResponse.class).sqlState());
+        c.expectClosed();
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    @Test
+    void aTerminatedBackendEndsItsClientAndThePoolHeals() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        WireClient a = client(proxy.port(), "relay-victim");
+        int pid = backendPid(a);
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("select pg_terminate_backend(" + pid + ")");
+        }
+        ErrorResponse e = a.expect(ErrorResponse.class);
+        assertEquals("57P01", e.sqlState());
+        assertEquals("FATAL", e.severity());
+        a.expectClosed();
+        WireClient b = client(proxy.port(), "relay-healed");
+        int second = backendPid(b);
+        assertNotEquals(pid, second);
+        // A pooled connection killed while idle is replaced at the next login, unseen by the client.
+        b.send(terminate());
+        b.close();
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL); Statement s = direct.createStatement()) {
+            s.execute("select pg_terminate_backend(" + second + ")");
+        }
+        WireClient c = client(proxy.port(), "relay-healed-again");
+        assertNotEquals(second, backendPid(c));
+    }
+
+    @Test
+    void aRewritingRelayChangesQueryAndParseTextOnly() throws Exception {
+        SqlRewriter rewriter = (client, sql) -> sql.replace("magic_number", "(40 + length(current_user))");
+        RelayHandler handler = new RelayHandler("rewriting", new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(2, Duration.ofSeconds(5)), rewriter);
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).build().start();
+        toClose.add(server);
+        Proxy proxy = new Proxy(server, handler);
+        WireClient c = client(proxy.port(), "relay-rewrite");
+        c.send(query("select magic_number as n"));
+        c.expectRowDescription("n");
+        c.expectDataRow("48");
+        c.expectCommandComplete("SELECT 1");
+        c.expectReadyForQuery('I');
+        // A Query larger than the relay's buffer, torn into pieces, is rewritten whole.
+        String padding = "/*" + "x".repeat(200_000) + "*/";
+        c.setFragmentation(1000, 9000, 7);
+        c.send(query("select magic_number " + padding + " as n"));
+        c.expectRowDescription("n");
+        c.expectDataRow("48");
+        c.expectCommandComplete("SELECT 1");
+        c.expectReadyForQuery('I');
+        c.clearFragmentation();
+        try (Connection j = DriverManager.getConnection(proxy.url("prepareThreshold=1"));
+                PreparedStatement ps = j.prepareStatement("select magic_number + ?, ?::text")) {
+            for (int i = 0; i < 3; i++) {
+                ps.setInt(1, i);
+                ps.setString(2, "magic_number"); // a parameter value is not SQL text: left alone
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(48 + i, rs.getInt(1));
+                    assertEquals("magic_number", rs.getString(2));
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyClientsAtOnceLeakNoBackend() throws Exception {
+        String app = "relay-load-" + UUID.randomUUID().toString().substring(0, 8);
+        Proxy proxy = proxy(pool(8, Duration.ofSeconds(30)));
+        int clients = 20;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        AtomicLong queries = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            int id = i;
+            futures.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    try (Connection c = DriverManager.getConnection(proxy.url("ApplicationName=" + app));
+                            PreparedStatement ps = c.prepareStatement("select ?::int + g from generate_series(1, 10) g")) {
+                        for (int k = 0; k < 20; k++) {
+                            ps.setInt(1, id);
+                            int rows = 0;
+                            try (ResultSet rs = ps.executeQuery()) {
+                                while (rs.next()) {
+                                    rows++;
+                                }
+                            }
+                            assertEquals(10, rows);
+                            queries.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        System.out.println("relay load: " + queries.get() + " queries from " + clients + " clients through 8 backends");
+        assertTrue(queries.get() > 0);
+        // Released backends are idle and reset (application_name is back to empty); none runs under the app name.
+        // The last releases may still be running just after the clients left.
+        long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (countBackends(app) > 0 && System.nanoTime() < deadline2) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, countBackends(app));
+        int idle = proxy.handler().pool().idleCount();
+        assertTrue(idle >= 1 && idle <= 8, "idle " + idle);
+        proxy.server().close();
+        assertEquals(0, proxy.handler().pool().idleCount());
+    }
+
+    private static int countBackends(String applicationName) throws SQLException {
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                PreparedStatement ps = direct.prepareStatement(
+                        "select count(*) from pg_stat_activity where application_name = ?")) {
+            ps.setString(1, applicationName);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}
