@@ -191,13 +191,9 @@ public final class Main {
         }
         InetAddress address;
         try {
-            address = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            return usage(err, DUCKDB_USAGE, "unknown host '" + host + "'");
-        }
-        if (!address.isLoopbackAddress() && !insecureTrust) {
-            return usage(err, DUCKDB_USAGE, "--host " + host + " would let anyone on the network in without a "
-                    + "password; add --insecure-trust if that is what you want");
+            address = listenAddress(host, insecureTrust);
+        } catch (UsageException e) {
+            return usage(err, DUCKDB_USAGE, e.getMessage());
         }
         if (file != null) {
             config = new DuckDbConfig(file, readOnly, config.threads(), config.memoryLimit(), config.tempDirectory(),
@@ -285,13 +281,9 @@ public final class Main {
         }
         InetAddress address;
         try {
-            address = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            return usage(err, PROXY_USAGE, "unknown host '" + host + "'");
-        }
-        if (!address.isLoopbackAddress() && !insecureTrust) {
-            return usage(err, PROXY_USAGE, "--host " + host + " would let anyone on the network in without a "
-                    + "password; add --insecure-trust if that is what you want");
+            address = listenAddress(host, insecureTrust);
+        } catch (UsageException e) {
+            return usage(err, PROXY_USAGE, e.getMessage());
         }
         BuenaVistaServer server;
         try {
@@ -314,6 +306,21 @@ public final class Main {
         out.flush();
         awaitShutdown(server);
         return EXIT_OK;
+    }
+
+    /** The address to listen on; one off this machine only with --insecure-trust, since clients are trusted. */
+    private static InetAddress listenAddress(String host, boolean insecureTrust) throws UsageException {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new UsageException("unknown host '" + host + "'");
+        }
+        if (!address.isLoopbackAddress() && !insecureTrust) {
+            throw new UsageException("--host " + host + " would let anyone on the network in without a "
+                    + "password; add --insecure-trust if that is what you want");
+        }
+        return address;
     }
 
     /** A command line that does not follow the usage. */
