@@ -10,9 +10,7 @@ import io.buenavista.core.wire.MessageWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 
 /**
  * Runs the authentication exchange an {@link io.buenavista.api.Authenticator} chose, on the wire, before the
@@ -72,11 +70,7 @@ public final class PasswordExchange {
         if (!stored.startsWith("md5") || stored.length() != 35) {
             throw failed(user);
         }
-        byte[] inner = stored.substring(3).getBytes(StandardCharsets.US_ASCII);
-        byte[] salted = new byte[inner.length + 4];
-        System.arraycopy(inner, 0, salted, 0, inner.length);
-        System.arraycopy(salt, 0, salted, inner.length, 4);
-        String expected = "md5" + HexFormat.of().formatHex(md5(salted));
+        String expected = Md5Password.salted(stored, salt);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 answer.getBytes(StandardCharsets.US_ASCII))) {
             throw failed(user);
@@ -86,15 +80,7 @@ public final class PasswordExchange {
 
     /** {@code "md5" + md5hex(password + user)}: the form PostgreSQL stores and {@link AuthExchange.Md5Password} takes. */
     public static String md5Hash(String password, String user) {
-        return "md5" + HexFormat.of().formatHex(md5((password + user).getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static byte[] md5(byte[] data) {
-        try {
-            return MessageDigest.getInstance("MD5").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has MD5", e);
-        }
+        return Md5Password.hash(password, user);
     }
 
     private byte[] readPassword() throws IOException {
