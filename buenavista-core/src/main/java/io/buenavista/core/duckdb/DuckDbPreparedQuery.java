@@ -172,21 +172,14 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             throws SQLException {
         Description unknown = new Description(d.returnType(), d.duckParameterCount(), d.parameterTypes(), d.columns(),
                 d.mappings(), d.duckTypes(), true);
-        if (d.returnType() != StatementReturnType.QUERY_RESULT || mayChangeSchema(clientSql)
-                || !Set.of("select", "with", "from", "table", "values").contains(firstWord(clientSql))) {
+        if (d.returnType() != StatementReturnType.QUERY_RESULT || !QUERY_STATEMENTS.contains(firstWord(clientSql))) {
             return unknown;
         }
         for (int i = 1; i <= d.duckParameterCount(); i++) {
             ps.setObject(i, null);
         }
         try (ResultSet rs = ps.executeQuery()) {
-            DuckDBResultSetMetaData meta = rs.getMetaData().unwrap(DuckDBResultSetMetaData.class);
-            List<Column> columns = new ArrayList<>();
-            List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
-            resultColumns(meta, resultTypes(meta), clientSql, ClientCatalogQueries.find(clientSql), columns,
-                    mappings);
-            return new Description(d.returnType(), d.duckParameterCount(), d.parameterTypes(),
-                    List.copyOf(columns), List.copyOf(mappings), d.duckTypes(), true);
+            return withResultColumns(d, rs, clientSql);
         } catch (SQLException | RuntimeException e) {
             return unknown;
         } finally {
@@ -194,9 +187,14 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         }
     }
 
-    private static String firstWord(String sql) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[\\s(]*([A-Za-z]+)").matcher(sql);
-        return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : "";
+    /** The description with the columns of an executed result (of a statement DuckDB binds by its values). */
+    private static Description withResultColumns(Description d, ResultSet rs, String clientSql) throws SQLException {
+        DuckDBResultSetMetaData meta = rs.getMetaData().unwrap(DuckDBResultSetMetaData.class);
+        List<Column> columns = new ArrayList<>();
+        List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
+        resultColumns(meta, resultTypes(meta), clientSql, ClientCatalogQueries.find(clientSql), columns, mappings);
+        return new Description(d.returnType(), d.duckParameterCount(), d.parameterTypes(), List.copyOf(columns),
+                List.copyOf(mappings), d.duckTypes(), true);
     }
 
     /**
@@ -537,6 +535,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         shapeCheckedIn = now;
     }
 
+    /** Statements whose first word says they only read rows. */
+    private static final Set<String> QUERY_STATEMENTS = Set.of("select", "with", "values", "from", "table");
     /** Statements whose first word says they only read or write rows keep the schema; anything else may not. */
     private static final Set<String> ROW_STATEMENTS = Set.of("select", "with", "values", "from", "table", "insert",
             "update", "delete");
@@ -546,6 +546,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
      * {@code ATTACH}, {@code CALL}... Judged by the first word, skipping blanks, comments and parentheses.
      */
     static boolean mayChangeSchema(String sql) {
+        return !ROW_STATEMENTS.contains(firstWord(sql));
+    }
+
+    /** The statement's first word, lower-cased, skipping blanks, comments and parentheses; "" when none. */
+    private static String firstWord(String sql) {
         int i = 0;
         int n = sql.length();
         while (i < n) {
@@ -567,7 +572,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         while (i < n && Character.isLetter(sql.charAt(i))) {
             i++;
         }
-        return !ROW_STATEMENTS.contains(sql.substring(start, i).toLowerCase(Locale.ROOT));
+        return sql.substring(start, i).toLowerCase(Locale.ROOT);
     }
 
     @Override
@@ -649,12 +654,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             ResultSet rs = statement.getResultSet();
             DuckDbCursor cursor;
             if (columnsDependOnParameters) {
-                DuckDBResultSetMetaData meta = rs.getMetaData().unwrap(DuckDBResultSetMetaData.class);
-                List<Column> bound = new ArrayList<>();
-                List<DuckDbTypes.Mapping> boundMappings = new ArrayList<>();
-                resultColumns(meta, resultTypes(meta), key.sql(), ClientCatalogQueries.find(key.sql()), bound,
-                        boundMappings);
-                cursor = new DuckDbCursor(session, this, rs, List.copyOf(bound), List.copyOf(boundMappings));
+                Description bound = withResultColumns(description, rs, key.sql());
+                cursor = new DuckDbCursor(session, this, rs, bound.columns(), bound.mappings());
             } else {
                 cursor = new DuckDbCursor(session, this, rs, columns, mappings);
             }

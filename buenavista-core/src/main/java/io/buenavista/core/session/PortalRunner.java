@@ -85,7 +85,7 @@ final class PortalRunner {
         calls.checkStopped();
         if (result instanceof ExecutionResult.Command c) {
             portal.done = true;
-            portal.earlyTag = c.tag() != null ? c.tag() : p.kind().commandTag(Math.max(c.rowCount(), 0));
+            portal.earlyTag = tag(c, p);
         } else {
             portal.cursor = ((ExecutionResult.Rows) result).cursor();
         }
@@ -114,11 +114,15 @@ final class PortalRunner {
     private boolean startQuery(Portal portal, Prepared statement, List<Object> parameters) throws IOException {
         ExecutionResult result = calls.call(() -> statement.query().execute(parameters), statement.offset());
         if (result instanceof ExecutionResult.Command c) {
-            notices.commandComplete(c.tag() != null ? c.tag()
-                    : statement.kind().commandTag(Math.max(c.rowCount(), 0)));
+            notices.commandComplete(tag(c, statement));
             return false;
         }
         portal.cursor = ((ExecutionResult.Rows) result).cursor();
         return true;
+    }
+
+    /** A command's tag: the handler's own, else the statement's with the row count. */
+    private static String tag(ExecutionResult.Command c, Prepared statement) {
+        return c.tag() != null ? c.tag() : statement.kind().commandTag(Math.max(c.rowCount(), 0));
     }
 }
