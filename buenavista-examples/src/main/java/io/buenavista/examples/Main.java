@@ -138,6 +138,7 @@ public final class Main {
         int port = 5433;
         boolean readOnly = false;
         boolean insecureTrust = false;
+        InetAddress address;
         DuckDbConfig config = DuckDbConfig.inMemory();
         List<String[]> attachments = new ArrayList<>();
         try {
@@ -186,11 +187,6 @@ public final class Main {
                     throw new UsageException(e.getMessage());
                 }
             }
-        } catch (UsageException e) {
-            return usage(err, DUCKDB_USAGE, e.getMessage());
-        }
-        InetAddress address;
-        try {
             address = listenAddress(host, insecureTrust);
         } catch (UsageException e) {
             return usage(err, DUCKDB_USAGE, e.getMessage());
@@ -230,6 +226,7 @@ public final class Main {
         String host = "127.0.0.1";
         int port = 5434;
         boolean insecureTrust = false;
+        InetAddress address;
         RelayConfig config = RelayConfig.defaults();
         Backend backend;
         try {
@@ -276,11 +273,6 @@ public final class Main {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-        } catch (UsageException e) {
-            return usage(err, PROXY_USAGE, e.getMessage());
-        }
-        InetAddress address;
-        try {
             address = listenAddress(host, insecureTrust);
         } catch (UsageException e) {
             return usage(err, PROXY_USAGE, e.getMessage());
