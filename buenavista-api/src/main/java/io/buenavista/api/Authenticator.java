@@ -26,6 +26,18 @@ public interface Authenticator {
         return principal;
     }
 
+    /**
+     * Called after the exchange succeeded, before the session opens: the principal and route the session opens with.
+     * Override it when authorization also resolves the route (the resolved route may name another handler); the
+     * default keeps the route and asks {@link #authorize}.
+     *
+     * @throws PgException to refuse the connection ({@code 28000} not allowed, {@code 3D000} unknown database,
+     *                     {@code 08006} an authorization service is unavailable)
+     */
+    default Admission admit(Principal proven, StartupRequest request, Route route) throws PgException {
+        return new Admission(authorize(proven, request, route), route);
+    }
+
     /** An authenticator that trusts every connection as the user it names. */
     static Authenticator trust() {
         return new Authenticator() {

@@ -1,5 +1,6 @@
 package io.buenavista.core.server;
 
+import io.buenavista.api.Admission;
 import io.buenavista.api.AuthExchange;
 import io.buenavista.api.Authenticator;
 import io.buenavista.api.ClientSession;
@@ -257,16 +258,15 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         log.debug("startup from {}: user={} database={} application_name={} parameters={}",
                 request.remoteAddress(), user, database, request.applicationName(), params.keySet());
 
-        Route route = fatalOnError(() -> server.parser().parse(request));
-        QueryHandler handler = server.providers().handler(route.handler());
-        if (handler == null) {
-            throw PgException.fatal(SqlState.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION,
-                    "no handler named \"" + route.handler() + "\" is available");
-        }
+        Route parsed = fatalOnError(() -> server.parser().parse(request));
+        handlerFor(parsed); // an unknown handler is refused before any credential is asked for
         Authenticator authenticator = server.authenticator();
-        AuthExchange exchange = fatalOnError(() -> authenticator.exchange(request, route));
+        AuthExchange exchange = fatalOnError(() -> authenticator.exchange(request, parsed));
         Principal proven = new PasswordExchange(reader, writer, server.random()).run(exchange, user);
-        Principal principal = fatalOnError(() -> authenticator.authorize(proven, request, route));
+        Admission admission = fatalOnError(() -> authenticator.admit(proven, request, parsed));
+        Principal principal = admission.principal();
+        Route route = admission.route();
+        QueryHandler handler = handlerFor(route);
 
         SessionSettings settings = new SessionSettings(config.serverVersion(), principal.name());
         // A frame session's backend judges the startup settings itself (a relay's PostgreSQL knows them all), so the
@@ -309,6 +309,15 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             querySession.close();
             throw e;
         }
+    }
+
+    private QueryHandler handlerFor(Route route) throws PgException {
+        QueryHandler handler = server.providers().handler(route.handler());
+        if (handler == null) {
+            throw PgException.fatal(SqlState.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION,
+                    "no handler named \"" + route.handler() + "\" is available");
+        }
+        return handler;
     }
 
     /**
