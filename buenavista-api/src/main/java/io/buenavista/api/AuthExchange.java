@@ -8,7 +8,8 @@ import java.util.Objects;
  * {@link ScramSha256} it supplies the stored secret and the core compares, so the password never leaves the core.
  */
 public sealed interface AuthExchange
-        permits AuthExchange.Trust, AuthExchange.CleartextPassword, AuthExchange.Md5Password, AuthExchange.ScramSha256 {
+        permits AuthExchange.Trust, AuthExchange.CleartextPassword, AuthExchange.Md5Password, AuthExchange.ScramSha256,
+        AuthExchange.OAuthBearer {
 
     /** No proof asked: the connection is the given principal. */
     record Trust(Principal principal) implements AuthExchange {
@@ -43,6 +44,23 @@ public sealed interface AuthExchange
         public ScramSha256 {
             Objects.requireNonNull(secret, "secret");
             Objects.requireNonNull(principal, "principal");
+        }
+    }
+
+    /**
+     * SASL {@code OAUTHBEARER} (RFC 7628) as PostgreSQL 18 runs it: the client sends a bearer token, the verifier
+     * decides. On a refused or empty token the client first gets the JSON error challenge naming
+     * {@code openidConfiguration} and {@code scope}, then the error.
+     *
+     * @param verifier            checks the token; throws {@code 28P01} when it is invalid
+     * @param openidConfiguration the issuer's discovery URL ({@code .../.well-known/openid-configuration})
+     * @param scope               the scope a client should ask its issuer for
+     */
+    record OAuthBearer(PasswordVerifier verifier, String openidConfiguration, String scope) implements AuthExchange {
+        public OAuthBearer {
+            Objects.requireNonNull(verifier, "verifier");
+            Objects.requireNonNull(openidConfiguration, "openidConfiguration");
+            Objects.requireNonNull(scope, "scope");
         }
     }
 
