@@ -92,8 +92,10 @@ public final class BuenaVistaServer implements AutoCloseable {
                     + providers.handlerNames());
         }
         // Without a parser every connection goes to one handler: the one named, else the only one registered
-        // explicitly, else the only one there is.
-        this.parser = providers.hasParsers() || b.parserName != null ? providers.parser(b.parserName)
+        // explicitly, else the only one there is. A discovered parser routes only when named: core bundles one
+        // (cachedb), which must not take over every server that merely has it on the class path.
+        this.parser = b.parserName != null || b.parsers.size() > 1 ? providers.parser(b.parserName)
+                : b.parsers.size() == 1 ? b.parsers.get(0)
                 : ConnectionParamParser.fixed(b.handlerName == null && b.handlers.size() == 1
                         ? b.handlers.get(0).name() : providers.defaultHandler(b.handlerName).name());
         if (providers.hasAuthenticators() || b.authenticatorName != null) {
@@ -575,7 +577,10 @@ public final class BuenaVistaServer implements AutoCloseable {
             return this;
         }
 
-        /** Uses the parser with this name (needed when several are available). */
+        /**
+         * Uses the parser with this name: needed when several are registered, and for a discovered one (such as the
+         * bundled {@code cachedb}), which never routes unless named.
+         */
         public Builder parserName(String name) {
             this.parserName = name;
             return this;

@@ -150,10 +150,6 @@ public final class ProviderRegistry {
         return !authenticators.isEmpty();
     }
 
-    boolean hasParsers() {
-        return !parsers.isEmpty();
-    }
-
     /** The names of the available handlers, for error messages. */
     java.util.Set<String> handlerNames() {
         return handlers.keySet();
