@@ -14,9 +14,9 @@ import java.security.SecureRandom;
 
 /**
  * Runs the authentication exchange an {@link io.buenavista.api.Authenticator} chose, on the wire, before the
- * session exists: trust, cleartext password, MD5 and SCRAM-SHA-256 ({@link ScramSha256Exchange}; build its verifiers
- * with {@link ScramSecrets}). Any failure is FATAL: {@code 28P01} for a wrong password, {@code 08P01} for an
- * unexpected or malformed message.
+ * session exists: trust, cleartext password, MD5, SCRAM-SHA-256 ({@link ScramSha256Exchange}; build its verifiers
+ * with {@link ScramSecrets}) and OAUTHBEARER ({@link OAuthBearerExchange}). Any failure is FATAL: {@code 28P01} for
+ * a wrong password, {@code 08P01} for an unexpected or malformed message.
  */
 public final class PasswordExchange {
     private final FrameReader in;
@@ -41,6 +41,8 @@ public final class PasswordExchange {
         } else if (exchange instanceof AuthExchange.ScramSha256 s) {
             new ScramSha256Exchange(s.secret(), user, ScramSha256Exchange.newServerNonce(random)).run(in, out);
             return s.principal();
+        } else if (exchange instanceof AuthExchange.OAuthBearer o) {
+            return new OAuthBearerExchange(o, user).run(in, out);
         } else {
             throw new IllegalStateException("unknown exchange " + exchange.getClass());
         }

@@ -81,6 +81,11 @@ final class ScramSha256Exchange {
      * @return the client-first-message, or null when the client sent none
      */
     static byte[] initialResponse(byte[] body) {
+        return initialResponse(body, MECHANISM);
+    }
+
+    /** {@link #initialResponse(byte[])} for any mechanism: the one shape every SASL mechanism's first message has. */
+    static byte[] initialResponse(byte[] body, String offered) {
         int end = 0;
         while (end < body.length && body[end] != 0) {
             end++;
@@ -89,7 +94,7 @@ final class ScramSha256Exchange {
             throw PgException.fatal(SqlState.PROTOCOL_VIOLATION, "invalid SASL initial response: no mechanism name");
         }
         String mechanism = new String(body, 0, end, StandardCharsets.UTF_8);
-        if (!mechanism.equals(MECHANISM)) {
+        if (!mechanism.equals(offered)) {
             throw PgException.fatal(SqlState.PROTOCOL_VIOLATION,
                     "client selected an invalid SASL authentication mechanism");
         }
