@@ -35,6 +35,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,6 +80,8 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     /** Set instead of {@link #session} when the handler serves the frames itself. */
     private volatile FrameSession frameSession;
     private CancelRegistry.Key cancelKey;
+    /** When the admission ends ({@link Admission#expiresAt()}); null for never. */
+    private Instant admissionExpiry;
     private ScheduledFuture<?> startupDeadline;
     /** Set by the one thread that sends this connection's FATAL error, so that a client gets only one. */
     private final AtomicBoolean fatalSent = new AtomicBoolean();
@@ -267,6 +270,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         Principal principal = admission.principal();
         Route route = admission.route();
         QueryHandler handler = handlerFor(route);
+        admissionExpiry = admission.expiresAt().orElse(null);
 
         SessionSettings settings = new SessionSettings(config.serverVersion(), principal.name());
         // A frame session's backend judges the startup settings itself (a relay's PostgreSQL knows them all), so the
@@ -374,6 +378,12 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             try {
                 if (closing) {
                     return;
+                }
+                if (admissionExpiry != null && session.startsStatementAtBoundary(m)
+                        && !Instant.now().isBefore(admissionExpiry)) {
+                    log.info("ending the session of {}: its admission expired at {}",
+                            socket.getRemoteSocketAddress(), admissionExpiry);
+                    throw PgException.fatal(SqlState.INVALID_PASSWORD, "token expired");
                 }
                 if (!session.handle(m)) {
                     return;

@@ -52,6 +52,8 @@ public final class Session {
     private final PortalRunner runner;
     /** After an error in the extended protocol: messages up to the next Sync are ignored. */
     private boolean skipUntilSync;
+    /** No Query, Parse, Bind, Execute or FunctionCall has arrived since the last ReadyForQuery. */
+    private boolean atStatementBoundary = true;
 
     /**
      * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
@@ -113,12 +115,30 @@ public final class Session {
         if (message instanceof FrontendMessage.Terminate) {
             return false;
         }
+        if (startsOrContinuesStatement(message)) {
+            atStatementBoundary = false;
+        }
         calls.begin();
         try {
             return dispatch(message);
         } finally {
             calls.end();
         }
+    }
+
+    /**
+     * Whether {@code next} would start a new statement at a statement boundary: it is a Query, Parse, Bind or
+     * FunctionCall, and none of those (nor an Execute) came since the last ReadyForQuery. An Execute is not a start:
+     * it may continue a suspended portal's result, which is never cut.
+     */
+    public boolean startsStatementAtBoundary(FrontendMessage next) {
+        return atStatementBoundary && startsOrContinuesStatement(next) && !(next instanceof FrontendMessage.Execute);
+    }
+
+    private static boolean startsOrContinuesStatement(FrontendMessage m) {
+        return m instanceof FrontendMessage.Query || m instanceof FrontendMessage.Parse
+                || m instanceof FrontendMessage.Bind || m instanceof FrontendMessage.Execute
+                || m instanceof FrontendMessage.FunctionCall;
     }
 
     private boolean dispatch(FrontendMessage message) throws IOException {
@@ -408,6 +428,7 @@ public final class Session {
         settingChanges.report(out);
         out.readyForQuery(transactionStatus());
         out.flush();
+        atStatementBoundary = true;
     }
 
     /** A Query replaces the unnamed statement and portal, as Parse and Bind do. */
