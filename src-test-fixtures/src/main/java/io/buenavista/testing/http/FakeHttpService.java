@@ -2,6 +2,8 @@ package io.buenavista.testing.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real HTTP server on 127.0.0.1 (JDK {@link HttpServer}, a free port) whose answers each test sets per method and
@@ -78,22 +81,29 @@ public final class FakeHttpService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final SSLContext tls;
     private final int port;
     private HttpServer server;
 
-    private FakeHttpService() {
+    private FakeHttpService(SSLContext tls) {
+        this.tls = tls;
         this.server = bind(0);
         this.port = server.getAddress().getPort();
     }
 
     /** Starts a service with no routes (every request gets 404) on a free loopback port. */
     public static FakeHttpService start() {
-        return new FakeHttpService();
+        return new FakeHttpService(null);
     }
 
-    /** {@code http://127.0.0.1:PORT} (no trailing slash). */
+    /** The same over HTTPS, with the server certificate and key of {@code tls}. */
+    public static FakeHttpService startTls(SSLContext tls) {
+        return new FakeHttpService(Objects.requireNonNull(tls));
+    }
+
+    /** {@code http://127.0.0.1:PORT} ({@code https} with TLS; no trailing slash). */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + port);
     }
 
     /** Sets how {@code METHOD path} is answered (replacing an earlier responder). */
@@ -138,7 +148,15 @@ public final class FakeHttpService implements AutoCloseable {
 
     private HttpServer bind(int onPort) {
         try {
-            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 50);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort);
+            HttpServer s;
+            if (tls == null) {
+                s = HttpServer.create(address, 50);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 50);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                s = https;
+            }
             s.setExecutor(executor);
             s.createContext("/", this::handle);
             s.start();

@@ -72,16 +72,24 @@ public final class FakeOpenIdIssuer implements AutoCloseable {
         }
     }
 
-    private final FakeHttpService http = FakeHttpService.start();
+    private final FakeHttpService http;
     private final List<SigningKey> published = new CopyOnWriteArrayList<>();
 
-    private FakeOpenIdIssuer() {
+    private FakeOpenIdIssuer(FakeHttpService http) {
+        this.http = http;
         http.route("GET", "/jwks", request -> FakeHttpService.Answer.json(jwksJson()));
     }
 
     /** Starts an issuer publishing one key, {@code key-1}. */
     public static FakeOpenIdIssuer start() {
-        FakeOpenIdIssuer issuer = new FakeOpenIdIssuer();
+        FakeOpenIdIssuer issuer = new FakeOpenIdIssuer(FakeHttpService.start());
+        issuer.addKey("key-1");
+        return issuer;
+    }
+
+    /** The same over HTTPS with the certificate and key of {@code tls}. */
+    public static FakeOpenIdIssuer startTls(javax.net.ssl.SSLContext tls) {
+        FakeOpenIdIssuer issuer = new FakeOpenIdIssuer(FakeHttpService.startTls(tls));
         issuer.addKey("key-1");
         return issuer;
     }
