@@ -64,10 +64,11 @@ final class CachedbWorld implements AutoCloseable {
     }
 
     CachedbWorld start(UnaryOperator<CachedbSettings> customize) {
-        authenticator = new CachedbAuthenticator(customize.apply(settings()), clock, audit::add);
+        CachedbSettings settings = customize.apply(settings());
+        authenticator = new CachedbAuthenticator(settings, clock, audit::add);
         BuenaVistaServer.Builder b = BuenaVistaServer.builder().port(0).discoverProviders(false)
                 .parser(new TestRouteParser()).authenticator(authenticator);
-        RouteRecordingHandler.forEveryDialect(opened).forEach(b::handler);
+        RouteRecordingHandler.forEveryDialect(opened, settings.sessionExpiry(), clock).forEach(b::handler);
         server = b.build().start();
         return this;
     }
@@ -81,10 +82,8 @@ final class CachedbWorld implements AutoCloseable {
         return issuer.token(user, SCOPE);
     }
 
-    /** Logs in with pgjdbc (no TLS) and runs one statement; the outcome and the audit lines it wrote. */
-    Outcome login(String user, String password, String database) {
-        int auditBefore = audit.size();
-        int openedBefore = opened.size();
+    /** A pgjdbc connection (no TLS) with these credentials. */
+    Connection connect(String user, String password, String database) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) {
@@ -92,8 +91,15 @@ final class CachedbWorld implements AutoCloseable {
         }
         p.setProperty("sslmode", "disable");
         p.setProperty("connectTimeout", "20");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/"
-                + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8), p)) {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/"
+                + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8), p);
+    }
+
+    /** Logs in with pgjdbc (no TLS) and runs one statement; the outcome and the audit lines it wrote. */
+    Outcome login(String user, String password, String database) {
+        int auditBefore = audit.size();
+        int openedBefore = opened.size();
+        try (Connection c = connect(user, password, database)) {
             String sessionUser = c.unwrap(PGConnection.class).getParameterStatus("session_authorization");
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("rows 1")) {
                 rs.next();
