@@ -1,0 +1,129 @@
+package io.buenavista.cachedb;
+
+import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.http.FakeOpenIdIssuer;
+import io.buenavista.testing.http.FakePortal;
+import io.buenavista.testing.http.FakeUserManagement;
+import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+
+/**
+ * The platform around a cachedb server, for one test: a fake issuer, user management and portal over real HTTP, a
+ * Buena Vista server with the cachedb authenticator in front of route-recording handlers, and the audit lines.
+ */
+final class CachedbWorld implements AutoCloseable {
+    static final String SCOPE = "cachedb-scope";
+
+    /** What a pgjdbc login ended with. */
+    record Outcome(String sqlState, String severity, String message, String sessionUser,
+            RouteRecordingHandler.Opened opened, List<String> auditLines) {
+        boolean admitted() {
+            return sqlState == null;
+        }
+
+        @Override
+        public String toString() {
+            return admitted() ? "admitted as " + sessionUser + " on " + opened : severity + " " + sqlState + " "
+                    + message + " audit=" + auditLines;
+        }
+    }
+
+    final FakeOpenIdIssuer issuer = FakeOpenIdIssuer.start();
+    final FakeUserManagement usermgmt = FakeUserManagement.start();
+    final FakePortal portal = FakePortal.start();
+    final MutableClock clock = new MutableClock();
+    final CopyOnWriteArrayList<RouteRecordingHandler.Opened> opened = new CopyOnWriteArrayList<>();
+    final CopyOnWriteArrayList<String> audit = new CopyOnWriteArrayList<>();
+    private BuenaVistaServer server;
+    CachedbAuthenticator authenticator;
+
+    CachedbSettings.ServiceRoutes routes() {
+        return new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(), portal.url());
+    }
+
+    /** Test defaults: no JWKS refresh throttle, one-second HTTP timeouts (the fakes answer at once or never). */
+    CachedbSettings settings() {
+        return CachedbSettings.defaults(routes(), SCOPE).withJwksMinRefresh(Duration.ZERO)
+                .withHttpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    }
+
+    CachedbWorld start() {
+        return start(s -> s);
+    }
+
+    CachedbWorld start(UnaryOperator<CachedbSettings> customize) {
+        CachedbSettings settings = customize.apply(settings());
+        authenticator = new CachedbAuthenticator(settings, clock, audit::add);
+        BuenaVistaServer.Builder b = BuenaVistaServer.builder().port(0).discoverProviders(false)
+                .parser(new TestRouteParser()).authenticator(authenticator);
+        RouteRecordingHandler.forEveryDialect(opened, settings.sessionExpiry(), clock).forEach(b::handler);
+        server = b.build().start();
+        return this;
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    /** A token for {@code user} with the scope as audience, valid five minutes, signed with the current key. */
+    FakeOpenIdIssuer.Token token(String user) {
+        return issuer.token(user, SCOPE);
+    }
+
+    /** A pgjdbc connection (no TLS) with these credentials. */
+    Connection connect(String user, String password, String database) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("sslmode", "disable");
+        p.setProperty("connectTimeout", "20");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/"
+                + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8), p);
+    }
+
+    /** Logs in with pgjdbc (no TLS) and runs one statement; the outcome and the audit lines it wrote. */
+    Outcome login(String user, String password, String database) {
+        int auditBefore = audit.size();
+        int openedBefore = opened.size();
+        try (Connection c = connect(user, password, database)) {
+            String sessionUser = c.unwrap(PGConnection.class).getParameterStatus("session_authorization");
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("rows 1")) {
+                rs.next();
+            }
+            return new Outcome(null, null, null, sessionUser, opened.size() > openedBefore ? opened.get(openedBefore)
+                    : null, List.copyOf(audit.subList(auditBefore, audit.size())));
+        } catch (PSQLException e) {
+            ServerErrorMessage m = e.getServerErrorMessage();
+            return new Outcome(e.getSQLState(), m == null ? null : m.getSeverity(),
+                    m == null ? e.getMessage() : m.getMessage(), null,
+                    opened.size() > openedBefore ? opened.get(openedBefore) : null,
+                    List.copyOf(audit.subList(auditBefore, audit.size())));
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        issuer.close();
+        usermgmt.close();
+        portal.close();
+    }
+}
