@@ -56,8 +56,6 @@ import java.util.regex.Pattern;
 public final class CachedbAuthenticator implements Authenticator {
     /** The authenticator's name. */
     public static final String NAME = "cachedb";
-    /** The principal attribute holding the token's expiry in epoch seconds (for {@link CachedbSettings.SessionExpiry}). */
-    public static final String TOKEN_EXPIRES_AT = "cachedb.token_expires_at";
 
     private static final Logger AUDIT = LoggerFactory.getLogger("io.buenavista.cachedb.audit");
     private static final String LOGIN = "cachedb.login";
@@ -155,9 +153,9 @@ public final class CachedbAuthenticator implements Authenticator {
             DatabaseRoute resolved = authorize(token, (CachedbRoute) route);
             audit.accept(line(request, token.userId(), route) + " resolved=" + describe(resolved)
                     + " decision=allowed reason=" + reasonFor(token));
-            Principal principal = new Principal(token.userId(),
-                    Map.of(TOKEN_EXPIRES_AT, Long.toString(token.expiresAt().getEpochSecond())));
-            return new Admission(principal, resolved);
+            Principal principal = Principal.of(token.userId());
+            return new Admission(principal, resolved, settings.sessionExpiry() == CachedbSettings.SessionExpiry.CLOSE
+                    ? Optional.of(token.expiresAt()) : Optional.empty());
         } catch (Refusal r) {
             throw refuse(request, token.userId(), route, r);
         } catch (ServiceUnavailableException e) {

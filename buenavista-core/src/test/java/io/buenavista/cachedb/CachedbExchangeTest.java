@@ -55,8 +55,8 @@ class CachedbExchangeTest {
         StartupRequest req = request("Bearer " + token, REMOTE, false);
         AuthExchange.Trust trust = assertInstanceOf(AuthExchange.Trust.class, a.exchange(req, ROUTE));
         Admission admission = a.admit(trust.principal(), req, ROUTE);
-        assertEquals(new Principal("researcher-1", Map.of(CachedbAuthenticator.TOKEN_EXPIRES_AT,
-                admission.principal().attributes().get(CachedbAuthenticator.TOKEN_EXPIRES_AT))), admission.principal());
+        assertEquals(Principal.of("researcher-1"), admission.principal());
+        assertEquals(Optional.empty(), admission.expiresAt(), "sessions outlive tokens by default");
         assertEquals(new DatabaseRoute(Dialect.DUCKDB, ConnectionType.READ, "alpdev_pg", Optional.of("cdmdefault"),
                 Optional.of("cdmvocab"), Optional.of(DATASET)), admission.route());
         // A principal the exchange did not make is not admitted.

@@ -53,10 +53,10 @@ final class CachedbWorld implements AutoCloseable {
         return new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(), portal.url());
     }
 
-    /** Test defaults: no JWKS refresh throttle, one-second HTTP timeouts (the fakes answer at once or never). */
+    /** Test defaults: no JWKS refresh throttle, three-second HTTP timeouts (the fakes answer at once, or too late at 8 s). */
     CachedbSettings settings() {
         return CachedbSettings.defaults(routes(), SCOPE).withJwksMinRefresh(Duration.ZERO)
-                .withHttpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+                .withHttpTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(3));
     }
 
     CachedbWorld start() {
@@ -67,8 +67,8 @@ final class CachedbWorld implements AutoCloseable {
         CachedbSettings settings = customize.apply(settings());
         authenticator = new CachedbAuthenticator(settings, clock, audit::add);
         BuenaVistaServer.Builder b = BuenaVistaServer.builder().port(0).discoverProviders(false)
-                .parser(new TestRouteParser()).authenticator(authenticator);
-        RouteRecordingHandler.forEveryDialect(opened, settings.sessionExpiry(), clock).forEach(b::handler);
+                .parser(new TestRouteParser()).authenticator(authenticator).clock(clock);
+        RouteRecordingHandler.forEveryDialect(opened).forEach(b::handler);
         server = b.build().start();
         return this;
     }

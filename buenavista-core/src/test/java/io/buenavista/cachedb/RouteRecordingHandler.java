@@ -7,14 +7,12 @@ import io.buenavista.api.Route;
 import io.buenavista.api.SessionContext;
 import io.buenavista.testing.TestHandler;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Stands in for a cachedb handler ({@code cachedb-duckdb} and so on): records the route and principal each session
- * was opened with, then serves {@link TestHandler}'s statements, behind a {@link TokenExpiryGuard} as a real
- * cachedb handler's sessions are.
+ * was opened with, then serves {@link TestHandler}'s statements.
  */
 final class RouteRecordingHandler implements QueryHandler {
     /** A session as opened. */
@@ -23,21 +21,15 @@ final class RouteRecordingHandler implements QueryHandler {
     private final String name;
     private final List<Opened> opened;
     private final TestHandler statements = new TestHandler();
-    private final CachedbSettings.SessionExpiry expiry;
-    private final Clock clock;
 
-    RouteRecordingHandler(Dialect dialect, List<Opened> opened, CachedbSettings.SessionExpiry expiry, Clock clock) {
+    RouteRecordingHandler(Dialect dialect, List<Opened> opened) {
         this.name = dialect.handlerName();
         this.opened = opened;
-        this.expiry = expiry;
-        this.clock = clock;
     }
 
     /** One handler per dialect, recording into one list. */
-    static List<RouteRecordingHandler> forEveryDialect(CopyOnWriteArrayList<Opened> opened,
-            CachedbSettings.SessionExpiry expiry, Clock clock) {
-        return List.of(Dialect.values()).stream().map(d -> new RouteRecordingHandler(d, opened, expiry, clock))
-                .toList();
+    static List<RouteRecordingHandler> forEveryDialect(CopyOnWriteArrayList<Opened> opened) {
+        return List.of(Dialect.values()).stream().map(d -> new RouteRecordingHandler(d, opened)).toList();
     }
 
     @Override
@@ -48,6 +40,6 @@ final class RouteRecordingHandler implements QueryHandler {
     @Override
     public QuerySession open(SessionContext context) {
         opened.add(new Opened(name, context.route(), context.principal()));
-        return TokenExpiryGuard.guard(statements.open(context), context, expiry, clock);
+        return statements.open(context);
     }
 }

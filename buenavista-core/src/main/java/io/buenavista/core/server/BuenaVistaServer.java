@@ -68,6 +68,7 @@ public final class BuenaVistaServer implements AutoCloseable {
     private final CancelRegistry cancelRegistry = new CancelRegistry();
     private final CodecRegistry codecs = CodecRegistry.standard();
     private final SecureRandom random = new SecureRandom();
+    private final java.time.Clock clock;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger admitted = new AtomicInteger();
     private final Set<Connection> admittedConnections = ConcurrentHashMap.newKeySet();
@@ -78,6 +79,7 @@ public final class BuenaVistaServer implements AutoCloseable {
     private Thread acceptor;
 
     private BuenaVistaServer(Builder b) {
+        this.clock = b.clock;
         this.config = new ServerConfig(b.bindAddress, b.port, b.sslContext, b.maxConnections, b.startupTimeout,
                 b.idleTimeout, b.shutdownGracePeriod, b.messageLimits, b.sessionLimits, b.serverVersion, b.parserName,
                 b.authenticatorName, b.maxStartingConnections > 0 ? b.maxStartingConnections : b.maxConnections,
@@ -326,6 +328,11 @@ public final class BuenaVistaServer implements AutoCloseable {
         return random;
     }
 
+    /** What admissions' expiries are compared with. */
+    java.time.Clock clock() {
+        return clock;
+    }
+
     ScheduledExecutorService scheduler() {
         return scheduler;
     }
@@ -437,8 +444,15 @@ public final class BuenaVistaServer implements AutoCloseable {
         private String authenticatorName;
         private boolean discover = true;
         private ClassLoader classLoader;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
 
         private Builder() {}
+
+        /** The clock an admission's expiry is checked against; the system's by default (tests set their own). */
+        public Builder clock(java.time.Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
 
         /** The address to listen on; loopback by default. */
         public Builder bindAddress(InetAddress address) {

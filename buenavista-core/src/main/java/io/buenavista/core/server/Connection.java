@@ -380,7 +380,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                     return;
                 }
                 if (admissionExpiry != null && session.startsStatementAtBoundary(m)
-                        && !Instant.now().isBefore(admissionExpiry)) {
+                        && !server.clock().instant().isBefore(admissionExpiry)) {
                     log.info("ending the session of {}: its admission expired at {}",
                             socket.getRemoteSocketAddress(), admissionExpiry);
                     throw PgException.fatal(SqlState.INVALID_PASSWORD, "token expired");
