@@ -394,6 +394,8 @@ class CachedbDecisionTableTest {
         setUpResearcherAndDataset();
         List<Runnable> failures = List.of(world.usermgmt::down,
                 () -> world.usermgmt.answerAll(Answer.json("{}").after(Duration.ofSeconds(3))),
+                () -> world.usermgmt.answerAll(Answer.json("{\"alp_role_system_admin\": true}")
+                        .stallingMidBody(Duration.ofSeconds(3))),
                 () -> world.usermgmt.answerAll(Answer.status(500)),
                 () -> world.usermgmt.answerAll(Answer.json("<html>not json</html>")),
                 () -> world.usermgmt.answerAll(Answer.json("{\"alp_role_system_admin\": \"yes\"}")));
