@@ -293,6 +293,17 @@ class CachedbDecisionTableTest {
     }
 
     @Test
+    void keysNamedOrEmbeddedInTheHeaderAreIgnored() {
+        world.start();
+        setUpResearcherAndDataset();
+        FakeOpenIdIssuer.SigningKey attacker = FakeOpenIdIssuer.unpublishedKey("key-1");
+        String embedded = world.token("researcher-1").signedBy(attacker).header("jwk", attacker.jwk())
+                .header("jku", "http://127.0.0.1:9/attacker-jwks").compact();
+        assertEquals("token authentication failed: bad signature",
+                refused(world.login(embedded, null, A_READ), "28P01", embedded).message());
+    }
+
+    @Test
     void anUnknownKidIsRefusedUntilTheIssuerPublishesTheRotatedKey() {
         world.start();
         setUpResearcherAndDataset();
