@@ -325,6 +325,32 @@ class CachedbDecisionTableTest {
     }
 
     @Test
+    void concurrentLoginsWithANewKeyFetchTheJwksOnce() throws Exception {
+        world.start(s -> s.withJwksMinRefresh(Duration.ofMinutes(10)));
+        setUpResearcherAndDataset();
+        String first = world.token("researcher-1").compact();
+        admitted(world.login(first, null, A_READ), "researcher-1", first);
+        world.clock.advance(Duration.ofMinutes(11));
+        world.issuer.addKey("key-2");
+        int logins = 12;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(logins);
+        try {
+            List<java.util.concurrent.Future<CachedbWorld.Outcome>> outcomes = new java.util.ArrayList<>();
+            for (int i = 0; i < logins; i++) {
+                String token = world.token("researcher-1").expiresIn(Duration.ofMinutes(30)).claim("jti", "t" + i)
+                        .compact();
+                outcomes.add(pool.submit(() -> world.login(token, null, A_READ)));
+            }
+            for (java.util.concurrent.Future<CachedbWorld.Outcome> o : outcomes) {
+                assertTrue(o.get().admitted(), o.get().toString());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2, world.issuer.jwksRequests(), "one fetch for the new key, however many logins wait for it");
+    }
+
+    @Test
     void unknownKidsRefreshTheJwksAtMostOncePerMinimumInterval() {
         world.start(s -> s.withJwksMinRefresh(Duration.ofMinutes(10)));
         setUpResearcherAndDataset();
