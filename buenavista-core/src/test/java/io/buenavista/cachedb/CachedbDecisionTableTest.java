@@ -417,7 +417,7 @@ class CachedbDecisionTableTest {
         world.start();
         setUpResearcherAndDataset();
         String token = world.token("researcher-1").compact();
-        world.issuer.answerJwks(Answer.json(world.issuer.jwksJson()).after(Duration.ofSeconds(3)));
+        world.issuer.answerJwks(Answer.json(world.issuer.jwksJson()).after(CachedbWorld.SLOW));
         refused(world.login(token, null, A_READ), "08006", token);
         world.issuer.answerJwks(Answer.status(503));
         refused(world.login(token, null, A_READ), "08006", token);
@@ -430,9 +430,9 @@ class CachedbDecisionTableTest {
         world.start();
         setUpResearcherAndDataset();
         List<Runnable> failures = List.of(world.usermgmt::down,
-                () -> world.usermgmt.answerAll(Answer.json("{}").after(Duration.ofSeconds(3))),
+                () -> world.usermgmt.answerAll(Answer.json("{}").after(CachedbWorld.SLOW)),
                 () -> world.usermgmt.answerAll(Answer.json("{\"alp_role_system_admin\": true}")
-                        .stallingMidBody(Duration.ofSeconds(3))),
+                        .stallingMidBody(CachedbWorld.SLOW)),
                 () -> world.usermgmt.answerAll(Answer.status(500)),
                 () -> world.usermgmt.answerAll(Answer.json("<html>not json</html>")),
                 () -> world.usermgmt.answerAll(Answer.json("{\"alp_role_system_admin\": \"yes\"}")));
@@ -451,7 +451,7 @@ class CachedbDecisionTableTest {
         world.start();
         setUpResearcherAndDataset();
         List<Runnable> failures = List.of(world.portal::down,
-                () -> world.portal.answerAll(Answer.json("{}").after(Duration.ofSeconds(3))),
+                () -> world.portal.answerAll(Answer.json("{}").after(CachedbWorld.SLOW)),
                 () -> world.portal.answerAll(Answer.status(502)),
                 () -> world.portal.answerAll(Answer.json("not json at all {")),
                 () -> world.portal.answerAll(Answer.json("[1, 2]")));

@@ -78,7 +78,7 @@ class CachedbServiceTlsTest {
         CachedbSettings settings = CachedbSettings.defaults(
                 new CachedbSettings.ServiceRoutes(issuer.url(), nowhere, nowhere), "scope")
                 .withClientId("client").withJwksMinRefresh(Duration.ZERO)
-                .withHttpTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withTls(caPem, verify);
+                .withHttpTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10)).withTls(caPem, verify);
         CachedbAuthenticator a = new CachedbAuthenticator(settings, Clock.systemUTC(), line -> { });
         String token = issuer.token("client", "scope").compact();
         return a.exchange(new StartupRequest(token, ROUTE.database(), "", Map.of(), Map.of(),
