@@ -56,7 +56,7 @@ import java.util.regex.Pattern;
 public final class CachedbAuthenticator implements Authenticator {
     /** The authenticator's name. */
     public static final String NAME = "cachedb";
-    /** The principal attribute holding the token's expiry in epoch seconds (for {@link CachedbSettings.SessionExpiry}). */
+    /** The principal attribute holding the token's expiry in epoch seconds (see {@link TokenExpiryGuard}). */
     public static final String TOKEN_EXPIRES_AT = "cachedb.token_expires_at";
 
     private static final Logger AUDIT = LoggerFactory.getLogger("io.buenavista.cachedb.audit");
