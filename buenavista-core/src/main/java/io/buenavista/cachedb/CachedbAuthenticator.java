@@ -73,6 +73,9 @@ public final class CachedbAuthenticator implements Authenticator {
 
     private record Pending(VerifiedToken token, Instant since) {}
 
+    /** User management's answer as cached: empty for a user it does not know. */
+    private record UserLookup(Optional<UserGroups> groups) {}
+
     /** Refusal of a login with the status and reason for the client and the audit line. */
     private static final class Refusal extends Exception {
         private static final long serialVersionUID = 1L;
@@ -221,11 +224,9 @@ public final class CachedbAuthenticator implements Authenticator {
 
     /** User management's answer for this token's user; empty when it answers JSON null (no such user). */
     private Optional<UserGroups> userGroups(VerifiedToken token) throws Refusal, ServiceUnavailableException {
-        Optional<Optional> cached = cache.get(token, "user-groups", Optional.class);
+        Optional<UserLookup> cached = cache.get(token, "user-groups", UserLookup.class);
         if (cached.isPresent()) {
-            @SuppressWarnings("unchecked")
-            Optional<UserGroups> groups = cached.get();
-            return groups;
+            return cached.get().groups();
         }
         URI uri = URI.create(settings.serviceRoutes().usermgmt() + "/user-group/list");
         ServiceCalls.JsonAnswer answer = http.post("user management", uri,
@@ -236,7 +237,7 @@ public final class CachedbAuthenticator implements Authenticator {
         JsonElement json = answer.json().orElseThrow(
                 () -> new ServiceUnavailableException("user management: HTTP " + answer.status()));
         Optional<UserGroups> groups = json.isJsonNull() ? Optional.empty() : Optional.of(parseGroups(json));
-        cache.put(token, "user-groups", groups);
+        cache.put(token, "user-groups", new UserLookup(groups));
         return groups;
     }
 

@@ -172,60 +172,70 @@ public record CachedbSettings(ServiceRoutes serviceRoutes, String scope, String 
                 SessionExpiry.KEEP, Optional.empty(), true, Duration.ofSeconds(5), Duration.ofSeconds(10));
     }
 
+    /** A copy reading the user id from {@code claim} ({@code IDP_SUBJECT_PROP}). */
     public CachedbSettings withSubjectClaim(String claim) {
         return new CachedbSettings(serviceRoutes, scope, claim, clientId, jwtAlgorithms, jwtIssuer, clockSkew,
                 jwksMinRefresh, authCacheTtl, passwordMethod, allowPlaintextPassword, sessionExpiry, tlsCaPem,
                 verifyTls, httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy with this client-credentials id ({@code IDP__ALP_DATA_CLIENT_ID}); null or empty: none. */
     public CachedbSettings withClientId(String id) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, Optional.ofNullable(id), jwtAlgorithms,
                 jwtIssuer, clockSkew, jwksMinRefresh, authCacheTtl, passwordMethod, allowPlaintextPassword,
                 sessionExpiry, tlsCaPem, verifyTls, httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy accepting these signature algorithms ({@code CACHEDB__JWT_ALGORITHMS}). */
     public CachedbSettings withJwtAlgorithms(List<String> algorithms) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, algorithms, jwtIssuer, clockSkew,
                 jwksMinRefresh, authCacheTtl, passwordMethod, allowPlaintextPassword, sessionExpiry, tlsCaPem,
                 verifyTls, httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy requiring this {@code iss} ({@code CACHEDB__JWT_ISSUER}); null: not checked. */
     public CachedbSettings withJwtIssuer(String issuer) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms,
                 Optional.ofNullable(issuer), clockSkew, jwksMinRefresh, authCacheTtl, passwordMethod,
                 allowPlaintextPassword, sessionExpiry, tlsCaPem, verifyTls, httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy with this tolerance for {@code exp} and {@code nbf} ({@code CACHEDB__JWT_CLOCK_SKEW_S}). */
     public CachedbSettings withClockSkew(Duration skew) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms, jwtIssuer, skew,
                 jwksMinRefresh, authCacheTtl, passwordMethod, allowPlaintextPassword, sessionExpiry, tlsCaPem,
                 verifyTls, httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy with this least time between JWKS fetches ({@code CACHEDB__JWKS_MIN_REFRESH_S}). */
     public CachedbSettings withJwksMinRefresh(Duration minRefresh) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms, jwtIssuer, clockSkew,
                 minRefresh, authCacheTtl, passwordMethod, allowPlaintextPassword, sessionExpiry, tlsCaPem,
                 verifyTls, httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy caching authorization answers this long ({@code CACHEDB__AUTH_CACHE_TTL_S}). */
     public CachedbSettings withAuthCacheTtl(Duration ttl) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms, jwtIssuer, clockSkew,
                 jwksMinRefresh, ttl, passwordMethod, allowPlaintextPassword, sessionExpiry, tlsCaPem, verifyTls,
                 httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy asking for a token this way ({@code CACHEDB__PASSWORD_METHOD}). */
     public CachedbSettings withPasswordMethod(PasswordMethod method) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms, jwtIssuer, clockSkew,
                 jwksMinRefresh, authCacheTtl, method, allowPlaintextPassword, sessionExpiry, tlsCaPem, verifyTls,
                 httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy allowing (or not) tokens as passwords in the clear ({@code CACHEDB__ALLOW_PLAINTEXT_PASSWORD}). */
     public CachedbSettings withAllowPlaintextPassword(boolean allow) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms, jwtIssuer, clockSkew,
                 jwksMinRefresh, authCacheTtl, passwordMethod, allow, sessionExpiry, tlsCaPem, verifyTls,
                 httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy with this session expiry mode ({@code CACHEDB__SESSION_EXPIRY}). */
     public CachedbSettings withSessionExpiry(SessionExpiry expiry) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms, jwtIssuer, clockSkew,
                 jwksMinRefresh, authCacheTtl, passwordMethod, allowPlaintextPassword, expiry, tlsCaPem, verifyTls,
@@ -239,6 +249,7 @@ public record CachedbSettings(ServiceRoutes serviceRoutes, String scope, String 
                 Optional.ofNullable(caPem), verify, httpConnectTimeout, httpRequestTimeout);
     }
 
+    /** A copy with these connect and whole-answer timeouts for outbound calls. */
     public CachedbSettings withHttpTimeouts(Duration connect, Duration request) {
         return new CachedbSettings(serviceRoutes, scope, subjectClaim, clientId, jwtAlgorithms, jwtIssuer, clockSkew,
                 jwksMinRefresh, authCacheTtl, passwordMethod, allowPlaintextPassword, sessionExpiry, tlsCaPem,
@@ -350,7 +361,8 @@ public record CachedbSettings(ServiceRoutes serviceRoutes, String scope, String 
         }
         try {
             BigDecimal s = new BigDecimal(v.get());
-            if (s.signum() < 0 || (!zeroAllowed && s.signum() == 0) || s.compareTo(BigDecimal.valueOf(86_400L * 366)) > 0) {
+            boolean tooLarge = s.compareTo(BigDecimal.valueOf(86_400L * 366)) > 0;
+            if (s.signum() < 0 || (!zeroAllowed && s.signum() == 0) || tooLarge) {
                 throw new NumberFormatException();
             }
             return Duration.ofMillis(s.movePointRight(3).longValue());

@@ -30,7 +30,9 @@ final class JwksCache {
     private final URI jwks;
     private final Duration minRefresh;
     private final Clock clock;
-    private Map<String, PublishedKey> keys = Map.of();
+    private final Object fetching = new Object();
+    /** Replaced whole by each fetch; read without a lock so known keys never wait behind a slow issuer. */
+    private volatile Map<String, PublishedKey> keys = Map.of();
     private Instant lastFetch;
 
     JwksCache(ServiceCalls http, URI jwks, Duration minRefresh, Clock clock) {
@@ -46,18 +48,24 @@ final class JwksCache {
      * @return empty when the issuer does not publish it (or was asked too recently)
      * @throws ServiceUnavailableException when a fetch was due and failed, and the key is not known
      */
-    synchronized Optional<PublishedKey> key(String kid) throws ServiceUnavailableException {
+    Optional<PublishedKey> key(String kid) throws ServiceUnavailableException {
         PublishedKey known = keys.get(kid);
         if (known != null) {
             return Optional.of(known);
         }
-        Instant now = clock.instant();
-        if (lastFetch != null && now.isBefore(lastFetch.plus(minRefresh))) {
-            return Optional.empty();
+        synchronized (fetching) {
+            known = keys.get(kid);
+            if (known != null) {
+                return Optional.of(known); // fetched by another login meanwhile
+            }
+            Instant now = clock.instant();
+            if (lastFetch != null && now.isBefore(lastFetch.plus(minRefresh))) {
+                return Optional.empty();
+            }
+            lastFetch = now;
+            keys = fetch();
+            return Optional.ofNullable(keys.get(kid));
         }
-        lastFetch = now;
-        keys = fetch();
-        return Optional.ofNullable(keys.get(kid));
     }
 
     private Map<String, PublishedKey> fetch() throws ServiceUnavailableException {

@@ -19,7 +19,6 @@ import io.jsonwebtoken.security.SignatureException;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
@@ -147,10 +146,5 @@ final class JwtVerifier {
     private static String printable(String s) {
         String cut = s.length() > 20 ? s.substring(0, 20) + "…" : s;
         return "\"" + cut.replaceAll("[^\\x20-\\x7e…]", "?") + "\"";
-    }
-
-    /** Now, for cache expiry. */
-    Instant now() {
-        return clock.instant();
     }
 }

@@ -20,6 +20,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -70,22 +74,36 @@ final class ServiceCalls {
             b.header("Authorization", authorization);
         }
         HttpResponse<byte[]> response;
+        // The request timeout of HttpClient ends when the headers arrive; waiting on the future bounds the whole
+        // answer, body included, so a service that stalls mid-body cannot hold a login.
+        CompletableFuture<HttpResponse<byte[]>> pending;
         try {
-            response = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpConnectTimeoutException e) {
-            throw new ServiceUnavailableException(service + ": connect timed out");
-        } catch (HttpTimeoutException e) {
-            throw new ServiceUnavailableException(service + ": no answer in time");
-        } catch (ConnectException e) {
-            throw new ServiceUnavailableException(service + ": connection refused");
-        } catch (IOException e) {
-            throw new ServiceUnavailableException(service + ": " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServiceUnavailableException(service + ": interrupted");
+            pending = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IllegalArgumentException e) {
             throw new ServiceUnavailableException(service + ": invalid request");
         }
+        try {
+            response = pending.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new ServiceUnavailableException(service + ": no answer in time");
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ServiceUnavailableException(service + ": interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpConnectTimeoutException) {
+                throw new ServiceUnavailableException(service + ": connect timed out");
+            } else if (cause instanceof HttpTimeoutException) {
+                throw new ServiceUnavailableException(service + ": no answer in time");
+            } else if (cause instanceof ConnectException) {
+                throw new ServiceUnavailableException(service + ": connection refused");
+            }
+            throw new ServiceUnavailableException(service + ": "
+                    + (cause == null ? "failed" : cause.getClass().getSimpleName()));
+        }
+        byte[] body = response.body();
         int status = response.statusCode();
         if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
             throw new ServiceUnavailableException(service + ": HTTP " + status);
@@ -93,7 +111,6 @@ final class ServiceCalls {
         if (status >= 400) {
             return new JsonAnswer(status, Optional.empty());
         }
-        byte[] body = response.body();
         if (body.length > MAX_BODY) {
             throw new ServiceUnavailableException(service + ": answer too large");
         }

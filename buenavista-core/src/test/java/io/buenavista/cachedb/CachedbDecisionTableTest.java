@@ -293,6 +293,17 @@ class CachedbDecisionTableTest {
     }
 
     @Test
+    void keysNamedOrEmbeddedInTheHeaderAreIgnored() {
+        world.start();
+        setUpResearcherAndDataset();
+        FakeOpenIdIssuer.SigningKey attacker = FakeOpenIdIssuer.unpublishedKey("key-1");
+        String embedded = world.token("researcher-1").signedBy(attacker).header("jwk", attacker.jwk())
+                .header("jku", "http://127.0.0.1:9/attacker-jwks").compact();
+        assertEquals("token authentication failed: bad signature",
+                refused(world.login(embedded, null, A_READ), "28P01", embedded).message());
+    }
+
+    @Test
     void anUnknownKidIsRefusedUntilTheIssuerPublishesTheRotatedKey() {
         world.start();
         setUpResearcherAndDataset();
@@ -311,6 +322,32 @@ class CachedbDecisionTableTest {
         world.issuer.retire("key-1");
         admitted(world.login(rotated, null, A_READ), "researcher-1", rotated);
         assertEquals(3, world.issuer.jwksRequests());
+    }
+
+    @Test
+    void concurrentLoginsWithANewKeyFetchTheJwksOnce() throws Exception {
+        world.start(s -> s.withJwksMinRefresh(Duration.ofMinutes(10)));
+        setUpResearcherAndDataset();
+        String first = world.token("researcher-1").compact();
+        admitted(world.login(first, null, A_READ), "researcher-1", first);
+        world.clock.advance(Duration.ofMinutes(11));
+        world.issuer.addKey("key-2");
+        int logins = 12;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(logins);
+        try {
+            List<java.util.concurrent.Future<CachedbWorld.Outcome>> outcomes = new java.util.ArrayList<>();
+            for (int i = 0; i < logins; i++) {
+                String token = world.token("researcher-1").expiresIn(Duration.ofMinutes(30)).claim("jti", "t" + i)
+                        .compact();
+                outcomes.add(pool.submit(() -> world.login(token, null, A_READ)));
+            }
+            for (java.util.concurrent.Future<CachedbWorld.Outcome> o : outcomes) {
+                assertTrue(o.get().admitted(), o.get().toString());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2, world.issuer.jwksRequests(), "one fetch for the new key, however many logins wait for it");
     }
 
     @Test
@@ -380,7 +417,7 @@ class CachedbDecisionTableTest {
         world.start();
         setUpResearcherAndDataset();
         String token = world.token("researcher-1").compact();
-        world.issuer.answerJwks(Answer.json(world.issuer.jwksJson()).after(Duration.ofSeconds(8)));
+        world.issuer.answerJwks(Answer.json(world.issuer.jwksJson()).after(CachedbWorld.SLOW));
         refused(world.login(token, null, A_READ), "08006", token);
         world.issuer.answerJwks(Answer.status(503));
         refused(world.login(token, null, A_READ), "08006", token);
@@ -393,7 +430,9 @@ class CachedbDecisionTableTest {
         world.start();
         setUpResearcherAndDataset();
         List<Runnable> failures = List.of(world.usermgmt::down,
-                () -> world.usermgmt.answerAll(Answer.json("{}").after(Duration.ofSeconds(8))),
+                () -> world.usermgmt.answerAll(Answer.json("{}").after(CachedbWorld.SLOW)),
+                () -> world.usermgmt.answerAll(Answer.json("{\"alp_role_system_admin\": true}")
+                        .stallingMidBody(CachedbWorld.SLOW)),
                 () -> world.usermgmt.answerAll(Answer.status(500)),
                 () -> world.usermgmt.answerAll(Answer.json("<html>not json</html>")),
                 () -> world.usermgmt.answerAll(Answer.json("{\"alp_role_system_admin\": \"yes\"}")));
@@ -412,7 +451,7 @@ class CachedbDecisionTableTest {
         world.start();
         setUpResearcherAndDataset();
         List<Runnable> failures = List.of(world.portal::down,
-                () -> world.portal.answerAll(Answer.json("{}").after(Duration.ofSeconds(8))),
+                () -> world.portal.answerAll(Answer.json("{}").after(CachedbWorld.SLOW)),
                 () -> world.portal.answerAll(Answer.status(502)),
                 () -> world.portal.answerAll(Answer.json("not json at all {")),
                 () -> world.portal.answerAll(Answer.json("[1, 2]")));

@@ -16,6 +16,7 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,12 +46,12 @@ class CachedbServiceTlsTest {
         run(List.of(keytool(), "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=" + name, "-ext", "san=" + san, "-validity", "2", "-keystore", store.toString(),
                 "-storetype", "PKCS12", "-storepass", PASS, "-keypass", PASS));
-        String pem = run(List.of(keytool(), "-exportcert", "-rfc", "-alias", name, "-keystore", store.toString(),
-                "-storepass", PASS));
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             ks.load(in, PASS.toCharArray());
         }
+        String pem = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                .encodeToString(ks.getCertificate(name).getEncoded()) + "\n-----END CERTIFICATE-----\n";
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, PASS.toCharArray());
         SSLContext ctx = SSLContext.getInstance("TLS");
@@ -77,7 +78,7 @@ class CachedbServiceTlsTest {
         CachedbSettings settings = CachedbSettings.defaults(
                 new CachedbSettings.ServiceRoutes(issuer.url(), nowhere, nowhere), "scope")
                 .withClientId("client").withJwksMinRefresh(Duration.ZERO)
-                .withHttpTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withTls(caPem, verify);
+                .withHttpTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10)).withTls(caPem, verify);
         CachedbAuthenticator a = new CachedbAuthenticator(settings, Clock.systemUTC(), line -> { });
         String token = issuer.token("client", "scope").compact();
         return a.exchange(new StartupRequest(token, ROUTE.database(), "", Map.of(), Map.of(),

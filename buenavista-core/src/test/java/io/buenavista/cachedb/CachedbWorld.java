@@ -53,7 +53,13 @@ final class CachedbWorld implements AutoCloseable {
         return new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(), portal.url());
     }
 
-    /** Test defaults: no JWKS refresh throttle, three-second HTTP timeouts (the fakes answer at once, or too late at 8 s). */
+    /** A delay no answer within {@link #settings()}' timeouts survives. */
+    static final Duration SLOW = Duration.ofSeconds(30);
+
+    /**
+     * Test defaults: no JWKS refresh throttle; HTTP timeouts short enough for the slow cases yet long enough for a
+     * first call on a loaded machine (the fakes answer at once, or after {@link #SLOW}).
+     */
     CachedbSettings settings() {
         return CachedbSettings.defaults(routes(), SCOPE).withJwksMinRefresh(Duration.ZERO)
                 .withHttpTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(3));

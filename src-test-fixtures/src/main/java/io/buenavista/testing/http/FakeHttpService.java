@@ -45,26 +45,35 @@ public final class FakeHttpService implements AutoCloseable {
         }
     }
 
-    /** What the service answers: a status, a body (sent as {@code application/json}) and a delay before it. */
-    public record Answer(int status, String body, Duration delay) {
+    /**
+     * What the service answers: a status, a body (sent as {@code application/json}), a delay before the headers and
+     * a stall after the first half of the body.
+     */
+    public record Answer(int status, String body, Duration delay, Duration midBodyStall) {
         public Answer {
             Objects.requireNonNull(body, "body");
             Objects.requireNonNull(delay, "delay");
+            Objects.requireNonNull(midBodyStall, "midBodyStall");
         }
 
         /** 200 with this JSON body, at once. */
         public static Answer json(String body) {
-            return new Answer(200, body, Duration.ZERO);
+            return new Answer(200, body, Duration.ZERO, Duration.ZERO);
         }
 
         /** This status with a small JSON error body, at once. */
         public static Answer status(int status) {
-            return new Answer(status, "{\"error\":\"status " + status + "\"}", Duration.ZERO);
+            return new Answer(status, "{\"error\":\"status " + status + "\"}", Duration.ZERO, Duration.ZERO);
         }
 
         /** The same answer after {@code d}. */
         public Answer after(Duration d) {
-            return new Answer(status, body, d);
+            return new Answer(status, body, d, midBodyStall);
+        }
+
+        /** The same answer, its headers and the first half of its body at once, the rest after {@code d}. */
+        public Answer stallingMidBody(Duration d) {
+            return new Answer(status, body, delay, d);
         }
     }
 
@@ -166,6 +175,19 @@ public final class FakeHttpService implements AutoCloseable {
         }
     }
 
+    private static boolean sleep(Duration d) {
+        if (d.isZero()) {
+            return true;
+        }
+        try {
+            Thread.sleep(d.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String body;
@@ -180,19 +202,20 @@ public final class FakeHttpService implements AutoCloseable {
             requests.add(request);
             Responder responder = routes.get(request.method() + " " + request.path());
             Answer answer = responder == null ? Answer.status(404) : responder.answer(request);
-            if (!answer.delay().isZero()) {
-                try {
-                    Thread.sleep(answer.delay().toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            if (!sleep(answer.delay())) {
+                return;
             }
             byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
+                int half = bytes.length / 2;
+                out.write(bytes, 0, half);
+                out.flush();
+                if (!sleep(answer.midBodyStall())) {
+                    return;
+                }
+                out.write(bytes, half, bytes.length - half);
             }
         } catch (IOException e) {
             // The client gave up (a timeout in the code under test): nothing to answer.
