@@ -45,11 +45,6 @@ public final class CachedbRouteParser implements ConnectionParamParser {
     private static final int MAX_PARTS = 6;
     private static final Pattern CANONICAL_UUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    /** Three base64url segments separated by dots: the shape of a JWS, anywhere in the string. */
-    private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*");
-    /** The base64url start of a JSON object ({@code {"}), as every JWT header begins, even without the dots. */
-    private static final Pattern JWT_HEADER = Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}");
-
     @Override
     public String name() {
         return NAME;
@@ -120,6 +115,48 @@ public final class CachedbRouteParser implements ConnectionParamParser {
         return new DatabaseRoute(dialect, type, parts[next], schema, vocab, Optional.empty());
     }
 
+    /**
+     * Whether {@code text} holds a JWT's shape anywhere: two base64url runs of at least two characters each followed
+     * by a dot ({@code header.payload.}), or {@code eyJ} (a JSON object's start in base64url, as every JWT header
+     * begins) at the start of a run of at least 11 characters, as in a token cut short. One pass over the text: a
+     * regular expression with {@code find()} backtracks quadratically on a long run of letters, which a client
+     * controls (10 000 characters cost seconds).
+     */
+    static boolean looksLikeToken(String text) {
+        int run = 0;
+        int dottedRuns = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isBase64Url(c)) {
+                if (run == 0 && text.startsWith("eyJ", i) && runLength(text, i) >= 11) {
+                    return true;
+                }
+                run++;
+            } else if (c == '.' && run >= 2) {
+                if (++dottedRuns == 2) {
+                    return true;
+                }
+                run = 0;
+            } else {
+                dottedRuns = 0;
+                run = 0;
+            }
+        }
+        return false;
+    }
+
+    private static int runLength(String text, int from) {
+        int end = from;
+        while (end < text.length() && isBase64Url(text.charAt(end))) {
+            end++;
+        }
+        return end - from;
+    }
+
+    private static boolean isBase64Url(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    }
+
     private static UUID datasetId(String database, String text) {
         if (!CANONICAL_UUID.matcher(text).matches()) {
             throw invalid(database, "the dataset id is not a UUID (8-4-4-4-12 hexadecimal digits)");
@@ -143,7 +180,7 @@ public final class CachedbRouteParser implements ConnectionParamParser {
      * JWT-shaped; otherwise a placeholder that says why it is not shown.
      */
     static String echo(String text) {
-        if (JWT_SHAPE.matcher(text).find() || JWT_HEADER.matcher(text).find()) {
+        if (looksLikeToken(text)) {
             return "(not shown: it looks like a token)";
         }
         if (text.length() > ECHO_LIMIT) {

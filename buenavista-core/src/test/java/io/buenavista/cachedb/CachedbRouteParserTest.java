@@ -212,6 +212,23 @@ class CachedbRouteParserTest {
     }
 
     @Test
+    void tokenShapesAreRecognisedInOnePass() {
+        assertTrue(CachedbRouteParser.looksLikeToken(JWT));
+        assertTrue(CachedbRouteParser.looksLikeToken("A|duckdb|ab.cd."));
+        assertTrue(CachedbRouteParser.looksLikeToken("x|" + JWT + "|y"));
+        assertTrue(CachedbRouteParser.looksLikeToken("eyJhbGciOiJF"));
+        assertFalse(CachedbRouteParser.looksLikeToken("B|duckdb|alpdev_pg|cdmdefault|cdmvocab"));
+        assertFalse(CachedbRouteParser.looksLikeToken("a.b.c.d"));
+        assertFalse(CachedbRouteParser.looksLikeToken("ab.cd"));
+        assertFalse(CachedbRouteParser.looksLikeToken("ab.|cd."));
+        assertFalse(CachedbRouteParser.looksLikeToken("keyJar_and_more"));
+        assertFalse(CachedbRouteParser.looksLikeToken("eyJshort"));
+        // Long runs of letters made a regular expression backtrack for minutes (100 000 characters: 6 minutes).
+        assertFalse(CachedbRouteParser.looksLikeToken("x".repeat(1_000_000)));
+        assertTrue(CachedbRouteParser.looksLikeToken("x".repeat(1_000_000) + ".yy."));
+    }
+
+    @Test
     void aMissingDatabaseIsRefusedWithoutFallingBackToTheUserName() {
         PgException e = assertThrows(PgException.class, () -> parser.parse(request(Map.of("user", JWT))));
         assertEquals("3D000", e.sqlState());
