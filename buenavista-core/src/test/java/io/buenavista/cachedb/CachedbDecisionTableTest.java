@@ -414,7 +414,7 @@ class CachedbDecisionTableTest {
 
     @Test
     void aSlowOrBrokenIssuerIs08006() {
-        world.start();
+        world.start(CachedbWorld::shortTimeouts);
         setUpResearcherAndDataset();
         String token = world.token("researcher-1").compact();
         world.issuer.answerJwks(Answer.json(world.issuer.jwksJson()).after(CachedbWorld.SLOW));
@@ -427,7 +427,7 @@ class CachedbDecisionTableTest {
 
     @Test
     void userManagementDownSlow5xxOrNonsenseIs08006() {
-        world.start();
+        world.start(CachedbWorld::shortTimeouts);
         setUpResearcherAndDataset();
         List<Runnable> failures = List.of(world.usermgmt::down,
                 () -> world.usermgmt.answerAll(Answer.json("{}").after(CachedbWorld.SLOW)),
@@ -448,7 +448,7 @@ class CachedbDecisionTableTest {
 
     @Test
     void portalDownSlow5xxOrNonsenseIs08006() {
-        world.start();
+        world.start(CachedbWorld::shortTimeouts);
         setUpResearcherAndDataset();
         List<Runnable> failures = List.of(world.portal::down,
                 () -> world.portal.answerAll(Answer.json("{}").after(CachedbWorld.SLOW)),

@@ -53,16 +53,21 @@ final class CachedbWorld implements AutoCloseable {
         return new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(), portal.url());
     }
 
-    /** A delay no answer within {@link #settings()}' timeouts survives. */
+    /** A delay no answer survives: longer than {@link #shortTimeouts}. */
     static final Duration SLOW = Duration.ofSeconds(30);
 
     /**
-     * Test defaults: no JWKS refresh throttle; HTTP timeouts short enough for the slow cases yet long enough for a
-     * first call on a loaded machine (the fakes answer at once, or after {@link #SLOW}).
+     * Test defaults: no JWKS refresh throttle; HTTP timeouts long enough for a first call on a loaded machine (the
+     * tests that need a service to be too slow set {@link #shortTimeouts}).
      */
     CachedbSettings settings() {
         return CachedbSettings.defaults(routes(), SCOPE).withJwksMinRefresh(Duration.ZERO)
-                .withHttpTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(3));
+                .withHttpTimeouts(Duration.ofSeconds(15), Duration.ofSeconds(15));
+    }
+
+    /** Timeouts that a {@link #SLOW} answer exceeds, for the tests of slow services. */
+    static CachedbSettings shortTimeouts(CachedbSettings s) {
+        return s.withHttpTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
 
     CachedbWorld start() {
@@ -73,7 +78,7 @@ final class CachedbWorld implements AutoCloseable {
         CachedbSettings settings = customize.apply(settings());
         authenticator = new CachedbAuthenticator(settings, clock, audit::add);
         BuenaVistaServer.Builder b = BuenaVistaServer.builder().port(0).discoverProviders(false)
-                .parser(new TestRouteParser()).authenticator(authenticator).clock(clock);
+                .parser(new CachedbRouteParser()).authenticator(authenticator).clock(clock);
         RouteRecordingHandler.forEveryDialect(opened).forEach(b::handler);
         server = b.build().start();
         return this;
