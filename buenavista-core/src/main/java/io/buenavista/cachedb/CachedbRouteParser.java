@@ -4,6 +4,7 @@ import io.buenavista.api.ConnectionParamParser;
 import io.buenavista.api.PgException;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
+import io.buenavista.core.auth.TokenShape;
 
 import java.util.Optional;
 import java.util.UUID;
@@ -115,48 +116,6 @@ public final class CachedbRouteParser implements ConnectionParamParser {
         return new DatabaseRoute(dialect, type, parts[next], schema, vocab, Optional.empty());
     }
 
-    /**
-     * Whether {@code text} holds a JWT's shape anywhere: two base64url runs of at least two characters each followed
-     * by a dot ({@code header.payload.}), or {@code eyJ} (a JSON object's start in base64url, as every JWT header
-     * begins) at the start of a run of at least 11 characters, as in a token cut short. One pass over the text: a
-     * regular expression with {@code find()} backtracks quadratically on a long run of letters, which a client
-     * controls (10 000 characters cost seconds).
-     */
-    static boolean looksLikeToken(String text) {
-        int run = 0;
-        int dottedRuns = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (isBase64Url(c)) {
-                if (run == 0 && text.startsWith("eyJ", i) && runLength(text, i) >= 11) {
-                    return true;
-                }
-                run++;
-            } else if (c == '.' && run >= 2) {
-                if (++dottedRuns == 2) {
-                    return true;
-                }
-                run = 0;
-            } else {
-                dottedRuns = 0;
-                run = 0;
-            }
-        }
-        return false;
-    }
-
-    private static int runLength(String text, int from) {
-        int end = from;
-        while (end < text.length() && isBase64Url(text.charAt(end))) {
-            end++;
-        }
-        return end - from;
-    }
-
-    private static boolean isBase64Url(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    }
-
     private static UUID datasetId(String database, String text) {
         if (!CANONICAL_UUID.matcher(text).matches()) {
             throw invalid(database, "the dataset id is not a UUID (8-4-4-4-12 hexadecimal digits)");
@@ -180,7 +139,7 @@ public final class CachedbRouteParser implements ConnectionParamParser {
      * JWT-shaped; otherwise a placeholder that says why it is not shown.
      */
     static String echo(String text) {
-        if (looksLikeToken(text)) {
+        if (TokenShape.appearsIn(text)) {
             return "(not shown: it looks like a token)";
         }
         if (text.length() > ECHO_LIMIT) {

@@ -1,5 +1,6 @@
 package io.buenavista.cachedb;
 
+import io.buenavista.core.auth.TokenShape;
 import io.buenavista.api.PgException;
 import io.buenavista.api.StartupRequest;
 import org.junit.jupiter.api.Test;
@@ -213,19 +214,19 @@ class CachedbRouteParserTest {
 
     @Test
     void tokenShapesAreRecognisedInOnePass() {
-        assertTrue(CachedbRouteParser.looksLikeToken(JWT));
-        assertTrue(CachedbRouteParser.looksLikeToken("A|duckdb|ab.cd."));
-        assertTrue(CachedbRouteParser.looksLikeToken("x|" + JWT + "|y"));
-        assertTrue(CachedbRouteParser.looksLikeToken("eyJhbGciOiJF"));
-        assertFalse(CachedbRouteParser.looksLikeToken("B|duckdb|alpdev_pg|cdmdefault|cdmvocab"));
-        assertFalse(CachedbRouteParser.looksLikeToken("a.b.c.d"));
-        assertFalse(CachedbRouteParser.looksLikeToken("ab.cd"));
-        assertFalse(CachedbRouteParser.looksLikeToken("ab.|cd."));
-        assertFalse(CachedbRouteParser.looksLikeToken("keyJar_and_more"));
-        assertFalse(CachedbRouteParser.looksLikeToken("eyJshort"));
+        assertTrue(TokenShape.appearsIn(JWT));
+        assertTrue(TokenShape.appearsIn("A|duckdb|ab.cd."));
+        assertTrue(TokenShape.appearsIn("x|" + JWT + "|y"));
+        assertTrue(TokenShape.appearsIn("eyJhbGciOiJF"));
+        assertFalse(TokenShape.appearsIn("B|duckdb|alpdev_pg|cdmdefault|cdmvocab"));
+        assertFalse(TokenShape.appearsIn("a.b.c.d"));
+        assertFalse(TokenShape.appearsIn("ab.cd"));
+        assertFalse(TokenShape.appearsIn("ab.|cd."));
+        assertFalse(TokenShape.appearsIn("keyJar_and_more"));
+        assertFalse(TokenShape.appearsIn("eyJshort"));
         // Long runs of letters made a regular expression backtrack for minutes (100 000 characters: 6 minutes).
-        assertFalse(CachedbRouteParser.looksLikeToken("x".repeat(1_000_000)));
-        assertTrue(CachedbRouteParser.looksLikeToken("x".repeat(1_000_000) + ".yy."));
+        assertFalse(TokenShape.appearsIn("x".repeat(1_000_000)));
+        assertTrue(TokenShape.appearsIn("x".repeat(1_000_000) + ".yy."));
     }
 
     @Test

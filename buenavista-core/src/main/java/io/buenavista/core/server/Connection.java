@@ -15,6 +15,7 @@ import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
 import io.buenavista.core.auth.PasswordExchange;
+import io.buenavista.core.auth.TokenShape;
 import io.buenavista.core.session.Session;
 import io.buenavista.core.session.SessionSettings;
 import io.buenavista.core.sql.StartupOptions;
@@ -103,7 +104,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                     config.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
             serve();
         } catch (PgException e) {
-            log.debug("connection {} ends: {}", peer, e.toString());
+            log.debug("connection {} ends: {}", peer, TokenShape.redact(e.toString()));
             sendFatal(e);
         } catch (EOFException | SocketException e) {
             log.debug("connection {} closed: {}", peer, e.getMessage());
@@ -259,7 +260,8 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         StartupRequest request = new StartupRequest(user, database, params.getOrDefault("application_name", ""),
                 options, params, (InetSocketAddress) socket.getRemoteSocketAddress(), socket instanceof SSLSocket);
         log.debug("startup from {}: user={} database={} application_name={} parameters={}",
-                request.remoteAddress(), user, database, request.applicationName(), params.keySet());
+                request.remoteAddress(), TokenShape.redact(user), TokenShape.redact(database),
+                TokenShape.redact(request.applicationName()), params.keySet());
 
         Route parsed = fatalOnError(() -> server.parser().parse(request));
         handlerFor(parsed); // an unknown handler is refused before any credential is asked for
