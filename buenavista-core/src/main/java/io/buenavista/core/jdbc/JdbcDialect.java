@@ -1,0 +1,50 @@
+package io.buenavista.core.jdbc;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.SessionContext;
+
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * What differs between the databases a {@link JdbcHandler} serves: the statements a session runs when it opens and
+ * when the client changes a setting, rewrites of the client's text before it is prepared, and the SQLSTATE of errors
+ * whose driver gives none that PostgreSQL clients understand. Every method has a default that suits a database
+ * speaking PostgreSQL's SQL; {@link #POSTGRESQL} is that dialect.
+ */
+public interface JdbcDialect {
+    /** Nothing differs: for databases that speak PostgreSQL's SQL and report its SQLSTATEs. */
+    JdbcDialect POSTGRESQL = new JdbcDialect() {};
+
+    /**
+     * Rewrites the client's statement (still with its {@code $n} parameters, which the handler turns into
+     * {@code ?} afterwards). Rewrites must work on the core's lexer tokens, never on the raw text. The default
+     * returns it unchanged.
+     */
+    default String rewrite(String sql, SessionContext context) {
+        return sql;
+    }
+
+    /** Statements a new session runs on its connection before the client's first one. The default runs none. */
+    default List<String> sessionStart(SessionContext context) {
+        return List.of();
+    }
+
+    /**
+     * Statements that apply a core-owned setting the client changed ({@code search_path}, {@code DateStyle},
+     * {@code TimeZone}, …) on the connection; an empty list when the database has nothing to do for it (the
+     * default). A statement that fails makes the client's {@code SET} fail, and the setting keeps its old value.
+     */
+    default List<String> settingChanged(String name, String value) {
+        return List.of();
+    }
+
+    /**
+     * The error to send for a driver's exception, or null to let the handler decide: it then takes the driver's
+     * SQLSTATE when that is one of PostgreSQL's shape (five digits or upper-case letters, not the JDBC/ODBC
+     * {@code HY…} class), and {@code XX000} otherwise. The default decides nothing.
+     */
+    default PgException classify(SQLException e) {
+        return null;
+    }
+}
