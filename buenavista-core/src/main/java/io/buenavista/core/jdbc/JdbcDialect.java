@@ -35,7 +35,7 @@ public interface JdbcDialect {
      * {@code TimeZone}, …) on the connection; an empty list when the database has nothing to do for it (the
      * default). A statement that fails makes the client's {@code SET} fail, and the setting keeps its old value.
      */
-    default List<String> settingChanged(String name, String value) {
+    default List<String> settingChanged(String name, String value, SessionContext context) {
         return List.of();
     }
 

@@ -176,7 +176,7 @@ final class JdbcSession implements QuerySession {
         if (name == null || value == null || closed) {
             return;
         }
-        for (String sql : dialect.settingChanged(name, value)) {
+        for (String sql : dialect.settingChanged(name, value, context)) {
             try (Statement s = conn.createStatement()) {
                 s.execute(sql);
             } catch (SQLException e) {
