@@ -13,8 +13,24 @@ import java.util.List;
  * speaking PostgreSQL's SQL; {@link #POSTGRESQL} is that dialect.
  */
 public interface JdbcDialect {
-    /** Nothing differs: for databases that speak PostgreSQL's SQL and report its SQLSTATEs. */
-    JdbcDialect POSTGRESQL = new JdbcDialect() {};
+    /**
+     * A database that speaks PostgreSQL's SQL and reports its SQLSTATEs: the client's {@code search_path} and
+     * {@code TimeZone} are set on the connection too, since they change what its statements mean. (DateStyle and
+     * the other output settings are the core's: values reach it typed.)
+     */
+    JdbcDialect POSTGRESQL = new JdbcDialect() {
+        @Override
+        public List<String> settingChanged(String name, String value, SessionContext context) {
+            if (name.equalsIgnoreCase("search_path")) {
+                // The core's value is PostgreSQL's own rendering of the list (items quoted as needed).
+                return List.of("SET search_path TO " + (value.isBlank() ? "''" : value));
+            }
+            if (name.equalsIgnoreCase("TimeZone")) {
+                return List.of("SET TimeZone TO '" + value.replace("'", "''") + "'");
+            }
+            return List.of();
+        }
+    };
 
     /**
      * Rewrites the client's statement (still with its {@code $n} parameters, which the handler turns into

@@ -71,9 +71,18 @@ public final class JdbcHandler implements QueryHandler {
         JdbcSession session = new JdbcSession(conn, dialect, context, fetchSize);
         try {
             session.start();
+            // The client's time zone from its startup; the search_path stays the connection's own until the client
+            // sets one (the connector may have chosen the schema).
+            String timeZone = context == null ? null : context.setting("TimeZone");
+            if (timeZone != null) {
+                session.settingChanged("TimeZone", timeZone);
+            }
         } catch (SQLException e) {
             session.close();
             throw JdbcErrors.map(e, dialect).withSeverity(PgException.Severity.FATAL);
+        } catch (PgException e) {
+            session.close();
+            throw e.withSeverity(PgException.Severity.FATAL);
         }
         return session;
     }

@@ -40,6 +40,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -179,6 +180,41 @@ class JdbcHandlerPostgresTest {
                 assertEquals("x", rs.getString(2));
                 assertEquals("y", rs.getString(3));
             }
+        }
+    }
+
+    @Test
+    void searchPathAndTimeZoneReachTheBackend() throws SQLException {
+        try (Connection c = client(""); Statement s = c.createStatement()) {
+            s.execute("SET search_path TO pg_catalog");
+            assertEquals("42P01", assertThrows(SQLException.class,
+                    () -> s.executeQuery("SELECT * FROM person")).getSQLState(), "the handler's schema is off the path");
+            s.execute("SET search_path TO \"$user\", " + SCHEMA);
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM person WHERE person_id <= 2")) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getInt(1));
+            }
+            s.execute("SET TimeZone TO 'Asia/Kolkata'");
+            try (ResultSet rs = s.executeQuery("SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00'::text")) {
+                assertTrue(rs.next());
+                assertEquals("2024-01-01 05:30:00+05:30", rs.getString(1), "rendered by the backend in the zone");
+            }
+            SQLException bad = assertThrows(SQLException.class, () -> s.execute("SET TimeZone TO 'Nowhere/Else'"));
+            assertEquals("22023", bad.getSQLState());
+        }
+    }
+
+    @Test
+    void theClientsStartupTimeZoneIsTheBackends() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "tester");
+        props.setProperty("sslmode", "disable");
+        props.setProperty("options", "-c TimeZone=America/New_York");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/test",
+                props); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT current_setting('TimeZone')")) {
+            assertTrue(rs.next());
+            assertEquals("America/New_York", rs.getString(1));
         }
     }
 
