@@ -7,8 +7,8 @@ import java.sql.SQLException;
 
 /**
  * Where a {@link JdbcHandler} gets each session's connection: a fresh one from {@link java.sql.DriverManager}, one
- * from a pool, or one that logs in as the connection's principal (with the principal's own token, say). The session
- * closes the connection when it ends, which returns a pooled one to its pool.
+ * from a pool ({@link PooledConnector}), or one that logs in as the connection's principal (with the principal's own
+ * token, say). The session gives it back with {@link #release} when it ends.
  */
 @FunctionalInterface
 public interface JdbcConnector {
@@ -19,4 +19,14 @@ public interface JdbcConnector {
      *                      with the SQLSTATE the handler's dialect gives it
      */
     Connection connect(SessionContext context) throws SQLException;
+
+    /**
+     * Takes back the connection of a session that ended, with its transaction already rolled back. The default
+     * closes it; a pool keeps it for the next session.
+     *
+     * @param reusable false when the session met a connection error: the connection must not be handed out again
+     */
+    default void release(Connection connection, boolean reusable) throws SQLException {
+        connection.close();
+    }
 }

@@ -68,7 +68,7 @@ public final class JdbcHandler implements QueryHandler {
             throw PgException.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
                     "no driver accepted the database's URL");
         }
-        JdbcSession session = new JdbcSession(conn, dialect, context, fetchSize);
+        JdbcSession session = new JdbcSession(conn, connector, dialect, context, fetchSize);
         try {
             session.start();
             // The client's time zone from its startup; the search_path stays the connection's own until the client
@@ -85,6 +85,18 @@ public final class JdbcHandler implements QueryHandler {
             throw e.withSeverity(PgException.Severity.FATAL);
         }
         return session;
+    }
+
+    /** Closes the connector when it holds connections (a {@link PooledConnector}). */
+    @Override
+    public void close() {
+        if (connector instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "could not close the connections: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** A failed login or connection, as FATAL: a connection-class error unless the dialect knows better. */

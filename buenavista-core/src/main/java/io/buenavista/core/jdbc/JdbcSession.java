@@ -38,6 +38,7 @@ final class JdbcSession implements QuerySession {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcSession.class);
 
     private final Connection conn;
+    private final JdbcConnector connector;
     private final JdbcDialect dialect;
     private final SessionContext context;
     private final int fetchSize;
@@ -47,6 +48,8 @@ final class JdbcSession implements QuerySession {
     /** Inside the client's transaction block. */
     private boolean inBlock;
     private boolean closed;
+    /** A connection-class error was met: the connection must not serve another session. */
+    private volatile boolean broken;
 
     // Read by cancel() from another thread.
     private final Object cancelLock = new Object();
@@ -54,8 +57,10 @@ final class JdbcSession implements QuerySession {
     private boolean cancelRequested;
     private boolean cancelSent;
 
-    JdbcSession(Connection conn, JdbcDialect dialect, SessionContext context, int fetchSize) {
+    JdbcSession(Connection conn, JdbcConnector connector, JdbcDialect dialect, SessionContext context,
+            int fetchSize) {
         this.conn = Objects.requireNonNull(conn, "conn");
+        this.connector = Objects.requireNonNull(connector, "connector");
         this.dialect = Objects.requireNonNull(dialect, "dialect");
         this.context = context;
         this.fetchSize = fetchSize;
@@ -196,17 +201,20 @@ final class JdbcSession implements QuerySession {
         for (JdbcPreparedQuery q : new ArrayList<>(statements)) {
             q.close();
         }
+        boolean reusable = !broken;
         try {
             if (!conn.getAutoCommit()) {
                 conn.rollback(); // a pooled connection must not carry the client's open transaction on
+                conn.setAutoCommit(true);
             }
         } catch (SQLException e) {
             LOG.debug("rolling back a closing session failed", e);
+            reusable = false;
         }
         try {
-            conn.close();
-        } catch (SQLException e) {
-            LOG.debug("closing a JDBC connection failed", e);
+            connector.release(conn, reusable);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("releasing a JDBC connection failed", e);
         }
     }
 
@@ -227,7 +235,11 @@ final class JdbcSession implements QuerySession {
     }
 
     PgException error(SQLException e) {
-        return JdbcErrors.map(e, dialect);
+        PgException mapped = JdbcErrors.map(e, dialect);
+        if (mapped.sqlState().startsWith("08") || mapped.sqlState().startsWith("57P")) {
+            broken = true;
+        }
+        return mapped;
     }
 
     /**
