@@ -111,7 +111,7 @@ class HanaConnectorTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        BuenaVistaServer server = server(new HanaConnector(credentials(closed), TIMEOUTS, c -> Optional.empty(),
+        BuenaVistaServer server = server(new HanaConnector(credentials(closed), TIMEOUTS, c -> Optional.empty(), 2,
                 (url, p) -> pgjdbc(url, p)));
 
         SQLException e = clientFails(server, "hana1", "r");
@@ -146,7 +146,7 @@ class HanaConnectorTest {
             }
         });
         BuenaVistaServer server = server(new HanaConnector(credentials(silent.getLocalPort()), TIMEOUTS,
-                c -> Optional.empty(), (url, p) -> pgjdbc(url, p)));
+                c -> Optional.empty(), 2, (url, p) -> pgjdbc(url, p)));
 
         SQLException e = clientFails(server, "hana1", "r");
         assertEquals("08001", e.getSQLState(), e.getMessage());
@@ -157,7 +157,7 @@ class HanaConnectorTest {
 
     @Test
     void anUnknownCodeIs3D000NamingIt() {
-        BuenaVistaServer server = server(new HanaConnector(credentials(1), TIMEOUTS, c -> Optional.empty(),
+        BuenaVistaServer server = server(new HanaConnector(credentials(1), TIMEOUTS, c -> Optional.empty(), 2,
                 (url, p) -> {
                     throw new AssertionError("no connection for an unknown code");
                 }));
@@ -170,7 +170,7 @@ class HanaConnectorTest {
     @Test
     void readAndWriteUseTheirOwnLogins() {
         AtomicReference<Properties> seen = new AtomicReference<>();
-        BuenaVistaServer server = server(new HanaConnector(credentials(1), TIMEOUTS, c -> Optional.empty(),
+        BuenaVistaServer server = server(new HanaConnector(credentials(1), TIMEOUTS, c -> Optional.empty(), 2,
                 (url, p) -> {
                     seen.set(p);
                     throw new SQLException("recorded", "08001");
@@ -189,7 +189,7 @@ class HanaConnectorTest {
         AtomicReference<Properties> seen = new AtomicReference<>();
         AtomicReference<String> url = new AtomicReference<>();
         BuenaVistaServer server = server(new HanaConnector(credentials(30015), TIMEOUTS,
-                c -> Optional.of("token-of-" + c.principal().name()), (u, p) -> {
+                c -> Optional.of("token-of-" + c.principal().name()), 2, (u, p) -> {
                     url.set(u);
                     seen.set(p);
                     throw new SQLException("SAP DBTech JDBC: [10]: authentication failed", "HY000", 10);
@@ -205,7 +205,7 @@ class HanaConnectorTest {
 
     @Test
     void aTokenLoginWithoutATokenOrAWriteWithoutItsLoginIsRefused() {
-        BuenaVistaServer server = server(new HanaConnector(credentials(1), TIMEOUTS, c -> Optional.empty(),
+        BuenaVistaServer server = server(new HanaConnector(credentials(1), TIMEOUTS, c -> Optional.empty(), 2,
                 (url, p) -> {
                     throw new AssertionError("no connection without a login");
                 }));
@@ -220,7 +220,7 @@ class HanaConnectorTest {
 
     @Test
     void withoutSapsDriverTheClientIsToldSo() {
-        BuenaVistaServer server = server(new HanaConnector(credentials(30015), TIMEOUTS, c -> Optional.empty()));
+        BuenaVistaServer server = server(new HanaConnector(credentials(30015), TIMEOUTS, c -> Optional.empty(), 2));
 
         SQLException e = clientFails(server, "hana1", "r");
         assertEquals("08001", e.getSQLState());
