@@ -122,6 +122,9 @@ final class JdbcSession implements QuerySession {
     public void commit() throws PgException {
         ensureOpen();
         try {
+            if (conn.getAutoCommit()) {
+                return; // nothing open (drivers refuse to commit in autocommit)
+            }
             conn.commit();
         } catch (SQLException e) {
             rollbackQuietly();
@@ -135,6 +138,9 @@ final class JdbcSession implements QuerySession {
     public void rollback() throws PgException {
         ensureOpen();
         try {
+            if (conn.getAutoCommit()) {
+                return; // already ended, e.g. an implicit transaction rolled back after its failure
+            }
             conn.rollback();
         } catch (SQLException e) {
             throw error(e);
@@ -197,7 +203,7 @@ final class JdbcSession implements QuerySession {
         if (closed) {
             return;
         }
-        closed = true;
+        closed = true; // from here an implicit transaction still open is rolled back, as PostgreSQL does on disconnect
         for (JdbcPreparedQuery q : new ArrayList<>(statements)) {
             q.close();
         }
@@ -268,13 +274,13 @@ final class JdbcSession implements QuerySession {
         if (!implicitCursors.remove(cursor) || !implicitCursors.isEmpty() || inBlock) {
             return;
         }
-        endImplicit(failed);
+        endImplicit(failed || closed);
     }
 
     /** Ends the implicit transaction when no cursor of it is open (an execution failed before it had one). */
     void endImplicitIfIdle(boolean failed) {
         if (!inBlock && implicitCursors.isEmpty()) {
-            endImplicit(failed);
+            endImplicit(failed || closed);
         }
     }
 

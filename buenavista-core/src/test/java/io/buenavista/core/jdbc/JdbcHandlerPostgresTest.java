@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static io.buenavista.testing.Frontend.bind;
 import static io.buenavista.testing.Frontend.execute;
+import static io.buenavista.testing.Frontend.flush;
 import static io.buenavista.testing.Frontend.parse;
 import static io.buenavista.testing.Frontend.sync;
 import static io.buenavista.testing.Frontend.text;
@@ -215,6 +216,49 @@ class JdbcHandlerPostgresTest {
                 ResultSet rs = s.executeQuery("SELECT current_setting('TimeZone')")) {
             assertTrue(rs.next());
             assertEquals("America/New_York", rs.getString(1));
+        }
+    }
+
+    @Test
+    void twoPortalsOfOneStatementAreReadInTurns() {
+        try (WireClient wire = WireClient.connect("127.0.0.1", server.port())) {
+            wire.login("tester", "test");
+            wire.send(parse("s", "SELECT i FROM generate_series(1, $1::int) i", 23),
+                    bind("p1", "s", text("3")), execute("p1", 1),
+                    bind("p2", "s", text("2")), execute("p2", 0),
+                    execute("p1", 0), sync());
+            List<String> rows = new ArrayList<>();
+            for (BackendMessage m : wire.readUntilReady()) {
+                if (m instanceof DataRow row) {
+                    rows.add(row.text(0));
+                } else if (m instanceof ErrorResponse e) {
+                    throw new AssertionError(e.toString());
+                }
+            }
+            assertEquals(List.of("1", "1", "2", "2", "3"), rows, "p1's first row, all of p2, the rest of p1");
+        }
+    }
+
+    @Test
+    void aClientThatLeavesMidStreamCommitsNothing() throws Exception {
+        // As in PostgreSQL: the statement's implicit transaction ends with the connection, rolled back.
+        try (WireClient wire = WireClient.connect("127.0.0.1", server.port())) {
+            wire.login("tester", "test");
+            wire.send(parse("", "INSERT INTO person SELECT g, 'bulk' FROM generate_series(1000, 1999) g"
+                    + " RETURNING person_id", new int[0]), bind("", ""), execute("", 1), flush());
+            wire.expect(BackendMessage.ParseComplete.class);
+            wire.expect(BackendMessage.BindComplete.class);
+            assertEquals("1000", wire.expect(DataRow.class).text(0));
+            wire.expect(BackendMessage.PortalSuspended.class);
+        }
+        for (int i = 0; i < 200 && server.connectionCount() > 0; i++) {
+            Thread.sleep(25);
+        }
+        assertEquals(0, server.connectionCount());
+        try (Connection c = direct(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT count(*) FROM " + SCHEMA + ".person WHERE person_id >= 1000")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1));
         }
     }
 
