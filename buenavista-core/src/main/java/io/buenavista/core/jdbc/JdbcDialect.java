@@ -20,6 +20,11 @@ public interface JdbcDialect {
      */
     JdbcDialect POSTGRESQL = new JdbcDialect() {
         @Override
+        public boolean doublesQuestionMarkOperators() {
+            return true;
+        }
+
+        @Override
         public List<String> settingChanged(String name, String value, SessionContext context) {
             if (name.equalsIgnoreCase("search_path")) {
                 // The core's value is PostgreSQL's own rendering of the list (items quoted as needed).
@@ -39,6 +44,15 @@ public interface JdbcDialect {
      */
     default String rewrite(String sql, SessionContext context) {
         return sql;
+    }
+
+    /**
+     * Whether the driver reads {@code ??} as a literal {@code ?} (pgjdbc does): operators with a {@code ?} (PostgreSQL's
+     * {@code jsonb ?}, {@code ?|}, {@code ?&}) are then escaped so that the driver does not count them as
+     * placeholders. False by default: other databases have no such operators.
+     */
+    default boolean doublesQuestionMarkOperators() {
+        return false;
     }
 
     /** Statements a new session runs on its connection before the client's first one. The default runs none. */

@@ -80,7 +80,7 @@ final class JdbcSession implements QuerySession {
     public PreparedQuery prepare(String sql, List<PgType> parameterTypes) throws PgException {
         Objects.requireNonNull(sql, "sql");
         ensureOpen();
-        JdbcText text = JdbcText.of(dialect.rewrite(sql, context));
+        JdbcText text = JdbcText.of(dialect.rewrite(sql, context), dialect.doublesQuestionMarkOperators());
         if (text.parameterCount() > 65_535) {
             throw new PgException("42P02", "there is no parameter $" + text.parameterCount());
         }

@@ -1,7 +1,9 @@
 package io.buenavista.core.jdbc;
 
 import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlToken;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,8 +21,35 @@ record JdbcText(String sql, List<Integer> bindOrder, int parameterCount) {
     }
 
     static JdbcText of(String postgresSql) {
-        List<Integer> order = SqlLexer.parameterReferences(postgresSql);
+        return of(postgresSql, false);
+    }
+
+    /**
+     * @param doubleQuestionMarks whether a {@code ?} in an operator ({@code jsonb ? 'k'}, {@code ?|}, {@code ?&}) is
+     *                            written {@code ??}, pgjdbc's escape, so the driver does not take it for a placeholder
+     */
+    static JdbcText of(String postgresSql, boolean doubleQuestionMarks) {
+        List<Integer> order = new ArrayList<>();
+        StringBuilder out = new StringBuilder(postgresSql.length());
+        for (SqlToken token : SqlLexer.tokenize(postgresSql)) {
+            if (token.kind() == SqlToken.Kind.PARAMETER) {
+                order.add(number(token));
+                out.append('?');
+            } else if (doubleQuestionMarks && token.kind() == SqlToken.Kind.OPERATOR) {
+                out.append(token.text().replace("?", "??"));
+            } else {
+                out.append(token.text());
+            }
+        }
         int count = order.stream().mapToInt(Integer::intValue).max().orElse(0);
-        return new JdbcText(SqlLexer.rewriteParameters(postgresSql, n -> "?"), order, count);
+        return new JdbcText(out.toString(), order, count);
+    }
+
+    private static int number(SqlToken parameter) {
+        try {
+            return Integer.parseInt(parameter.text(), 1, parameter.text().length(), 10);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE; // absurdly large: refused as a parameter that cannot exist
+        }
     }
 }

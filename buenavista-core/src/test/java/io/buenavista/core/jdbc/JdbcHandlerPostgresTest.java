@@ -263,6 +263,20 @@ class JdbcHandlerPostgresTest {
     }
 
     @Test
+    void jsonbQuestionMarkOperatorsAreNotPlaceholders() throws SQLException {
+        try (Connection c = client("preferQueryMode=extended"); PreparedStatement ps = c.prepareStatement(
+                "SELECT '{\"a\": 1}'::jsonb ?? 'a', '{\"a\": 1}'::jsonb ??| array['b'], ?::int")) {
+            ps.setInt(1, 7); // pgjdbc, the client, sends "?" for ?? and $1 for ?
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertTrue(rs.getBoolean(1));
+                assertFalse(rs.getBoolean(2));
+                assertEquals(7, rs.getInt(3));
+            }
+        }
+    }
+
+    @Test
     void transactionsCommitAndRollBackOnTheBackend() throws SQLException {
         try (Connection c = client(""); Statement s = c.createStatement()) {
             c.setAutoCommit(false);

@@ -28,6 +28,16 @@ class JdbcTextTest {
     }
 
     @Test
+    void questionMarkOperatorsAreEscapedForPgjdbcOnly() {
+        String sql = "SELECT j ? 'a', j ?| array['b'], j ?& array['c'], '?' FROM t WHERE k = $1";
+        assertEquals("SELECT j ?? 'a', j ??| array['b'], j ??& array['c'], '?' FROM t WHERE k = ?",
+                JdbcText.of(sql, true).sql());
+        assertEquals("SELECT j ? 'a', j ?| array['b'], j ?& array['c'], '?' FROM t WHERE k = ?",
+                JdbcText.of(sql, false).sql());
+        assertEquals(List.of(1), JdbcText.of(sql, true).bindOrder());
+    }
+
+    @Test
     void noParameters() {
         JdbcText t = JdbcText.of("SELECT 1");
         assertEquals("SELECT 1", t.sql());
