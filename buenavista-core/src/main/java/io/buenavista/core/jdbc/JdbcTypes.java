@@ -28,8 +28,21 @@ final class JdbcTypes {
 
     /** How one column is read from a result set. */
     enum Reader {
-        BOOL, INT2, INT4, INT8, FLOAT4, FLOAT8, NUMERIC, STRING, BYTES, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, UUID
+        BOOL, INT2, INT4, INT8, FLOAT4, FLOAT8, NUMERIC, STRING, BYTES, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, UUID, ARRAY
     }
+
+    /**
+     * The one-dimensional arrays read as lists, by the database's type name (pgjdbc's {@code _int4}, …); other
+     * arrays are sent as the database's text. (A multidimensional value of these types fails with 0A000, as the
+     * core does not send those.)
+     */
+    private static final java.util.Map<String, PgType> ARRAYS = java.util.Map.ofEntries(
+            java.util.Map.entry("_bool", PgType.BOOL_ARRAY), java.util.Map.entry("_int2", PgType.INT2_ARRAY),
+            java.util.Map.entry("_int4", PgType.INT4_ARRAY), java.util.Map.entry("_int8", PgType.INT8_ARRAY),
+            java.util.Map.entry("_float4", PgType.FLOAT4_ARRAY), java.util.Map.entry("_float8", PgType.FLOAT8_ARRAY),
+            java.util.Map.entry("_numeric", PgType.NUMERIC_ARRAY), java.util.Map.entry("_text", PgType.TEXT_ARRAY),
+            java.util.Map.entry("_varchar", PgType.VARCHAR_ARRAY), java.util.Map.entry("_uuid", PgType.UUID_ARRAY),
+            java.util.Map.entry("_date", PgType.DATE_ARRAY), java.util.Map.entry("_timestamp", PgType.TIMESTAMP_ARRAY));
 
     /** One column's type and reader. */
     record Mapping(PgType type, Reader reader) {}
@@ -62,6 +75,8 @@ final class JdbcTypes {
             case Types.TIMESTAMP -> name.equals("timestamptz") ? new Mapping(PgType.TIMESTAMPTZ, Reader.TIMESTAMPTZ)
                     : new Mapping(PgType.TIMESTAMP, Reader.TIMESTAMP);
             case Types.TIMESTAMP_WITH_TIMEZONE -> new Mapping(PgType.TIMESTAMPTZ, Reader.TIMESTAMPTZ);
+            case Types.ARRAY -> ARRAYS.containsKey(name) ? new Mapping(ARRAYS.get(name), Reader.ARRAY)
+                    : new Mapping(PgType.TEXT, Reader.STRING);
             default -> switch (name) {
                 case "uuid" -> new Mapping(PgType.UUID, Reader.UUID);
                 case "json" -> new Mapping(PgType.JSON, Reader.STRING);
@@ -124,6 +139,7 @@ final class JdbcTypes {
             case TIMESTAMP -> rs.getObject(column, LocalDateTime.class);
             case TIMESTAMPTZ -> rs.getObject(column, OffsetDateTime.class);
             case UUID -> uuid(rs.getObject(column));
+            case ARRAY -> list(rs.getArray(column));
         };
         return rs.wasNull() ? null : value;
     }
@@ -140,6 +156,26 @@ final class JdbcTypes {
                 case "-Infinity" -> Double.NEGATIVE_INFINITY;
                 default -> throw notADecimal;
             };
+        }
+    }
+
+    /** An array's elements as a list, java.sql dates and times as java.time; nested arrays stay arrays. */
+    private static List<Object> list(java.sql.Array array) throws SQLException {
+        if (array == null) {
+            return null;
+        }
+        try {
+            Object[] elements = (Object[]) array.getArray();
+            Object[] converted = new Object[elements.length];
+            for (int i = 0; i < elements.length; i++) {
+                Object e = elements[i];
+                converted[i] = e instanceof java.sql.Date d ? d.toLocalDate()
+                        : e instanceof java.sql.Timestamp t ? t.toLocalDateTime()
+                        : e instanceof java.sql.Time t ? t.toLocalTime() : e;
+            }
+            return java.util.Arrays.asList(converted);
+        } finally {
+            array.free();
         }
     }
 

@@ -137,6 +137,39 @@ class JdbcHandlerPostgresTest {
     }
 
     @Test
+    void oneDimensionalArraysKeepTheirType() throws SQLException {
+        for (String mode : new String[] {"preferQueryMode=simple", "prepareThreshold=-1"}) {
+            try (Connection c = client(mode); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT ARRAY[1, NULL, 3]::int4[] AS i,"
+                        + " ARRAY['a', 'b c', NULL]::text[] AS t, ARRAY[1.5, 2]::numeric[] AS n,"
+                        + " ARRAY[DATE '2024-02-29'] AS d, ARRAY[interval '1 day'] AS other")) {
+                    ResultSetMetaData meta = rs.getMetaData();
+                    assertEquals("_int4", meta.getColumnTypeName(1), mode);
+                    assertEquals("_text", meta.getColumnTypeName(2));
+                    assertEquals("_numeric", meta.getColumnTypeName(3));
+                    assertEquals("_date", meta.getColumnTypeName(4));
+                    assertEquals("text", meta.getColumnTypeName(5), "an array type not in the table is its text");
+                    assertTrue(rs.next(), mode);
+                    assertArrayEquals(new Integer[] {1, null, 3}, (Object[]) rs.getArray(1).getArray());
+                    assertArrayEquals(new String[] {"a", "b c", null}, (Object[]) rs.getArray(2).getArray());
+                    assertArrayEquals(new BigDecimal[] {new BigDecimal("1.5"), new BigDecimal("2")},
+                            (Object[]) rs.getArray(3).getArray());
+                    assertEquals("{2024-02-29}", rs.getString(4));
+                    assertEquals("{\"1 day\"}", rs.getString(5));
+                }
+                // The core sends one-dimensional arrays only: a two-dimensional value is an error for its statement.
+                SQLException nested = assertThrows(SQLException.class,
+                        () -> s.executeQuery("SELECT ARRAY[[1, 2], [3, 4]]").next());
+                assertTrue(nested.getSQLState().startsWith("22") || nested.getSQLState().equals("0A000"),
+                        nested.getSQLState());
+                try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                    assertTrue(rs.next());
+                }
+            }
+        }
+    }
+
+    @Test
     void nullsOfEveryTypeAreNulls() throws SQLException {
         String nulls = "SELECT NULL::int2, NULL::int4, NULL::int8, NULL::numeric(10,2), NULL::float4, NULL::float8,"
                 + " NULL::bool, NULL::text, NULL::varchar(10), NULL::date, NULL::time, NULL::timestamp,"
