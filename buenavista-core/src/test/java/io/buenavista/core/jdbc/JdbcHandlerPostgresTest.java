@@ -170,6 +170,51 @@ class JdbcHandlerPostgresTest {
     }
 
     @Test
+    void everyCommonTypeGoesBackAsAParameter() throws SQLException {
+        Object[] values = {(short) 1, 2, 3L, new BigDecimal("12.50"), 1.5f, 2.25, true, "text",
+                LocalDate.of(2024, 2, 29), LocalTime.of(13, 14, 15, 123_456_000),
+                LocalDateTime.of(2024, 2, 29, 13, 14, 15, 500_000_000),
+                OffsetDateTime.of(2024, 2, 29, 11, 14, 15, 0, ZoneOffset.UTC),
+                new byte[] {(byte) 0xde, 0, (byte) 0xef}, UUID.fromString("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")};
+        String sql = "SELECT ?::int2, ?::int4, ?::int8, ?::numeric, ?::float4, ?::float8, ?::bool, ?::text, ?::date,"
+                + " ?::time, ?::timestamp, ?::timestamptz, ?::bytea, ?::uuid";
+        for (String mode : new String[] {"preferQueryMode=extended", "prepareThreshold=-1"}) { // text, binary
+            try (Connection c = client(mode); PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < values.length; i++) {
+                    ps.setObject(i + 1, values[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals((short) 1, rs.getShort(1));
+                    assertEquals(2, rs.getInt(2));
+                    assertEquals(3L, rs.getLong(3));
+                    assertEquals(new BigDecimal("12.50"), rs.getBigDecimal(4));
+                    assertEquals(1.5f, rs.getFloat(5));
+                    assertEquals(2.25, rs.getDouble(6));
+                    assertTrue(rs.getBoolean(7));
+                    assertEquals("text", rs.getString(8));
+                    assertEquals(values[8], rs.getObject(9, LocalDate.class));
+                    assertEquals(values[9], rs.getObject(10, LocalTime.class));
+                    assertEquals(values[10], rs.getObject(11, LocalDateTime.class));
+                    assertEquals(((OffsetDateTime) values[11]).toInstant(),
+                            rs.getObject(12, OffsetDateTime.class).toInstant());
+                    assertArrayEquals((byte[]) values[12], rs.getBytes(13));
+                    assertEquals(values[13], rs.getObject(14));
+                }
+                for (int i = 0; i < values.length; i++) {
+                    ps.setNull(i + 1, java.sql.Types.NULL);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    for (int i = 1; i <= values.length; i++) {
+                        assertNull(rs.getObject(i), mode + " column " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void nullsOfEveryTypeAreNulls() throws SQLException {
         String nulls = "SELECT NULL::int2, NULL::int4, NULL::int8, NULL::numeric(10,2), NULL::float4, NULL::float8,"
                 + " NULL::bool, NULL::text, NULL::varchar(10), NULL::date, NULL::time, NULL::timestamp,"
@@ -306,6 +351,25 @@ class JdbcHandlerPostgresTest {
                 assertFalse(rs.getBoolean(2));
                 assertEquals(7, rs.getInt(3));
             }
+        }
+    }
+
+    @Test
+    void untypedParametersAreTypedByTheDatabase() {
+        // node-postgres declares no types (OID 0) and sends text: PostgreSQL, through the driver, infers int4 here.
+        try (WireClient wire = WireClient.connect("127.0.0.1", server.port())) {
+            wire.login("tester", "test");
+            wire.send(parse("", "SELECT name FROM person WHERE person_id = $1", new int[0]),
+                    bind("", "", text("2")), execute("", 0), sync());
+            List<BackendMessage> messages = wire.readUntilReady();
+            List<String> names = messages.stream().filter(m -> m instanceof DataRow)
+                    .map(m -> ((DataRow) m).text(0)).toList();
+            assertEquals(List.of("Grace"), names, BackendMessage.describe(messages));
+            wire.send(parse("", "SELECT name FROM person WHERE person_id = $1", new int[0]),
+                    bind("", "", text("two")), execute("", 0), sync());
+            ErrorResponse e = (ErrorResponse) wire.readUntilReady().stream()
+                    .filter(m -> m instanceof ErrorResponse).findFirst().orElseThrow();
+            assertEquals("22P02", e.sqlState(), "not an integer: as PostgreSQL says it");
         }
     }
 
