@@ -374,6 +374,18 @@ class JdbcHandlerPostgresTest {
     }
 
     @Test
+    void copyToStdoutRunsTheQueryThroughTheHandler() throws Exception {
+        try (Connection c = client("")) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            long rows = new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class))
+                    .copyOut("COPY (SELECT person_id, name FROM person WHERE person_id <= 2 ORDER BY 1) TO STDOUT"
+                            + " WITH (FORMAT csv)", out);
+            assertEquals(2, rows);
+            assertEquals("1,Ada\n2,Grace\n", out.toString());
+        }
+    }
+
+    @Test
     void transactionsCommitAndRollBackOnTheBackend() throws SQLException {
         try (Connection c = client(""); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
