@@ -76,7 +76,9 @@ public final class Main {
             so by default only this machine can connect.
 
             Options:
-              --backend URL          the PostgreSQL server: postgresql://HOST[:PORT]/DB or jdbc:postgresql://...
+              --backend URL          the PostgreSQL server: postgresql://HOST[:PORT]/DB or jdbc:postgresql://...;
+                                     TLS with ?sslmode=prefer|require|verify-ca|verify-full (default
+                                     disable) and &sslrootcert=FILE (PEM; default: the JVM's trust store)
               --backend-user U       the user the proxy logs in to the backend as (default: postgres)
               --backend-password-file FILE
                                      read the backend password from FILE (first line); or set

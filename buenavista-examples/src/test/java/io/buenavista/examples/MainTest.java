@@ -82,7 +82,9 @@ class MainTest {
         assertEquals(2, run("proxy", "--backend", "mysql://h/db"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h:5432/"));
         assertEquals(2, run("proxy", "--backend", "postgresql://u:secret@h/db"));
-        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=require"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=allow"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=verify-full&sslrootcert=/nonexistent.pem"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=require&connect_timeout=3"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--pool-size", "0"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--pool-wait", "x"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--port", "70000"));

@@ -28,6 +28,7 @@ public final class BackendPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
 
     private final Backend backend;
+    private final BackendTls tls;
     private final RelayConfig config;
     /** One permit per connection that may exist; fair, so waiting logins are served in arrival order. */
     private final Semaphore permits;
@@ -38,8 +39,12 @@ public final class BackendPool implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
 
+    /**
+     * @throws IllegalArgumentException when the backend's TLS root certificate file cannot be read
+     */
     public BackendPool(Backend backend, RelayConfig config) {
         this.backend = backend;
+        this.tls = BackendTls.of(backend);
         this.config = config;
         this.permits = new Semaphore(config.poolSize(), true);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
@@ -82,7 +87,7 @@ public final class BackendPool implements AutoCloseable {
             return c;
         }
         try {
-            return BackendConnection.open(backend, config.connectTimeout(), random, timer);
+            return BackendConnection.open(backend, tls, config.connectTimeout(), random, timer);
         } catch (RuntimeException e) {
             permits.release();
             throw e;
@@ -146,7 +151,7 @@ public final class BackendPool implements AutoCloseable {
             while (!closed && needsIdle() && permits.tryAcquire()) {
                 // Holding a permit while connecting keeps lent + idle + this one within the pool size.
                 try {
-                    BackendConnection c = BackendConnection.open(backend, config.connectTimeout(), random, timer);
+                    BackendConnection c = BackendConnection.open(backend, tls, config.connectTimeout(), random, timer);
                     c.markIdle();
                     synchronized (idle) {
                         idle.addLast(c);
