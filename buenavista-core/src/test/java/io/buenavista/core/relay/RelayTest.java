@@ -195,6 +195,69 @@ class RelayTest {
         assertEquals(direct, transcript(proxy.port(), true, script));
     }
 
+    /** What a login with these startup parameters receives until the server closes the connection. */
+    private static List<BackendMessage> refusedStartup(int port, Map<String, String> params) {
+        try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+            c.startup(params);
+            List<BackendMessage> received = new ArrayList<>();
+            BackendMessage m;
+            do {
+                m = c.next();
+                received.add(m);
+            } while (!(m instanceof ErrorResponse));
+            c.expectClosed();
+            return received;
+        }
+    }
+
+    /**
+     * PostgreSQL judges the startup settings after AuthenticationOk; the relay applies them to its pooled backend
+     * before its own AuthenticationOk, so the client gets the same FATAL (severity, SQLSTATE, message, detail, hint)
+     * as the first and only message. PostgreSQL's source location fields (file, line, routine) are not carried.
+     */
+    @Test
+    void aStartupSettingTheBackendRefusesEndsTheLoginWithTheBackendsFatal() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(5)));
+        List<Map<String, String>> refused = List.of(
+                Map.of("DateStyle", "bogus"),
+                Map.of("options", "-c intervalstyle=sideways"),
+                Map.of("options", "-c no_such_setting=1"),
+                Map.of("no_such_setting", "1"),
+                Map.of("extra_float_digits", "99"),
+                Map.of("TimeZone", "Mars/Olympus_Mons"),
+                // Overridden by the parameter, but PostgreSQL applies (and refuses) the switch first.
+                Map.of("options", "-c DateStyle=bogus", "DateStyle", "ISO"));
+        for (Map<String, String> setting : refused) {
+            Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+            params.putAll(setting);
+            List<BackendMessage> direct = refusedStartup(PG_PORT, params);
+            assertEquals(2, direct.size(), direct.toString());
+            assertTrue(direct.get(0) instanceof BackendMessage.AuthenticationOk, direct.toString());
+            Map<Character, String> expected = new LinkedHashMap<>(((ErrorResponse) direct.get(1)).fields());
+            expected.keySet().removeAll(List.of('F', 'L', 'R'));
+            List<BackendMessage> relayed = refusedStartup(proxy.port(), params);
+            assertEquals(List.of(new ErrorResponse(expected)), relayed, setting.toString());
+        }
+        // Given both ways, the startup parameter wins over the options switch, as directly.
+        Map<String, String> both = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test",
+                "options", "-c DateStyle=SQL,DMY -c TimeZone=UTC", "DateStyle", "German"));
+        List<String> reported = new ArrayList<>();
+        for (int port : new int[] {PG_PORT, proxy.port()}) {
+            WireClient c = client(port, both);
+            reported.add(c.parameterStatus("DateStyle") + " " + c.parameterStatus("TimeZone") + " "
+                    + c.simpleQuery("show DateStyle").stream().filter(BackendMessage.DataRow.class::isInstance)
+                            .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow());
+            c.close();
+        }
+        assertEquals("German, DMY UTC German, DMY", reported.get(0));
+        assertEquals(reported.get(0), reported.get(1));
+        // The one backend connection was not spoiled by the refused settings: the next client gets it, clean.
+        WireClient next = client(proxy.port(), "after-refusals");
+        assertEquals(List.of("ISO, MDY"), next.simpleQuery("show DateStyle").stream()
+                .filter(BackendMessage.DataRow.class::isInstance).map(m -> ((BackendMessage.DataRow) m).text(0))
+                .toList());
+    }
+
     // --------------------------------------------------------------------------------------- real clients
 
     @Test
