@@ -290,6 +290,9 @@ final class RelaySession implements FrameSession {
                         break;
                     }
                     lastType = type;
+                    if (type == 'E' && log.isDebugEnabled()) {
+                        logBackendError(buf, p, (int) total);
+                    }
                     if (type == 'Z') {
                         backend.transactionStatus((char) buf[p + 5]);
                         if (pending.decrementAndGet() <= 0 && draining) {
@@ -337,6 +340,31 @@ final class RelaySession implements FrameSession {
         } finally {
             pumpDone.countDown();
         }
+    }
+
+    /**
+     * Logs an ErrorResponse's severity and SQLSTATE. Not its message: that may quote the client's SQL, and with it
+     * a password ({@code ALTER ROLE … PASSWORD}).
+     */
+    private void logBackendError(byte[] buf, int at, int total) {
+        String severity = "?";
+        String sqlState = "?";
+        int i = at + 5;
+        int end = at + total;
+        while (i < end && buf[i] != 0) {
+            byte code = buf[i++];
+            int valueEnd = indexOfZero(buf, i, end);
+            if (valueEnd < 0) {
+                break;
+            }
+            if (code == 'V' || (code == 'S' && severity.equals("?"))) {
+                severity = new String(buf, i, valueEnd - i, StandardCharsets.UTF_8);
+            } else if (code == 'C') {
+                sqlState = new String(buf, i, valueEnd - i, StandardCharsets.US_ASCII);
+            }
+            i = valueEnd + 1;
+        }
+        log.debug("relay session {}: backend {} {}", who, severity, sqlState);
     }
 
     private void writeToClient(OutputStream out, byte[] frame) {
