@@ -489,10 +489,14 @@ final class RelaySession implements FrameSession {
                 return;
             }
         }
-        backend.abort();
-        if (served) {
-            awaitPump(controlTimeout.toNanos());
+        if (!served) {
+            // Not a byte relayed (the client went away, or its startup timed out, before it was served): the
+            // connection is as clean as the pool lent it, and the pool's reset makes sure.
+            release(true);
+            return;
         }
+        backend.abort();
+        awaitPump(controlTimeout.toNanos());
         release(false);
     }
 }

@@ -469,6 +469,59 @@ class RelayTest {
         }
     }
 
+    /** A server whose own limits are set; the relay behind it has one backend connection. */
+    private Proxy limitedProxy(int maxConnections, Duration startupTimeout, Duration poolWait) {
+        RelayHandler handler = new RelayHandler(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(1, poolWait));
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).maxConnections(maxConnections).startupTimeout(startupTimeout)
+                .build().start();
+        toClose.add(server);
+        return new Proxy(server, handler);
+    }
+
+    @Test
+    void theServersConnectionLimitAppliesToRelayedSessions() throws Exception {
+        Proxy proxy = limitedProxy(1, Duration.ofSeconds(60), Duration.ofSeconds(30));
+        WireClient holder = client(proxy.port(), "relay-limit-holder");
+        int pid = backendPid(holder);
+        // Over the server's limit: refused at once, without waiting for the pool (which would wait 30 s).
+        try (WireClient second = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(20))) {
+            second.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = second.expect(ErrorResponse.class);
+            assertEquals("53300", e.sqlState());
+            assertEquals("sorry, too many clients already", e.message());
+            assertEquals(null, e.fields().get('D'), "the server's limit, not the pool's: " + e);
+            second.expectClosed();
+        }
+        holder.send(terminate());
+        holder.expectClosed();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (proxy.server().connectionCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(pid, backendPid(client(proxy.port(), "relay-limit-next")));
+    }
+
+    @Test
+    void aLoginStillWaitingForABackendWhenTheStartupTimeoutEndsIsClosedAndTheBackendIsNotLost() throws Exception {
+        Proxy proxy = limitedProxy(10, Duration.ofSeconds(1), Duration.ofSeconds(20));
+        WireClient holder = client(proxy.port(), "relay-timeout-holder");
+        int pid = backendPid(holder);
+        WireClient late = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(20));
+        toClose.add(late);
+        late.startup(Map.of("user", "postgres", "database", "test"));
+        late.expectClosed(); // authentication_timeout: closed without a message, as PostgreSQL does
+        holder.send(terminate());
+        holder.expectClosed();
+        // The late login got the backend once it was free, found its client gone and gave it back unharmed.
+        WireClient next = client(proxy.port(), "relay-timeout-next");
+        assertEquals(pid, backendPid(next));
+        assertEquals(List.of("relay-timeout-next"), next.simpleQuery("select current_setting('application_name')")
+                .stream().filter(BackendMessage.DataRow.class::isInstance)
+                .map(m -> ((BackendMessage.DataRow) m).text(0)).toList());
+    }
+
     private static boolean backendAlive(int pid) throws SQLException {
         try (Connection direct = DriverManager.getConnection(DIRECT_URL);
                 PreparedStatement ps = direct.prepareStatement("select count(*) from pg_stat_activity where pid = ?")) {
