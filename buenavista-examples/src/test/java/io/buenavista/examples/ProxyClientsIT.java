@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * psycopg2, asyncpg and node-postgres run their proxy scripts from {@code src/test/clients} through
  * {@code buenavista.jar proxy} in front of the shared PostgreSQL (127.0.0.1:5432, trust): parameters, an error and
  * recovery, transactions, NOTICE, COPY, LISTEN/NOTIFY, and a reused backend that forgot the previous client.
- * The pool has 2 backend connections, so the scripts' third connection gets a reused one. Each script prints
+ * The pool has 2 backend connections (1 kept idle ahead of logins), so the scripts' third connection gets a reused
+ * one. Each script prints
  * {@code ok: <step>} per passed step and exits non-zero on the first failure.
  */
 class ProxyClientsIT {
@@ -33,7 +34,7 @@ class ProxyClientsIT {
     @BeforeAll
     static void startProxy() throws Exception {
         proxy = JarProcess.start(List.of(), "proxy", "--backend", "postgresql://127.0.0.1:5432/test", "--pool-size", "2",
-                "--pool-wait", "20", "--port", "0");
+                "--pool-wait", "20", "--min-idle", "1", "--idle-timeout", "300", "--port", "0");
     }
 
     @AfterAll
