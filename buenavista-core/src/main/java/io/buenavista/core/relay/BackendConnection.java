@@ -6,7 +6,6 @@ import io.buenavista.core.auth.Md5Password;
 import io.buenavista.core.auth.ScramSha256Client;
 
 import javax.net.ssl.SSLException;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -59,7 +58,7 @@ final class BackendConnection implements AutoCloseable {
         this.backend = backend;
         this.tcp = tcp;
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+        this.in = new SocketInput(socket.getInputStream(), READ_BUFFER);
         this.data = new DataInputStream(in);
         this.out = socket.getOutputStream();
     }
