@@ -328,10 +328,30 @@ final class BackendConnection implements AutoCloseable {
     }
 
     private void parameterStatus(byte[] body) {
-        List<String> nameValue = cstrings(body, 0);
-        if (nameValue.size() >= 2) {
-            parameters.put(nameValue.get(0), nameValue.get(1));
+        parameterStatus(body, 0, body.length);
+    }
+
+    /**
+     * Records a ParameterStatus body found at {@code buf[from, from + length)}, e.g. one relayed during a session
+     * (only the session's pump thread calls this while it runs).
+     */
+    void parameterStatus(byte[] buf, int from, int length) {
+        int end = from + length;
+        int nameEnd = indexOfZero(buf, from, end);
+        int valueEnd = nameEnd < 0 ? -1 : indexOfZero(buf, nameEnd + 1, end);
+        if (valueEnd > nameEnd && nameEnd > from) {
+            parameters.put(new String(buf, from, nameEnd - from, StandardCharsets.UTF_8),
+                    new String(buf, nameEnd + 1, valueEnd - nameEnd - 1, StandardCharsets.UTF_8));
         }
+    }
+
+    private static int indexOfZero(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private byte[] readBody() throws IOException {

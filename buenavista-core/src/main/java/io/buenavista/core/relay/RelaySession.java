@@ -281,8 +281,8 @@ final class RelaySession implements FrameSession {
                     }
                     long total = 1L + length;
                     if (p + total > end) {
-                        if (type == 'Z' && total <= buf.length) {
-                            break; // read the rest first: its status byte matters
+                        if ((type == 'Z' || type == 'S') && total <= buf.length) {
+                            break; // read the rest first: its status byte, or the setting, matters
                         }
                         lastType = type;
                         remaining = p + total - end;
@@ -290,7 +290,10 @@ final class RelaySession implements FrameSession {
                         break;
                     }
                     lastType = type;
-                    if (type == 'E' && log.isDebugEnabled()) {
+                    if (type == 'S') {
+                        // The next client of this connection is told the backend's settings at its startup.
+                        backend.parameterStatus(buf, p + 5, (int) total - 5);
+                    } else if (type == 'E' && log.isDebugEnabled()) {
                         logBackendError(buf, p, (int) total);
                     }
                     if (type == 'Z') {

@@ -434,6 +434,33 @@ class RelayTest {
         b.expectReadyForQuery('I');
     }
 
+    /**
+     * The next client of a reused backend is told the backend's real settings: what the previous client changed
+     * with SET during its session counts, not only what it asked for at startup.
+     */
+    @Test
+    void theNextClientOfAReusedBackendGetsTheBackendsCurrentParameterStatus() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        String serverDefault;
+        try (WireClient direct = client(PG_PORT, "relay-direct")) {
+            serverDefault = firstValue(direct.simpleQuery("show TimeZone"));
+        }
+        String other = serverDefault.equals("Asia/Tokyo") ? "America/Lima" : "Asia/Tokyo";
+        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test",
+                "TimeZone", other, "DateStyle", "SQL, DMY"));
+        try (WireClient a = client(proxy.port(), params)) {
+            assertEquals(other, a.parameterStatus("TimeZone"));
+            // Back to the server's values by SET: DISCARD ALL then changes nothing, so reports nothing.
+            a.simpleQuery("set TimeZone = '" + serverDefault + "'");
+            a.simpleQuery("set DateStyle = 'ISO, MDY'");
+            a.send(terminate());
+        }
+        WireClient b = client(proxy.port(), "relay-b");
+        assertEquals(serverDefault, firstValue(b.simpleQuery("show TimeZone")));
+        assertEquals(serverDefault, b.parameterStatus("TimeZone"));
+        assertEquals("ISO, MDY", b.parameterStatus("DateStyle"));
+    }
+
     private static String firstValue(List<BackendMessage> messages) {
         return messages.stream().filter(BackendMessage.DataRow.class::isInstance)
                 .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow();
