@@ -319,6 +319,11 @@ final class BackendConnection implements AutoCloseable {
         this.transactionStatus = status;
     }
 
+    /** The status of the last ReadyForQuery: {@code I} idle, {@code T} in a transaction, {@code E} failed one. */
+    char transactionStatus() {
+        return transactionStatus;
+    }
+
     void markIdle() {
         idleSinceNanos = System.nanoTime();
     }

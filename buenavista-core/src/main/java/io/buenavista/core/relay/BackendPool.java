@@ -144,6 +144,29 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes back a lent connection its session already reset (DISCARD ALL succeeded, outside a transaction): kept
+     * unless something arrived on it since; either way its permit is free again.
+     */
+    void releaseReset(BackendConnection c) {
+        try {
+            if (!closed && isQuiet(c)) {
+                c.markIdle();
+                synchronized (idle) {
+                    idle.addLast(c);
+                }
+                if (closed) {
+                    closeIdle();
+                }
+                return;
+            }
+            log.debug("closing backend connection {} instead of reusing it", c);
+            c.close();
+        } finally {
+            permits.release();
+        }
+    }
+
     /** Closes expired idle connections, then opens connections up to the minimum idle. */
     private void maintain() {
         try {
