@@ -76,7 +76,9 @@ public final class Main {
             so by default only this machine can connect.
 
             Options:
-              --backend URL          the PostgreSQL server: postgresql://HOST[:PORT]/DB or jdbc:postgresql://...
+              --backend URL          the PostgreSQL server: postgresql://HOST[:PORT]/DB or jdbc:postgresql://...;
+                                     TLS with ?sslmode=prefer|require|verify-ca|verify-full (default
+                                     disable) and &sslrootcert=FILE (PEM; default: the JVM's trust store)
               --backend-user U       the user the proxy logs in to the backend as (default: postgres)
               --backend-password-file FILE
                                      read the backend password from FILE (first line); or set
@@ -84,6 +86,9 @@ public final class Main {
               --pool-size N          backend connections at most (default 10)
               --pool-wait SECONDS    how long a client waits for a free backend connection, then gets
                                      FATAL 53300 (default 30)
+              --min-idle N           backend connections kept open and idle ahead of logins, within the
+                                     pool size (default 0)
+              --idle-timeout SECONDS an idle backend connection unused this long is closed (default 600)
               --host H               address to listen on (default 127.0.0.1)
               --port P               port to listen on (default 5434; 0 picks a free one)
               --insecure-trust       allow a non-loopback --host although clients are not authenticated
@@ -228,6 +233,7 @@ public final class Main {
         boolean insecureTrust = false;
         InetAddress address;
         RelayConfig config = RelayConfig.defaults();
+        int minIdle = 0;
         Backend backend;
         try {
             for (int i = 0; i < args.size(); i++) {
@@ -243,6 +249,9 @@ public final class Main {
                     case "--pool-size" -> config = config.withPoolSize(number(value(args, ++i, a), a, 1, 10000));
                     case "--pool-wait" -> config = config.withPoolWait(
                             Duration.ofSeconds(number(value(args, ++i, a), a, 0, 86400)));
+                    case "--min-idle" -> minIdle = number(value(args, ++i, a), a, 0, 10000);
+                    case "--idle-timeout" -> config = config.withIdleTimeout(
+                            Duration.ofSeconds(number(value(args, ++i, a), a, 1, 86400 * 7)));
                     case "--host" -> host = value(args, ++i, a);
                     case "--port" -> port = number(value(args, ++i, a), a, 0, 65535);
                     case "--insecure-trust" -> insecureTrust = true;
@@ -255,6 +264,11 @@ public final class Main {
             if (backendUrl == null) {
                 throw new UsageException("--backend postgresql://HOST:PORT/DB is required");
             }
+            if (minIdle > config.poolSize()) {
+                throw new UsageException("--min-idle " + minIdle + " is more than the pool size ("
+                        + config.poolSize() + ")");
+            }
+            config = config.withMinIdle(minIdle);
             if (backendUser.isEmpty()) {
                 throw new UsageException("--backend-user must not be empty");
             }

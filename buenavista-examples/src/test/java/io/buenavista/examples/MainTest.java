@@ -75,16 +75,23 @@ class MainTest {
         assertEquals(0, run("proxy", "--help"));
         String help = out.toString(StandardCharsets.UTF_8);
         assertTrue(help.contains("--backend URL") && help.contains("--pool-wait SECONDS")
-                && help.contains("BV_BACKEND_PASSWORD"), help);
+                && help.contains("BV_BACKEND_PASSWORD") && help.contains("--min-idle N")
+                && help.contains("--idle-timeout SECONDS") && help.contains("sslmode"), help);
         assertTrue(helpListsProxy());
         assertEquals(2, run("proxy"));
         assertEquals(2, run("proxy", "--backend"));
         assertEquals(2, run("proxy", "--backend", "mysql://h/db"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h:5432/"));
         assertEquals(2, run("proxy", "--backend", "postgresql://u:secret@h/db"));
-        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=require"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=allow"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=verify-full&sslrootcert=/nonexistent.pem"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db?sslmode=require&connect_timeout=3"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--pool-size", "0"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--pool-wait", "x"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--pool-size", "2", "--min-idle", "3"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--min-idle", "-1"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--idle-timeout", "0"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--idle-timeout"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--port", "70000"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--backend-password", "secret"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--backend-password-file", "/nonexistent/pw"));

@@ -5,7 +5,7 @@ import io.buenavista.api.SqlState;
 import io.buenavista.core.auth.Md5Password;
 import io.buenavista.core.auth.ScramSha256Client;
 
-import java.io.BufferedInputStream;
+import javax.net.ssl.SSLException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -40,6 +40,9 @@ final class BackendConnection implements AutoCloseable {
     private static final int MAX_CONTROL_MESSAGE = 1 << 20;
 
     private final Backend backend;
+    /** The TCP connection; closing it stops any thread blocked on the connection, TLS or not. */
+    private final Socket tcp;
+    /** {@link #tcp}, or the TLS socket layered on it. */
     private final Socket socket;
     private final InputStream in;
     private final DataInputStream data;
@@ -51,20 +54,22 @@ final class BackendConnection implements AutoCloseable {
     private char transactionStatus = 'I';
     private volatile long idleSinceNanos;
 
-    private BackendConnection(Backend backend, Socket socket) throws IOException {
+    private BackendConnection(Backend backend, Socket tcp, Socket socket) throws IOException {
         this.backend = backend;
+        this.tcp = tcp;
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+        this.in = new SocketInput(socket.getInputStream(), READ_BUFFER);
         this.data = new DataInputStream(in);
         this.out = socket.getOutputStream();
     }
 
     /**
-     * Connects and logs in (trust, cleartext, MD5 or SCRAM-SHA-256).
+     * Connects, negotiates TLS as the backend's sslmode asks, and logs in (trust, cleartext, MD5 or SCRAM-SHA-256).
      *
-     * @throws PgException FATAL 08006 when the backend cannot be reached or refuses the login, with its message
+     * @throws PgException FATAL 08006 when the backend cannot be reached, fails the TLS checks or refuses the login,
+     *                     with its message
      */
-    static BackendConnection open(Backend backend, Duration connectTimeout, SecureRandom random,
+    static BackendConnection open(Backend backend, BackendTls tls, Duration connectTimeout, SecureRandom random,
             ScheduledExecutorService timer) {
         Socket socket = new Socket();
         // Bounds a login to a backend that accepts the connection but never answers. Not SO_TIMEOUT: a timed read
@@ -75,7 +80,7 @@ final class BackendConnection implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(backend.host(), backend.port()), (int) connectTimeout.toMillis());
-            BackendConnection c = new BackendConnection(backend, socket);
+            BackendConnection c = new BackendConnection(backend, socket, tls.negotiate(socket));
             c.login(random);
             deadline.cancel(false);
             if (socket.isClosed()) {
@@ -85,8 +90,11 @@ final class BackendConnection implements AutoCloseable {
         } catch (IOException e) {
             deadline.cancel(false);
             closeQuietly(socket);
-            throw PgException.fatal(SqlState.CONNECTION_FAILURE, "could not connect to the backend server "
-                    + backend.host() + ":" + backend.port() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw PgException.fatal(SqlState.CONNECTION_FAILURE, e instanceof SSLException
+                    ? "TLS with the backend server " + backend.host() + ":" + backend.port() + " failed: " + reason
+                    : "could not connect to the backend server " + backend.host() + ":" + backend.port() + ": "
+                            + reason);
         } catch (PgException | IllegalArgumentException e) {
             deadline.cancel(false);
             closeQuietly(socket);
@@ -266,15 +274,19 @@ final class BackendConnection implements AutoCloseable {
             }
         }
         closeQuietly(socket);
+        closeQuietly(tcp);
     }
 
-    /** Closes the socket at once, e.g. to stop a relay thread blocked on it. */
+    /**
+     * Closes the TCP connection at once, e.g. to stop a relay thread blocked on it; under TLS without a
+     * close_notify, which could wait behind a blocked writer.
+     */
     void abort() {
-        closeQuietly(socket);
+        closeQuietly(tcp);
     }
 
     boolean isClosed() {
-        return socket.isClosed();
+        return tcp.isClosed();
     }
 
     InputStream input() {
@@ -307,6 +319,11 @@ final class BackendConnection implements AutoCloseable {
         this.transactionStatus = status;
     }
 
+    /** The status of the last ReadyForQuery: {@code I} idle, {@code T} in a transaction, {@code E} failed one. */
+    char transactionStatus() {
+        return transactionStatus;
+    }
+
     void markIdle() {
         idleSinceNanos = System.nanoTime();
     }
@@ -316,10 +333,30 @@ final class BackendConnection implements AutoCloseable {
     }
 
     private void parameterStatus(byte[] body) {
-        List<String> nameValue = cstrings(body, 0);
-        if (nameValue.size() >= 2) {
-            parameters.put(nameValue.get(0), nameValue.get(1));
+        parameterStatus(body, 0, body.length);
+    }
+
+    /**
+     * Records a ParameterStatus body found at {@code buf[from, from + length)}, e.g. one relayed during a session
+     * (only the session's pump thread calls this while it runs).
+     */
+    void parameterStatus(byte[] buf, int from, int length) {
+        int end = from + length;
+        int nameEnd = indexOfZero(buf, from, end);
+        int valueEnd = nameEnd < 0 ? -1 : indexOfZero(buf, nameEnd + 1, end);
+        if (valueEnd > nameEnd && nameEnd > from) {
+            parameters.put(new String(buf, from, nameEnd - from, StandardCharsets.UTF_8),
+                    new String(buf, nameEnd + 1, valueEnd - nameEnd - 1, StandardCharsets.UTF_8));
         }
+    }
+
+    private static int indexOfZero(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private byte[] readBody() throws IOException {

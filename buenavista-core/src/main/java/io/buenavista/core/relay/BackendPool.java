@@ -28,6 +28,7 @@ public final class BackendPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
 
     private final Backend backend;
+    private final BackendTls tls;
     private final RelayConfig config;
     /** One permit per connection that may exist; fair, so waiting logins are served in arrival order. */
     private final Semaphore permits;
@@ -38,8 +39,12 @@ public final class BackendPool implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
 
+    /**
+     * @throws IllegalArgumentException when the backend's TLS root certificate file cannot be read
+     */
     public BackendPool(Backend backend, RelayConfig config) {
         this.backend = backend;
+        this.tls = BackendTls.of(backend);
         this.config = config;
         this.permits = new Semaphore(config.poolSize(), true);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
@@ -82,7 +87,7 @@ public final class BackendPool implements AutoCloseable {
             return c;
         }
         try {
-            return BackendConnection.open(backend, config.connectTimeout(), random, timer);
+            return BackendConnection.open(backend, tls, config.connectTimeout(), random, timer);
         } catch (RuntimeException e) {
             permits.release();
             throw e;
@@ -139,6 +144,29 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes back a lent connection its session already reset (DISCARD ALL succeeded, outside a transaction): kept
+     * unless something arrived on it since; either way its permit is free again.
+     */
+    void releaseReset(BackendConnection c) {
+        try {
+            if (!closed && isQuiet(c)) {
+                c.markIdle();
+                synchronized (idle) {
+                    idle.addLast(c);
+                }
+                if (closed) {
+                    closeIdle();
+                }
+                return;
+            }
+            log.debug("closing backend connection {} instead of reusing it", c);
+            c.close();
+        } finally {
+            permits.release();
+        }
+    }
+
     /** Closes expired idle connections, then opens connections up to the minimum idle. */
     private void maintain() {
         try {
@@ -146,7 +174,7 @@ public final class BackendPool implements AutoCloseable {
             while (!closed && needsIdle() && permits.tryAcquire()) {
                 // Holding a permit while connecting keeps lent + idle + this one within the pool size.
                 try {
-                    BackendConnection c = BackendConnection.open(backend, config.connectTimeout(), random, timer);
+                    BackendConnection c = BackendConnection.open(backend, tls, config.connectTimeout(), random, timer);
                     c.markIdle();
                     synchronized (idle) {
                         idle.addLast(c);

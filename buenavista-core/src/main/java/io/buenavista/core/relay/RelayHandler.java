@@ -6,9 +6,11 @@ import io.buenavista.api.QueryHandler;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
+import io.buenavista.core.sql.StartupOptions;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,28 +94,32 @@ public final class RelayHandler implements QueryHandler {
 
     /**
      * Sets what the client put in its startup packet as a session default on the backend, as PostgreSQL would at
-     * startup: {@code set_config} takes the raw string, like a startup parameter (a {@code SET} would quote list
-     * values such as search_path differently). An invalid value gets the backend's error, as FATAL. The round trip
+     * startup: the {@code options} switches first, then the other parameters (so a parameter wins over the same
+     * setting in {@code options}, as in PostgreSQL). {@code set_config} takes the raw string, like a startup
+     * parameter (a {@code SET} would quote list values such as search_path differently). An invalid value gets the
+     * backend's error, as FATAL, before AuthenticationOk (PostgreSQL sends AuthenticationOk first). The round trip
      * also validates a reused connection.
      *
      * @return false when the connection failed (and is closed)
      */
     private static boolean applyStartupParameters(BackendConnection backend, StartupRequest startup) {
-        Map<String, String> settings = new LinkedHashMap<>();
+        // Parsed again: StartupRequest.options() does not keep the order of the switches. Each is applied, in
+        // order, even when a later one overrides it: PostgreSQL refuses an invalid value that is overridden too.
+        List<Map.Entry<String, String>> settings = new ArrayList<>(
+                StartupOptions.parse(startup.parameter("options")).entrySet());
         for (Map.Entry<String, String> p : startup.parameters().entrySet()) {
             String key = p.getKey();
             if (!key.equals("user") && !key.equals("database") && !key.equals("options")
                     && !key.equals("replication") && !key.startsWith("_pq_.")) {
-                settings.put(key, p.getValue());
+                settings.add(p);
             }
         }
-        settings.putAll(startup.options());
         if (settings.isEmpty()) {
-            settings.put("application_name", "");
+            settings.add(Map.entry("application_name", ""));
         }
         StringBuilder sql = new StringBuilder("SELECT ");
         String sep = "";
-        for (Map.Entry<String, String> e : settings.entrySet()) {
+        for (Map.Entry<String, String> e : settings) {
             sql.append(sep).append("pg_catalog.set_config(").append(literal(e.getKey())).append(", ")
                     .append(literal(e.getValue())).append(", false)");
             sep = ", ";

@@ -24,12 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection's thread copies client frames to the backend, a pump thread copies backend frames to the client, so a
  * client that pipelines a large batch before reading is never blocked by the relay itself. Each direction reads
  * into one reusable buffer and writes whole runs of frames with one call; only frame headers are looked at, plus
- * ReadyForQuery's status byte.
+ * ReadyForQuery's status byte (and ParameterStatus, so that the connection's next client is told its settings).
  *
  * <p>The relay counts the ReadyForQuery messages still owed ({@code pending}: one per Query, Sync or FunctionCall
  * sent). When the client leaves at a point where nothing is owed and no extended-protocol message waits for its
- * Sync, the backend is in a known state: a Sync of our own flushes it, and the connection goes back to the pool,
- * which resets it. Otherwise (mid-statement, mid-COPY, a half-sent pipeline, a broken backend) it is closed, never
+ * Sync, the backend is in a known state: a {@code DISCARD ALL} of our own flushes and resets it in one round trip
+ * (inside a transaction, a Sync flushes it and the pool rolls back and resets), and it goes back to the pool.
+ * Otherwise (mid-statement, mid-COPY, a half-sent pipeline, a broken backend) it is closed, never
  * reused, as the client's own connection would have been: PostgreSQL finishes what it already received and rolls
  * back whatever the client left open.
  */
@@ -37,6 +38,8 @@ final class RelaySession implements FrameSession {
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
     private static final int BUFFER = 64 * 1024;
     private static final byte[] SYNC = {'S', 0, 0, 0, 4};
+    /** Query "DISCARD ALL": ends an idle session and resets its connection in one round trip. */
+    private static final byte[] DISCARD_ALL = query("DISCARD ALL");
 
     private final BackendPool pool;
     private final BackendConnection backend;
@@ -56,6 +59,10 @@ final class RelaySession implements FrameSession {
     /** The client left cleanly; the pump waits for the ReadyForQuery of our own Sync and then stops. */
     private volatile boolean draining;
     private volatile boolean drained;
+    /** An ErrorResponse arrived while draining: the connection's state is not known to be clean. */
+    private volatile boolean drainError;
+    /** The drain ran DISCARD ALL (the client left outside a transaction), so the pool need not reset. */
+    private boolean discarded;
     /** The backend connection failed or was closed under the session. */
     private volatile boolean backendBroken;
     private volatile boolean stopping;
@@ -281,8 +288,8 @@ final class RelaySession implements FrameSession {
                     }
                     long total = 1L + length;
                     if (p + total > end) {
-                        if (type == 'Z' && total <= buf.length) {
-                            break; // read the rest first: its status byte matters
+                        if ((type == 'Z' || type == 'S') && total <= buf.length) {
+                            break; // read the rest first: its status byte, or the setting, matters
                         }
                         lastType = type;
                         remaining = p + total - end;
@@ -290,6 +297,15 @@ final class RelaySession implements FrameSession {
                         break;
                     }
                     lastType = type;
+                    if (type == 'S') {
+                        // The next client of this connection is told the backend's settings at its startup.
+                        backend.parameterStatus(buf, p + 5, (int) total - 5);
+                    } else if (type == 'E' && log.isDebugEnabled()) {
+                        logBackendError(buf, p, (int) total);
+                    }
+                    if (type == 'E' && draining) {
+                        drainError = true;
+                    }
                     if (type == 'Z') {
                         backend.transactionStatus((char) buf[p + 5]);
                         if (pending.decrementAndGet() <= 0 && draining) {
@@ -339,6 +355,31 @@ final class RelaySession implements FrameSession {
         }
     }
 
+    /**
+     * Logs an ErrorResponse's severity and SQLSTATE. Not its message: that may quote the client's SQL, and with it
+     * a password ({@code ALTER ROLE … PASSWORD}).
+     */
+    private void logBackendError(byte[] buf, int at, int total) {
+        String severity = "?";
+        String sqlState = "?";
+        int i = at + 5;
+        int end = at + total;
+        while (i < end && buf[i] != 0) {
+            byte code = buf[i++];
+            int valueEnd = indexOfZero(buf, i, end);
+            if (valueEnd < 0) {
+                break;
+            }
+            if (code == 'V' || (code == 'S' && severity.equals("?"))) {
+                severity = new String(buf, i, valueEnd - i, StandardCharsets.UTF_8);
+            } else if (code == 'C') {
+                sqlState = new String(buf, i, valueEnd - i, StandardCharsets.US_ASCII);
+            }
+            i = valueEnd + 1;
+        }
+        log.debug("relay session {}: backend {} {}", who, severity, sqlState);
+    }
+
     private void writeToClient(OutputStream out, byte[] frame) {
         synchronized (clientWrite) {
             if (clientWritesStopped) {
@@ -351,6 +392,19 @@ final class RelaySession implements FrameSession {
                 // the client is gone too
             }
         }
+    }
+
+    private static byte[] query(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[6 + text.length];
+        frame[0] = 'Q';
+        int length = 5 + text.length;
+        frame[1] = (byte) (length >>> 24);
+        frame[2] = (byte) (length >>> 16);
+        frame[3] = (byte) (length >>> 8);
+        frame[4] = (byte) length;
+        System.arraycopy(text, 0, frame, 5, text.length);
+        return frame;
     }
 
     /** FATAL 08006 as libpq words it when the server goes away. */
@@ -373,14 +427,18 @@ final class RelaySession implements FrameSession {
     private void finish() {
         boolean reusable = false;
         if (!backendBroken && !stopping && pending.get() == 0 && !unsynced) {
+            // Nothing owed: the last ReadyForQuery's status is current. Outside a transaction, DISCARD ALL both
+            // flushes the session and resets the connection; inside one, a Sync flushes and the pool rolls back.
+            discarded = backend.transactionStatus() == 'I';
             draining = true;
             pending.incrementAndGet();
             try {
-                backend.output().write(SYNC);
-                reusable = awaitPump(controlTimeout.toNanos()) && drained;
+                backend.output().write(discarded ? DISCARD_ALL : SYNC);
+                reusable = awaitPump(controlTimeout.toNanos()) && drained && !drainError;
             } catch (IOException e) {
                 reusable = false;
             }
+            discarded &= reusable && backend.transactionStatus() == 'I';
         }
         if (!reusable) {
             // As if the client had been connected directly: what it sent still runs (PostgreSQL reads it before it
@@ -411,7 +469,11 @@ final class RelaySession implements FrameSession {
             }
             released = true;
         }
-        pool.release(backend, reusable);
+        if (discarded) {
+            pool.releaseReset(backend);
+        } else {
+            pool.release(backend, reusable);
+        }
         log.info("relay session end: {} -> {} (backend pid {}{}): {} ms, {} bytes in, {} bytes out", who,
                 pool.backend(), backend.processId(), reusable ? ", kept" : ", closed",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), bytesToBackend, bytesToClient);
@@ -461,10 +523,14 @@ final class RelaySession implements FrameSession {
                 return;
             }
         }
-        backend.abort();
-        if (served) {
-            awaitPump(controlTimeout.toNanos());
+        if (!served) {
+            // Not a byte relayed (the client went away, or its startup timed out, before it was served): the
+            // connection is as clean as the pool lent it, and the pool's reset makes sure.
+            release(true);
+            return;
         }
+        backend.abort();
+        awaitPump(controlTimeout.toNanos());
         release(false);
     }
 }

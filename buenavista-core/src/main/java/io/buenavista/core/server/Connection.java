@@ -28,10 +28,13 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -72,7 +75,9 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private Socket socket;
     private FrameReader reader;
     private MessageWriter writer;
-    private BufferedInputStream input;
+    private HoldingInput input;
+    /** The small buffer of the startup phase, under {@link #input} once the client is past its startup packet. */
+    private HoldingInput startupInput;
 
     /** Held while a message is being handled, so shutdown never writes in the middle of a response. */
     private final ReentrantLock processing = new ReentrantLock();
@@ -133,7 +138,8 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     private void serve() throws IOException {
-        input = new BufferedInputStream(socket.getInputStream(), STARTUP_BUFFER);
+        startupInput = new HoldingInput(socket.getInputStream(), STARTUP_BUFFER);
+        input = startupInput;
         reader = new FrameReader(input, config.messageLimits());
         writer = new MessageWriter(socket.getOutputStream());
         int first = reader.peekFirstByte();
@@ -152,7 +158,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
         // Past its startup packet the connection is a client: it gets a buffer sized for real traffic. The small one
         // stays underneath for whatever it already holds; larger reads go past it straight to the socket.
-        input = new BufferedInputStream(input, MESSAGE_BUFFER);
+        input = new HoldingInput(startupInput, MESSAGE_BUFFER);
         reader = new FrameReader(input, config.messageLimits());
         if (startup.majorVersion() < 3) {
             // Such a client reads errors in its own protocol's format; PostgreSQL answers it the same way.
@@ -162,9 +168,37 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         startSession(startup);
         FrameSession frames = frameSession;
         if (frames != null) {
-            frames.serve(new Channel());
+            frames.serve(new Channel(frameInput()));
         } else {
             serveMessages();
+        }
+    }
+
+    /**
+     * A frame session's view of the client's bytes: what the two buffers already hold, then the socket itself (TLS
+     * included). Read straight from the socket, a relay's large reads skip BufferedInputStream's {@code available()}
+     * probe after each short read (one ioctl per read). Only what the buffers hold is taken from them: a read that
+     * asked them for more could make them pull further bytes from the socket.
+     */
+    private InputStream frameInput() throws IOException {
+        ByteArrayOutputStream held = new ByteArrayOutputStream();
+        held.writeBytes(input.readNBytes(input.held()));
+        if (startupInput != input) {
+            held.writeBytes(startupInput.readNBytes(startupInput.held()));
+        }
+        InputStream direct = socket.getInputStream();
+        return held.size() == 0 ? direct
+                : new SequenceInputStream(new ByteArrayInputStream(held.toByteArray()), direct);
+    }
+
+    /** A BufferedInputStream that tells how many bytes it holds, without asking the socket. */
+    private static final class HoldingInput extends BufferedInputStream {
+        HoldingInput(InputStream in, int size) {
+            super(in, size);
+        }
+
+        int held() {
+            return count - pos;
         }
     }
 
@@ -222,7 +256,8 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         tls.setUseClientMode(false);
         tls.startHandshake();
         socket = tls;
-        input = new BufferedInputStream(tls.getInputStream(), STARTUP_BUFFER);
+        startupInput = new HoldingInput(tls.getInputStream(), STARTUP_BUFFER);
+        input = startupInput;
         reader = new FrameReader(input, config.messageLimits());
         writer = new MessageWriter(tls.getOutputStream());
     }
@@ -560,9 +595,15 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
 
     /** What a {@link FrameSession} sees of its client. */
     private final class Channel implements FrameChannel {
+        private final InputStream clientInput;
+
+        Channel(InputStream clientInput) {
+            this.clientInput = clientInput;
+        }
+
         @Override
         public InputStream input() {
-            return input;
+            return clientInput;
         }
 
         @Override

@@ -78,6 +78,21 @@ final class PrivateCluster implements AutoCloseable {
         run(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
     }
 
+    /**
+     * Writes a file into the cluster's directory readable by its owner only, as PostgreSQL wants of a private key.
+     *
+     * @return its path
+     */
+    Path writePrivateFile(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        if (asRoot) {
+            Files.setOwner(file, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+        }
+        return file;
+    }
+
     String jdbcUrl(String user, String password) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + user + "&password=" + password
                 + "&sslmode=disable";

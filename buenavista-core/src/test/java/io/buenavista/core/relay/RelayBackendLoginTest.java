@@ -10,6 +10,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -19,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 
 import static io.buenavista.testing.Frontend.query;
+import static io.buenavista.testing.Frontend.terminate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,5 +150,53 @@ class RelayBackendLoginTest {
         cluster.start();
         assertEquals("scramuser", currentUser(client(port)));
         assertEquals("scramuser", currentUser(client(port)));
+    }
+
+    @Test
+    void sessionsAreLoggedAtStartAndEndAndBackendErrorsWithTheirSqlstateNeverWithAPassword() throws Exception {
+        int port = proxy("scramuser", "Scr4m-pw");
+        int refusing = proxy("scramuser", "Wrong-pw-9");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        String logged;
+        // slf4j-simple writes to whatever System.err is when it logs; RelaySession logs at DEBUG in the tests.
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            try (WireClient c = WireClient.connect("127.0.0.1", port).setReadTimeout(Duration.ofSeconds(20))) {
+                c.login("alice", "appdb");
+                c.simpleQuery("select 1/0");
+                // Unterminated: PostgreSQL's message quotes the literal, password included.
+                c.simpleQuery("alter role scramuser password 'Leaked-pw");
+                c.send(terminate());
+                c.expectClosed();
+            }
+            try (WireClient c = WireClient.connect("127.0.0.1", refusing).setReadTimeout(Duration.ofSeconds(20))) {
+                c.startup(Map.of("user", "bob", "database", "appdb"));
+                c.expect(ErrorResponse.class);
+                c.expectClosed();
+            }
+            for (int i = 0; i < 1000 && !captured.toString(StandardCharsets.UTF_8).contains("relay session end"); i++) {
+                Thread.sleep(10);
+            }
+        } finally {
+            System.setErr(original);
+            logged = captured.toString(StandardCharsets.UTF_8);
+        }
+        String backend = "postgresql://scramuser@127.0.0.1:" + cluster.port + "/postgres";
+        List<String> relayLines = logged.lines().filter(l -> l.contains("RelaySession")).toList();
+        assertEquals(4, relayLines.size(), logged);
+        assertTrue(relayLines.get(0).contains("INFO") && relayLines.get(0).contains(
+                "relay session start: alice@appdb from /127.0.0.1:") && relayLines.get(0).contains(backend),
+                relayLines.get(0));
+        assertTrue(relayLines.get(1).contains("DEBUG") && relayLines.get(1).endsWith("backend ERROR 22012"),
+                relayLines.get(1));
+        assertTrue(relayLines.get(2).contains("DEBUG") && relayLines.get(2).endsWith("backend ERROR 42601"),
+                relayLines.get(2));
+        assertTrue(relayLines.get(3).matches(".*INFO .*relay session end: alice@appdb from /127\\.0\\.0\\.1:\\d+ -> "
+                + java.util.regex.Pattern.quote(backend) + " \\(backend pid \\d+, kept\\): \\d+ ms, \\d+ bytes in,"
+                + " \\d+ bytes out"), relayLines.get(3));
+        for (String secret : List.of("Scr4m-pw", "Leaked-pw", "Wrong-pw-9")) {
+            assertFalse(logged.contains(secret), "a password in the log: " + logged);
+        }
     }
 }

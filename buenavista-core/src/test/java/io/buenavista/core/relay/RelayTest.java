@@ -195,6 +195,97 @@ class RelayTest {
         assertEquals(direct, transcript(proxy.port(), true, script));
     }
 
+    /** What a login with these startup parameters receives until the server closes the connection. */
+    private static List<BackendMessage> refusedStartup(int port, Map<String, String> params) {
+        try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+            c.startup(params);
+            List<BackendMessage> received = new ArrayList<>();
+            BackendMessage m;
+            do {
+                m = c.next();
+                received.add(m);
+            } while (!(m instanceof ErrorResponse));
+            c.expectClosed();
+            return received;
+        }
+    }
+
+    /**
+     * PostgreSQL judges the startup settings after AuthenticationOk; the relay applies them to its pooled backend
+     * before its own AuthenticationOk, so the client gets the same FATAL (severity, SQLSTATE, message, detail, hint)
+     * as the first and only message. PostgreSQL's source location fields (file, line, routine) are not carried.
+     */
+    @Test
+    void aStartupSettingTheBackendRefusesEndsTheLoginWithTheBackendsFatal() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(5)));
+        List<Map<String, String>> refused = List.of(
+                Map.of("DateStyle", "bogus"),
+                Map.of("options", "-c intervalstyle=sideways"),
+                Map.of("options", "-c no_such_setting=1"),
+                Map.of("no_such_setting", "1"),
+                Map.of("extra_float_digits", "99"),
+                Map.of("TimeZone", "Mars/Olympus_Mons"),
+                // Overridden by the parameter, but PostgreSQL applies (and refuses) the switch first.
+                Map.of("options", "-c DateStyle=bogus", "DateStyle", "ISO"));
+        for (Map<String, String> setting : refused) {
+            Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+            params.putAll(setting);
+            List<BackendMessage> direct = refusedStartup(PG_PORT, params);
+            assertEquals(2, direct.size(), direct.toString());
+            assertTrue(direct.get(0) instanceof BackendMessage.AuthenticationOk, direct.toString());
+            Map<Character, String> expected = new LinkedHashMap<>(((ErrorResponse) direct.get(1)).fields());
+            expected.keySet().removeAll(List.of('F', 'L', 'R'));
+            List<BackendMessage> relayed = refusedStartup(proxy.port(), params);
+            assertEquals(List.of(new ErrorResponse(expected)), relayed, setting.toString());
+        }
+        // Given both ways, the startup parameter wins over the options switch, as directly.
+        Map<String, String> both = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test",
+                "options", "-c DateStyle=SQL,DMY -c TimeZone=UTC", "DateStyle", "German"));
+        List<String> reported = new ArrayList<>();
+        for (int port : new int[] {PG_PORT, proxy.port()}) {
+            WireClient c = client(port, both);
+            reported.add(c.parameterStatus("DateStyle") + " " + c.parameterStatus("TimeZone") + " "
+                    + c.simpleQuery("show DateStyle").stream().filter(BackendMessage.DataRow.class::isInstance)
+                            .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow());
+            c.close();
+        }
+        assertEquals("German, DMY UTC German, DMY", reported.get(0));
+        assertEquals(reported.get(0), reported.get(1));
+        // The one backend connection was not spoiled by the refused settings: the next client gets it, clean.
+        WireClient next = client(proxy.port(), "after-refusals");
+        assertEquals(List.of("ISO, MDY"), next.simpleQuery("show DateStyle").stream()
+                .filter(BackendMessage.DataRow.class::isInstance).map(m -> ((BackendMessage.DataRow) m).text(0))
+                .toList());
+    }
+
+    /** Everything a client receives for one write of its startup packet and a pipeline behind it. */
+    private static String pipelinedWithTheStartup(int port, String bigLiteral) {
+        try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+            c.send(io.buenavista.testing.Frontend.startup(Map.of("user", "postgres", "database", "test")),
+                    query("select 'early' as e"),
+                    parse("", "select length($1::text)", 0), bind("", "", text(bigLiteral)), execute("", 0), sync(),
+                    query("select 'late' as l"));
+            List<BackendMessage> all = new ArrayList<>(c.readUntilReady()); // the startup's
+            for (int i = 0; i < 3; i++) {
+                all.addAll(c.readUntilReady());
+            }
+            // ParameterStatus order and values are compared elsewhere; here the frames behind the startup count.
+            all.removeIf(m -> m instanceof BackendMessage.ParameterStatus);
+            return canonical(all);
+        }
+    }
+
+    @Test
+    void framesSentInTheSameWriteAsTheStartupReachTheBackend() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(5)));
+        // Past the core's buffers: part is held by the core when the relay starts, the rest comes from the socket.
+        String big = "x".repeat(200_000);
+        String direct = pipelinedWithTheStartup(PG_PORT, big);
+        assertTrue(direct.contains("DataRow[" + HexFormat.of().formatHex("200000".getBytes(StandardCharsets.US_ASCII))),
+                direct);
+        assertEquals(direct, pipelinedWithTheStartup(proxy.port(), big));
+    }
+
     // --------------------------------------------------------------------------------------- real clients
 
     @Test
@@ -343,6 +434,33 @@ class RelayTest {
         b.expectReadyForQuery('I');
     }
 
+    /**
+     * The next client of a reused backend is told the backend's real settings: what the previous client changed
+     * with SET during its session counts, not only what it asked for at startup.
+     */
+    @Test
+    void theNextClientOfAReusedBackendGetsTheBackendsCurrentParameterStatus() {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        String serverDefault;
+        try (WireClient direct = client(PG_PORT, "relay-direct")) {
+            serverDefault = firstValue(direct.simpleQuery("show TimeZone"));
+        }
+        String other = serverDefault.equals("Asia/Tokyo") ? "America/Lima" : "Asia/Tokyo";
+        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test",
+                "TimeZone", other, "DateStyle", "SQL, DMY"));
+        try (WireClient a = client(proxy.port(), params)) {
+            assertEquals(other, a.parameterStatus("TimeZone"));
+            // Back to the server's values by SET: DISCARD ALL then changes nothing, so reports nothing.
+            a.simpleQuery("set TimeZone = '" + serverDefault + "'");
+            a.simpleQuery("set DateStyle = 'ISO, MDY'");
+            a.send(terminate());
+        }
+        WireClient b = client(proxy.port(), "relay-b");
+        assertEquals(serverDefault, firstValue(b.simpleQuery("show TimeZone")));
+        assertEquals(serverDefault, b.parameterStatus("TimeZone"));
+        assertEquals("ISO, MDY", b.parameterStatus("DateStyle"));
+    }
+
     private static String firstValue(List<BackendMessage> messages) {
         return messages.stream().filter(BackendMessage.DataRow.class::isInstance)
                 .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow();
@@ -404,6 +522,59 @@ class RelayTest {
         } finally {
             pumps.shutdownNow();
         }
+    }
+
+    /** A server whose own limits are set; the relay behind it has one backend connection. */
+    private Proxy limitedProxy(int maxConnections, Duration startupTimeout, Duration poolWait) {
+        RelayHandler handler = new RelayHandler(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(1, poolWait));
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).maxConnections(maxConnections).startupTimeout(startupTimeout)
+                .build().start();
+        toClose.add(server);
+        return new Proxy(server, handler);
+    }
+
+    @Test
+    void theServersConnectionLimitAppliesToRelayedSessions() throws Exception {
+        Proxy proxy = limitedProxy(1, Duration.ofSeconds(60), Duration.ofSeconds(30));
+        WireClient holder = client(proxy.port(), "relay-limit-holder");
+        int pid = backendPid(holder);
+        // Over the server's limit: refused at once, without waiting for the pool (which would wait 30 s).
+        try (WireClient second = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(20))) {
+            second.startup(Map.of("user", "postgres", "database", "test"));
+            ErrorResponse e = second.expect(ErrorResponse.class);
+            assertEquals("53300", e.sqlState());
+            assertEquals("sorry, too many clients already", e.message());
+            assertEquals(null, e.fields().get('D'), "the server's limit, not the pool's: " + e);
+            second.expectClosed();
+        }
+        holder.send(terminate());
+        holder.expectClosed();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (proxy.server().connectionCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(pid, backendPid(client(proxy.port(), "relay-limit-next")));
+    }
+
+    @Test
+    void aLoginStillWaitingForABackendWhenTheStartupTimeoutEndsIsClosedAndTheBackendIsNotLost() throws Exception {
+        Proxy proxy = limitedProxy(10, Duration.ofSeconds(1), Duration.ofSeconds(20));
+        WireClient holder = client(proxy.port(), "relay-timeout-holder");
+        int pid = backendPid(holder);
+        WireClient late = WireClient.connect(PG_HOST, proxy.port()).setReadTimeout(Duration.ofSeconds(20));
+        toClose.add(late);
+        late.startup(Map.of("user", "postgres", "database", "test"));
+        late.expectClosed(); // authentication_timeout: closed without a message, as PostgreSQL does
+        holder.send(terminate());
+        holder.expectClosed();
+        // The late login got the backend once it was free, found its client gone and gave it back unharmed.
+        WireClient next = client(proxy.port(), "relay-timeout-next");
+        assertEquals(pid, backendPid(next));
+        assertEquals(List.of("relay-timeout-next"), next.simpleQuery("select current_setting('application_name')")
+                .stream().filter(BackendMessage.DataRow.class::isInstance)
+                .map(m -> ((BackendMessage.DataRow) m).text(0)).toList());
     }
 
     private static boolean backendAlive(int pid) throws SQLException {

@@ -60,7 +60,7 @@ class RelayTlsTest {
                             + " from generate_series(1, 100000) g")) {
                         while (rs.next()) {
                             rows++;
-                            // The backend leg is plain TCP: TLS to the backend is not implemented yet.
+                            // No sslmode in the backend URL: the backend leg is plain TCP (RelayBackendTlsTest covers TLS there).
                             assertTrue(!rs.getBoolean(3));
                         }
                     }
