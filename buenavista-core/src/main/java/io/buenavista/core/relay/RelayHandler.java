@@ -6,6 +6,7 @@ import io.buenavista.api.QueryHandler;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
+import io.buenavista.core.auth.TokenShape;
 import io.buenavista.core.sql.StartupOptions;
 
 import java.io.IOException;
@@ -81,7 +82,9 @@ public final class RelayHandler implements QueryHandler {
                 handedOver = false;
             }
             StartupRequest s = context.startup();
-            String who = s.user() + "@" + s.database() + " from " + s.remoteAddress();
+            // The principal, not the startup user name, which may be a bearer token.
+            String who = context.principal().name() + "@" + TokenShape.redact(s.database()) + " from "
+                    + s.remoteAddress();
             RelaySession session = new RelaySession(pool, backend, pumps, config.connectTimeout(), who, rewriter, s);
             handedOver = true;
             return session;
