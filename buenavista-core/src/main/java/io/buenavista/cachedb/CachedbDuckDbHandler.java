@@ -181,7 +181,10 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         }
     }
 
-    /** The current database of the file set, opened (or reopened, when the files were replaced) as needed. */
+    /**
+     * The current database of the file set, opened (or reopened, when the files were replaced) as needed. DuckDB
+     * opens the files outside the handler's lock, so that a slow disk holds up only the sessions of that file set.
+     */
     private DuckDbDatabase database(FileSet set, DuckDbFiles.Present files) {
         synchronized (lock) {
             if (closed) {
@@ -191,19 +194,30 @@ public final class CachedbDuckDbHandler implements QueryHandler {
             if (current != null && current.identity().equals(files.identity()) && !current.database().isClosed()) {
                 return current.database();
             }
+        }
+        DuckDbDatabase opened;
+        try {
+            opened = DuckDbDatabase.open(duckDbConfig(set, files));
+        } catch (PgException e) {
+            // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
+            LOG.warn("cannot open the DuckDB cache of database {}: {}", set.code(), e.getMessage());
+            throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "the DuckDB cache of database \"" + set.code()
+                    + "\" cannot be opened");
+        }
+        synchronized (lock) {
+            Current current = databases.get(set);
+            if (closed || current != null && current.identity().equals(files.identity())
+                    && !current.database().isClosed()) {
+                opened.close(); // another session opened the same files meanwhile (or the server is closing)
+                if (closed) {
+                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
+                }
+                return current.database();
+            }
             if (current != null && !current.database().isClosed()) {
                 LOG.info("DuckDB cache of {}_{} / {}_{} replaced: new sessions use the new files", set.code(),
                         set.schema(), set.code(), set.vocab());
                 retired.add(current.database());
-            }
-            DuckDbDatabase opened;
-            try {
-                opened = DuckDbDatabase.open(duckDbConfig(set, files));
-            } catch (PgException e) {
-                // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
-                LOG.warn("cannot open the DuckDB cache of database {}: {}", set.code(), e.getMessage());
-                throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "the DuckDB cache of database \""
-                        + set.code() + "\" cannot be opened");
             }
             databases.put(set, new Current(opened, files.identity()));
             return opened;

@@ -357,7 +357,7 @@ class CachedbDuckDbHandlerTest {
                 "CALL enable_logging()",
                 // database-wide operations
                 "EXPORT DATABASE '" + data + "/export'", "IMPORT DATABASE '" + data + "'", "CHECKPOINT",
-                "CHECKPOINT cdm", "FORCE CHECKPOINT", "SELECT * FROM force_checkpoint()",
+                "CHECKPOINT cdm", "SELECT * FROM checkpoint()", "FORCE CHECKPOINT", "SELECT * FROM force_checkpoint()",
                 "CREATE SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')", "CREATE PERSISTENT SECRET s (TYPE s3)",
                 // paths
                 "SELECT * FROM duckdb_databases()", "SELECT current_setting('temp_directory')");

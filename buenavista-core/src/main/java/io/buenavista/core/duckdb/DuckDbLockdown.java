@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
  *   <li>{@code COPY} (what reaches DuckDB reads or writes a file: the core itself serves {@code COPY … TO STDOUT}) and
  *       a file named in place of a table ({@code FROM '/etc/passwd'}, DuckDB's replacement scan) unless file access
  *       is allowed;</li>
- *   <li>{@code CHECKPOINT} when the sessions share only read-only attachments
+ *   <li>{@code CHECKPOINT} (and the {@code checkpoint()} table function) when the sessions share only read-only attachments
  *       ({@link DuckDbConfig#readOnlyAttachmentsOnly()}): there is nothing for a tenant to write out, and a
  *       checkpoint waits for every session's transactions;</li>
  *   <li>the functions that run SQL given as a value ({@link #DYNAMIC_SQL}: {@code query('…')} would hide any of
@@ -211,6 +211,9 @@ final class DuckDbLockdown {
             }
             if (called && FILE_FUNCTIONS.contains(name) && !allowFileAccess) {
                 throw refused(name + "()", "the server does not allow file access");
+            }
+            if (called && name.equals("checkpoint") && readOnlyAttachmentsOnly && !allowGlobalChanges) {
+                throw refused("checkpoint()", "the database's files are read-only and shared by all sessions");
             }
             if (called && DYNAMIC_SQL.contains(name)) {
                 throw refused(name + "()", "it runs SQL text the server cannot check");

@@ -129,11 +129,14 @@ class DuckDbLockdownRulesTest {
 
     @Test
     void aTenantsDatabaseRefusesCheckpointAndUseOfAnythingButItsHome() {
-        for (String sql : List.of("CHECKPOINT", "CHECKPOINT cdm", "checkpoint vocab", "USE cdm", "USE memory")) {
+        for (String sql : List.of("CHECKPOINT", "CHECKPOINT cdm", "checkpoint vocab", "USE cdm", "USE memory",
+                "SELECT * FROM checkpoint()", "FROM checkpoint('cdm')")) {
             PgException e = assertThrows(PgException.class, () -> tenant.check(sql), sql);
             assertEquals(SqlState.INSUFFICIENT_PRIVILEGE, e.sqlState(), sql);
         }
         tenant.check("USE vocab");
+        tenant.check("SELECT checkpoint FROM t");
         locked.check("CHECKPOINT");
+        locked.check("SELECT * FROM checkpoint()");
     }
 }
