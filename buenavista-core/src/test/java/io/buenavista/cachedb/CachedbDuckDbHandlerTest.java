@@ -174,6 +174,11 @@ class CachedbDuckDbHandlerTest {
         List<String> out = psql("cdm", "select \"PERSON_ID\", \"YEAR_OF_BIRTH\" from cdm.person where person_id = 2",
                 "SET search_path TO cdm", "select count(*) from person");
         assertEquals(List.of("2|1982", "5"), out);
+        // psql's catalog queries: the two schemas, their tables, the vocabulary schema as the current one.
+        assertEquals(List.of("cdm|tester", "vocab|tester", "cdm|person|table|tester", "vocab|concept|table|tester",
+                "PERSON_ID|bigint|||", "YEAR_OF_BIRTH|bigint|||", "GENDER_CONCEPT_ID|bigint|||", "vocab|cdm"),
+                psql("cdm", "\\dn", "\\dt cdm.*", "\\dt", "\\d cdm.person",
+                        "select current_schema(), current_database()"));
     }
 
     @Test
@@ -324,6 +329,62 @@ class CachedbDuckDbHandlerTest {
             reader.commit();
             handler.sweep();
             assertEquals(1, handler.openDatabases(), "the new one, unused, closed; the old one serves its session");
+        }
+        awaitOpenDatabases(0);
+    }
+
+    /**
+     * Sessions opening and closing on two file sets from several threads while one set's file is replaced and idle
+     * databases are swept all the time (idleClose is zero): every session is served, none sees a torn file set, and
+     * no database stays open afterwards.
+     */
+    @Test
+    void sessionsComeAndGoWhileFilesAreReplacedAndDatabasesSwept() throws Exception {
+        int threads = 6;
+        int sessionsEach = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            List<java.util.concurrent.Future<List<String>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String database = t % 2 == 0 ? "cdm" : "samefile";
+                String mode = t % 3 == 0 ? "preferQueryMode=simple" : "preferQueryMode=extended";
+                results.add(pool.submit(() -> {
+                    List<String> seen = new ArrayList<>();
+                    for (int i = 0; i < sessionsEach; i++) {
+                        try (Connection c = connect(database, mode); Statement s = c.createStatement()) {
+                            seen.add(single(s, database.equals("cdm") ? "SELECT count(*) FROM cdm.person"
+                                    : "SELECT count(*) FROM concept"));
+                        }
+                    }
+                    return seen;
+                }));
+            }
+            Thread replacer = new Thread(() -> {
+                int n = 5;
+                while (!done.get()) {
+                    try {
+                        n = n == 5 ? 7 : 5;
+                        Path fresh = writePersons(data.resolve("incoming.tmp"), n);
+                        Files.move(fresh, data.resolve(CODE + "_cdm"), StandardCopyOption.ATOMIC_MOVE,
+                                StandardCopyOption.REPLACE_EXISTING);
+                        handler.sweep();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            });
+            replacer.start();
+            for (var r : results) {
+                for (String count : r.get(120, TimeUnit.SECONDS)) {
+                    assertTrue(List.of("3", "5", "7").contains(count), count);
+                }
+            }
+            done.set(true);
+            replacer.join();
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
         }
         awaitOpenDatabases(0);
     }
