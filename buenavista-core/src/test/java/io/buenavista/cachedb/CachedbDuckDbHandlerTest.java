@@ -466,7 +466,9 @@ class CachedbDuckDbHandlerTest {
         try (Connection c = connect("cdm", "preferQueryMode=extended"); Statement s = c.createStatement()) {
             // Without the extension the feature fails at once (nothing is downloaded or auto-loaded).
             SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT stem('running', 'porter')"));
-            assertTrue(e.getMessage().contains("fts"), e.getMessage());
+            assertTrue(e.getMessage().contains("fts extension"), e.getMessage());
+            String hint = ((PSQLException) e).getServerErrorMessage().getHint();
+            assertTrue(hint.contains("extensions folder"), hint);
             assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
         }
         // A folder with a file of that name: the server loads it from there (this one is not an extension).
