@@ -73,6 +73,7 @@ class CachedbDuckDbHandlerTest {
             case "nofile" -> read("cdm", "absent");
             case "escape" -> read("cdm", "link");
             case "samefile" -> read("vocab", "vocab");
+            case "upper" -> read("cdm", "CDMVOCAB");
             case "fixture" -> read("testschema", "cdmvocab");
             default -> throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "no test route " + database);
         };
@@ -273,6 +274,20 @@ class CachedbDuckDbHandlerTest {
     void aSchemaThatIsItsOwnVocabularyIsAttachedOnce() throws Exception {
         try (Connection c = connect("samefile", "preferQueryMode=extended"); Statement s = c.createStatement()) {
             assertEquals("3", single(s, "SELECT count(*) FROM vocab.concept"));
+            assertEquals("3", single(s, "SELECT count(*) FROM concept"));
+        }
+    }
+
+    @Test
+    void anUpperCaseVocabularySchemaIsTheDefaultAsWritten() throws Exception {
+        writeConcepts(data.resolve(CODE + "_CDMVOCAB"));
+        try (Connection c = connect("upper", "preferQueryMode=extended"); Statement s = c.createStatement()) {
+            assertEquals("\"CDMVOCAB\"", single(s, "SHOW search_path"));
+            assertEquals("3", single(s, "SELECT count(*) FROM concept"));
+            assertEquals("3", single(s, "SELECT count(*) FROM \"CDMVOCAB\".concept"));
+            s.execute("SET search_path TO cdm");
+            assertEquals("5", single(s, "SELECT count(*) FROM person"));
+            s.execute("RESET search_path");
             assertEquals("3", single(s, "SELECT count(*) FROM concept"));
         }
     }

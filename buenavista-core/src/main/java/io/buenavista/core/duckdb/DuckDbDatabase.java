@@ -165,8 +165,10 @@ public final class DuckDbDatabase implements AutoCloseable {
         SessionContext sessionContext = context;
         Map<String, String> reported = Map.of();
         if (home != null && context != null && !setsSearchPath(context.startup())) {
-            sessionContext = new HomeContext(context, home);
-            reported = Map.of("search_path", home);
+            // As PostgreSQL writes a schema name in search_path: quoted unless it reads the same unquoted.
+            String path = home.matches("[a-z_][a-z0-9_]*") ? home : quote(home);
+            sessionContext = new HomeContext(context, path);
+            reported = Map.of("search_path", path);
         }
         DuckDbSession session;
         try {
@@ -271,7 +273,7 @@ public final class DuckDbDatabase implements AutoCloseable {
     }
 
     /** The client's context with the home catalog's schema as the {@code search_path} it did not set. */
-    private record HomeContext(SessionContext inner, String home) implements SessionContext {
+    private record HomeContext(SessionContext inner, String searchPath) implements SessionContext {
         @Override
         public Route route() {
             return inner.route();
@@ -289,7 +291,7 @@ public final class DuckDbDatabase implements AutoCloseable {
 
         @Override
         public String setting(String name) {
-            return name.equalsIgnoreCase("search_path") ? home : inner.setting(name);
+            return name.equalsIgnoreCase("search_path") ? searchPath : inner.setting(name);
         }
 
         @Override
