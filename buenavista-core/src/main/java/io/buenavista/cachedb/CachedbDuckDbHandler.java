@@ -63,6 +63,9 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     /** Databases whose files were replaced, open until their last session closes; guarded by {@link #lock}. */
     private final List<DuckDbDatabase> retired = new ArrayList<>();
     private boolean closed;
+    /** DuckDB's version and platform, as an extension directory's folders name them. */
+    private final String duckDbVersion;
+    private final String duckDbPlatform;
 
     private record FileSet(String code, String schema, String vocab) {}
 
@@ -74,7 +77,10 @@ public final class CachedbDuckDbHandler implements QueryHandler {
      */
     public CachedbDuckDbHandler(CachedbDuckDbConfig config) {
         this.config = config;
-        DuckDBDriver.class.getName(); // without the driver: NoClassDefFoundError now, not at the first session
+        // Without the driver: NoClassDefFoundError now, not at the first session.
+        String[] versionAndPlatform = versionAndPlatform();
+        this.duckDbVersion = versionAndPlatform[0];
+        this.duckDbPlatform = versionAndPlatform[1];
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cachedb-duckdb-sweeper");
             t.setDaemon(true);
@@ -234,7 +240,11 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         return c.withExtensionFiles(extensionFiles());
     }
 
-    /** The configured extensions whose files are in the extensions folder. */
+    /**
+     * The configured extensions whose files are in the extensions folder: {@code NAME.duckdb_extension} in the
+     * folder itself, or where DuckDB's own {@code INSTALL} puts it when the folder is an {@code extension_directory}
+     * ({@code VERSION/PLATFORM/NAME.duckdb_extension}).
+     */
     private List<String> extensionFiles() {
         Optional<Path> folder = config.extensionsFolder();
         if (folder.isEmpty()) {
@@ -242,14 +252,31 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         }
         List<String> files = new ArrayList<>();
         for (String name : config.extensions()) {
-            Path file = folder.get().resolve(name + ".duckdb_extension");
-            if (Files.isRegularFile(file)) {
-                files.add(file.toAbsolutePath().toString());
+            String fileName = name + ".duckdb_extension";
+            Path flat = folder.get().resolve(fileName);
+            Path installed = folder.get().resolve(duckDbVersion).resolve(duckDbPlatform).resolve(fileName);
+            if (Files.isRegularFile(flat)) {
+                files.add(flat.toAbsolutePath().toString());
+            } else if (Files.isRegularFile(installed)) {
+                files.add(installed.toAbsolutePath().toString());
             } else {
-                LOG.debug("no {} in the extensions folder: SQL that needs it fails", file.getFileName());
+                LOG.debug("no {} in the extensions folder: SQL that needs it fails", fileName);
             }
         }
         return files;
+    }
+
+    /** DuckDB's {@code library_version} and {@code platform}, the folders of an extension directory. */
+    private static String[] versionAndPlatform() {
+        try (java.sql.Connection c = new DuckDBDriver().connect("jdbc:duckdb:", new java.util.Properties());
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(
+                        "SELECT library_version, (SELECT platform FROM pragma_platform()) FROM pragma_version()")) {
+            rs.next();
+            return new String[] {rs.getString(1), rs.getString(2)};
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("DuckDB cannot tell its version: " + e.getMessage(), e);
+        }
     }
 
     /**

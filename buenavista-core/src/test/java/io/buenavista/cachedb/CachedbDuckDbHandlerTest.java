@@ -495,8 +495,18 @@ class CachedbDuckDbHandlerTest {
         assertEquals("3D000", e.getSQLState());
         assertTrue(e.getServerErrorMessage().getMessage().contains("cannot be opened"), e.getMessage());
         assertFalse(e.getMessage().contains(extensions.toString()), e.getMessage());
+        // The same in the layout of DuckDB's extension_directory (where INSTALL puts it).
+        Path installed;
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            installed = extensions.resolve(single(s, "SELECT library_version FROM pragma_version()"))
+                    .resolve(single(s, "SELECT platform FROM pragma_platform()"));
+        }
+        Files.move(extensions.resolve("fts.duckdb_extension"),
+                Files.createDirectories(installed).resolve("fts.duckdb_extension"));
+        assertEquals("3D000", assertThrows(PSQLException.class, () -> connect("cdm", "preferQueryMode=simple"))
+                .getSQLState());
         // An empty folder: nothing to load, the route is served.
-        Files.delete(extensions.resolve("fts.duckdb_extension"));
+        Files.delete(installed.resolve("fts.duckdb_extension"));
         try (Connection c = connect("cdm", "preferQueryMode=simple"); Statement s = c.createStatement()) {
             assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
         }
