@@ -170,6 +170,18 @@ class CachedbDuckDbHandlerTest {
         }
     }
 
+    /** A search_path the client sends at startup (pgjdbc's currentSchema) wins over the vocabulary schema. */
+    @Test
+    void aStartupSearchPathIsTheClients() throws Exception {
+        try (Connection c = connect("cdm", "preferQueryMode=extended&currentSchema=cdm");
+                Statement s = c.createStatement()) {
+            assertEquals("cdm", single(s, "SHOW search_path"));
+            assertEquals("5", single(s, "SELECT count(*) FROM person"));
+            s.execute("RESET search_path");
+            assertEquals("cdm", single(s, "SHOW search_path"));
+        }
+    }
+
     @Test
     void psqlReadsTheRoute() throws Exception {
         List<String> out = psql("cdm", "select \"PERSON_ID\", \"YEAR_OF_BIRTH\" from cdm.person where person_id = 2",
@@ -219,6 +231,43 @@ class CachedbDuckDbHandlerTest {
         }
         List<String> copied = psql("cdm", "COPY (SELECT \"PERSON_ID\" FROM cdm.person ORDER BY 1) TO STDOUT");
         assertEquals(List.of("1", "2", "3", "4", "5"), copied);
+    }
+
+    @Test
+    void onlyDuckDbDatabaseRoutesAreServedUnderTheDialectsHandlerName() {
+        assertEquals(Dialect.DUCKDB.handlerName(), handler.name());
+        for (Route r : List.of(new DatasetRoute(Dialect.DUCKDB, ConnectionType.READ, java.util.UUID.randomUUID()),
+                new DatabaseRoute(Dialect.POSTGRESQL, ConnectionType.READ, CODE, Optional.of("cdm"),
+                        Optional.of("vocab"), Optional.empty()))) {
+            io.buenavista.api.SessionContext context = new io.buenavista.api.SessionContext() {
+                @Override
+                public Route route() {
+                    return r;
+                }
+
+                @Override
+                public io.buenavista.api.Principal principal() {
+                    return io.buenavista.api.Principal.of("tester");
+                }
+
+                @Override
+                public StartupRequest startup() {
+                    return new StartupRequest("tester", "x", "", Map.of(), Map.of(), null, false);
+                }
+
+                @Override
+                public String setting(String name) {
+                    return null;
+                }
+
+                @Override
+                public void notice(PgException notice) {}
+            };
+            PgException e = assertThrows(PgException.class, () -> handler.open(context), r.toString());
+            assertTrue(e.isFatal());
+            assertEquals(SqlState.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION, e.sqlState());
+        }
+        assertEquals(0, handler.openDatabases());
     }
 
     @Test
