@@ -7,6 +7,7 @@ import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.core.duckdb.DuckDbConfig;
 import io.buenavista.core.duckdb.DuckDbDatabase;
+import io.buenavista.core.duckdb.DuckDbHandler;
 
 import org.duckdb.DuckDBDriver;
 import org.slf4j.Logger;
@@ -76,7 +77,7 @@ public final class CachedbDuckDbHandler implements QueryHandler {
      * closed by a daemon thread of its own, stopped by {@link #close()}.
      */
     public CachedbDuckDbHandler(CachedbDuckDbConfig config) {
-        this.config = config;
+        this.config = java.util.Objects.requireNonNull(config, "config");
         // Without the driver: NoClassDefFoundError now, not at the first session.
         String[] versionAndPlatform = versionAndPlatform();
         this.duckDbVersion = versionAndPlatform[0];
@@ -95,10 +96,10 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         return NAME;
     }
 
-    /** DuckDB recurses on the caller's stack: as the DuckDB server's handler. */
+    /** DuckDB recurses on the caller's stack: {@link DuckDbHandler#THREAD_STACK_SIZE}, as the DuckDB server. */
     @Override
     public long threadStackSize() {
-        return 16L << 20;
+        return DuckDbHandler.THREAD_STACK_SIZE;
     }
 
     /**

@@ -236,6 +236,7 @@ class CachedbDuckDbHandlerTest {
     @Test
     void onlyDuckDbDatabaseRoutesAreServedUnderTheDialectsHandlerName() {
         assertEquals(Dialect.DUCKDB.handlerName(), handler.name());
+        assertEquals(io.buenavista.core.duckdb.DuckDbHandler.THREAD_STACK_SIZE, handler.threadStackSize());
         for (Route r : List.of(new DatasetRoute(Dialect.DUCKDB, ConnectionType.READ, java.util.UUID.randomUUID()),
                 new DatabaseRoute(Dialect.POSTGRESQL, ConnectionType.READ, CODE, Optional.of("cdm"),
                         Optional.of("vocab"), Optional.empty()))) {

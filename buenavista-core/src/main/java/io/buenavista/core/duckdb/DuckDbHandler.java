@@ -62,7 +62,7 @@ public final class DuckDbHandler implements QueryHandler {
      * chain of 990 CTEs each reading the one before, about 4 MiB. Stack pages are committed only when touched, so
      * the fourfold margin costs address space, not memory.
      */
-    static final long THREAD_STACK_SIZE = 16L << 20;
+    public static final long THREAD_STACK_SIZE = 16L << 20;
 
     @Override
     public String name() {
