@@ -229,6 +229,19 @@ class CachedbDuckDbHandlerTest {
             s.execute("SET statement_timeout = 0");
             assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
         }
+        // pgjdbc's cancel (a CancelRequest on a second connection) stops a running statement; a cancel that
+        // arrives before the statement runs is ignored, as PostgreSQL ignores it, so it is repeated until it lands.
+        try (Connection c = connect("cdm", "preferQueryMode=extended"); Statement s = c.createStatement()) {
+            java.util.concurrent.CompletableFuture<SQLException> running = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> assertThrows(SQLException.class,
+                            () -> s.executeQuery("SELECT count(*) FROM range(1000000000000) a, cdm.person")));
+            while (!running.isDone()) {
+                s.cancel();
+                Thread.sleep(50);
+            }
+            assertEquals("57014", running.get().getSQLState());
+            assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
+        }
         List<String> copied = psql("cdm", "COPY (SELECT \"PERSON_ID\" FROM cdm.person ORDER BY 1) TO STDOUT");
         assertEquals(List.of("1", "2", "3", "4", "5"), copied);
     }
