@@ -467,6 +467,28 @@ class CachedbDuckDbHandlerTest {
         awaitOpenDatabases(0);
     }
 
+    @Test
+    void aBrokenReplacementIsRefusedToNewSessionsWhileRunningOnesGoOn() throws Exception {
+        try (Connection running = connect("cdm", "preferQueryMode=extended"); Statement s = running.createStatement()) {
+            assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
+            Path broken = Files.writeString(data.resolve("incoming.tmp"), "not a DuckDB file ".repeat(1000));
+            Files.move(broken, data.resolve(CODE + "_cdm"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            PSQLException e = assertThrows(PSQLException.class, () -> connect("cdm", "preferQueryMode=simple"));
+            assertEquals("3D000", e.getSQLState());
+            assertEquals("the DuckDB cache of database \"" + CODE + "\" cannot be opened",
+                    e.getServerErrorMessage().getMessage());
+            assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
+            Path fixed = writePersons(data.resolve("incoming.tmp"), 7);
+            Files.move(fixed, data.resolve(CODE + "_cdm"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            try (Connection late = connect("cdm", "preferQueryMode=simple"); Statement sl = late.createStatement()) {
+                assertEquals("7", single(sl, "SELECT count(*) FROM cdm.person"));
+            }
+        }
+        awaitOpenDatabases(0);
+    }
+
     /** Statements a tenant must not run: each refused with 42501, the session usable after it. */
     private List<String> refusedStatements() {
         String cdm = data.resolve(CODE + "_cdm").toString();
