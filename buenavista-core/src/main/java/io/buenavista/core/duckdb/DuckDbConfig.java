@@ -27,9 +27,17 @@ import java.util.Objects;
  *                        {@code FORCE CHECKPOINT} and secrets. When false (the default) the handler locks DuckDB's
  *                        configuration except for the settings known to act per session, and refuses those
  *                        statements with {@code 42501} (see {@link DuckDbLockdown})
+ * @param homeCatalog     the attachment every session starts in ({@code USE}, and its schema as the session's
+ *                        {@code search_path} unless the client sets one), or null for DuckDB's default catalog. For
+ *                        an in-memory database the in-memory catalog is then detached once the attachments are
+ *                        made, so that every catalog sessions share is a read-only file: a database for tenants
+ *                        that may only read (see {@link #readOnlyAttachmentsOnly()})
+ * @param extensionFiles  DuckDB extension files loaded, by path, when the database opens (before file access is
+ *                        closed); nothing is ever installed or downloaded
  */
 public record DuckDbConfig(String databasePath, boolean readOnly, Integer threads, String memoryLimit,
-        String tempDirectory, boolean allowFileAccess, List<Attachment> attachments, boolean allowGlobalChanges) {
+        String tempDirectory, boolean allowFileAccess, List<Attachment> attachments, boolean allowGlobalChanges,
+        String homeCatalog, List<String> extensionFiles) {
 
     /** A DuckDB file attached read-only as catalog {@code name} (so its tables are {@code name.table}). */
     public record Attachment(String name, String path) {
@@ -47,6 +55,25 @@ public record DuckDbConfig(String databasePath, boolean readOnly, Integer thread
             throw new IllegalArgumentException("threads must be at least 1: " + threads);
         }
         attachments = List.copyOf(attachments);
+        extensionFiles = List.copyOf(extensionFiles);
+        if (homeCatalog != null && attachments.stream().noneMatch(a -> a.name().equals(homeCatalog))) {
+            throw new IllegalArgumentException("the home catalog must be one of the attachments: " + homeCatalog);
+        }
+    }
+
+    /** A configuration without home catalog or extension files. */
+    public DuckDbConfig(String databasePath, boolean readOnly, Integer threads, String memoryLimit,
+            String tempDirectory, boolean allowFileAccess, List<Attachment> attachments, boolean allowGlobalChanges) {
+        this(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess, attachments,
+                allowGlobalChanges, null, List.of());
+    }
+
+    /**
+     * Whether the sessions share nothing but read-only attachments: an in-memory database with a
+     * {@link #homeCatalog()}, whose in-memory catalog is detached.
+     */
+    public boolean readOnlyAttachmentsOnly() {
+        return databasePath == null && homeCatalog != null;
     }
 
     /** A configuration whose clients may change only their own sessions ({@code allowGlobalChanges} false). */
@@ -67,22 +94,22 @@ public record DuckDbConfig(String databasePath, boolean readOnly, Integer thread
 
     public DuckDbConfig withThreads(Integer newThreads) {
         return new DuckDbConfig(databasePath, readOnly, newThreads, memoryLimit, tempDirectory, allowFileAccess,
-                attachments, allowGlobalChanges);
+                attachments, allowGlobalChanges, homeCatalog, extensionFiles);
     }
 
     public DuckDbConfig withMemoryLimit(String newMemoryLimit) {
         return new DuckDbConfig(databasePath, readOnly, threads, newMemoryLimit, tempDirectory, allowFileAccess,
-                attachments, allowGlobalChanges);
+                attachments, allowGlobalChanges, homeCatalog, extensionFiles);
     }
 
     public DuckDbConfig withTempDirectory(String newTempDirectory) {
         return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, newTempDirectory, allowFileAccess,
-                attachments, allowGlobalChanges);
+                attachments, allowGlobalChanges, homeCatalog, extensionFiles);
     }
 
     public DuckDbConfig withAllowFileAccess(boolean allow) {
         return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allow, attachments,
-                allowGlobalChanges);
+                allowGlobalChanges, homeCatalog, extensionFiles);
     }
 
     /** This configuration with clients allowed (or not) to change the database for every session. */
@@ -96,6 +123,18 @@ public record DuckDbConfig(String databasePath, boolean readOnly, Integer thread
         List<Attachment> more = new java.util.ArrayList<>(attachments);
         more.add(new Attachment(name, path));
         return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess, more,
-                allowGlobalChanges);
+                allowGlobalChanges, homeCatalog, extensionFiles);
+    }
+
+    /** This configuration with sessions starting in the attachment {@code name} (see {@link #homeCatalog()}). */
+    public DuckDbConfig withHomeCatalog(String name) {
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess,
+                attachments, allowGlobalChanges, name, extensionFiles);
+    }
+
+    /** This configuration with these extension files loaded when the database opens. */
+    public DuckDbConfig withExtensionFiles(List<String> files) {
+        return new DuckDbConfig(databasePath, readOnly, threads, memoryLimit, tempDirectory, allowFileAccess,
+                attachments, allowGlobalChanges, homeCatalog, files);
     }
 }

@@ -55,8 +55,17 @@ final class DuckDbErrors {
             message = full;
         }
         PgException pg = new PgException(sqlState(errorClass, text), message, e);
+        Matcher extension = IN_EXTENSION.matcher(message);
+        if (extension.find()) {
+            // DuckDB's detail says to INSTALL and LOAD it, which clients of this server cannot do.
+            return pg.withHint("The server does not install or load extensions on demand: the " + extension.group(1)
+                    + " extension is there only when the server loads it at startup (from its extensions folder).");
+        }
         return detail == null || detail.isEmpty() ? pg : pg.withDetail(detail);
     }
+
+    /** DuckDB's answer for a name that a known extension, not loaded, would provide. */
+    private static final Pattern IN_EXTENSION = Pattern.compile("but it exists in the (\\w+) extension");
 
     /** DuckDB's refusal of a statement nested deeper than {@code max_expression_depth}. */
     private static final Pattern EXPRESSION_DEPTH = Pattern.compile("^Max expression depth limit of (\\d+) exceeded");

@@ -35,6 +35,12 @@ import java.util.stream.Collectors;
  *       functions that read files ({@link #FILE_FUNCTIONS}) unless file access is allowed: DuckDB, with external
  *       access off, still lets SQL read and write the paths it allows itself (the database files, the spill
  *       directory);</li>
+ *   <li>{@code COPY} (what reaches DuckDB reads or writes a file: the core itself serves {@code COPY … TO STDOUT}) and
+ *       a file named in place of a table ({@code FROM '/etc/passwd'}, DuckDB's replacement scan) unless file access
+ *       is allowed;</li>
+ *   <li>{@code CHECKPOINT} (and the {@code checkpoint()} table function) when the sessions share only read-only attachments
+ *       ({@link DuckDbConfig#readOnlyAttachmentsOnly()}): there is nothing for a tenant to write out, and a
+ *       checkpoint waits for every session's transactions;</li>
  *   <li>the functions that run SQL given as a value ({@link #DYNAMIC_SQL}: {@code query('…')} would hide any of
  *       these names in a string);</li>
  *   <li>the functions and views that show the server's file paths ({@link #PATH_NAMES}); the session's
@@ -98,6 +104,7 @@ final class DuckDbLockdown {
 
     private final boolean allowGlobalChanges;
     private final boolean allowFileAccess;
+    private final boolean readOnlyAttachmentsOnly;
     private final String defaultCatalog;
     /** DuckDB's setting names, lower case: a name it does not know is DuckDB's to report (42704, as PostgreSQL). */
     private final Set<String> duckDbSettings;
@@ -109,6 +116,7 @@ final class DuckDbLockdown {
     DuckDbLockdown(DuckDbConfig config, String defaultCatalog, Set<String> duckDbSettings) {
         this.allowGlobalChanges = config.allowGlobalChanges();
         this.allowFileAccess = config.allowFileAccess();
+        this.readOnlyAttachmentsOnly = config.readOnlyAttachmentsOnly();
         this.defaultCatalog = defaultCatalog;
         this.duckDbSettings = lowerCase(List.copyOf(duckDbSettings));
     }
@@ -126,6 +134,7 @@ final class DuckDbLockdown {
     void check(String sql) {
         List<SqlToken> tokens = SqlLexer.significantTokens(sql);
         checkNames(tokens);
+        checkFileScans(tokens);
         int i = afterExplain(tokens);
         if (i >= tokens.size() || tokens.get(i).kind() != Kind.WORD) {
             return;
@@ -145,6 +154,12 @@ final class DuckDbLockdown {
             }
             case "CREATE", "DROP" -> secret(tokens, i);
             case "INSTALL", "LOAD" -> files(tokens.get(i).keyword());
+            case "COPY" -> files("COPY to or from a file");
+            case "CHECKPOINT" -> {
+                if (readOnlyAttachmentsOnly && !allowGlobalChanges) {
+                    throw refused("CHECKPOINT", "the database's files are read-only and shared by all sessions");
+                }
+            }
             case "EXPORT", "IMPORT" -> {
                 if (isWord(tokens, i + 1, "DATABASE")) {
                     files(tokens.get(i).keyword() + " DATABASE");
@@ -197,6 +212,9 @@ final class DuckDbLockdown {
             if (called && FILE_FUNCTIONS.contains(name) && !allowFileAccess) {
                 throw refused(name + "()", "the server does not allow file access");
             }
+            if (called && name.equals("checkpoint") && readOnlyAttachmentsOnly && !allowGlobalChanges) {
+                throw refused("checkpoint()", "the database's files are read-only and shared by all sessions");
+            }
             if (called && DYNAMIC_SQL.contains(name)) {
                 throw refused(name + "()", "it runs SQL text the server cannot check");
             }
@@ -206,6 +224,62 @@ final class DuckDbLockdown {
             if (i > 0 && tokens.get(i - 1).text().equals(".") && UNQUALIFIED_ONLY.contains(name)) {
                 throw refused("qualified " + name, "DuckDB's own shows the server's files; write " + name
                         + " unqualified");
+            }
+        }
+    }
+
+    /** Words after which a parenthesis opens a subquery or a list, not a function's arguments. */
+    private static final Set<String> NOT_CALLS = Set.of("FROM", "JOIN", "SELECT", "IN", "EXISTS", "AS", "ON",
+            "AND", "OR", "NOT", "WHERE", "UNION", "EXCEPT", "INTERSECT", "ALL", "ANY", "SOME", "LATERAL", "WITH",
+            "USING", "HAVING", "BY", "THEN", "ELSE", "WHEN", "RETURNING", "VALUES", "INTO", "TABLE", "EXPLAIN",
+            "ANALYZE", "MATERIALIZED");
+
+    /** Words that end a FROM list at their parenthesis level. */
+    private static final Set<String> FROM_LIST_ENDS = Set.of("WHERE", "GROUP", "HAVING", "ORDER", "LIMIT",
+            "OFFSET", "QUALIFY", "WINDOW", "UNION", "EXCEPT", "INTERSECT", "ON", "USING", "SELECT", "RETURNING",
+            "SET", "FETCH", "FOR");
+
+    /**
+     * A string where a table belongs ({@code FROM 'file.csv'}, {@code JOIN '…'}, {@code FROM t, '…'}): DuckDB reads
+     * it as a file. Strings inside a function's arguments ({@code EXTRACT(year FROM '2020-01-01')},
+     * {@code substring('abc' FROM 2)}) are values.
+     */
+    private void checkFileScans(List<SqlToken> tokens) {
+        if (allowFileAccess) {
+            return;
+        }
+        java.util.ArrayDeque<boolean[]> levels = new java.util.ArrayDeque<>(); // {in a call, in a FROM list}
+        levels.push(new boolean[] {false, false});
+        for (int i = 0; i < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            boolean[] level = levels.peek();
+            switch (t.kind()) {
+                case LEFT_PAREN -> {
+                    SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+                    boolean call = before != null && before.isIdentifier()
+                            && !(before.kind() == Kind.WORD && NOT_CALLS.contains(before.keyword()));
+                    levels.push(new boolean[] {call, false});
+                }
+                case RIGHT_PAREN -> {
+                    if (levels.size() > 1) {
+                        levels.pop();
+                    }
+                }
+                case WORD -> {
+                    if (!level[0] && (t.isWord("FROM") || t.isWord("JOIN"))) {
+                        level[1] = true;
+                    } else if (!level[0] && FROM_LIST_ENDS.contains(t.keyword())) {
+                        level[1] = false;
+                    }
+                }
+                case STRING, DOLLAR_STRING -> {
+                    SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+                    if (!level[0] && before != null && (before.isWord("FROM") || before.isWord("JOIN")
+                            || before.text().equals(",") && level[1])) {
+                        throw refused("reading the file " + t.text(), "the server does not allow file access");
+                    }
+                }
+                default -> { }
             }
         }
     }

@@ -71,6 +71,10 @@ final class DuckDbSession implements QuerySession {
     private volatile DuckDbCursor streaming;
     private boolean inTransaction;
     private boolean closed;
+    /** The values reported to the client instead of the core's defaults ({@link #parameterStatus()}). */
+    private final Map<String, String> reported;
+    /** Told once when the session closes (the database counts its sessions). */
+    private final Runnable onClose;
 
     // Written by cancel() from another thread.
     private volatile boolean busy;
@@ -94,6 +98,17 @@ final class DuckDbSession implements QuerySession {
      */
     DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration, DuckDbLockdown lockdown,
             Path spillDirectory) {
+        this(conn, catalog, schemaGeneration, lockdown, spillDirectory, Map.of(), () -> { });
+    }
+
+    /**
+     * @param reported settings reported to the client at startup instead of the core's defaults
+     * @param onClose  run once when the session closes
+     */
+    DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration, DuckDbLockdown lockdown,
+            Path spillDirectory, Map<String, String> reported, Runnable onClose) {
+        this.reported = Map.copyOf(reported);
+        this.onClose = onClose;
         this.conn = conn;
         this.catalog = catalog;
         this.schemaGeneration = schemaGeneration;
@@ -314,11 +329,24 @@ final class DuckDbSession implements QuerySession {
     }
 
     @Override
+    public Map<String, String> parameterStatus() {
+        return reported;
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        try {
+            closeResources();
+        } finally {
+            onClose.run();
+        }
+    }
+
+    private void closeResources() {
         if (streaming != null) {
             streaming.close();
         }

@@ -93,4 +93,50 @@ class DuckDbLockdownRulesTest {
             assertThrows(PgException.class, () -> open.check(sql), sql);
         }
     }
+
+    /** A tenant's database: only read-only attachments, sessions starting in {@code vocab}. */
+    private final DuckDbLockdown tenant = new DuckDbLockdown(DuckDbConfig.inMemory()
+            .withAttachment("cdm", "/data/c_cdm").withAttachment("vocab", "/data/c_vocab").withHomeCatalog("vocab"),
+            "vocab", SETTINGS);
+
+    @Test
+    void filesNamedAsTablesAndCopyAreRefusedWithoutFileAccess() {
+        for (String sql : List.of("SELECT * FROM '/etc/passwd'", "FROM 'x.csv'", "SELECT * FROM t JOIN 'x' ON true",
+                "SELECT * FROM t, 'x.parquet'", "SELECT * FROM t AS a, u, $$x.csv$$",
+                "WITH x AS (SELECT * FROM 'f') SELECT * FROM x", "SELECT * FROM (FROM 'f')",
+                "SELECT (SELECT count(*) FROM 'f')", "SELECT * FROM t WHERE i IN (SELECT i FROM 'f')",
+                "COPY t TO 'f.csv'", "COPY t FROM 'f.csv'", "EXPLAIN ANALYZE COPY (SELECT 1) TO 'f'",
+                "copy (select 1) to 'f'")) {
+            PgException e = assertThrows(PgException.class, () -> locked.check(sql), sql);
+            assertEquals(SqlState.INSUFFICIENT_PRIVILEGE, e.sqlState(), sql);
+            open.check(sql);
+        }
+    }
+
+    @Test
+    void stringsThatAreValuesPass() {
+        for (String sql : List.of("SELECT EXTRACT(year FROM '2020-01-01'::date)", "SELECT substring('abc' FROM 2)",
+                "SELECT trim(both 'x' FROM 'xax')", "SELECT 'a', 'b' FROM t", "SELECT * FROM t WHERE x IN ('a', 'b')",
+                "VALUES ('a'), ('b')", "SELECT * FROM t, (SELECT 'a') s", "SELECT * FROM t ORDER BY 'x'",
+                "SELECT * FROM t WHERE a = 'x' AND b = 'y'", "SELECT * FROM t JOIN u ON u.a = 'x', v",
+                "SELECT * FROM t GROUP BY 1 HAVING max('a') = 'a'", "SELECT overlay('abc' PLACING 'x' FROM 2)",
+                "SELECT * FROM t LIMIT 1 OFFSET 0", "INSERT INTO t SELECT 'a' FROM u",
+                "SELECT 'from', 'join' FROM t")) {
+            locked.check(sql);
+            tenant.check(sql);
+        }
+    }
+
+    @Test
+    void aTenantsDatabaseRefusesCheckpointAndUseOfAnythingButItsHome() {
+        for (String sql : List.of("CHECKPOINT", "CHECKPOINT cdm", "checkpoint vocab", "USE cdm", "USE memory",
+                "SELECT * FROM checkpoint()", "FROM checkpoint('cdm')")) {
+            PgException e = assertThrows(PgException.class, () -> tenant.check(sql), sql);
+            assertEquals(SqlState.INSUFFICIENT_PRIVILEGE, e.sqlState(), sql);
+        }
+        tenant.check("USE vocab");
+        tenant.check("SELECT checkpoint FROM t");
+        locked.check("CHECKPOINT");
+        locked.check("SELECT * FROM checkpoint()");
+    }
 }

@@ -1,0 +1,329 @@
+package io.buenavista.cachedb;
+
+import io.buenavista.api.PgException;
+import io.buenavista.api.QueryHandler;
+import io.buenavista.api.QuerySession;
+import io.buenavista.api.SessionContext;
+import io.buenavista.api.SqlState;
+import io.buenavista.core.duckdb.DuckDbConfig;
+import io.buenavista.core.duckdb.DuckDbDatabase;
+import io.buenavista.core.duckdb.DuckDbHandler;
+
+import org.duckdb.DuckDBDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Serves cachedb's {@code duckdb} routes ({@value #NAME}) with the DuckDB server's own parts
+ * ({@link DuckDbDatabase}: types, errors, catalog emulation, cursors, COPY TO STDOUT, cancel, lock-down).
+ *
+ * <p>A route's files are {@code {dataFolder}/{code}_{schema}} and {@code {code}_{vocab}}, attached read-only under
+ * the schema names, and each session starts in the vocabulary schema, as the original service does
+ * ({@code USE vocab} on each new cursor). One DuckDB database per set of files is shared by its sessions, each on
+ * its own DuckDB connection. The files' identity (inode, size, modification time) is checked at every new session:
+ * a replaced file gets a new database for the sessions that open from then on, while the sessions on the old one
+ * finish there; the old one closes with its last session, and a database no session used for
+ * {@link CachedbDuckDbConfig#idleClose()} closes too.
+ *
+ * <p>Every session is locked down as a tenant's (see {@link DuckDbConfig#readOnlyAttachmentsOnly()}): nothing
+ * shared is writable, no file access, no settings beyond the session's own, refusals are {@code 42501}.
+ *
+ * <p>A route whose files are missing cannot be served here: {@link #files(DatabaseRoute)} says so before a session
+ * is opened (the original then falls back to the postgresql route of the same code), and {@link #open} refuses it
+ * with FATAL {@code 3D000}. A {@code write} route is refused with FATAL {@code 0A000}: these routes are read-only.
+ */
+public final class CachedbDuckDbHandler implements QueryHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(CachedbDuckDbHandler.class);
+
+    /** The handler name of duckdb routes. */
+    public static final String NAME = "cachedb-duckdb";
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    private final CachedbDuckDbConfig config;
+    private final ScheduledExecutorService sweeper;
+    private final Object lock = new Object();
+    /** The current database of each set of files; guarded by {@link #lock}. */
+    private final Map<FileSet, Current> databases = new HashMap<>();
+    /** Databases whose files were replaced, open until their last session closes; guarded by {@link #lock}. */
+    private final List<DuckDbDatabase> retired = new ArrayList<>();
+    private boolean closed;
+    /** DuckDB's version and platform, as an extension directory's folders name them. */
+    private final String duckDbVersion;
+    private final String duckDbPlatform;
+
+    private record FileSet(String code, String schema, String vocab) {}
+
+    private record Current(DuckDbDatabase database, String identity) {}
+
+    /**
+     * A handler for the files of {@code config}; it opens nothing until the first session. Idle databases are
+     * closed by a daemon thread of its own, stopped by {@link #close()}.
+     */
+    public CachedbDuckDbHandler(CachedbDuckDbConfig config) {
+        this.config = java.util.Objects.requireNonNull(config, "config");
+        // Without the driver: NoClassDefFoundError now, not at the first session.
+        String[] versionAndPlatform = versionAndPlatform();
+        this.duckDbVersion = versionAndPlatform[0];
+        this.duckDbPlatform = versionAndPlatform[1];
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cachedb-duckdb-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(1000, Math.min(60_000, config.idleClose().toMillis() / 2));
+        sweeper.scheduleWithFixedDelay(this::sweepQuietly, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** DuckDB recurses on the caller's stack: {@link DuckDbHandler#THREAD_STACK_SIZE}, as the DuckDB server. */
+    @Override
+    public long threadStackSize() {
+        return DuckDbHandler.THREAD_STACK_SIZE;
+    }
+
+    /**
+     * Whether the route's two files are in the data folder: the decision between serving it here and the
+     * postgresql route. Names are checked as identifiers and the files, links resolved, must lie inside the data
+     * folder.
+     */
+    public DuckDbFiles files(DatabaseRoute route) {
+        if (route.schema().isEmpty() || route.vocabSchema().isEmpty()) {
+            return new DuckDbFiles.Missing("the route names no schema and vocabulary schema");
+        }
+        String code = route.databaseCode();
+        String schema = route.schema().get();
+        String vocab = route.vocabSchema().get();
+        for (String name : List.of(code, schema, vocab)) {
+            if (!IDENTIFIER.matcher(name).matches()) {
+                return new DuckDbFiles.Missing("not a plain identifier: " + name);
+            }
+        }
+        Path folder;
+        try {
+            folder = config.dataFolder().toRealPath();
+        } catch (IOException e) {
+            return new DuckDbFiles.Missing("the data folder " + config.dataFolder() + " is not there");
+        }
+        StringBuilder identity = new StringBuilder();
+        Path[] files = new Path[2];
+        String[] names = {code + "_" + schema, code + "_" + vocab};
+        for (int i = 0; i < 2; i++) {
+            Path file = folder.resolve(names[i]);
+            Path real;
+            BasicFileAttributes attributes;
+            try {
+                real = file.toRealPath();
+                attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                return new DuckDbFiles.Missing("no file " + file);
+            }
+            if (!real.startsWith(folder) || real.getParent() == null) {
+                return new DuckDbFiles.Missing(file + " leads outside the data folder, to " + real);
+            }
+            if (!attributes.isRegularFile()) {
+                return new DuckDbFiles.Missing(file + " is not a regular file");
+            }
+            files[i] = real;
+            identity.append(real).append('|').append(attributes.fileKey()).append('|').append(attributes.size())
+                    .append('|').append(attributes.lastModifiedTime().toMillis()).append(';');
+        }
+        return new DuckDbFiles.Present(files[0], files[1], identity.toString());
+    }
+
+    /** Whether {@link #files} finds both files of the route. */
+    public boolean hasFiles(DatabaseRoute route) {
+        return files(route) instanceof DuckDbFiles.Present;
+    }
+
+    @Override
+    public QuerySession open(SessionContext context) throws PgException {
+        if (!(context.route() instanceof DatabaseRoute route) || route.dialect() != Dialect.DUCKDB) {
+            throw PgException.fatal(SqlState.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION,
+                    "the " + NAME + " handler serves duckdb database routes only");
+        }
+        if (route.connectionType() == ConnectionType.WRITE) {
+            throw PgException.fatal(SqlState.FEATURE_NOT_SUPPORTED, "duckdb routes are read-only");
+        }
+        DuckDbFiles files = files(route);
+        if (files instanceof DuckDbFiles.Missing missing) {
+            LOG.warn("cachedb duckdb route of database {} cannot be served: {}", route.databaseCode(),
+                    missing.reason());
+            throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "database \"" + route.databaseCode()
+                    + "\" has no DuckDB cache for schema \"" + route.schema().orElse("") + "\" and vocabulary schema \""
+                    + route.vocabSchema().orElse("") + "\"");
+        }
+        DuckDbFiles.Present present = (DuckDbFiles.Present) files;
+        FileSet set = new FileSet(route.databaseCode(), route.schema().get(), route.vocabSchema().get());
+        // A database the sweeper closed between the lookup and the session's opening is replaced once.
+        for (int attempt = 0; ; attempt++) {
+            DuckDbDatabase database = database(set, present);
+            try {
+                return database.openSession(context);
+            } catch (IllegalStateException closedMeanwhile) {
+                if (attempt > 0) {
+                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the DuckDB cache closed while opening");
+                }
+            }
+        }
+    }
+
+    /**
+     * The current database of the file set, opened (or reopened, when the files were replaced) as needed. DuckDB
+     * opens the files outside the handler's lock, so that a slow disk holds up only the sessions of that file set.
+     */
+    private DuckDbDatabase database(FileSet set, DuckDbFiles.Present files) {
+        synchronized (lock) {
+            if (closed) {
+                throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
+            }
+            Current current = databases.get(set);
+            if (current != null && current.identity().equals(files.identity()) && !current.database().isClosed()) {
+                return current.database();
+            }
+        }
+        DuckDbDatabase opened;
+        try {
+            opened = DuckDbDatabase.open(duckDbConfig(set, files));
+        } catch (PgException e) {
+            // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
+            LOG.warn("cannot open the DuckDB cache of database {}: {}", set.code(), e.getMessage());
+            throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "the DuckDB cache of database \"" + set.code()
+                    + "\" cannot be opened");
+        }
+        synchronized (lock) {
+            Current current = databases.get(set);
+            if (closed || current != null && current.identity().equals(files.identity())
+                    && !current.database().isClosed()) {
+                opened.close(); // another session opened the same files meanwhile (or the server is closing)
+                if (closed) {
+                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
+                }
+                return current.database();
+            }
+            if (current != null && !current.database().isClosed()) {
+                LOG.info("DuckDB cache of {}_{} / {}_{} replaced: new sessions use the new files", set.code(),
+                        set.schema(), set.code(), set.vocab());
+                retired.add(current.database());
+            }
+            databases.put(set, new Current(opened, files.identity()));
+            return opened;
+        }
+    }
+
+    private DuckDbConfig duckDbConfig(FileSet set, DuckDbFiles.Present files) {
+        DuckDbConfig c = DuckDbConfig.inMemory().withThreads(config.threads()).withMemoryLimit(config.memoryLimit())
+                .withTempDirectory(config.tempDirectory() == null ? null : config.tempDirectory().toString());
+        if (!set.schema().equals(set.vocab())) {
+            c = c.withAttachment(set.schema(), files.schemaFile().toString());
+        }
+        c = c.withAttachment(set.vocab(), files.vocabFile().toString()).withHomeCatalog(set.vocab());
+        return c.withExtensionFiles(extensionFiles());
+    }
+
+    /**
+     * The configured extensions whose files are in the extensions folder: {@code NAME.duckdb_extension} in the
+     * folder itself, or where DuckDB's own {@code INSTALL} puts it when the folder is an {@code extension_directory}
+     * ({@code VERSION/PLATFORM/NAME.duckdb_extension}).
+     */
+    private List<String> extensionFiles() {
+        Optional<Path> folder = config.extensionsFolder();
+        if (folder.isEmpty()) {
+            return List.of();
+        }
+        List<String> files = new ArrayList<>();
+        for (String name : config.extensions()) {
+            String fileName = name + ".duckdb_extension";
+            Path flat = folder.get().resolve(fileName);
+            Path installed = folder.get().resolve(duckDbVersion).resolve(duckDbPlatform).resolve(fileName);
+            if (Files.isRegularFile(flat)) {
+                files.add(flat.toAbsolutePath().toString());
+            } else if (Files.isRegularFile(installed)) {
+                files.add(installed.toAbsolutePath().toString());
+            } else {
+                LOG.debug("no {} in the extensions folder: SQL that needs it fails", fileName);
+            }
+        }
+        return files;
+    }
+
+    /** DuckDB's {@code library_version} and {@code platform}, the folders of an extension directory. */
+    private static String[] versionAndPlatform() {
+        try (java.sql.Connection c = new DuckDBDriver().connect("jdbc:duckdb:", new java.util.Properties());
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(
+                        "SELECT library_version, (SELECT platform FROM pragma_platform()) FROM pragma_version()")) {
+            rs.next();
+            return new String[] {rs.getString(1), rs.getString(2)};
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("DuckDB cannot tell its version: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Closes the databases whose files were replaced once no session uses them, and the current ones no session
+     * has used for {@link CachedbDuckDbConfig#idleClose()}. Runs on the handler's own thread; callable any time.
+     */
+    public void sweep() {
+        synchronized (lock) {
+            retired.removeIf(d -> d.closeIfIdle(0));
+            long idle = config.idleClose().toNanos();
+            for (Iterator<Current> it = databases.values().iterator(); it.hasNext(); ) {
+                if (it.next().database().closeIfIdle(idle)) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("closing idle DuckDB caches failed", e);
+        }
+    }
+
+    /** The DuckDB databases open now (current and replaced ones). */
+    public int openDatabases() {
+        synchronized (lock) {
+            return databases.size() + retired.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        synchronized (lock) {
+            closed = true;
+            for (Current c : databases.values()) {
+                c.database().close();
+            }
+            for (DuckDbDatabase d : retired) {
+                d.close();
+            }
+            databases.clear();
+            retired.clear();
+        }
+    }
+}
