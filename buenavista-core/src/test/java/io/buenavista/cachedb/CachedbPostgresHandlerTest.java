@@ -1,6 +1,7 @@
 package io.buenavista.cachedb;
 
 import io.buenavista.api.QueryHandler;
+import io.buenavista.core.relay.PrivateCluster;
 import io.buenavista.core.relay.RelayConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -251,6 +252,41 @@ class CachedbPostgresHandlerTest {
             assertTrue(note == null || note.isEmpty(), "the first client's setting leaked: " + note);
             assertNotEquals("first", one(c, "show application_name"));
             assertEquals("0", one(c, "select count(*) from pg_prepared_statements where name = 'leftover'"));
+        }
+    }
+
+    @Test
+    void theEntrysPasswordsLogInToABackendThatRequiresScramAndAWrongOneIsRefused() throws Exception {
+        try (PrivateCluster cluster = PrivateCluster.start("superuser-pw", List.of())) {
+            try (Connection c = DriverManager.getConnection(cluster.jdbcUrl("postgres", "superuser-pw"));
+                    Statement s = c.createStatement()) {
+                s.execute("set password_encryption = 'scram-sha-256'");
+                s.execute("create role reader login password 'Read-pw'");
+                s.execute("create role writer login password 'Write-pw'");
+            }
+            String json = """
+                    [{"tags": ["analytics"], "values": {"code": "scram", "dialect": "postgresql", "host": "127.0.0.1",
+                      "port": %1$d, "databaseName": "postgres", "credentials": {"user": "reader", "password":
+                      "Read-pw", "adminUser": "writer", "adminPassword": "Write-pw"}}},
+                     {"tags": ["analytics"], "values": {"code": "wrongpw", "dialect": "postgresql",
+                      "host": "127.0.0.1", "port": %1$d, "databaseName": "postgres", "credentials": {"user":
+                      "reader", "password": "Not-the-pw"}}}]
+                    """.formatted(cluster.port);
+            CachedbPostgresHandler handler = new CachedbPostgresHandler(DatabaseCredentials.parse(json),
+                    RelayConfig.defaults().withPoolSize(2).withPoolWait(Duration.ofSeconds(20)));
+            toClose.add(handler);
+            world.start(s -> s, List.<QueryHandler>of(handler));
+            world.usermgmt.admin("admin-1");
+            try (Connection read = login("admin-1", "B|postgresql|scram");
+                    Connection write = login("admin-1", "B|postgresql|write|scram")) {
+                assertEquals("reader", one(read, "select current_user"));
+                assertEquals("writer", one(write, "select current_user"));
+                assertEquals("admin-1", one(write, "select current_setting('cachedb.user_id')"));
+            }
+            PSQLException e = assertThrows(PSQLException.class, () -> login("admin-1", "B|postgresql|wrongpw").close());
+            assertEquals("FATAL", e.getServerErrorMessage().getSeverity());
+            assertEquals("08006", e.getSQLState());
+            assertTrue(!e.getMessage().contains("Not-the-pw"), e.getMessage());
         }
     }
 }
