@@ -167,8 +167,9 @@ class CachedbPostgresHandlerTest {
             try (Statement s = c.createStatement()) {
                 s.execute("RESET search_path");
             }
-            // RESET goes back to the session default, which for the relay is the server's (not the route's).
-            assertNotEquals("other", one(c, "show search_path"));
+            // RESET goes back to the backend connection's own default (the server's), not the route's: the route's
+            // path is set when the pooled connection is taken, not in its startup packet.
+            assertEquals("\"$user\", public", one(c, "show search_path"));
         }
     }
 

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -34,6 +36,9 @@ class CachedbJarIT {
     private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
     private static final String DATABASE = "bv_pgroute_it_" + UUID.randomUUID().toString().replace("-", "")
             .substring(0, 10);
+    private static final Path CLIENTS = Path.of("src", "test", "clients");
+    /** Debian's interpreter, which sees the python3-* packages. */
+    private static final String PYTHON = System.getProperty("buenavista.python", "/usr/bin/python3");
     private static final UUID DATASET = UUID.fromString("11111111-2222-3333-4444-555555555555");
 
     @BeforeAll
@@ -90,6 +95,10 @@ class CachedbJarIT {
                     "CACHEDB__BIND", "127.0.0.1",
                     "CACHEDB__POOL_SIZE", "2");
             try (JarProcess cachedb = JarProcess.start(env, List.of(), "cachedb")) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!cachedb.output().contains("Stop with Ctrl-C.") && System.nanoTime() < deadline) {
+                    Thread.sleep(50); // the banner's last line, after which the server prints nothing on its own
+                }
                 int startupLines = cachedb.output().size();
                 String port = String.valueOf(cachedb.port);
 
@@ -114,6 +123,21 @@ class CachedbJarIT {
                                 + " from person where person_id = 2");
                 assertEquals(0, psql.exitCode(), psql.output());
                 assertEquals("1985|researcher-1|" + DATABASE + "\n", psql.output());
+
+                // The platform's own clients: node-postgres (SET search_path on connect, then unqualified tables)
+                // and psycopg2, each with the token as the password.
+                String database = "A|postgresql|" + DATASET;
+                if (!Files.isDirectory(CLIENTS.resolve(Path.of("node", "node_modules", "pg")))) {
+                    throw new IllegalStateException("run `npm ci` in " + CLIENTS.resolve("node") + " first");
+                }
+                Run node = run(Map.of("CACHEDB_TOKEN", token), "node", CLIENTS.resolve("node/cachedb.js").toString(),
+                        port, database, "researcher-1");
+                assertEquals(0, node.exitCode(), node.output());
+                assertTrue(node.output().contains("ok: unqualified person after SET search_path"), node.output());
+                Run psycopg2 = run(Map.of("CACHEDB_TOKEN", token), PYTHON,
+                        CLIENTS.resolve("python/psycopg2_cachedb.py").toString(), port, database, "researcher-1");
+                assertEquals(0, psycopg2.exitCode(), psycopg2.output());
+                assertTrue(psycopg2.output().contains("ok: schema-qualified person by parameter"), psycopg2.output());
 
                 assertEquals(0, cachedb.terminate(), () -> "exit code after SIGTERM; output: " + cachedb.output());
                 List<String> output = new ArrayList<>(cachedb.output());
