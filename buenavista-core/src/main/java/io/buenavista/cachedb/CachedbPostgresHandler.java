@@ -14,8 +14,10 @@ import io.buenavista.core.relay.RelayTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -69,8 +71,8 @@ public final class CachedbPostgresHandler implements QueryHandler {
     }
 
     /** The pool of a database code and connection type, if a session has used it; for monitoring and tests. */
-    public java.util.Optional<BackendPool> pool(String code, ConnectionType type) {
-        return java.util.Optional.ofNullable(pools.get(key(code, type)));
+    public Optional<BackendPool> pool(String code, ConnectionType type) {
+        return Optional.ofNullable(pools.get(key(code, type)));
     }
 
     private RelayTarget.Checkout checkout(SessionContext context) throws PgException {
@@ -82,13 +84,21 @@ public final class CachedbPostgresHandler implements QueryHandler {
                         "postgresql database \"" + route.databaseCode() + "\" does not exist"));
         DatabaseLogin login = entry.login(route.connectionType()).orElseThrow(() ->
                 PgException.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "postgresql database \""
-                        + entry.code() + "\" has no " + route.connectionType().name().toLowerCase(java.util.Locale.ROOT)
+                        + entry.code() + "\" has no " + route.connectionType().name().toLowerCase(Locale.ROOT)
                         + " login"));
         if (closed) {
             throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is shutting down");
         }
-        BackendPool pool = pools.computeIfAbsent(key(entry.code(), route.connectionType()),
-                k -> new BackendPool(backend(entry, login), config));
+        BackendPool pool;
+        try {
+            pool = pools.computeIfAbsent(key(entry.code(), route.connectionType()),
+                    k -> new BackendPool(backend(entry, login), config));
+        } catch (IllegalArgumentException e) {
+            // An unreadable sslTrustStore: this entry cannot be reached, the others still can.
+            throw PgException.fatal(SqlState.CONNECTION_FAILURE, "postgresql database \"" + entry.code()
+                    + "\" cannot be reached: its TLS settings cannot be used (sslTrustStore must be a readable PEM"
+                    + " file)");
+        }
         List<Map.Entry<String, String>> defaults = new ArrayList<>();
         route.schema().ifPresent(schema -> defaults.add(Map.entry("search_path", searchPath(route))));
         return new RelayTarget.Checkout(pool, defaults,

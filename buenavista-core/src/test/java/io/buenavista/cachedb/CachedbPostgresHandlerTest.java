@@ -1,6 +1,7 @@
 package io.buenavista.cachedb;
 
 import io.buenavista.api.QueryHandler;
+import io.buenavista.core.relay.Backend;
 import io.buenavista.core.relay.PrivateCluster;
 import io.buenavista.core.relay.RelayConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -18,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -181,7 +186,7 @@ class CachedbPostgresHandlerTest {
         p.setProperty("password", world.token("researcher-1").compact());
         p.setProperty("currentSchema", "other");
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + world.port() + "/"
-                + java.net.URLEncoder.encode(A_READ, java.nio.charset.StandardCharsets.UTF_8), p)) {
+                + URLEncoder.encode(A_READ, StandardCharsets.UTF_8), p)) {
             assertEquals("other", one(c, "show search_path"));
             assertEquals("1900", one(c, "select year_of_birth from person"));
         }
@@ -219,7 +224,7 @@ class CachedbPostgresHandlerTest {
         p.setProperty("password", world.token("researcher-2").compact());
         p.setProperty("options", "-c cachedb.user_id=someone-else");
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + world.port() + "/"
-                + java.net.URLEncoder.encode(A_READ, java.nio.charset.StandardCharsets.UTF_8), p)) {
+                + URLEncoder.encode(A_READ, StandardCharsets.UTF_8), p)) {
             assertEquals("researcher-2", one(c, "select current_setting('cachedb.user_id')"));
         }
     }
@@ -288,6 +293,44 @@ class CachedbPostgresHandlerTest {
             assertEquals("FATAL", e.getServerErrorMessage().getSeverity());
             assertEquals("08006", e.getSQLState());
             assertTrue(!e.getMessage().contains("Not-the-pw"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anEntrysTlsSettingsChooseTheBackendsSslModeAndAnUnreadableTrustStoreRefusesOnlyThatEntry() throws Exception {
+        DatabaseLogin login = new DatabaseLogin("u", "p");
+        DatabaseEntry plain = new DatabaseEntry("c", Dialect.POSTGRESQL, "h", 5432, "d", Optional.of(login),
+                Optional.empty(), false, false, Optional.empty(), Optional.empty());
+        assertEquals(Backend.SslMode.DISABLE,
+                CachedbPostgresHandler.backend(plain, login).sslMode());
+        DatabaseEntry encrypted = new DatabaseEntry("c", Dialect.POSTGRESQL, "h", 5432, "d",
+                Optional.of(login), Optional.empty(), true, false, Optional.empty(),
+                Optional.empty());
+        assertEquals(Backend.SslMode.REQUIRE,
+                CachedbPostgresHandler.backend(encrypted, login).sslMode());
+        DatabaseEntry verified = new DatabaseEntry("c", Dialect.POSTGRESQL, "h", 5432, "d",
+                Optional.of(login), Optional.empty(), true, true,
+                Optional.of("/no/such/ca.pem"), Optional.empty());
+        Backend b = CachedbPostgresHandler.backend(verified, login);
+        assertEquals(Backend.SslMode.VERIFY_FULL, b.sslMode());
+        assertEquals(Path.of("/no/such/ca.pem"), b.sslRootCert());
+
+        String json = credentialsJson(CODE).strip();
+        json = json.substring(0, json.length() - 1) + """
+                , {"tags": ["analytics"], "values": {"code": "badtls", "dialect": "postgresql", "host": "127.0.0.1",
+                  "port": 5432, "databaseName": "postgres", "encrypt": true, "validateCertificate": true,
+                  "sslTrustStore": "/no/such/ca.pem", "credentials": {"user": "postgres", "password": "x"}}}]
+                """;
+        CachedbPostgresHandler handler = new CachedbPostgresHandler(DatabaseCredentials.parse(json),
+                RelayConfig.defaults().withPoolSize(2));
+        toClose.add(handler);
+        world.start(s -> s, List.<QueryHandler>of(handler));
+        world.usermgmt.admin("admin-1");
+        PSQLException e = assertThrows(PSQLException.class, () -> login("admin-1", "B|postgresql|badtls").close());
+        assertEquals("08006", e.getSQLState());
+        assertTrue(e.getServerErrorMessage().getMessage().contains("\"badtls\""), e.getMessage());
+        try (Connection c = login("admin-1", "B|postgresql|" + CODE)) {
+            assertEquals(READER, one(c, "select current_user"));
         }
     }
 }
