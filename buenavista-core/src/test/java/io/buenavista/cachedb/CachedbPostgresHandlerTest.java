@@ -333,4 +333,69 @@ class CachedbPostgresHandlerTest {
             assertEquals(READER, one(c, "select current_user"));
         }
     }
+
+    @Test
+    void concurrentSessionsOnReadAndWriteRoutesShareBoundedPoolsAndEachSeesOnlyItsOwnUserId() throws Exception {
+        CachedbPostgresHandler handler = start(3);
+        int clients = 12;
+        int rounds = 8;
+        for (int i = 0; i < clients; i++) {
+            world.usermgmt.admin("admin-" + i);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String user = "admin-" + i;
+                String database = i % 2 == 0 ? A_READ : "A|postgresql|write|" + DATASET;
+                String role = i % 2 == 0 ? READER : WRITER;
+                done.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int r = 0; r < rounds; r++) {
+                        try (Connection c = login(user, database);
+                                PreparedStatement ps = c.prepareStatement("select current_setting('cachedb.user_id'),"
+                                        + " current_user, year_of_birth from person where person_id = ?")) {
+                            ps.setLong(1, 1);
+                            try (ResultSet rs = ps.executeQuery()) {
+                                assertTrue(rs.next());
+                                assertEquals(user, rs.getString(1));
+                                assertEquals(role, rs.getString(2));
+                                assertEquals(1970, rs.getInt(3));
+                            }
+                            try (Statement s = c.createStatement()) {
+                                s.execute("SET cachedb.left_by = '" + user + "'");
+                            }
+                            ok++;
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : done) {
+                assertEquals(rounds, f.get(120, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // At most the pool size per login is open on the backend, idle now; closing the handler closes them all.
+        assertTrue(backendsOf(READER) <= 3 && backendsOf(WRITER) <= 3, backendsOf(READER) + "/" + backendsOf(WRITER));
+        assertTrue(handler.pool(CODE, ConnectionType.READ).orElseThrow().idleCount() <= 3);
+        handler.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((backendsOf(READER) > 0 || backendsOf(WRITER) > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // the backends notice the closed sockets asynchronously
+        }
+        assertEquals(0, backendsOf(READER) + backendsOf(WRITER), "backend connections left open");
+    }
+
+    private static int backendsOf(String role) throws SQLException {
+        try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", "");
+                PreparedStatement ps = c.prepareStatement("select count(*) from pg_stat_activity where usename = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
 }
