@@ -227,6 +227,12 @@ class CachedbPostgresHandlerTest {
                 + URLEncoder.encode(A_READ, StandardCharsets.UTF_8), p)) {
             assertEquals("researcher-2", one(c, "select current_setting('cachedb.user_id')"));
         }
+        // A user id is data, never SQL: quotes and backslashes arrive as they are.
+        String odd = "o'brien\\'); select pg_sleep(60); --";
+        world.usermgmt.researcher(odd, DATASET);
+        try (Connection c = login(odd, A_READ)) {
+            assertEquals(odd, one(c, "select current_setting('cachedb.user_id')"));
+        }
     }
 
     @Test
