@@ -1,5 +1,6 @@
 package io.buenavista.cachedb;
 
+import io.buenavista.api.QueryHandler;
 import io.buenavista.core.server.BuenaVistaServer;
 import io.buenavista.testing.http.FakeOpenIdIssuer;
 import io.buenavista.testing.http.FakePortal;
@@ -75,11 +76,18 @@ final class CachedbWorld implements AutoCloseable {
     }
 
     CachedbWorld start(UnaryOperator<CachedbSettings> customize) {
+        return start(customize, List.of());
+    }
+
+    /** Starts with these real handlers in place of the recording handlers of the same names. */
+    CachedbWorld start(UnaryOperator<CachedbSettings> customize, List<QueryHandler> handlers) {
         CachedbSettings settings = customize.apply(settings());
         authenticator = new CachedbAuthenticator(settings, clock, audit::add);
         BuenaVistaServer.Builder b = BuenaVistaServer.builder().port(0).discoverProviders(false)
                 .parser(new CachedbRouteParser()).authenticator(authenticator).clock(clock);
-        RouteRecordingHandler.forEveryDialect(opened).forEach(b::handler);
+        handlers.forEach(b::handler);
+        RouteRecordingHandler.forEveryDialect(opened).stream()
+                .filter(r -> handlers.stream().noneMatch(h -> h.name().equals(r.name()))).forEach(b::handler);
         server = b.build().start();
         return this;
     }

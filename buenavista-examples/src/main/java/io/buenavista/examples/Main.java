@@ -1,6 +1,8 @@
 package io.buenavista.examples;
 
 import io.buenavista.api.Authenticator;
+import io.buenavista.cachedb.CachedbServer;
+import io.buenavista.cachedb.CachedbSettings;
 import io.buenavista.core.duckdb.DuckDbConfig;
 import io.buenavista.core.duckdb.DuckDbHandler;
 import io.buenavista.core.relay.Backend;
@@ -38,6 +40,8 @@ public final class Main {
             Commands:
               duckdb [FILE]   serve a DuckDB database (in-memory when FILE is omitted)
               proxy           relay clients to a PostgreSQL server through a pool of backend connections
+              cachedb         the platform's cachedb service: token logins routed to duckdb, postgresql and
+                              hana databases, configured by environment variables only
 
             Run 'java -jar buenavista.jar COMMAND --help' for a command's options.
             """;
@@ -95,6 +99,42 @@ public final class Main {
               --help                 show this help
             """;
 
+    private static final String CACHEDB_USAGE = """
+            Usage: java -jar buenavista.jar cachedb
+
+            Serves the platform's databases as the cachedb service does: a client logs in with a JWT (as the user
+            name, or as the password) and a database string (A|DIALECT|DATASET_ID or B|DIALECT|CODE|...); the
+            token is verified and authorized with the platform's services, and the session goes to the database
+            the route names (postgresql: relayed through a pool; hana: the JDBC driver; duckdb: the cached files).
+            Configured by environment variables only (a missing or invalid one stops it with exit code 2):
+
+              SERVICE_ROUTES                     required  JSON {"idIssuerUrl", "usermgmt", "portalServer"}
+              IDP__SCOPE                         required  the audience every token must carry
+              DATABASE_CREDENTIALS               required  JSON list of the databases (entries tagged analytics)
+              CACHEDB__PORT                      41191     port to listen on (0 picks a free one)
+              CACHEDB__BIND                      0.0.0.0   address to listen on
+              CACHEDB__POOL_SIZE                 10        backend connections per database and login
+              DUCKDB__DATA_FOLDER                unset     folder of the DuckDB files; must exist when set
+              DUCKDB_EXTENSIONS_FOLDER           unset     folder DuckDB extensions are loaded from
+              IDP_SUBJECT_PROP                   sub       the claim holding the user id
+              IDP__ALP_DATA_CLIENT_ID            unset     the client-credentials user id allowed everything
+              TLS__INTERNAL__CA_CRT              unset     extra CA certificates for the services (PEM or file)
+              PYTHON_VERIFY_SSL                  true      false: do not check the services' certificates
+              CACHEDB__JWT_ALGORITHMS            ES384     accepted token algorithms (asymmetric only)
+              CACHEDB__JWT_ISSUER                unset     the required iss claim; unset: not checked
+              CACHEDB__JWT_CLOCK_SKEW_S          0         tolerance for exp and nbf, in seconds
+              CACHEDB__JWKS_MIN_REFRESH_S        30        least seconds between JWKS fetches for unknown keys
+              CACHEDB__AUTH_CACHE_TTL_S          60        seconds a token's authorization answers are reused
+              CACHEDB__PASSWORD_METHOD           password  password (cleartext request) or oauthbearer
+              CACHEDB__ALLOW_PLAINTEXT_PASSWORD  false     accept the token as a password without TLS off loopback
+              CACHEDB__SESSION_EXPIRY            keep      keep or close a session whose token expired
+              CACHEDB__HTTP_CONNECT_TIMEOUT_S    5         connect timeout of calls to the services
+              CACHEDB__HTTP_TIMEOUT_S            10        whole-answer timeout of calls to the services
+
+            Options:
+              --help                 show this help
+            """;
+
     /** The environment variable holding the backend password for {@code proxy}. */
     static final String BACKEND_PASSWORD_ENV = "BV_BACKEND_PASSWORD";
 
@@ -130,6 +170,8 @@ public final class Main {
                 return duckdb(rest, out, err);
             case "proxy":
                 return proxy(rest, env, out, err);
+            case "cachedb":
+                return cachedb(rest, env, out, err);
             default:
                 err.println("buenavista: unknown command '" + command + "'");
                 err.print(USAGE);
@@ -308,6 +350,42 @@ public final class Main {
         out.println("Buena Vista is relaying to " + backend + " (pool of " + config.poolSize() + ") on " + host
                 + ":" + server.port());
         out.println("Connect with: psql -h " + host + " -p " + server.port());
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+        awaitShutdown(server);
+        return EXIT_OK;
+    }
+
+    private static int cachedb(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                out.print(CACHEDB_USAGE);
+                return EXIT_OK;
+            }
+        }
+        if (!args.isEmpty()) {
+            return usage(err, CACHEDB_USAGE, "cachedb takes no " + (args.get(0).startsWith("-") ? "option" : "argument")
+                    + " '" + args.get(0) + "'; it is configured by environment variables");
+        }
+        CachedbServer.Config config;
+        try {
+            config = CachedbServer.Config.fromEnvironment(env);
+        } catch (CachedbSettings.InvalidSettingException e) {
+            err.println("buenavista: " + e.getMessage()); // names the variable, never its value
+            return EXIT_USAGE;
+        }
+        BuenaVistaServer server;
+        try {
+            server = CachedbServer.builder(config).build().start();
+        } catch (RuntimeException e) {
+            err.println("buenavista: cannot start: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        String host = config.bind().getHostAddress();
+        out.println("Buena Vista cachedb is serving " + config.databases().entries().size() + " database(s) on "
+                + host + ":" + server.port());
+        out.println("Connect with: psql -h " + (config.bind().isAnyLocalAddress() ? "127.0.0.1" : host) + " -p "
+                + server.port() + " \"dbname=A|postgresql|DATASET_ID user='Bearer TOKEN'\"");
         out.println("Stop with Ctrl-C.");
         out.flush();
         awaitShutdown(server);

@@ -51,13 +51,21 @@ final class JarProcess implements AutoCloseable {
 
     /** Starts {@code java [jvmOptions] -jar buenavista.jar args…} and waits until it prints its port. */
     static JarProcess start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        return start(java.util.Map.of(), jvmOptions, args);
+    }
+
+    /** As {@link #start(List, String...)}, with these variables added to the child's environment. */
+    static JarProcess start(java.util.Map<String, String> env, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         try {
             return new JarProcess(p);
         } catch (RuntimeException | IOException | InterruptedException e) {

@@ -29,7 +29,9 @@ public final class RelayHandler implements QueryHandler {
     public static final String NAME = "relay";
 
     private final String name;
+    /** The one backend's pool; null when a {@link RelayTarget} chooses per session (and owns its pools). */
     private final BackendPool pool;
+    private final RelayTarget target;
     private final RelayConfig config;
     private final ExecutorService pumps;
     private final SqlRewriter rewriter;
@@ -48,8 +50,28 @@ public final class RelayHandler implements QueryHandler {
         this.rewriter = rewriter;
         this.config = config;
         this.pool = new BackendPool(backend, config);
+        this.target = context -> RelayTarget.Checkout.of(pool);
+        this.pumps = pumps();
+    }
+
+    /**
+     * A relay whose target chooses each session's pool and adds settings at checkout, for handlers that serve
+     * several backends. The target's owner closes its pools; {@link #close()} stops only the relay's threads.
+     *
+     * @param rewriter null to pass every frame unchanged
+     */
+    public RelayHandler(String name, RelayTarget target, RelayConfig config, SqlRewriter rewriter) {
+        this.name = name;
+        this.rewriter = rewriter;
+        this.config = config;
+        this.pool = null;
+        this.target = target;
+        this.pumps = pumps();
+    }
+
+    private static ExecutorService pumps() {
         AtomicInteger n = new AtomicInteger();
-        this.pumps = Executors.newCachedThreadPool(r -> {
+        return Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "buenavista-relay-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -61,17 +83,19 @@ public final class RelayHandler implements QueryHandler {
         return name;
     }
 
-    /** The pool, for monitoring. */
+    /** The pool, for monitoring; null when a {@link RelayTarget} chooses the pool per session. */
     public BackendPool pool() {
         return pool;
     }
 
     @Override
     public ClientSession openSession(SessionContext context) throws PgException {
+        RelayTarget.Checkout checkout = target.checkout(context);
+        BackendPool pool = checkout.pool();
         BackendConnection backend = pool.acquire();
         boolean handedOver = false;
         try {
-            for (int attempt = 1; !applyStartupParameters(backend, context.startup()); attempt++) {
+            for (int attempt = 1; !applyStartupParameters(backend, context.startup(), checkout); attempt++) {
                 // An idle connection the backend dropped (restart, pg_terminate_backend) fails here: take another.
                 pool.release(backend, false);
                 handedOver = true;
@@ -101,15 +125,17 @@ public final class RelayHandler implements QueryHandler {
      * setting in {@code options}, as in PostgreSQL). {@code set_config} takes the raw string, like a startup
      * parameter (a {@code SET} would quote list values such as search_path differently). An invalid value gets the
      * backend's error, as FATAL, before AuthenticationOk (PostgreSQL sends AuthenticationOk first). The round trip
-     * also validates a reused connection.
+     * also validates a reused connection. The checkout's defaults come before the client's parameters, its enforced
+     * settings after them.
      *
      * @return false when the connection failed (and is closed)
      */
-    private static boolean applyStartupParameters(BackendConnection backend, StartupRequest startup) {
+    private static boolean applyStartupParameters(BackendConnection backend, StartupRequest startup,
+            RelayTarget.Checkout checkout) {
         // Parsed again: StartupRequest.options() does not keep the order of the switches. Each is applied, in
         // order, even when a later one overrides it: PostgreSQL refuses an invalid value that is overridden too.
-        List<Map.Entry<String, String>> settings = new ArrayList<>(
-                StartupOptions.parse(startup.parameter("options")).entrySet());
+        List<Map.Entry<String, String>> settings = new ArrayList<>(checkout.defaults());
+        settings.addAll(StartupOptions.parse(startup.parameter("options")).entrySet());
         for (Map.Entry<String, String> p : startup.parameters().entrySet()) {
             String key = p.getKey();
             if (!key.equals("user") && !key.equals("database") && !key.equals("options")
@@ -117,6 +143,7 @@ public final class RelayHandler implements QueryHandler {
                 settings.add(p);
             }
         }
+        settings.addAll(checkout.enforced());
         if (settings.isEmpty()) {
             settings.add(Map.entry("application_name", ""));
         }
@@ -155,7 +182,9 @@ public final class RelayHandler implements QueryHandler {
 
     @Override
     public void close() {
-        pool.close();
+        if (pool != null) {
+            pool.close();
+        }
         pumps.shutdownNow();
     }
 }

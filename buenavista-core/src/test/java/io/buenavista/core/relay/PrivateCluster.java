@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  * what the shared one must not be used for: password logins and restarts. initdb and postgres refuse to run as root,
  * so as root they run as the {@code postgres} user through {@code setpriv}; as any other user the test is skipped.
  */
-final class PrivateCluster implements AutoCloseable {
+public final class PrivateCluster implements AutoCloseable {
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
     final Path dir;
-    final int port;
+    public final int port;
     private final boolean asRoot;
 
     private PrivateCluster(Path dir, int port, boolean asRoot) {
@@ -34,7 +34,7 @@ final class PrivateCluster implements AutoCloseable {
     }
 
     /** Creates and starts a cluster whose superuser {@code postgres} has this password, with these pg_hba lines. */
-    static PrivateCluster start(String superuserPassword, List<String> hbaLines) throws Exception {
+    public static PrivateCluster start(String superuserPassword, List<String> hbaLines) throws Exception {
         String me = System.getProperty("user.name");
         Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("initdb")), "PostgreSQL 15 binaries not installed");
         Assumptions.assumeTrue(me.equals("root") || me.equals("postgres"),
@@ -93,7 +93,7 @@ final class PrivateCluster implements AutoCloseable {
         return file;
     }
 
-    String jdbcUrl(String user, String password) {
+    public String jdbcUrl(String user, String password) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + user + "&password=" + password
                 + "&sslmode=disable";
     }
