@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * The cachedb authenticator: a JWT proves who the client is, the platform's services decide what it may open.
@@ -59,7 +58,6 @@ public final class CachedbAuthenticator implements Authenticator {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("io.buenavista.cachedb.audit");
     private static final String LOGIN = "cachedb.login";
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final String UNAVAILABLE = "authorization service unavailable";
 
     private final CachedbSettings settings;
@@ -321,7 +319,7 @@ public final class CachedbAuthenticator implements Authenticator {
     }
 
     private static boolean valid(Optional<String> identifier) {
-        return identifier.map(s -> IDENTIFIER.matcher(s).matches()).orElse(true);
+        return identifier.map(CachedbIdentifiers::isValid).orElse(true);
     }
 
     private PgException refuse(StartupRequest request, String userId, Route route, Refusal r) {

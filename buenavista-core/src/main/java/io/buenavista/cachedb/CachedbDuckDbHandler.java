@@ -1,10 +1,14 @@
 package io.buenavista.cachedb;
 
+import io.buenavista.api.ClientSession;
 import io.buenavista.api.PgException;
+import io.buenavista.api.Principal;
 import io.buenavista.api.QueryHandler;
 import io.buenavista.api.QuerySession;
+import io.buenavista.api.Route;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
+import io.buenavista.api.StartupRequest;
 import io.buenavista.core.duckdb.DuckDbConfig;
 import io.buenavista.core.duckdb.DuckDbDatabase;
 import io.buenavista.core.duckdb.DuckDbHandler;
@@ -27,7 +31,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Serves cachedb's {@code duckdb} routes ({@value #NAME}) with the DuckDB server's own parts
@@ -45,8 +48,8 @@ import java.util.regex.Pattern;
  * shared is writable, no file access, no settings beyond the session's own, refusals are {@code 42501}.
  *
  * <p>A route whose files are missing cannot be served here: {@link #files(DatabaseRoute)} says so before a session
- * is opened (the original then falls back to the postgresql route of the same code), and {@link #open} refuses it
- * with FATAL {@code 3D000}. A {@code write} route is refused with FATAL {@code 0A000}: these routes are read-only.
+ * is opened; given a fallback handler, such a route is served by it on the postgresql route of the same code (the
+ * original's behaviour, with a warning), otherwise {@link #open} refuses it with FATAL {@code 3D000}. A {@code write} route is refused with FATAL {@code 0A000}: these routes are read-only.
  */
 public final class CachedbDuckDbHandler implements QueryHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CachedbDuckDbHandler.class);
@@ -54,9 +57,9 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     /** The handler name of duckdb routes. */
     public static final String NAME = "cachedb-duckdb";
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
-
     private final CachedbDuckDbConfig config;
+    /** Serves a route whose files are missing (the original's fallback to the postgresql route), or null. */
+    private final QueryHandler fallback;
     private final ScheduledExecutorService sweeper;
     private final Object lock = new Object();
     /** The current database of each set of files; guarded by {@link #lock}. */
@@ -77,7 +80,18 @@ public final class CachedbDuckDbHandler implements QueryHandler {
      * closed by a daemon thread of its own, stopped by {@link #close()}.
      */
     public CachedbDuckDbHandler(CachedbDuckDbConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A handler whose routes with missing files are served by {@code fallback} (the postgresql handler, as the
+     * original does) on the same route with the postgresql dialect, with a warning in the log.
+     *
+     * @param fallback null to refuse such routes with FATAL {@code 3D000}
+     */
+    public CachedbDuckDbHandler(CachedbDuckDbConfig config, QueryHandler fallback) {
         this.config = java.util.Objects.requireNonNull(config, "config");
+        this.fallback = fallback;
         // Without the driver: NoClassDefFoundError now, not at the first session.
         String[] versionAndPlatform = versionAndPlatform();
         this.duckDbVersion = versionAndPlatform[0];
@@ -115,7 +129,7 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         String schema = route.schema().get();
         String vocab = route.vocabSchema().get();
         for (String name : List.of(code, schema, vocab)) {
-            if (!IDENTIFIER.matcher(name).matches()) {
+            if (!CachedbIdentifiers.isValid(name)) {
                 return new DuckDbFiles.Missing("not a plain identifier: " + name);
             }
         }
@@ -154,6 +168,43 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     /** Whether {@link #files} finds both files of the route. */
     public boolean hasFiles(DatabaseRoute route) {
         return files(route) instanceof DuckDbFiles.Present;
+    }
+
+    @Override
+    public ClientSession openSession(SessionContext context) throws PgException {
+        if (fallback != null && context.route() instanceof DatabaseRoute route && route.dialect() == Dialect.DUCKDB
+                && route.connectionType() == ConnectionType.READ
+                && files(route) instanceof DuckDbFiles.Missing missing) {
+            LOG.warn("cachedb duckdb route of database {} has no DuckDB cache ({}); serving it from postgresql",
+                    route.databaseCode(), missing.reason());
+            DatabaseRoute postgresql = new DatabaseRoute(Dialect.POSTGRESQL, route.connectionType(),
+                    route.databaseCode(), route.schema(), route.vocabSchema(), route.datasetId());
+            return fallback.openSession(new Rerouted(context, postgresql));
+        }
+        return open(context);
+    }
+
+    /** The session's context on another route: what the fallback handler is opened with. */
+    private record Rerouted(SessionContext delegate, Route route) implements SessionContext {
+        @Override
+        public Principal principal() {
+            return delegate.principal();
+        }
+
+        @Override
+        public StartupRequest startup() {
+            return delegate.startup();
+        }
+
+        @Override
+        public String setting(String name) {
+            return delegate.setting(name);
+        }
+
+        @Override
+        public void notice(PgException notice) {
+            delegate.notice(notice);
+        }
     }
 
     @Override

@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * The cachedb server assembled: the {@link CachedbRouteParser}, the {@link CachedbAuthenticator} and the handlers
- * of the dialects ({@code cachedb-postgresql}, {@code cachedb-hana}, and {@code cachedb-duckdb} when a
- * {@link DuckDbHandlerFactory} is given), listening where {@link Config} says. {@link Config#fromEnvironment} reads
+ * of the dialects ({@code cachedb-postgresql}, {@code cachedb-hana}, and {@code cachedb-duckdb} when the config
+ * names a data folder), listening where {@link Config} says. {@link Config#fromEnvironment} reads
  * the original cachedb's environment variables; embedders build a {@link Config} in code:
  *
  * <pre>{@code
@@ -151,30 +151,12 @@ public final class CachedbServer {
     }
 
     /**
-     * Makes the {@code cachedb-duckdb} handler. It gets the server's postgresql handler for the original's fallback
-     * (a duckdb route whose files are missing is served by the postgresql route of the same code).
-     */
-    @FunctionalInterface
-    public interface DuckDbHandlerFactory {
-        /** The handler, named {@code cachedb-duckdb} ({@link Dialect#handlerName()}). */
-        QueryHandler create(Config config, CachedbPostgresHandler postgresql);
-    }
-
-    /**
-     * A server builder with the cachedb parser, authenticator and the postgresql and hana handlers, but no duckdb
-     * handler: duckdb routes are then refused by the core ("no handler named cachedb-duckdb"). See
-     * {@link #builder(Config, DuckDbHandlerFactory)}.
+     * A server builder with the cachedb parser and authenticator and the postgresql, hana and (when the config names
+     * a data folder) duckdb handlers; the caller may set more (TLS, limits) before {@code build()}. A duckdb route
+     * whose files are missing is served by the postgresql route of the same code, as the original does. The server
+     * closes the handlers when it closes.
      */
     public static BuenaVistaServer.Builder builder(Config config) {
-        return builder(config, null);
-    }
-
-    /**
-     * A server builder with the cachedb parser and authenticator, the postgresql and hana handlers and, when
-     * {@code duckdb} is not null, the handler it makes; the caller may set more (TLS, limits) before
-     * {@code build()}. The server closes the handlers when it closes.
-     */
-    public static BuenaVistaServer.Builder builder(Config config, DuckDbHandlerFactory duckdb) {
         CachedbPostgresHandler postgresql = new CachedbPostgresHandler(config.databases(),
                 RelayConfig.defaults().withPoolSize(config.poolSize()));
         // The authenticator keeps no token for the session, so a HANA entry without a read login (JWT mode) is
@@ -189,9 +171,11 @@ public final class CachedbServer {
                 .authenticator(new CachedbAuthenticator(config.settings()))
                 .handler(postgresql)
                 .handler(hana);
-        if (duckdb != null) {
-            b.handler(duckdb.create(config, postgresql));
-        }
+        config.dataFolder().ifPresent(folder -> {
+            CachedbDuckDbConfig duckdb = CachedbDuckDbConfig.of(folder);
+            b.handler(new CachedbDuckDbHandler(config.extensionsFolder().map(duckdb::withExtensionsFolder)
+                    .orElse(duckdb), postgresql));
+        });
         return b;
     }
 }

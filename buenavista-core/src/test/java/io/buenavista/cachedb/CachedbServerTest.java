@@ -138,4 +138,55 @@ class CachedbServerTest {
             }
         }
     }
+
+    /** A DuckDB file holding {@code main.person} with {@code rows} rows. */
+    private static void duckDbFile(Path file, int rows) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
+            s.execute("create table person as select i as person_id from range(" + rows + ") r(i)");
+        }
+    }
+
+    @Test
+    void withADataFolderDuckdbRoutesReadTheFilesAndRoutesWithoutFilesFallBackToPostgresql(@TempDir Path data)
+            throws SQLException {
+        duckDbFile(data.resolve("shared_cdm"), 3);
+        duckDbFile(data.resolve("shared_vocab"), 1);
+        try (FakeOpenIdIssuer issuer = FakeOpenIdIssuer.start(); FakeUserManagement usermgmt = FakeUserManagement.start();
+                FakePortal portal = FakePortal.start()) {
+            usermgmt.admin("admin-1");
+            CachedbServer.Config config = new CachedbServer.Config(
+                    CachedbSettings.defaults(new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(),
+                            portal.url()), "scope"),
+                    DatabaseCredentials.parse(CREDENTIALS), InetAddress.getLoopbackAddress(), 0, Optional.of(data),
+                    Optional.empty(), 2);
+            try (BuenaVistaServer server = CachedbServer.builder(config).build().start()) {
+                Properties p = new Properties();
+                p.setProperty("user", "me");
+                p.setProperty("password", issuer.token("admin-1", "scope").compact());
+                String duck = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
+                        + URLEncoder.encode("B|duckdb|shared|cdm|vocab", StandardCharsets.UTF_8);
+                try (Connection c = DriverManager.getConnection(duck, p); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("select count(*) from cdm.person")) {
+                    assertTrue(rs.next());
+                    assertEquals(3, rs.getInt(1));
+                }
+                // No files for these schemas: the postgresql database of the same code serves the session.
+                String fallback = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
+                        + URLEncoder.encode("B|duckdb|shared|nocdm|novocab", StandardCharsets.UTF_8);
+                try (Connection c = DriverManager.getConnection(fallback, p); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("select current_database(), current_setting('cachedb.user_id'),"
+                                + " current_setting('search_path')")) {
+                    assertTrue(rs.next());
+                    assertEquals("test", rs.getString(1));
+                    assertEquals("admin-1", rs.getString(2));
+                    assertEquals("nocdm, novocab, public", rs.getString(3));
+                }
+                // A write route to duckdb is refused even when it could fall back.
+                String write = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
+                        + URLEncoder.encode("B|duckdb|write|shared|nocdm|novocab", StandardCharsets.UTF_8);
+                PSQLException e = assertThrows(PSQLException.class, () -> DriverManager.getConnection(write, p));
+                assertEquals("0A000", e.getSQLState());
+            }
+        }
+    }
 }
