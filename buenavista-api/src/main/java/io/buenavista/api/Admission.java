@@ -18,17 +18,26 @@ import java.util.Optional;
  *
  * @param principal who the session runs as
  * @param route     where the session goes
- * @param expiresAt when the admission ends; empty for never
+ * @param expiresAt   when the admission ends; empty for never
+ * @param bearerToken the client's token, for a handler that logs in to its backend as the user
+ *                    ({@link SessionContext#bearerToken()}); empty to keep it from the handler
  */
-public record Admission(Principal principal, Route route, Optional<Instant> expiresAt) {
+public record Admission(Principal principal, Route route, Optional<Instant> expiresAt,
+        Optional<BearerToken> bearerToken) {
     public Admission {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(bearerToken, "bearerToken");
     }
 
-    /** An admission that does not expire. */
+    /** An admission that does not expire and hands no token to the handler. */
     public Admission(Principal principal, Route route) {
-        this(principal, route, Optional.empty());
+        this(principal, route, Optional.empty(), Optional.empty());
+    }
+
+    /** An admission that hands no token to the handler. */
+    public Admission(Principal principal, Route route, Optional<Instant> expiresAt) {
+        this(principal, route, expiresAt, Optional.empty());
     }
 }

@@ -11,6 +11,14 @@ public interface SessionContext {
     /** Who the connection authenticated as. */
     Principal principal();
 
+    /**
+     * The token the client authenticated with, when its authenticator hands it on ({@link Admission#bearerToken()}):
+     * for a handler that logs in to its backend as the user. Never log it.
+     */
+    default java.util.Optional<BearerToken> bearerToken() {
+        return java.util.Optional.empty();
+    }
+
     /** The client's startup request. */
     StartupRequest startup();
 

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.buenavista.api.Admission;
 import io.buenavista.api.AuthExchange;
+import io.buenavista.api.BearerToken;
 import io.buenavista.api.Authenticator;
 import io.buenavista.api.PgException;
 import io.buenavista.api.Principal;
@@ -155,8 +156,9 @@ public final class CachedbAuthenticator implements Authenticator {
             audit.accept(line(request, token.userId(), route) + " resolved=" + describe(resolved)
                     + " decision=allowed reason=" + reasonFor(token));
             Principal principal = Principal.of(token.userId());
+            // The token goes on to the handler: a HANA entry without a read login logs in as the user with it.
             return new Admission(principal, resolved, settings.sessionExpiry() == CachedbSettings.SessionExpiry.CLOSE
-                    ? Optional.of(token.expiresAt()) : Optional.empty());
+                    ? Optional.of(token.expiresAt()) : Optional.empty(), Optional.of(new BearerToken(token.token())));
         } catch (Refusal r) {
             throw refuse(request, token.userId(), route, r);
         } catch (ServiceUnavailableException e) {

@@ -1,5 +1,6 @@
 package io.buenavista.cachedb;
 
+import io.buenavista.api.BearerToken;
 import io.buenavista.api.ClientSession;
 import io.buenavista.api.PgException;
 import io.buenavista.api.Principal;
@@ -189,6 +190,11 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         @Override
         public Principal principal() {
             return delegate.principal();
+        }
+
+        @Override
+        public Optional<BearerToken> bearerToken() {
+            return delegate.bearerToken();
         }
 
         @Override

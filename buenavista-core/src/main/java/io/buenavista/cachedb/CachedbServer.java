@@ -1,6 +1,6 @@
 package io.buenavista.cachedb;
 
-import io.buenavista.api.QueryHandler;
+import io.buenavista.api.BearerToken;
 import io.buenavista.core.jdbc.JdbcHandler;
 import io.buenavista.core.relay.RelayConfig;
 import io.buenavista.core.server.BuenaVistaServer;
@@ -159,10 +159,9 @@ public final class CachedbServer {
     public static BuenaVistaServer.Builder builder(Config config) {
         CachedbPostgresHandler postgresql = new CachedbPostgresHandler(config.databases(),
                 RelayConfig.defaults().withPoolSize(config.poolSize()));
-        // The authenticator keeps no token for the session, so a HANA entry without a read login (JWT mode) is
-        // refused with 28000 rather than logged in with the user's token.
+        // A HANA entry without a read login logs in with the user's own token (the original's JWT mode).
         JdbcHandler hana = HanaConnector.handler(config.databases(), HanaConnections.Timeouts.DEFAULT,
-                context -> Optional.empty(), config.poolSize(), JdbcHandler.DEFAULT_FETCH_SIZE);
+                context -> context.bearerToken().map(BearerToken::value), config.poolSize(), JdbcHandler.DEFAULT_FETCH_SIZE);
         BuenaVistaServer.Builder b = BuenaVistaServer.builder()
                 .bindAddress(config.bind())
                 .port(config.port())

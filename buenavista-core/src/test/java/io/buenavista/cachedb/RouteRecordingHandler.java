@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class RouteRecordingHandler implements QueryHandler {
     /** A session as opened. */
-    record Opened(String handler, Route route, Principal principal) {}
+    record Opened(String handler, Route route, Principal principal, java.util.Optional<io.buenavista.api.BearerToken> token) {}
 
     private final String name;
     private final List<Opened> opened;
@@ -39,7 +39,7 @@ final class RouteRecordingHandler implements QueryHandler {
 
     @Override
     public QuerySession open(SessionContext context) {
-        opened.add(new Opened(name, context.route(), context.principal()));
+        opened.add(new Opened(name, context.route(), context.principal(), context.bearerToken()));
         return statements.open(context);
     }
 }

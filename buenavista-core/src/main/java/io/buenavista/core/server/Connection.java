@@ -2,6 +2,7 @@ package io.buenavista.core.server;
 
 import io.buenavista.api.Admission;
 import io.buenavista.api.AuthExchange;
+import io.buenavista.api.BearerToken;
 import io.buenavista.api.Authenticator;
 import io.buenavista.api.ClientSession;
 import io.buenavista.api.FrameChannel;
@@ -44,6 +45,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -319,7 +321,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             settingsError = e;
         }
         Session[] holder = new Session[1];
-        SessionContext context = new Context(route, principal, request, settings, holder);
+        SessionContext context = new Context(route, principal, admission.bearerToken(), request, settings, holder);
         ClientSession opened = fatalOnError(() -> handler.openSession(context));
         if (opened instanceof FrameSession frames) {
             startFrameSession(frames);
@@ -625,13 +627,16 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private static final class Context implements SessionContext {
         private final Route route;
         private final Principal principal;
+        private final Optional<BearerToken> bearerToken;
         private final StartupRequest startup;
         private final SessionSettings settings;
         private final Session[] session;
 
-        Context(Route route, Principal principal, StartupRequest startup, SessionSettings settings, Session[] session) {
+        Context(Route route, Principal principal, Optional<BearerToken> bearerToken, StartupRequest startup,
+                SessionSettings settings, Session[] session) {
             this.route = route;
             this.principal = principal;
+            this.bearerToken = bearerToken;
             this.startup = startup;
             this.settings = settings;
             this.session = session;
@@ -645,6 +650,11 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         @Override
         public Principal principal() {
             return principal;
+        }
+
+        @Override
+        public Optional<BearerToken> bearerToken() {
+            return bearerToken;
         }
 
         @Override
