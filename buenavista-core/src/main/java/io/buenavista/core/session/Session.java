@@ -208,9 +208,28 @@ public final class Session {
         endBatch();
     }
 
-    /** Prepares and runs one statement of a Query, from its text to its last row. */
+    /**
+     * Prepares and runs one statement of a Query, from its text to its last row. A statement the handler describes
+     * only by running it (see {@link QuerySession#prepareToRunOnce}) starts as at Bind, then its RowDescription goes
+     * out from its cursor.
+     */
     private void runStatement(SqlStatement part, boolean batch) throws IOException {
-        Prepared p = preparer.prepare("", part.text(), part.offset(), List.of());
+        Prepared p = preparer.prepareToRunOnce(part.text(), part.offset());
+        if (p.columnsDependOnParameters()) {
+            Portal portal = new Portal("", p, List.of(), List.of(), null, new Codec[0]);
+            try {
+                runner.startAtBind(portal, batch);
+                describeFromCursor(portal, new short[0]);
+                if (portal.cursor != null) {
+                    out.rowDescription(portal.columns, portal.resultFormats);
+                }
+                runner.run(portal, 0, batch, false);
+            } finally {
+                portal.close();
+                p.drop();
+            }
+            return;
+        }
         List<Column> columns = core.columnsOf(p);
         short[] formats = core.simpleFormats(p, columns.size());
         Portal portal = new Portal("", p, List.of(), columns, formats, FormatCodes.codecs(codecs, columns, formats));
@@ -305,18 +324,23 @@ public final class Session {
         Portal portal = new Portal(m.portal(), p, values, List.of(), null, new Codec[0]);
         try {
             calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
-                runner.startAtBind(portal);
+                runner.startAtBind(portal, true);
                 return null;
             });
-            List<Column> columns = portal.cursor == null ? List.of() : portal.cursor.columns();
-            short[] resultFormats = FormatCodes.expand(m.resultFormats(), columns.size(), "result");
-            portal.described(columns, resultFormats, FormatCodes.codecs(codecs, columns, resultFormats));
+            describeFromCursor(portal, m.resultFormats());
         } catch (IOException | RuntimeException e) {
             portal.close();
             throw e;
         }
         portals.add(portal);
         out.bindComplete();
+    }
+
+    /** Describes a portal started ahead of its Execute by the columns of its cursor (none when it returned no rows). */
+    private void describeFromCursor(Portal portal, short[] formatCodes) {
+        List<Column> columns = portal.cursor == null ? List.of() : portal.cursor.columns();
+        short[] resultFormats = FormatCodes.expand(formatCodes, columns.size(), "result");
+        portal.described(columns, resultFormats, FormatCodes.codecs(codecs, columns, resultFormats));
     }
 
     private void describe(FrontendMessage.Describe m) throws IOException {
