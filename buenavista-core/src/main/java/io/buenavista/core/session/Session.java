@@ -24,7 +24,8 @@ import java.util.function.BooleanSupplier;
  * {@link #bind}, {@link #describe}, {@link #execute}, {@link #close(FrontendMessage.Close)}, {@link #sync},
  * {@link #flush} — and keeps the protocol's rules: after an error the extended protocol skips to the next Sync, and
  * every batch ends with ReadyForQuery. A statement whose columns only its parameters' values decide (see
- * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}) runs at Bind, so the portal's Describe is exact.
+ * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}) runs at Bind, so the portal's Describe is exact;
+ * a simple Query's statement that its handler describes only by running it is started the same way.
  *
  * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
  * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
