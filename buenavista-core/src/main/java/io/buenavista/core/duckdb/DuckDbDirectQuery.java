@@ -18,13 +18,17 @@ import java.util.List;
  * query. Nothing describes it before it runs: its columns are those of its result (see
  * {@link io.buenavista.api.QuerySession#prepareToRunOnce}), named as for a prepared statement.
  *
- * <p>Direct execution is the fast way for a statement that succeeds. DuckDB's direct execution does not tell an
- * error found before the statement ran (which PostgreSQL places in the text) from one raised while it ran, and its
- * driver hides the message of some; a failed statement is therefore prepared and run as by Parse, which reports the
- * error as for any prepared statement. Only statements that read or write rows run directly, outside a transaction
- * block (see {@link DuckDbSession#prepareToRunOnce}): in autocommit such a statement that failed left nothing
- * behind, so running it once more is as if it had run once. In a block (the implicit one of a Query with several
- * statements too) the failure would have aborted DuckDB's transaction, so there it is prepared from the start.
+ * <p>DuckDB's direct execution does not tell an error found before the statement ran (which PostgreSQL places in
+ * the text) from one raised while it ran, and its driver hides the message of some raised before the first row. So a
+ * statement DuckDB refused to bind (SQLSTATE class 42: nothing ran) is prepared and run as by Parse, which reports
+ * the error as for any prepared statement or, when the catalog's objects were what it missed, runs it; any other
+ * failure is checked with a prepare (which runs nothing): its error if it fails, else DuckDB's error from running,
+ * as a prepared statement's would be (a hidden one found by running once more without streaming, as
+ * {@link DuckDbPreparedQuery} does). A failed statement thus runs as often as it would have when prepared (a
+ * sequence's nextval in it advances as much). Only statements that read or write rows run directly, outside a
+ * transaction block (see {@link DuckDbSession#prepareToRunOnce}); in a block (the implicit one of a Query with several
+ * statements too) a failure would have aborted DuckDB's transaction before the prepare, so there it is prepared from
+ * the start.
  */
 final class DuckDbDirectQuery implements PreparedQuery {
     private final DuckDbSession session;
@@ -81,10 +85,17 @@ final class DuckDbDirectQuery implements PreparedQuery {
         }
         session.ensureOpen();
         if (prepared == null && !session.inTransaction()) {
-            ExecutionResult result = runDirectly();
-            if (result != null) {
-                return result;
+            SQLException failure;
+            try {
+                return runDirectly(true);
+            } catch (SQLException e) {
+                failure = e;
             }
+            PgException error = DuckDbErrors.map(failure);
+            if (!error.sqlState().startsWith("42")) {
+                return afterFailedRun(failure, error);
+            }
+            // Refused while binding, before anything ran: as prepared (with the catalog's objects, should it need them).
         }
         if (prepared == null) {
             prepared = session.prepare(clientSql, List.of());
@@ -92,8 +103,13 @@ final class DuckDbDirectQuery implements PreparedQuery {
         return prepared.execute(List.of());
     }
 
-    /** Runs the statement directly; null when it failed (not cancelled), to be run as a prepared statement. */
-    private ExecutionResult runDirectly() {
+    /**
+     * Runs the statement directly.
+     *
+     * @param stream whether its rows stream from DuckDB (else they are read ahead into the cursor at once)
+     * @throws SQLException when DuckDB failed to run it (not cancelled)
+     */
+    private ExecutionResult runDirectly(boolean stream) throws SQLException {
         session.startWork(null, true);
         try {
             // Reading a suspended cursor into memory may take a while: it counts as part of this statement.
@@ -109,7 +125,7 @@ final class DuckDbDirectQuery implements PreparedQuery {
                 hasRows = statement.execute(sql);
             } catch (SQLException e) {
                 throwIfCanceled(e);
-                return null;
+                throw e;
             }
             if (!hasRows) {
                 return ExecutionResult.Command.of(statement.getLargeUpdateCount());
@@ -122,12 +138,48 @@ final class DuckDbDirectQuery implements PreparedQuery {
                 cursor.close();
                 throw DuckDbErrors.canceled(null);
             }
-            session.streamingStarted(cursor);
+            if (stream) {
+                session.streamingStarted(cursor);
+            } else {
+                try {
+                    cursor.readAhead();
+                } catch (PgException e) {
+                    cursor.close();
+                    throw e;
+                }
+            }
             return new ExecutionResult.Rows(cursor);
-        } catch (SQLException e) {
-            throw DuckDbErrors.map(e);
         } finally {
             session.endWork();
+        }
+    }
+
+    /**
+     * After a failure that was not a refusal to bind: the prepare's error when the statement does not prepare (as
+     * PostgreSQL, it then had not run), else the error of running it.
+     */
+    private ExecutionResult afterFailedRun(SQLException failure, PgException error) {
+        session.prepare(clientSql, List.of()).close();
+        if (!DuckDbErrors.HIDDEN_STREAM_ERROR.equals(failure.getMessage())) {
+            throw error;
+        }
+        // Outside a block the failed statement left nothing behind: run once more without streaming, which reports
+        // DuckDB's real error.
+        try {
+            setStreaming(false);
+            try {
+                return runDirectly(false);
+            } finally {
+                setStreaming(true);
+            }
+        } catch (SQLException e) {
+            throw DuckDbErrors.map(e);
+        }
+    }
+
+    private void setStreaming(boolean on) throws SQLException {
+        try (Statement s = session.connection().createStatement()) {
+            s.execute("SET jdbc_stream_results = " + on);
         }
     }
 

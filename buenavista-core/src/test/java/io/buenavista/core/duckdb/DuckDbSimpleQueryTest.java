@@ -134,6 +134,23 @@ class DuckDbSimpleQueryTest {
         assertEquals(answer(pg, sql).replaceFirst("^cols\\[v:23 \\] ", ""), answer(duck, sql));
     }
 
+    /**
+     * A statement that fails while it runs is not run again behind the client's back: its side effects that no
+     * rollback undoes (a sequence's nextval) happen once, as in PostgreSQL.
+     */
+    @Test
+    void aStatementThatFailsWhileRunningRunsOnce() {
+        assertSameAnswers(
+                "CREATE SEQUENCE seq_simple",
+                "INSERT INTO s VALUES (30, 'a', 'b')",
+                "INSERT INTO s SELECT 30 + 0 * nextval('seq_simple'), 'c', 'd'",
+                "SELECT currval('seq_simple') AS c",
+                "INSERT INTO s SELECT 30 + 0 * nextval('seq_simple'), 'c', 'd'",
+                "SELECT currval('seq_simple') AS c",
+                "DELETE FROM s WHERE id = 30",
+                "DROP SEQUENCE seq_simple");
+    }
+
     @Test
     void errorsInATransactionBlockFailTheBlockUntilRollback() {
         assertSameAnswers(
