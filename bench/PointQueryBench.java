@@ -10,7 +10,9 @@ import java.util.Random;
  * What the PostgreSQL protocol costs over calling DuckDB in-process, measured in one invocation: the same point query
  * on the same table through duckdb_jdbc in this JVM and through Buena Vista with pgjdbc, prepared once and as text
  * (a new literal each time), and a scan of N rows read with a fetch size from in-process DuckDB, Buena Vista and
- * PostgreSQL. Reports queries/s and rows/s and ratios against in-process DuckDB (and PostgreSQL for the scan).
+ * PostgreSQL. Reports queries/s and rows/s and ratios against in-process DuckDB (and PostgreSQL for the scan). The
+ * point queries of both sides alternate in short slices, so that a change of the machine's load meanwhile counts
+ * against both.
  *
  * <p>Usage (single-file source launch, duckdb_jdbc and pgjdbc on the class path):
  * {@code java -cp CP bench/PointQueryBench.java PG_URL BV_URL [SECONDS] [SCAN_ROWS]}; see bench/point-compare.sh.
@@ -45,16 +47,20 @@ public class PointQueryBench {
             }
             System.out.printf("%-34s %14s %14s %8s%n", "point query (1M-row table)", "in-process/s", "buenavista/s",
                     "ratio");
-            for (int round = 0; round < 2; round++) { // the first round warms both ends up
-                double duckPrepared = prepared(duck, seconds);
-                double bvPrepared = prepared(bv, seconds);
-                double duckText = text(duck, seconds);
-                double bvText = text(bv, seconds);
-                double bvSimpleText = text(bvSimple, seconds);
-                if (round == 1) {
-                    row("prepared (pgjdbc extended)", duckPrepared, bvPrepared);
-                    row("text, new literal (extended)", duckText, bvText);
-                    row("text, new literal (simple)", duckText, bvSimpleText);
+            try (PreparedStatement duckPs = duck.prepareStatement(POINT_QUERY);
+                    PreparedStatement bvPs = bv.prepareStatement(POINT_QUERY);
+                    Statement duckText = duck.createStatement();
+                    Statement bvText = bv.createStatement();
+                    Statement bvSimpleText = bvSimple.createStatement()) {
+                for (int round = 0; round < 2; round++) { // the first round warms both ends up
+                    double[] prepared = interleaved(seconds, n -> prepared(duckPs, n), n -> prepared(bvPs, n));
+                    double[] text = interleaved(seconds, n -> text(duckText, n), n -> text(bvText, n));
+                    double[] simple = interleaved(seconds, n -> text(duckText, n), n -> text(bvSimpleText, n));
+                    if (round == 1) {
+                        row("prepared (pgjdbc extended)", prepared[0], prepared[1]);
+                        row("text, new literal (extended)", text[0], text[1]);
+                        row("text, new literal (simple)", simple[0], simple[1]);
+                    }
                 }
             }
             System.out.printf("%n%-34s %14s %14s %14s %8s %8s%n", "scan of " + scanRows + " rows", "in-process/s",
@@ -82,45 +88,66 @@ public class PointQueryBench {
         System.out.printf("%-34s %14.0f %14.0f %8.2f%n", what, inProcess, server, server / inProcess);
     }
 
-    /** Point queries per second on one PreparedStatement. */
-    private static double prepared(Connection c, double seconds) throws Exception {
-        Random random = new Random(1);
-        long n = 0;
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        long start = System.nanoTime();
-        try (PreparedStatement ps = c.prepareStatement("SELECT v FROM bench_t WHERE id = ?")) {
-            while (System.nanoTime() < deadline) {
-                int id = random.nextInt(TABLE_ROWS);
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || !rs.getString(1).equals("value " + id)) {
-                        throw new IllegalStateException("wrong row for " + id);
-                    }
-                }
-                n++;
-            }
-        }
-        return n / ((System.nanoTime() - start) / 1e9);
+    private static final String POINT_QUERY = "SELECT v FROM bench_t WHERE id = ?";
+    /** The keys queried, one sequence for the whole run: a text seldom comes twice (statement caches stay cold). */
+    private static final Random RANDOM = new Random(1);
+    /** The length of one slice of an interleaved measurement. */
+    private static final double SLICE_SECONDS = 0.25;
+
+    /** Runs point queries for about the given time; returns how many ran. */
+    private interface Slice {
+        long run(double seconds) throws Exception;
     }
 
-    /** Point queries per second, each a new statement text with the key as a literal. */
-    private static double text(Connection c, double seconds) throws Exception {
-        Random random = new Random(2);
-        long n = 0;
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        long start = System.nanoTime();
-        try (Statement s = c.createStatement()) {
-            while (System.nanoTime() < deadline) {
-                int id = random.nextInt(TABLE_ROWS);
-                try (ResultSet rs = s.executeQuery("SELECT v FROM bench_t WHERE id = " + id)) {
-                    if (!rs.next() || !rs.getString(1).equals("value " + id)) {
-                        throw new IllegalStateException("wrong row for " + id);
-                    }
-                }
-                n++;
+    /**
+     * Queries per second of two ways, measured in alternating slices of {@value #SLICE_SECONDS} s for {@code seconds}
+     * each: a machine whose load changes meanwhile (other builds, other benchmarks) then weighs on both alike.
+     */
+    private static double[] interleaved(double seconds, Slice inProcess, Slice server) throws Exception {
+        long[] counts = new long[2];
+        long[] nanos = new long[2];
+        Slice[] ways = {inProcess, server};
+        for (double done = 0; done < seconds; done += SLICE_SECONDS) {
+            for (int w = 0; w < 2; w++) {
+                long start = System.nanoTime();
+                counts[w] += ways[w].run(SLICE_SECONDS);
+                nanos[w] += System.nanoTime() - start;
             }
         }
-        return n / ((System.nanoTime() - start) / 1e9);
+        return new double[] {counts[0] / (nanos[0] / 1e9), counts[1] / (nanos[1] / 1e9)};
+    }
+
+    /** Point queries on one PreparedStatement for about {@code seconds}; returns how many ran. */
+    private static long prepared(PreparedStatement ps, double seconds) throws Exception {
+        long n = 0;
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < deadline) {
+            int id = RANDOM.nextInt(TABLE_ROWS);
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getString(1).equals("value " + id)) {
+                    throw new IllegalStateException("wrong row for " + id);
+                }
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** Point queries, each a new statement text with the key as a literal, for about {@code seconds}. */
+    private static long text(Statement s, double seconds) throws Exception {
+        long n = 0;
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < deadline) {
+            int id = RANDOM.nextInt(TABLE_ROWS);
+            try (ResultSet rs = s.executeQuery("SELECT v FROM bench_t WHERE id = " + id)) {
+                if (!rs.next() || !rs.getString(1).equals("value " + id)) {
+                    throw new IllegalStateException("wrong row for " + id);
+                }
+            }
+            n++;
+        }
+        return n;
     }
 
     /** Rows per second reading every value of the query with a fetch size, autocommit off. */

@@ -18,10 +18,11 @@ public interface PreparedQuery extends AutoCloseable {
     List<Column> columns();
 
     /**
-     * Whether the result's columns are known only once the parameters are bound (a DuckDB table function whose
-     * arguments are parameters): {@link #columns()} is then the handler's best description before binding (what
-     * Describe of the statement shows), and the columns sent are those of the cursor each execution returns. The
-     * core then runs the statement when it is bound and describes the portal from its cursor. False by default.
+     * Whether the result's columns are known only once the statement runs with its parameters bound (a DuckDB table
+     * function whose arguments are parameters, or a statement from {@link QuerySession#prepareToRunOnce} that the
+     * handler did not describe ahead): {@link #columns()} is then the handler's best description before binding
+     * (what Describe of the statement shows), and the columns sent are those of the cursor each execution returns.
+     * The core then runs the statement when it is bound and describes the portal from its cursor. False by default.
      */
     default boolean columnsDependOnParameters() {
         return false;

@@ -24,6 +24,19 @@ public non-sealed interface QuerySession extends ClientSession {
      */
     PreparedQuery prepare(String sql, List<PgType> parameterTypes) throws PgException;
 
+    /**
+     * Prepares a statement that the core executes exactly once, right away and without parameters: each statement
+     * of a simple Query. Nothing is described to the client before it runs, so the handler may leave out its own
+     * description (DuckDB parses, plans and runs such a statement in one call, at half the cost of a prepare and an
+     * execution) and answer a query whose {@link PreparedQuery#columnsDependOnParameters()} is true: the core then
+     * describes the rows from the cursor that {@link PreparedQuery#execute} returns. Like {@link #prepare}, it has
+     * no side effects; errors it does not find here come from the execution instead. The default prepares with
+     * {@link #prepare} and no declared parameter types.
+     */
+    default PreparedQuery prepareToRunOnce(String sql) throws PgException {
+        return prepare(sql, List.of());
+    }
+
     /** Starts a transaction block. */
     void begin(TransactionOptions options) throws PgException;
 

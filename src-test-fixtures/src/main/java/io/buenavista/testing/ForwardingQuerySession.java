@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * A session that passes every call to another one; tests override the calls they want to watch or bend (a prepare
- * that fails with a position, a begin that is recorded).
+ * that fails with a position, a begin that is recorded). {@link QuerySession#prepareToRunOnce} is not passed on: it
+ * keeps its default, which calls {@link #prepare}, so an override of that sees every statement.
  */
 public class ForwardingQuerySession implements QuerySession {
     private final QuerySession delegate;

@@ -91,8 +91,19 @@ final class ColumnLabels {
      * cannot name; null when it can name none (not a query, or a form it does not read).
      */
     static List<String> of(String sql, int columnCount) {
+        return read(sql).names(columnCount);
+    }
+
+    /**
+     * The select list of {@code sql}, read before the statement runs (a statement too deeply nested fails here, with
+     * nothing done) to name its result's columns once their number is known.
+     */
+    static SelectList read(String sql) {
         try {
-            return figure(sql, columnCount);
+            List<SqlToken> tokens = SqlLexer.significantTokens(sql);
+            return new SelectList(new Parser(tokens).statement(0, tokens.size()));
+        } catch (Unsure e) {
+            return SelectList.UNREAD;
         } catch (RuntimeException e) {
             if (NestingLimit.isTooDeep(e)) {
                 throw e;
@@ -100,7 +111,22 @@ final class ColumnLabels {
             // Naming columns is a nicety: a slip in reading odd text must not fail the statement. The text itself is
             // not logged: it may hold a password (CREATE SECRET, ALTER USER).
             LOG.debug("could not name the columns of a statement", e);
-            return null;
+            return SelectList.UNREAD;
+        }
+    }
+
+    /** A statement's select list as {@link #read} found it; its items are null when it names no columns. */
+    static final class SelectList {
+        static final SelectList UNREAD = new SelectList(null);
+        private final List<Item> items;
+
+        private SelectList(List<Item> items) {
+            this.items = items;
+        }
+
+        /** PostgreSQL's names for {@code columnCount} result columns, as {@link ColumnLabels#of} gives them. */
+        List<String> names(int columnCount) {
+            return items == null ? null : match(items, columnCount);
         }
     }
 

@@ -2,6 +2,7 @@ package io.buenavista.core.duckdb;
 
 import io.buenavista.api.Column;
 import io.buenavista.api.PgException;
+import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.RowCursor;
 import io.buenavista.api.SqlState;
 
@@ -23,7 +24,7 @@ final class DuckDbCursor implements RowCursor {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbCursor.class);
 
     private final DuckDbSession session;
-    private final DuckDbPreparedQuery owner;
+    private final PreparedQuery owner;
     private final List<Column> columns;
     private final List<DuckDbTypes.Mapping> mappings;
 
@@ -41,7 +42,7 @@ final class DuckDbCursor implements RowCursor {
     private PgException deferred;
     private boolean closed;
 
-    DuckDbCursor(DuckDbSession session, DuckDbPreparedQuery owner, ResultSet rs, List<Column> columns,
+    DuckDbCursor(DuckDbSession session, PreparedQuery owner, ResultSet rs, List<Column> columns,
             List<DuckDbTypes.Mapping> mappings) {
         this.session = session;
         this.owner = owner;
@@ -50,7 +51,7 @@ final class DuckDbCursor implements RowCursor {
         this.mappings = mappings;
     }
 
-    DuckDbPreparedQuery owner() {
+    PreparedQuery owner() {
         return owner;
     }
 

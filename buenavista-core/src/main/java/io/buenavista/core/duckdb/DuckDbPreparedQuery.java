@@ -189,12 +189,27 @@ final class DuckDbPreparedQuery implements PreparedQuery {
 
     /** The description with the columns of an executed result (of a statement DuckDB binds by its values). */
     private static Description withResultColumns(Description d, ResultSet rs, String clientSql) throws SQLException {
+        ResultShape shape = resultShape(rs, ColumnLabels.read(clientSql), ClientCatalogQueries.find(clientSql));
+        return new Description(d.returnType(), d.duckParameterCount(), d.parameterTypes(), shape.columns(),
+                shape.mappings(), d.duckTypes(), true);
+    }
+
+    /** The columns of an executed result, and how to read each. */
+    record ResultShape(List<Column> columns, List<DuckDbTypes.Mapping> mappings) {}
+
+    /**
+     * The columns of an executed result as PostgreSQL names them where known, and how to read each.
+     *
+     * @param labels the client's select list, read before it ran
+     * @param rule   the client catalog query it is, or null
+     */
+    static ResultShape resultShape(ResultSet rs, ColumnLabels.SelectList labels, ClientCatalogQueries.Rule rule)
+            throws SQLException {
         DuckDBResultSetMetaData meta = rs.getMetaData().unwrap(DuckDBResultSetMetaData.class);
         List<Column> columns = new ArrayList<>();
         List<DuckDbTypes.Mapping> mappings = new ArrayList<>();
-        resultColumns(meta, resultTypes(meta), clientSql, ClientCatalogQueries.find(clientSql), columns, mappings);
-        return new Description(d.returnType(), d.duckParameterCount(), d.parameterTypes(), List.copyOf(columns),
-                List.copyOf(mappings), d.duckTypes(), true);
+        resultColumns(meta, resultTypes(meta), labels, rule, columns, mappings);
+        return new ResultShape(List.copyOf(columns), List.copyOf(mappings));
     }
 
     /**
@@ -467,7 +482,8 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         List<String> duckTypes = resultTypes(meta);
         ClientCatalogQueries.Rule rule = clientSql == null ? null : ClientCatalogQueries.find(clientSql);
         if (returnType == StatementReturnType.QUERY_RESULT) {
-            resultColumns(meta, duckTypes, clientSql, rule, columns, mappings);
+            resultColumns(meta, duckTypes, clientSql == null ? null : ColumnLabels.read(clientSql), rule, columns,
+                    mappings);
         }
         ParameterMetaData params = ps.getParameterMetaData();
         int count = params.getParameterCount();
@@ -488,11 +504,11 @@ final class DuckDbPreparedQuery implements PreparedQuery {
     }
 
     /** The result's columns as PostgreSQL names them where known, and how to read each, into the two lists. */
-    private static void resultColumns(DuckDBResultSetMetaData meta, List<String> duckTypes, String clientSql,
-            ClientCatalogQueries.Rule rule, List<Column> columns, List<DuckDbTypes.Mapping> mappings)
-            throws SQLException {
+    private static void resultColumns(DuckDBResultSetMetaData meta, List<String> duckTypes,
+            ColumnLabels.SelectList labels, ClientCatalogQueries.Rule rule, List<Column> columns,
+            List<DuckDbTypes.Mapping> mappings) throws SQLException {
         // DuckDB names unaliased columns after their expression text; PostgreSQL's names where they are known.
-        List<String> names = clientSql == null ? null : ColumnLabels.of(clientSql, meta.getColumnCount());
+        List<String> names = labels == null ? null : labels.names(meta.getColumnCount());
         for (int i = 1; i <= meta.getColumnCount(); i++) {
             DuckDbTypes.Mapping m = DuckDbTypes.map(duckTypes.get(i - 1), meta.getPrecision(i), meta.getScale(i));
             String label = meta.getColumnLabel(i);

@@ -6,6 +6,7 @@ import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.QuerySession;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.TransactionOptions;
+import io.buenavista.core.sql.SqlLexer;
 
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -43,7 +44,7 @@ final class DuckDbSession implements QuerySession {
     private final DuckDbCatalog catalog;
     /** Refuses statements that act beyond this session; null in tests of the bare session. */
     private final DuckDbLockdown lockdown;
-    private final Set<DuckDbPreparedQuery> statements = new LinkedHashSet<>();
+    private final Set<PreparedQuery> statements = new LinkedHashSet<>();
     private final StatementCache cache = new StatementCache();
     /**
      * The database's schema generation, shared by all sessions of a handler: moved by every statement that may
@@ -140,6 +141,39 @@ final class DuckDbSession implements QuerySession {
             releaseConnection();
             query = prepareNew(key, generation);
         }
+        statements.add(query);
+        return query;
+    }
+
+    /**
+     * A statement of a simple Query runs by DuckDB's direct execution ({@link DuckDbDirectQuery}) when it only reads
+     * or writes rows, outside a transaction block, and the rewrites that may fall back to the client's text leave it
+     * as the client wrote it; it must have neither parameters nor a semicolon (DuckDB would run every statement of
+     * such a text, where a prepare refuses several). Anything else is prepared as by {@link #prepare}.
+     */
+    @Override
+    public PreparedQuery prepareToRunOnce(String sql) throws PgException {
+        Objects.requireNonNull(sql, "sql");
+        ensureOpen();
+        if (inTransaction || DuckDbPreparedQuery.mayChangeSchema(sql) || sql.indexOf(';') >= 0
+                || SqlLexer.parameterCount(sql) > 0) {
+            return prepare(sql, List.of());
+        }
+        releaseConnection(); // the rewrites may read the catalog, which needs the connection
+        String named = SetReturningCalls.rewrite(ColumnLabels.nameNestedColumns(sql));
+        named = InsertColumns.withColumnList(named, this::columnsOf);
+        if (!named.equals(sql)) {
+            return prepare(sql, List.of());
+        }
+        String text = catalog == null ? sql : CatalogRewrites.rewrite(sql);
+        if (lockdown != null) {
+            lockdown.check(text); // the text DuckDB would see, after the rewrites
+        }
+        if (catalog != null && catalog.needsObjects(text)) {
+            installCatalogObjects();
+        }
+        DuckDbDirectQuery query = new DuckDbDirectQuery(this, sql, NumericCasts.rewrite(text).sql(),
+                ColumnLabels.read(sql), ClientCatalogQueries.find(sql));
         statements.add(query);
         return query;
     }
@@ -351,7 +385,7 @@ final class DuckDbSession implements QuerySession {
             streaming.close();
         }
         spills.close(); // cursors the core did not close keep no file
-        for (DuckDbPreparedQuery q : new ArrayList<>(statements)) {
+        for (PreparedQuery q : new ArrayList<>(statements)) {
             q.close();
         }
         cache.clear();
@@ -425,7 +459,7 @@ final class DuckDbSession implements QuerySession {
         return streaming;
     }
 
-    void statementClosed(DuckDbPreparedQuery query) {
+    void statementClosed(PreparedQuery query) {
         statements.remove(query);
     }
 

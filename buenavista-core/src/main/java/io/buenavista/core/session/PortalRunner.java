@@ -72,15 +72,17 @@ final class PortalRunner {
     }
 
     /**
-     * Starts, at Bind, the statement of a portal whose columns only its execution tells (see
-     * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}): its rows wait in the portal's cursor for
-     * Execute, and a command's tag goes out with the first Execute.
+     * Starts, at Bind (or before its RowDescription in a simple Query), the statement of a portal whose columns only
+     * its execution tells (see {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}): its rows wait in
+     * the portal's cursor for Execute, and a command's tag goes out with the first Execute.
+     *
+     * @param moreInBatch as for {@link #run}; at Bind the batch's end is not known yet
      */
-    void startAtBind(Portal portal) {
+    void startAtBind(Portal portal, boolean moreInBatch) {
         Prepared p = portal.statement;
         transactions.checkAccepts(p.kind());
         portal.started = true;
-        transactions.beforeStatement(p.kind(), true);
+        transactions.beforeStatement(p.kind(), moreInBatch);
         ExecutionResult result = calls.call(() -> p.query().execute(portal.parameters), p.offset());
         calls.checkStopped();
         if (result instanceof ExecutionResult.Command c) {

@@ -24,7 +24,8 @@ import java.util.function.BooleanSupplier;
  * {@link #bind}, {@link #describe}, {@link #execute}, {@link #close(FrontendMessage.Close)}, {@link #sync},
  * {@link #flush} — and keeps the protocol's rules: after an error the extended protocol skips to the next Sync, and
  * every batch ends with ReadyForQuery. A statement whose columns only its parameters' values decide (see
- * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}) runs at Bind, so the portal's Describe is exact.
+ * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}) runs at Bind, so the portal's Describe is exact;
+ * a simple Query's statement that its handler describes only by running it is started the same way.
  *
  * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
  * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
@@ -228,9 +229,28 @@ public final class Session {
         endBatch();
     }
 
-    /** Prepares and runs one statement of a Query, from its text to its last row. */
+    /**
+     * Prepares and runs one statement of a Query, from its text to its last row. A statement the handler describes
+     * only by running it (see {@link QuerySession#prepareToRunOnce}) starts as at Bind, then its RowDescription goes
+     * out from its cursor.
+     */
     private void runStatement(SqlStatement part, boolean batch) throws IOException {
-        Prepared p = preparer.prepare("", part.text(), part.offset(), List.of());
+        Prepared p = preparer.prepareToRunOnce(part.text(), part.offset());
+        if (p.columnsDependOnParameters()) {
+            Portal portal = new Portal("", p, List.of(), List.of(), null, new Codec[0]);
+            try {
+                runner.startAtBind(portal, batch);
+                describeFromCursor(portal, new short[0]);
+                if (portal.cursor != null) {
+                    out.rowDescription(portal.columns, portal.resultFormats);
+                }
+                runner.run(portal, 0, batch, false);
+            } finally {
+                portal.close();
+                p.drop();
+            }
+            return;
+        }
         List<Column> columns = core.columnsOf(p);
         short[] formats = core.simpleFormats(p, columns.size());
         Portal portal = new Portal("", p, List.of(), columns, formats, FormatCodes.codecs(codecs, columns, formats));
@@ -325,18 +345,23 @@ public final class Session {
         Portal portal = new Portal(m.portal(), p, values, List.of(), null, new Codec[0]);
         try {
             calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
-                runner.startAtBind(portal);
+                runner.startAtBind(portal, true);
                 return null;
             });
-            List<Column> columns = portal.cursor == null ? List.of() : portal.cursor.columns();
-            short[] resultFormats = FormatCodes.expand(m.resultFormats(), columns.size(), "result");
-            portal.described(columns, resultFormats, FormatCodes.codecs(codecs, columns, resultFormats));
+            describeFromCursor(portal, m.resultFormats());
         } catch (IOException | RuntimeException e) {
             portal.close();
             throw e;
         }
         portals.add(portal);
         out.bindComplete();
+    }
+
+    /** Describes a portal started ahead of its Execute by the columns of its cursor (none when it returned no rows). */
+    private void describeFromCursor(Portal portal, short[] formatCodes) {
+        List<Column> columns = portal.cursor == null ? List.of() : portal.cursor.columns();
+        short[] resultFormats = FormatCodes.expand(formatCodes, columns.size(), "result");
+        portal.described(columns, resultFormats, FormatCodes.codecs(codecs, columns, resultFormats));
     }
 
     private void describe(FrontendMessage.Describe m) throws IOException {

@@ -36,6 +36,18 @@ final class StatementPreparer {
      * @param declared the parameter types the client gave ({@link PgType#UNKNOWN} for those it left open)
      */
     Prepared prepare(String name, String sql, int offset, List<PgType> declared) {
+        return prepare(name, sql, offset, declared, false);
+    }
+
+    /**
+     * Prepares a statement of a simple Query, which runs once, at once, without parameters: the handler's part
+     * through {@link QuerySession#prepareToRunOnce}, which may leave its description to its execution.
+     */
+    Prepared prepareToRunOnce(String sql, int offset) {
+        return prepare("", sql, offset, List.of(), true);
+    }
+
+    private Prepared prepare(String name, String sql, int offset, List<PgType> declared, boolean once) {
         Statement kind;
         try {
             kind = StatementClassifier.classify(sql);
@@ -66,7 +78,8 @@ final class StatementPreparer {
             throw new PgException(SqlState.FEATURE_NOT_SUPPORTED,
                     "only COPY (query) TO STDOUT and COPY table TO STDOUT are supported");
         }
-        PreparedQuery q = calls.call(() -> handler.prepare(sql, declared), offset);
+        PreparedQuery q = calls.call(() -> once ? handler.prepareToRunOnce(sql) : handler.prepare(sql, declared),
+                offset);
         try {
             calls.checkStopped(); // a cancel during the prepare, which the handler need not interrupt
         } catch (PgException e) {

@@ -52,33 +52,49 @@ final class ObservedDuckDb implements QueryHandler {
 
     @Override
     public QuerySession open(SessionContext context) throws PgException {
-        return new ForwardingQuerySession(duckDb.open(context)) {
+        QuerySession session = duckDb.open(context);
+        return new ForwardingQuerySession(session) {
             @Override
             public PreparedQuery prepare(String sql, List<PgType> parameterTypes) {
                 prepares.release();
-                PreparedQuery q = super.prepare(sql, parameterTypes);
-                return new PreparedQuery() {
-                    @Override
-                    public List<PgType> parameterTypes() {
-                        return q.parameterTypes();
-                    }
+                return observed(super.prepare(sql, parameterTypes));
+            }
 
-                    @Override
-                    public List<Column> columns() {
-                        return q.columns();
-                    }
+            @Override
+            public PreparedQuery prepareToRunOnce(String sql) {
+                prepares.release();
+                return observed(session.prepareToRunOnce(sql));
+            }
+        };
+    }
 
-                    @Override
-                    public ExecutionResult execute(List<Object> parameters) throws PgException {
-                        executions.release();
-                        return q.execute(parameters);
-                    }
+    /** The query, counting each start of its execution. */
+    private PreparedQuery observed(PreparedQuery q) {
+        return new PreparedQuery() {
+            @Override
+            public List<PgType> parameterTypes() {
+                return q.parameterTypes();
+            }
 
-                    @Override
-                    public void close() {
-                        q.close();
-                    }
-                };
+            @Override
+            public List<Column> columns() {
+                return q.columns();
+            }
+
+            @Override
+            public boolean columnsDependOnParameters() {
+                return q.columnsDependOnParameters();
+            }
+
+            @Override
+            public ExecutionResult execute(List<Object> parameters) throws PgException {
+                executions.release();
+                return q.execute(parameters);
+            }
+
+            @Override
+            public void close() {
+                q.close();
             }
         };
     }
