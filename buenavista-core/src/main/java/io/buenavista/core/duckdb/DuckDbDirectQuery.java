@@ -110,7 +110,7 @@ final class DuckDbDirectQuery implements PreparedQuery {
      * @throws SQLException when DuckDB failed to run it (not cancelled)
      */
     private ExecutionResult runDirectly(boolean stream) throws SQLException {
-        session.startWork(null, true);
+        session.startWork(null, stream); // the run without streaming is the same statement: its cancel still counts
         try {
             // Reading a suspended cursor into memory may take a while: it counts as part of this statement.
             session.releaseConnection();
