@@ -73,6 +73,28 @@ class CachedbDecisionTableTest {
     // --- who may do what
 
     @Test
+    void everyMalformedDatabaseStringIs3D000BeforeAnyHttpCall() {
+        world.start();
+        setUpResearcherAndDataset();
+        String token = world.token("researcher-1").compact();
+        String tooLong = "x".repeat(64);
+        for (String database : List.of("", "C|duckdb|" + DATASET, "A|mysql|" + DATASET, "A|duckdb",
+                "B|duckdb|code", "B|postgresql|code;drop", "B|duckdb|../../etc|x|y", "A|duckdb|read|" + DATASET + "|x",
+                "B|postgresql|a|b|c|d", "B|postgresql|" + tooLong, "B|duckdb|code|" + tooLong + "|vocab",
+                "A|duckdb|not-a-uuid", "A|duckdb|" + token)) {
+            CachedbWorld.Outcome o = world.login(token, null, database);
+            assertEquals("3D000", o.sqlState(), database + ": " + o);
+            assertEquals("FATAL", o.severity(), o.toString());
+            assertFalse(o.message().contains(token), o.toString());
+            assertTrue(o.auditLines().isEmpty(), o.toString());
+            assertEquals(null, o.opened(), "no session may open");
+        }
+        assertEquals(0, world.issuer.jwksRequests(), "no JWKS fetched");
+        assertTrue(world.usermgmt.requests().isEmpty(), "no user management call");
+        assertTrue(world.portal.requests().isEmpty(), "no portal call");
+    }
+
+    @Test
     void clientCredentialsMayUseProtocolBAndWriteWithoutAskingUserManagement() {
         world.start(s -> s.withClientId("alp-data-client"));
         String token = world.token("alp-data-client").compact();
