@@ -134,21 +134,7 @@ final class DuckDbDirectQuery implements PreparedQuery {
             DuckDbPreparedQuery.ResultShape shape = DuckDbPreparedQuery.resultShape(rs, labels, rule);
             columns = shape.columns();
             DuckDbCursor cursor = new DuckDbCursor(session, this, rs, shape.columns(), shape.mappings());
-            if (session.cancelRequested()) {
-                cursor.close();
-                throw DuckDbErrors.canceled(null);
-            }
-            if (stream) {
-                session.streamingStarted(cursor);
-            } else {
-                try {
-                    cursor.readAhead();
-                } catch (PgException e) {
-                    cursor.close();
-                    throw e;
-                }
-            }
-            return new ExecutionResult.Rows(cursor);
+            return DuckDbPreparedQuery.started(session, cursor, stream);
         } finally {
             session.endWork();
         }

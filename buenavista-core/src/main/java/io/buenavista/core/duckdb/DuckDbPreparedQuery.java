@@ -675,21 +675,7 @@ final class DuckDbPreparedQuery implements PreparedQuery {
             } else {
                 cursor = new DuckDbCursor(session, this, rs, columns, mappings);
             }
-            if (session.cancelRequested()) {
-                cursor.close();
-                throw DuckDbErrors.canceled(null);
-            }
-            if (stream) {
-                session.streamingStarted(cursor);
-            } else {
-                try {
-                    cursor.readAhead();
-                } catch (PgException e) {
-                    cursor.close();
-                    throw e;
-                }
-            }
-            return new ExecutionResult.Rows(cursor);
+            return started(session, cursor, stream);
         }
         long count = statement.getLargeUpdateCount();
         return ExecutionResult.Command.of(returnType == StatementReturnType.CHANGED_ROWS ? count : -1);
@@ -761,5 +747,27 @@ final class DuckDbPreparedQuery implements PreparedQuery {
         } catch (SQLException ignored) {
             // nothing left to release
         }
+    }
+
+    /**
+     * A cursor on a result that just ran, as the portal's rows: streaming from DuckDB, or read ahead (spilled past
+     * its memory bound) when the session must keep its connection free. A cancel that came meanwhile wins.
+     */
+    static ExecutionResult.Rows started(DuckDbSession session, DuckDbCursor cursor, boolean stream) {
+        if (session.cancelRequested()) {
+            cursor.close();
+            throw DuckDbErrors.canceled(null);
+        }
+        if (stream) {
+            session.streamingStarted(cursor);
+        } else {
+            try {
+                cursor.readAhead();
+            } catch (PgException e) {
+                cursor.close();
+                throw e;
+            }
+        }
+        return new ExecutionResult.Rows(cursor);
     }
 }

@@ -126,22 +126,7 @@ public final class BackendPool implements AutoCloseable {
      * Either way its permit is free again.
      */
     void release(BackendConnection c, boolean reusable) {
-        try {
-            if (reusable && !closed && c.reset()) {
-                c.markIdle();
-                synchronized (idle) {
-                    idle.addLast(c);
-                }
-                if (closed) {
-                    closeIdle();
-                }
-                return;
-            }
-            log.debug("closing backend connection {} instead of reusing it", c);
-            c.close();
-        } finally {
-            permits.release();
-        }
+        giveBack(c, () -> reusable && !closed && c.reset());
     }
 
     /**
@@ -149,8 +134,16 @@ public final class BackendPool implements AutoCloseable {
      * unless something arrived on it since; either way its permit is free again.
      */
     void releaseReset(BackendConnection c) {
+        giveBack(c, () -> !closed && isQuiet(c));
+    }
+
+    /**
+     * Keeps {@code c} as idle when it is fit for the next client, else closes it; either way, even when the check
+     * fails, frees its permit.
+     */
+    private void giveBack(BackendConnection c, java.util.function.BooleanSupplier fit) {
         try {
-            if (!closed && isQuiet(c)) {
+            if (fit.getAsBoolean()) {
                 c.markIdle();
                 synchronized (idle) {
                     idle.addLast(c);

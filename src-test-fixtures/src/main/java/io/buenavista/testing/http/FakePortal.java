@@ -2,11 +2,9 @@ package io.buenavista.testing.http;
 
 import com.google.gson.Gson;
 
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,26 +14,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code {"databaseCode", "schemaName", "vocabSchemaName"}} for the datasets a test declared and 404 for the others.
  * A test may replace every answer ({@link #answerAll}); requests are recorded.
  */
-public final class FakePortal implements AutoCloseable {
+public final class FakePortal extends ScriptedService {
     /** The path the service answers on. */
     public static final String PATH = "/dataset";
 
-    private final FakeHttpService http = FakeHttpService.start();
     private final Map<String, String> datasets = new ConcurrentHashMap<>();
-    private volatile FakeHttpService.Answer override;
 
     private FakePortal() {
-        http.route("GET", PATH, this::answer);
+        super("GET", PATH);
     }
 
     public static FakePortal start() {
         return new FakePortal();
     }
 
-    /** The service's base URL ({@code portalServer} in {@code SERVICE_ROUTES}). */
-    public URI url() {
-        return http.url();
-    }
 
     /** Declares a dataset held in {@code databaseCode} under these schemas (a null schema is left out). */
     public void dataset(UUID datasetId, String databaseCode, String schemaName, String vocabSchemaName) {
@@ -55,37 +47,8 @@ public final class FakePortal implements AutoCloseable {
         datasets.put(datasetId.toString(), json);
     }
 
-    /** Every request gets this answer (null: back to the declared datasets). */
-    public void answerAll(FakeHttpService.Answer answer) {
-        this.override = answer;
-    }
-
-    public void down() {
-        http.down();
-    }
-
-    public void up() {
-        http.up();
-    }
-
-    public List<FakeHttpService.Request> requests() {
-        return http.requests();
-    }
-
-    public void clearRequests() {
-        http.clearRequests();
-    }
-
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private FakeHttpService.Answer answer(FakeHttpService.Request request) {
-        FakeHttpService.Answer forced = override;
-        if (forced != null) {
-            return forced;
-        }
+    protected FakeHttpService.Answer answer(FakeHttpService.Request request) {
         String id = null;
         String query = request.query() == null ? "" : request.query();
         for (String pair : query.split("&")) {

@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,26 +16,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * declared and JSON {@code null} for the others. A test may replace every answer ({@link #answerAll}) to play a
  * slow, failing or confused service; requests are recorded.
  */
-public final class FakeUserManagement implements AutoCloseable {
+public final class FakeUserManagement extends ScriptedService {
     /** The path the service answers on. */
     public static final String PATH = "/user-group/list";
 
-    private final FakeHttpService http = FakeHttpService.start();
     private final Map<String, String> users = new ConcurrentHashMap<>();
-    private volatile FakeHttpService.Answer override;
 
     private FakeUserManagement() {
-        http.route("POST", PATH, this::answer);
+        super("POST", PATH);
     }
 
     public static FakeUserManagement start() {
         return new FakeUserManagement();
     }
 
-    /** The service's base URL ({@code usermgmt} in {@code SERVICE_ROUTES}). */
-    public URI url() {
-        return http.url();
-    }
 
     /** Declares a system administrator. */
     public void admin(String userId) {
@@ -53,38 +46,8 @@ public final class FakeUserManagement implements AutoCloseable {
         users.put(userId, json);
     }
 
-    /** Every request gets this answer (null: back to the declared users). */
-    public void answerAll(FakeHttpService.Answer answer) {
-        this.override = answer;
-    }
-
-    public void down() {
-        http.down();
-    }
-
-    public void up() {
-        http.up();
-    }
-
-    /** The requests received. */
-    public List<FakeHttpService.Request> requests() {
-        return http.requests();
-    }
-
-    public void clearRequests() {
-        http.clearRequests();
-    }
-
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private FakeHttpService.Answer answer(FakeHttpService.Request request) {
-        FakeHttpService.Answer forced = override;
-        if (forced != null) {
-            return forced;
-        }
+    protected FakeHttpService.Answer answer(FakeHttpService.Request request) {
         String userId;
         try {
             JsonObject body = JsonParser.parseString(request.body()).getAsJsonObject();
