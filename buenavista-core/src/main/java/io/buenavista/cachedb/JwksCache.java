@@ -34,6 +34,8 @@ final class JwksCache {
     /** Replaced whole by each fetch; read without a lock so known keys never wait behind a slow issuer. */
     private volatile Map<String, PublishedKey> keys = Map.of();
     private Instant lastFetch;
+    /** Why the last fetch failed, or null: until the next fetch is due, unknown keys are the issuer's outage too. */
+    private ServiceUnavailableException lastFailure;
 
     JwksCache(ServiceCalls http, URI jwks, Duration minRefresh, Clock clock) {
         this.http = http;
@@ -46,7 +48,8 @@ final class JwksCache {
      * The key with this id, fetching the JWKS when it is unknown and the last fetch is old enough.
      *
      * @return empty when the issuer does not publish it (or was asked too recently)
-     * @throws ServiceUnavailableException when a fetch was due and failed, and the key is not known
+     * @throws ServiceUnavailableException when the key is not known and the last fetch (due now, or too recent to
+     *                                     repeat) failed
      */
     Optional<PublishedKey> key(String kid) throws ServiceUnavailableException {
         PublishedKey known = keys.get(kid);
@@ -60,10 +63,19 @@ final class JwksCache {
             }
             Instant now = clock.instant();
             if (lastFetch != null && now.isBefore(lastFetch.plus(minRefresh))) {
+                if (lastFailure != null) {
+                    throw new ServiceUnavailableException(lastFailure.getMessage());
+                }
                 return Optional.empty();
             }
             lastFetch = now;
-            keys = fetch();
+            try {
+                keys = fetch();
+                lastFailure = null;
+            } catch (ServiceUnavailableException e) {
+                lastFailure = e;
+                throw e;
+            }
             return Optional.ofNullable(keys.get(kid));
         }
     }

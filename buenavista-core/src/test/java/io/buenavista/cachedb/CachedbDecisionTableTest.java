@@ -438,6 +438,23 @@ class CachedbDecisionTableTest {
     }
 
     @Test
+    void anIssuerOutageStays08006WhileTheRefreshIsThrottledNot28P01() {
+        world.start(s -> s.withJwksMinRefresh(Duration.ofSeconds(30)));
+        setUpResearcherAndDataset();
+        world.issuer.down();
+        for (int i = 0; i < 3; i++) {
+            String token = world.token("researcher-1").claim("jti", "try-" + i).compact();
+            assertEquals("authorization service unavailable",
+                    refused(world.login(token, null, A_READ), "08006", token).message());
+        }
+        // Back up: the next fetch is due after the window, and the same kind of token is admitted.
+        world.issuer.up();
+        world.clock.advance(Duration.ofSeconds(31));
+        String token = world.token("researcher-1").compact();
+        admitted(world.login(token, null, A_READ), "researcher-1", token);
+    }
+
+    @Test
     void aSlowOrBrokenIssuerIs08006() {
         world.start(CachedbWorld::shortTimeouts);
         setUpResearcherAndDataset();
