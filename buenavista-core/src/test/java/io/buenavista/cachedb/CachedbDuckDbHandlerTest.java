@@ -538,12 +538,12 @@ class CachedbDuckDbHandlerTest {
                     assertEquals("5", single(sa, "SELECT count(*) FROM cdm.person"), "usable after " + sql);
                     assertEquals(seen, observe(sb), "the other session after " + sql);
                 }
-                // COPY with a file never reaches DuckDB: the core serves only COPY … TO STDOUT.
+                // COPY with a file never reaches DuckDB: the core refuses the server's files as PostgreSQL does.
                 for (String sql : List.of("COPY (SELECT 1) TO '" + data + "/out.csv'",
                         "COPY cdm.person TO '" + data.resolve(CODE + "_cdm") + ".wal'",
                         "COPY cdm.person FROM '/etc/passwd'")) {
                     SQLException e = assertThrows(SQLException.class, () -> sa.execute(sql), sql);
-                    assertEquals("0A000", e.getSQLState(), sql);
+                    assertEquals("42501", e.getSQLState(), sql);
                 }
                 // Nothing shared is writable; the session's TEMP objects are its own.
                 for (String sql : List.of("CREATE TABLE cdm.x(i INTEGER)", "CREATE TABLE x(i INTEGER)",

@@ -61,8 +61,9 @@ public final class Main {
               --threads N            DuckDB worker threads (default: one per core)
               --memory-limit SIZE    DuckDB memory limit, e.g. 2GB
               --temp-directory DIR   where DuckDB and open cursors spill to disk
-              --allow-file-access    let client SQL read and write files (read_csv, COPY TO, INSTALL, LOAD);
-                                     off by default
+              --allow-file-access    let client SQL read and write files (read_csv, INSTALL, LOAD); off by
+                                     default (COPY to or from a file stays refused, as PostgreSQL refuses
+                                     it to a user who is not a superuser)
               --allow-global-changes let client SQL change the database for every session: ATTACH, DETACH,
                                      USE of another database, global settings (memory_limit, threads,
                                      SET GLOBAL, PRAGMA ...), FORCE CHECKPOINT, secrets; off by default

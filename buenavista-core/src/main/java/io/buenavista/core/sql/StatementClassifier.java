@@ -646,6 +646,7 @@ public final class StatementClassifier {
             queryOffset = -1;
         }
         if (!c.peekKeyword().equals("TO") || !c.peekKeyword(1).equals("STDOUT")) {
+            refuseServerFiles(c.peekKeyword(), c.peek(1));
             return new Other("COPY");
         }
         c.skip(2);
@@ -672,6 +673,29 @@ public final class StatementClassifier {
                     "COPY delimiter must be a single one-byte character");
         }
         return new CopyTo(query, queryOffset, options.csv, options.header, delimiter, nullString);
+    }
+
+    /**
+     * A COPY to or from a file or a program reads or writes the server's files: a session is never a superuser, so
+     * it gets PostgreSQL's answer to a user without the pg_*_server_* roles (42501), before any handler sees it.
+     */
+    private static void refuseServerFiles(String direction, SqlToken target) {
+        boolean to = direction.equals("TO");
+        if (!to && !direction.equals("FROM")) {
+            return;
+        }
+        String message;
+        if (target.kind() == Kind.STRING) {
+            message = to ? "must be superuser or have privileges of the pg_write_server_files role to COPY to a file"
+                    : "must be superuser or have privileges of the pg_read_server_files role to COPY from a file";
+        } else if (target.kind() == Kind.WORD && target.keyword().equals("PROGRAM")) {
+            message = "must be superuser or have privileges of the pg_execute_server_program role to COPY to or from "
+                    + "an external program";
+        } else {
+            return;
+        }
+        throw new PgException(SqlState.INSUFFICIENT_PRIVILEGE, message)
+                .withHint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.");
     }
 
     /** The options of a COPY TO STDOUT as parsed so far. */

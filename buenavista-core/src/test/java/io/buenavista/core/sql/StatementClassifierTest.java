@@ -287,7 +287,12 @@ class StatementClassifierTest {
         assertEquals(new CopyTo("SELECT a, b FROM t", -1, true, false, ",", ""),
                 classify("copy t (a, b) to stdout with csv"));
         assertEquals(new Other("COPY"), classify("copy t from stdin"));
-        assertEquals(new Other("COPY"), classify("copy t to '/tmp/f'"));
+        for (String serverFiles : new String[] {"copy t to '/tmp/f'", "copy (select 1) to E'f'",
+            "copy t from '/etc/passwd'", "copy t to program 'true'", "COPY t FROM PROGRAM 'cat'"}) {
+            PgException e = assertThrows(PgException.class, () -> classify(serverFiles), serverFiles);
+            assertEquals(SqlState.INSUFFICIENT_PRIVILEGE, e.sqlState(), serverFiles);
+        }
+        assertEquals(new Other("COPY"), classify("copy t to \"program\""), "a quoted identifier is not PROGRAM");
         for (String unsupported : new String[] {"copy t to stdout binary", "copy t to stdout (format binary)",
             "copy t to stdout (force_quote *)", "copy t to stdout csv quote '\"'"}) {
             PgException e = assertThrows(PgException.class, () -> classify(unsupported), unsupported);
