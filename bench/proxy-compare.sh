@@ -5,7 +5,9 @@
 # connection per transaction), directly against PostgreSQL on 127.0.0.1:5432 (db test, user postgres, trust),
 # through the proxy and through PgBouncer 1.18 (session pooling, same pool size), interleaved; prints tps, the ratio
 # to direct and each pooler's CPU per transaction (/proc).
-# A first increment of issue 8's benchmark: no scale-10 pgbench -S, no 1 M-row stream yet.
+# The -c 64 -j 2 cells run when POOL_SIZE is at least 64 (session pooling gives each client a backend for its
+# life; PostgreSQL then needs max_connections of at least 200: direct, proxy and PgBouncer hold 64 each). Then the 1 M-row stream (`select g, md5(g::text) from generate_series(1, 1000000) g`, pgjdbc, fetch size
+# 10 000; bench/RelayStreamBench.java), with the proxy's RSS before and its peak after. Not yet: scale-10 pgbench -S.
 # Needs: the jar (mvn -B -q -DskipTests package) and pgbench; installs the Debian package pgbouncer when missing
 # (as root; without it the PgBouncer columns stay empty). PgBouncer refuses to run as root: it runs as postgres.
 set -euo pipefail
@@ -85,8 +87,10 @@ measured() { # pid port mode clients threads [-C]; prints "tps cpu_us_per_tx"
 run "$port" prepared 4 2 > /dev/null
 [ -n "$bport" ] && run "$bport" prepared 4 2 > /dev/null
 printf '%-26s %10s %10s %10s %7s %7s %10s %10s\n' case direct proxy pgbouncer proxy/d pgb/d proxy_us pgb_us
-for case in "simple 1 1" "extended 1 1" "prepared 1 1" "simple 8 2" "extended 8 2" "prepared 8 2" \
-            "simple 4 2 -C"; do
+cases=("simple 1 1" "extended 1 1" "prepared 1 1" "simple 8 2" "extended 8 2" "prepared 8 2")
+[ "$pool" -ge 64 ] && cases+=("simple 64 2" "extended 64 2" "prepared 64 2")
+cases+=("simple 4 2 -C")
+for case in "${cases[@]}"; do
   set -- $case
   read -r pg _ < <(run 5432 "$@")
   read -r bv bvcpu < <(measured "$server" "$port" "$@")
@@ -96,3 +100,14 @@ for case in "simple 1 1" "extended 1 1" "prepared 1 1" "simple 8 2" "extended 8 
     "$(python3 -c "print(f'{$bv/$pg:.2f}')")" "$(python3 -c "print(f'{$pb/$pg:.2f}')")" "$bvcpu" "$pbcpu"
 done
 echo "(${seconds}s per run; ratios to direct, higher is better; CPU per transaction from /proc at ${hz} ticks/s)"
+
+# The 1 M-row stream, direct and through each pooler, interleaved (median of 3).
+mvn -B -q -pl buenavista-core -am compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" > "$work/mvn.log" 2>&1 \
+  || { cat "$work/mvn.log"; exit 1; }
+rss_kb() { awk '/^'"$2"':/ {print $2}' "/proc/$1/status"; }
+rss_before=$(rss_kb "$server" VmRSS)
+targets=("direct=jdbc:postgresql://127.0.0.1:5432/test?user=postgres"
+         "proxy=jdbc:postgresql://127.0.0.1:$port/test?user=postgres")
+[ -n "$bport" ] && targets+=("pgbouncer=jdbc:postgresql://127.0.0.1:$bport/test?user=postgres")
+java -cp "$(cat "$work/cp.txt")" bench/RelayStreamBench.java 3 1000000 "${targets[@]}"
+echo "proxy RSS before the stream $((rss_before / 1024)) MB, peak $(( $(rss_kb "$server" VmHWM) / 1024 )) MB"

@@ -12,7 +12,7 @@ shift
 jar=buenavista-examples/target/buenavista.jar
 [ -f "$jar" ] || mvn -B -q -DskipTests package
 work=$(mktemp -d)
-mvn -B -q -pl buenavista-core dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" > "$work/mvn.log" 2>&1 \
+mvn -B -q -pl buenavista-core -am compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" > "$work/mvn.log" 2>&1 \
   || { cat "$work/mvn.log"; exit 1; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
