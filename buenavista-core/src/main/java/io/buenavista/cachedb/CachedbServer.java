@@ -81,9 +81,7 @@ public final class CachedbServer {
          */
         public static Config fromEnvironment(Map<String, String> env) {
             CachedbSettings settings = CachedbSettings.fromEnvironment(env);
-            String json = optional(env, DatabaseCredentials.VARIABLE).orElseThrow(() ->
-                    new CachedbSettings.InvalidSettingException(DatabaseCredentials.VARIABLE,
-                            "is required but not set"));
+            String json = CachedbSettings.required(env, DatabaseCredentials.VARIABLE);
             DatabaseCredentials databases;
             try {
                 databases = DatabaseCredentials.parse(json);
@@ -94,7 +92,7 @@ public final class CachedbServer {
                 throw new CachedbSettings.InvalidSettingException(DatabaseCredentials.VARIABLE,
                         problem.replaceFirst("^:\\s*", "").replace('\n', ' '));
             }
-            InetAddress bind = bind(optional(env, "CACHEDB__BIND").orElse(DEFAULT_BIND));
+            InetAddress bind = bind(CachedbSettings.optional(env, "CACHEDB__BIND").orElse(DEFAULT_BIND));
             int port = number(env, "CACHEDB__PORT", DEFAULT_PORT, 0, 65535);
             Optional<Path> data = folder(env, "DUCKDB__DATA_FOLDER", true);
             Optional<Path> extensions = folder(env, "DUCKDB_EXTENSIONS_FOLDER", false);
@@ -102,13 +100,8 @@ public final class CachedbServer {
             return new Config(settings, databases, bind, port, data, extensions, poolSize);
         }
 
-        private static Optional<String> optional(Map<String, String> env, String name) {
-            String v = env.get(name);
-            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
-        }
-
         private static int number(Map<String, String> env, String name, int dflt, int min, int max) {
-            Optional<String> v = optional(env, name);
+            Optional<String> v = CachedbSettings.optional(env, name);
             if (v.isEmpty()) {
                 return dflt;
             }
@@ -133,7 +126,7 @@ public final class CachedbServer {
         }
 
         private static Optional<Path> folder(Map<String, String> env, String name, boolean mustExist) {
-            Optional<String> v = optional(env, name);
+            Optional<String> v = CachedbSettings.optional(env, name);
             if (v.isEmpty()) {
                 return Optional.empty();
             }

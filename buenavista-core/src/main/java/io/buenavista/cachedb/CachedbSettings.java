@@ -292,11 +292,13 @@ public record CachedbSettings(ServiceRoutes serviceRoutes, String scope, String 
                 seconds(env, "CACHEDB__HTTP_TIMEOUT_S", d.httpRequestTimeout(), false));
     }
 
-    private static String required(Map<String, String> env, String name) {
+    /** A variable's stripped value; a missing or blank one is refused with one line naming it. */
+    static String required(Map<String, String> env, String name) {
         return optional(env, name).orElseThrow(() -> new InvalidSettingException(name, "is required but not set"));
     }
 
-    private static Optional<String> optional(Map<String, String> env, String name) {
+    /** A variable's stripped value, or empty when it is missing or blank. */
+    static Optional<String> optional(Map<String, String> env, String name) {
         String v = env.get(name);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
     }

@@ -5,6 +5,7 @@ import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.core.jdbc.JdbcDialect;
 import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlQuoting;
 import io.buenavista.core.sql.SqlToken;
 
 import java.sql.SQLException;
@@ -76,7 +77,7 @@ public final class HanaDialect implements JdbcDialect {
             if (out == null) {
                 out = new StringBuilder(sql.length() + 32);
             }
-            out.append(sql, copied, tokens.get(i).offset()).append(literal(userId(context)));
+            out.append(sql, copied, tokens.get(i).offset()).append(SqlQuoting.literal(userId(context)));
             copied = tokens.get(end).end();
             i = end;
         }
@@ -124,10 +125,6 @@ public final class HanaDialect implements JdbcDialect {
         return context == null || context.principal() == null ? "" : context.principal().name();
     }
 
-    /** A SQL string literal: single quotes doubled, so no user id can end it. */
-    static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
-    }
 
     /** {@code SET SCHEMA} to the route's schema, quoted as the original does, and HANA's application user. */
     @Override
@@ -139,7 +136,7 @@ public final class HanaDialect implements JdbcDialect {
         }
         String user = userId(context);
         if (!user.isEmpty()) {
-            statements.add("SET 'APPLICATIONUSER' = " + literal(user));
+            statements.add("SET 'APPLICATIONUSER' = " + SqlQuoting.literal(user));
         }
         return statements;
     }

@@ -1,6 +1,7 @@
 package io.buenavista.core.duckdb;
 
 import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlQuoting;
 import io.buenavista.core.sql.SqlToken;
 import io.buenavista.core.sql.SqlToken.Kind;
 
@@ -520,7 +521,7 @@ final class CatalogRewrites {
         StringBuilder out = new StringBuilder("[");
         for (int k = 0; k < elements.size(); k++) {
             String v = elements.get(k);
-            out.append(k == 0 ? "" : ", ").append(v == null ? "NULL" : "'" + v.replace("'", "''") + "'");
+            out.append(k == 0 ? "" : ", ").append(v == null ? "NULL" : SqlQuoting.literal(v));
         }
         return out.append(']').toString();
     }

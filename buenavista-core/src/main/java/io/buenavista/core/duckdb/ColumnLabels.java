@@ -2,6 +2,7 @@ package io.buenavista.core.duckdb;
 
 import io.buenavista.core.sql.NestingLimit;
 import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlQuoting;
 import io.buenavista.core.sql.SqlToken;
 import io.buenavista.core.sql.SqlToken.Kind;
 
@@ -163,7 +164,7 @@ final class ColumnLabels {
                     parser.statement(i, end);
                     for (Unaliased u : found) {
                         inserts.add(new int[] {tokens.get(u.lastToken()).end(), texts.size()});
-                        texts.add(" AS " + quote(u.name()));
+                        texts.add(" AS " + SqlQuoting.identifier(u.name()));
                     }
                 } else if (t.isWord("VALUES")) {
                     Parser parser = new Parser(tokens, closers);
@@ -241,9 +242,6 @@ final class ColumnLabels {
         return false;
     }
 
-    private static String quote(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
-    }
 
     /** {@link #of} without its safety net, for tests. */
     static List<String> figure(String sql, int columnCount) {

@@ -4,6 +4,7 @@ import io.buenavista.api.PgException;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlQuoting;
 import io.buenavista.core.sql.SqlStatement;
 import io.buenavista.core.sql.SqlToken;
 
@@ -271,7 +272,7 @@ final class DuckDbCatalog {
                 String pgName = db.equals(defaultCatalog) ? (schema.equals("main") ? "public" : schema)
                         : schema.equals("main") ? db : null;
                 if (pgName != null) {
-                    out.putIfAbsent(pgName, quote(db) + "." + quote(schema));
+                    out.putIfAbsent(pgName, SqlQuoting.identifier(db) + "." + SqlQuoting.identifier(schema));
                 }
             }
         }
@@ -308,12 +309,9 @@ final class DuckDbCatalog {
         }
     }
 
+    /** A literal; null is the empty string. */
     static String literal(String value) {
-        return "'" + Objects.requireNonNullElse(value, "").replace("'", "''") + "'";
-    }
-
-    private static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+        return SqlQuoting.literal(Objects.requireNonNullElse(value, ""));
     }
 
     private static String list(List<String> values) {

@@ -7,6 +7,7 @@ import io.buenavista.api.Route;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
+import io.buenavista.core.sql.SqlQuoting;
 
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
@@ -91,10 +92,11 @@ public final class DuckDbDatabase implements AutoCloseable {
             try (Statement s = conn.createStatement()) {
                 for (DuckDbConfig.Attachment a : config.attachments()) {
                     // The name is a checked identifier, quoted in case it is one of DuckDB's keywords.
-                    s.execute("ATTACH " + literal(a.path()) + " AS " + quote(a.name()) + " (READ_ONLY)");
+                    s.execute("ATTACH " + SqlQuoting.literal(a.path()) + " AS " + SqlQuoting.identifier(a.name())
+                            + " (READ_ONLY)");
                 }
                 for (String file : config.extensionFiles()) {
-                    s.execute("LOAD " + literal(file));
+                    s.execute("LOAD " + SqlQuoting.literal(file));
                 }
                 try (ResultSet rs = s.executeQuery("SELECT current_database()")) {
                     rs.next();
@@ -106,10 +108,10 @@ public final class DuckDbDatabase implements AutoCloseable {
                     }
                 }
                 if (config.homeCatalog() != null) {
-                    s.execute("USE " + quote(config.homeCatalog()));
+                    s.execute("USE " + SqlQuoting.identifier(config.homeCatalog()));
                     if (config.readOnlyAttachmentsOnly()) {
                         // Nothing writable is left that sessions share (their TEMP objects are their own).
-                        s.execute("DETACH " + quote(defaultCatalog));
+                        s.execute("DETACH " + SqlQuoting.identifier(defaultCatalog));
                     }
                 }
                 if (!config.allowFileAccess()) {
@@ -166,7 +168,7 @@ public final class DuckDbDatabase implements AutoCloseable {
         Map<String, String> reported = Map.of();
         if (home != null && context != null && !setsSearchPath(context.startup())) {
             // As PostgreSQL writes a schema name in search_path: quoted unless it reads the same unquoted.
-            String path = home.matches("[a-z_][a-z0-9_]*") ? home : quote(home);
+            String path = home.matches("[a-z_][a-z0-9_]*") ? home : SqlQuoting.identifier(home);
             sessionContext = new HomeContext(context, path);
             reported = Map.of("search_path", path);
         }
@@ -174,7 +176,7 @@ public final class DuckDbDatabase implements AutoCloseable {
         try {
             if (home != null) {
                 try (Statement s = conn.createStatement()) {
-                    s.execute("USE " + quote(home));
+                    s.execute("USE " + SqlQuoting.identifier(home));
                 }
             }
             session = new DuckDbSession(conn, DuckDbCatalog.install(conn, sessionContext, defaultCatalog),
@@ -262,14 +264,6 @@ public final class DuckDbDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw new PgException(SqlState.INTERNAL_ERROR, "could not close DuckDB: " + e.getMessage(), e);
         }
-    }
-
-    private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
-
-    private static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
     /** The client's context with the home catalog's schema as the {@code search_path} it did not set. */

@@ -7,6 +7,7 @@ import io.buenavista.api.QuerySession;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.TransactionOptions;
 import io.buenavista.core.sql.SqlLexer;
+import io.buenavista.core.sql.SqlQuoting;
 
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -346,7 +347,7 @@ final class DuckDbSession implements QuerySession {
         if (name.equalsIgnoreCase("TimeZone")) {
             // TIMESTAMPTZ casts and functions such as date_trunc follow DuckDB's TimeZone.
             try (Statement s = conn.createStatement()) {
-                s.execute("SET TimeZone = '" + value.replace("'", "''") + "'");
+                s.execute("SET TimeZone = " + SqlQuoting.literal(value));
             } catch (SQLException e) {
                 throw new PgException(SqlState.INVALID_PARAMETER_VALUE,
                         "invalid value for parameter \"TimeZone\": \"" + value + "\"", e)

@@ -2,6 +2,7 @@ package io.buenavista.core.jdbc;
 
 import io.buenavista.api.PgException;
 import io.buenavista.api.SessionContext;
+import io.buenavista.core.sql.SqlQuoting;
 
 import java.sql.SQLException;
 import java.util.List;
@@ -31,7 +32,7 @@ public interface JdbcDialect {
                 return List.of("SET search_path TO " + (value.isBlank() ? "''" : value));
             }
             if (name.equalsIgnoreCase("TimeZone")) {
-                return List.of("SET TimeZone TO '" + value.replace("'", "''") + "'");
+                return List.of("SET TimeZone TO " + SqlQuoting.literal(value));
             }
             return List.of();
         }
