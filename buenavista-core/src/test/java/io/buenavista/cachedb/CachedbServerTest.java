@@ -106,23 +106,39 @@ class CachedbServerTest {
         assertTrue(failure(env).startsWith("IDP__SCOPE: "));
     }
 
+    /** The server's configuration with the fake services, {@link #CREDENTIALS} and a pool of 2. */
+    private static CachedbServer.Config config(FakeOpenIdIssuer issuer, FakeUserManagement usermgmt, FakePortal portal,
+            Optional<Path> dataFolder) {
+        return new CachedbServer.Config(
+                CachedbSettings.defaults(new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(),
+                        portal.url()), "scope"),
+                DatabaseCredentials.parse(CREDENTIALS), InetAddress.getLoopbackAddress(), 0, dataFolder,
+                Optional.empty(), 2);
+    }
+
+    /** pgjdbc properties of a login with admin-1's token as the password. */
+    private static Properties adminLogin(FakeOpenIdIssuer issuer) {
+        Properties p = new Properties();
+        p.setProperty("user", "me");
+        p.setProperty("password", issuer.token("admin-1", "scope").compact());
+        return p;
+    }
+
+    private static String url(BuenaVistaServer server, String database) {
+        return "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
+                + URLEncoder.encode(database, StandardCharsets.UTF_8);
+    }
+
     @Test
     void aServerBuiltFromTheConfigurationRelaysAnAdminsTokenLoginToThePostgresqlRoute() throws SQLException {
         try (FakeOpenIdIssuer issuer = FakeOpenIdIssuer.start(); FakeUserManagement usermgmt = FakeUserManagement.start();
                 FakePortal portal = FakePortal.start()) {
             usermgmt.admin("admin-1");
-            CachedbServer.Config config = new CachedbServer.Config(
-                    CachedbSettings.defaults(new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(),
-                            portal.url()), "scope"),
-                    DatabaseCredentials.parse(CREDENTIALS), InetAddress.getLoopbackAddress(), 0, Optional.empty(),
-                    Optional.empty(), 2);
+            CachedbServer.Config config = config(issuer, usermgmt, portal, Optional.empty());
             try (BuenaVistaServer server = CachedbServer.builder(config).build().start()) {
-                Properties p = new Properties();
-                p.setProperty("user", "me");
-                p.setProperty("password", issuer.token("admin-1", "scope").compact());
-                String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
-                        + URLEncoder.encode("B|postgresql|shared", StandardCharsets.UTF_8);
-                try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement();
+                Properties p = adminLogin(issuer);
+                String postgresql = url(server, "B|postgresql|shared");
+                try (Connection c = DriverManager.getConnection(postgresql, p); Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery("select current_database(), current_user,"
                                 + " current_setting('cachedb.user_id')")) {
                     assertTrue(rs.next());
@@ -131,8 +147,7 @@ class CachedbServerTest {
                     assertEquals("admin-1", rs.getString(3));
                 }
                 // No duckdb handler given: the route is refused, not served by another handler.
-                String duck = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
-                        + URLEncoder.encode("B|duckdb|shared|a|b", StandardCharsets.UTF_8);
+                String duck = url(server, "B|duckdb|shared|a|b");
                 PSQLException e = assertThrows(PSQLException.class, () -> DriverManager.getConnection(duck, p));
                 assertTrue(e.getMessage().contains("cachedb-duckdb"), e.getMessage());
             }
@@ -154,25 +169,17 @@ class CachedbServerTest {
         try (FakeOpenIdIssuer issuer = FakeOpenIdIssuer.start(); FakeUserManagement usermgmt = FakeUserManagement.start();
                 FakePortal portal = FakePortal.start()) {
             usermgmt.admin("admin-1");
-            CachedbServer.Config config = new CachedbServer.Config(
-                    CachedbSettings.defaults(new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(),
-                            portal.url()), "scope"),
-                    DatabaseCredentials.parse(CREDENTIALS), InetAddress.getLoopbackAddress(), 0, Optional.of(data),
-                    Optional.empty(), 2);
+            CachedbServer.Config config = config(issuer, usermgmt, portal, Optional.of(data));
             try (BuenaVistaServer server = CachedbServer.builder(config).build().start()) {
-                Properties p = new Properties();
-                p.setProperty("user", "me");
-                p.setProperty("password", issuer.token("admin-1", "scope").compact());
-                String duck = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
-                        + URLEncoder.encode("B|duckdb|shared|cdm|vocab", StandardCharsets.UTF_8);
+                Properties p = adminLogin(issuer);
+                String duck = url(server, "B|duckdb|shared|cdm|vocab");
                 try (Connection c = DriverManager.getConnection(duck, p); Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery("select count(*) from cdm.person")) {
                     assertTrue(rs.next());
                     assertEquals(3, rs.getInt(1));
                 }
                 // No files for these schemas: the postgresql database of the same code serves the session.
-                String fallback = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
-                        + URLEncoder.encode("B|duckdb|shared|nocdm|novocab", StandardCharsets.UTF_8);
+                String fallback = url(server, "B|duckdb|shared|nocdm|novocab");
                 try (Connection c = DriverManager.getConnection(fallback, p); Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery("select current_database(), current_setting('cachedb.user_id'),"
                                 + " current_setting('search_path')")) {
@@ -182,8 +189,7 @@ class CachedbServerTest {
                     assertEquals("nocdm, novocab, public", rs.getString(3));
                 }
                 // A write route to duckdb is refused even when it could fall back.
-                String write = "jdbc:postgresql://127.0.0.1:" + server.port() + "/"
-                        + URLEncoder.encode("B|duckdb|write|shared|nocdm|novocab", StandardCharsets.UTF_8);
+                String write = url(server, "B|duckdb|write|shared|nocdm|novocab");
                 PSQLException e = assertThrows(PSQLException.class, () -> DriverManager.getConnection(write, p));
                 assertEquals("0A000", e.getSQLState());
             }
