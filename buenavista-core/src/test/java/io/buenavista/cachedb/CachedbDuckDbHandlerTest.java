@@ -13,6 +13,7 @@ import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
 import io.buenavista.core.server.BuenaVistaServer;
 import io.buenavista.testing.ClientPrograms;
+import io.buenavista.testing.ObservedHandler;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -62,6 +63,7 @@ class CachedbDuckDbHandlerTest {
     Path elsewhere;
 
     private CachedbDuckDbHandler handler;
+    private ObservedHandler observed;
     private BuenaVistaServer server;
 
     /** The routes of the test parser, by the client's database name. */
@@ -105,7 +107,8 @@ class CachedbDuckDbHandlerTest {
 
     private void startServer(CachedbDuckDbConfig config) {
         handler = new CachedbDuckDbHandler(config);
-        server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler).parser(ROUTES).build()
+        observed = new ObservedHandler(handler);
+        server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(observed).parser(ROUTES).build()
                 .start();
     }
 
@@ -229,17 +232,16 @@ class CachedbDuckDbHandlerTest {
             s.execute("SET statement_timeout = 0");
             assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
         }
-        // pgjdbc's cancel (a CancelRequest on a second connection) stops a running statement; a cancel that
-        // arrives before the statement runs is ignored, as PostgreSQL ignores it, so it is repeated until it lands.
+        // pgjdbc's cancel: one CancelRequest on a second connection, sent once the statement executes (one that
+        // came before would be ignored, as PostgreSQL ignores it, and pgjdbc sends no second).
         try (Connection c = connect("cdm", "preferQueryMode=extended"); Statement s = c.createStatement()) {
+            observed.reset();
             java.util.concurrent.CompletableFuture<SQLException> running = java.util.concurrent.CompletableFuture
                     .supplyAsync(() -> assertThrows(SQLException.class,
                             () -> s.executeQuery("SELECT count(*) FROM range(1000000000000) a, cdm.person")));
-            while (!running.isDone()) {
-                s.cancel();
-                Thread.sleep(50);
-            }
-            assertEquals("57014", running.get().getSQLState());
+            assertTrue(observed.awaitExecution(Duration.ofSeconds(60)));
+            s.cancel();
+            assertEquals("57014", running.get(60, TimeUnit.SECONDS).getSQLState());
             assertEquals("5", single(s, "SELECT count(*) FROM cdm.person"));
         }
         List<String> copied = psql("cdm", "COPY (SELECT \"PERSON_ID\" FROM cdm.person ORDER BY 1) TO STDOUT");

@@ -4,6 +4,7 @@ import io.buenavista.core.server.BuenaVistaServer;
 import io.buenavista.testing.BackendMessage;
 import io.buenavista.testing.BackendMessage.ErrorResponse;
 import io.buenavista.testing.BackendMessage.RowDescription;
+import io.buenavista.testing.ObservedHandler;
 import io.buenavista.testing.WireClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,12 +38,12 @@ class DuckDbCancelTest {
     private static final Duration READ_PAUSE = Duration.ofMillis(20);
     private static final Duration LIMIT = Duration.ofSeconds(20);
 
-    private ObservedDuckDb handler;
+    private ObservedHandler handler;
     private BuenaVistaServer server;
 
     @BeforeEach
     void start() {
-        handler = new ObservedDuckDb(new DuckDbHandler(DuckDbConfig.inMemory()));
+        handler = new ObservedHandler(new DuckDbHandler(DuckDbConfig.inMemory()));
         server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
                 .shutdownGracePeriod(Duration.ofMillis(200)).build().start();
     }

@@ -1,6 +1,7 @@
 package io.buenavista.core.duckdb;
 
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.ObservedHandler;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -624,7 +625,7 @@ class DuckDbPgjdbcTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
     void cancelStopsALongQuery(int mode) throws Exception {
-        ObservedDuckDb observed = new ObservedDuckDb(new DuckDbHandler(DuckDbConfig.inMemory()));
+        ObservedHandler observed = new ObservedHandler(new DuckDbHandler(DuckDbConfig.inMemory()));
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (BuenaVistaServer srv = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(observed)
                 .build().start();

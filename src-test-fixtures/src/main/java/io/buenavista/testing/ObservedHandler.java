@@ -1,5 +1,6 @@
-package io.buenavista.core.duckdb;
+package io.buenavista.testing;
 
+import io.buenavista.api.ClientSession;
 import io.buenavista.api.Column;
 import io.buenavista.api.ExecutionResult;
 import io.buenavista.api.PgException;
@@ -8,7 +9,6 @@ import io.buenavista.api.PreparedQuery;
 import io.buenavista.api.QueryHandler;
 import io.buenavista.api.QuerySession;
 import io.buenavista.api.SessionContext;
-import io.buenavista.testing.ForwardingQuerySession;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,43 +16,57 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The DuckDB handler, unchanged, with a window on it: tests learn when a statement has begun to prepare or to
- * execute, so that the one cancel they send is known to arrive while the statement runs (a cancel that comes
- * before is ignored, as PostgreSQL ignores it).
+ * A handler, unchanged, with a window on it: tests learn when a statement has begun to prepare or to execute, so
+ * that the one cancel they send is known to arrive while the statement runs (a cancel that comes before is
+ * ignored, as PostgreSQL ignores it). Frame sessions pass unobserved.
  */
-final class ObservedDuckDb implements QueryHandler {
-    private final DuckDbHandler duckDb;
+public final class ObservedHandler implements QueryHandler {
+    private final QueryHandler handler;
     private final Semaphore prepares = new Semaphore(0);
     private final Semaphore executions = new Semaphore(0);
 
-    ObservedDuckDb(DuckDbHandler duckDb) {
-        this.duckDb = duckDb;
+    public ObservedHandler(QueryHandler handler) {
+        this.handler = handler;
     }
 
     /** Waits until a statement has begun to prepare; each start counts once. */
-    boolean awaitPrepare(Duration timeout) throws InterruptedException {
+    public boolean awaitPrepare(Duration timeout) throws InterruptedException {
         return prepares.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Waits until a statement has begun to execute; each start counts once. */
-    boolean awaitExecution(Duration timeout) throws InterruptedException {
+    public boolean awaitExecution(Duration timeout) throws InterruptedException {
         return executions.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Forgets starts counted so far. */
-    void reset() {
+    public void reset() {
         prepares.drainPermits();
         executions.drainPermits();
     }
 
     @Override
     public String name() {
-        return duckDb.name();
+        return handler.name();
+    }
+
+    @Override
+    public long threadStackSize() {
+        return handler.threadStackSize();
     }
 
     @Override
     public QuerySession open(SessionContext context) throws PgException {
-        QuerySession session = duckDb.open(context);
+        return observed(handler.open(context));
+    }
+
+    @Override
+    public ClientSession openSession(SessionContext context) throws PgException {
+        ClientSession session = handler.openSession(context);
+        return session instanceof QuerySession q ? observed(q) : session;
+    }
+
+    private QuerySession observed(QuerySession session) {
         return new ForwardingQuerySession(session) {
             @Override
             public PreparedQuery prepare(String sql, List<PgType> parameterTypes) {
@@ -101,6 +115,6 @@ final class ObservedDuckDb implements QueryHandler {
 
     @Override
     public void close() {
-        duckDb.close();
+        handler.close();
     }
 }
