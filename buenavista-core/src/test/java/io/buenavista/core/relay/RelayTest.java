@@ -733,7 +733,7 @@ class RelayTest {
         WireClient b = client(proxy.port(), "relay-cancel-b");
         a.send(query("select pg_sleep(5), 'a'"));
         b.send(query("select pg_sleep(1.5), 'b'"));
-        Thread.sleep(300);
+        awaitActive("relay-cancel-a"); // a cancel that came before the query would be ignored, as PostgreSQL does
         a.cancel(); // one CancelRequest, to Buena Vista's key
         a.expectRowDescription("pg_sleep", "?column?");
         ErrorResponse e = a.expect(ErrorResponse.class);
@@ -997,6 +997,26 @@ class RelayTest {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Waits until a backend of this application name runs a statement. */
+    private static void awaitActive(String applicationName) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                PreparedStatement ps = direct.prepareStatement(
+                        "select count(*) from pg_stat_activity where application_name = ? and state = 'active'")) {
+            ps.setString(1, applicationName);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, applicationName + " never ran its statement");
+                Thread.sleep(20);
             }
         }
     }
