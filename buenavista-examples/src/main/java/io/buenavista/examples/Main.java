@@ -9,6 +9,7 @@ import io.buenavista.core.relay.Backend;
 import io.buenavista.core.relay.RelayConfig;
 import io.buenavista.core.relay.RelayHandler;
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.core.server.PemServerTls;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,12 +17,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 
 /**
  * The runnable {@code buenavista.jar}. Its subcommands and options are a public contract: scripts depend on them.
@@ -68,6 +71,8 @@ public final class Main {
                                      USE of another database, global settings (memory_limit, threads,
                                      SET GLOBAL, PRAGMA ...), FORCE CHECKPOINT, secrets; off by default
                                      (then a client can change only its own session; refused with 42501)
+              --tls-cert FILE        offer TLS with this PEM certificate chain (server certificate first)
+              --tls-key FILE         ... and this unencrypted PKCS#8 PEM key; clients choose with sslmode
               --insecure-trust       allow a non-loopback --host although clients are not authenticated
               --help                 show this help
             """;
@@ -96,6 +101,8 @@ public final class Main {
               --idle-timeout SECONDS an idle backend connection unused this long is closed (default 600)
               --host H               address to listen on (default 127.0.0.1)
               --port P               port to listen on (default 5434; 0 picks a free one)
+              --tls-cert FILE        offer TLS with this PEM certificate chain (server certificate first)
+              --tls-key FILE         ... and this unencrypted PKCS#8 PEM key; clients choose with sslmode
               --insecure-trust       allow a non-loopback --host although clients are not authenticated
               --help                 show this help
             """;
@@ -189,6 +196,9 @@ public final class Main {
         InetAddress address;
         DuckDbConfig config = DuckDbConfig.inMemory();
         List<String[]> attachments = new ArrayList<>();
+        String tlsCert = null;
+        String tlsKey = null;
+        SSLContext tls;
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -206,6 +216,8 @@ public final class Main {
                     case "--threads" -> config = config.withThreads(number(value(args, ++i, a), a, 1, 4096));
                     case "--memory-limit" -> config = config.withMemoryLimit(value(args, ++i, a));
                     case "--temp-directory" -> config = config.withTempDirectory(value(args, ++i, a));
+                    case "--tls-cert" -> tlsCert = value(args, ++i, a);
+                    case "--tls-key" -> tlsKey = value(args, ++i, a);
                     case "--attach" -> {
                         String v = value(args, ++i, a);
                         int eq = v.indexOf('=');
@@ -236,6 +248,7 @@ public final class Main {
                 }
             }
             address = listenAddress(host, insecureTrust);
+            tls = tls(tlsCert, tlsKey);
         } catch (UsageException e) {
             return usage(err, DUCKDB_USAGE, e.getMessage());
         }
@@ -251,6 +264,7 @@ public final class Main {
                     .discoverProviders(false)
                     .handler(new DuckDbHandler(config))
                     .authenticator(Authenticator.trust())
+                    .sslContext(tls)
                     .build()
                     .start();
         } catch (RuntimeException e) {
@@ -278,6 +292,9 @@ public final class Main {
         RelayConfig config = RelayConfig.defaults();
         int minIdle = 0;
         Backend backend;
+        String tlsCert = null;
+        String tlsKey = null;
+        SSLContext tls;
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -298,6 +315,8 @@ public final class Main {
                     case "--host" -> host = value(args, ++i, a);
                     case "--port" -> port = number(value(args, ++i, a), a, 0, 65535);
                     case "--insecure-trust" -> insecureTrust = true;
+                    case "--tls-cert" -> tlsCert = value(args, ++i, a);
+                    case "--tls-key" -> tlsKey = value(args, ++i, a);
                     default -> throw new UsageException(a.startsWith("--backend-password")
                             ? "the backend password is read from " + BACKEND_PASSWORD_ENV
                                     + " or --backend-password-file, never from the command line"
@@ -331,6 +350,7 @@ public final class Main {
                 throw new UsageException(e.getMessage());
             }
             address = listenAddress(host, insecureTrust);
+            tls = tls(tlsCert, tlsKey);
         } catch (UsageException e) {
             return usage(err, PROXY_USAGE, e.getMessage());
         }
@@ -342,6 +362,7 @@ public final class Main {
                     .discoverProviders(false)
                     .handler(new RelayHandler(backend, config))
                     .authenticator(Authenticator.trust())
+                    .sslContext(tls)
                     .build()
                     .start();
         } catch (RuntimeException e) {
@@ -414,6 +435,21 @@ public final class Main {
 
         UsageException(String message) {
             super(message);
+        }
+    }
+
+    /** The server's TLS from {@code --tls-cert} and {@code --tls-key}, given together; null when neither is. */
+    private static SSLContext tls(String certificate, String key) throws UsageException {
+        if (certificate == null && key == null) {
+            return null;
+        }
+        if (certificate == null || key == null) {
+            throw new UsageException("--tls-cert and --tls-key are given together");
+        }
+        try {
+            return PemServerTls.context(Path.of(certificate), Path.of(key));
+        } catch (PemServerTls.InvalidPemException | InvalidPathException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 

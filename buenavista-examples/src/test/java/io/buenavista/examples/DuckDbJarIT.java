@@ -2,6 +2,7 @@ package io.buenavista.examples;
 
 import io.buenavista.testing.BackendMessage;
 import io.buenavista.testing.Frontend;
+import io.buenavista.testing.TestCertificate;
 import io.buenavista.testing.WireClient;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,30 @@ class DuckDbJarIT {
             Result r = run(psql(server.port, "-c", "select count(*) from t"), dir);
             assertEquals(0, r.exitCode(), r.stderr());
             assertEquals("2", r.stdout().trim());
+            server.terminate();
+        }
+    }
+
+    /**
+     * {@code --tls-cert}/{@code --tls-key}: psql with {@code sslmode=verify-full} trusting only that certificate
+     * gets an encrypted session; a client that does not ask for TLS still connects, as with PostgreSQL's
+     * {@code ssl = on}.
+     */
+    @Test
+    void psqlVerifiesTheServersCertificate(@TempDir Path dir) throws Exception {
+        TestCertificate cert = TestCertificate.selfSigned(dir, "RSA");
+        try (JarProcess server = JarProcess.start(List.of(), "duckdb", "--port", "0", "--tls-cert",
+                cert.certificate().toString(), "--tls-key", cert.privateKey().toString())) {
+            Result r = run(List.of("psql", "-X", "-A", "-t", "-c", "select 42", "-c", "\\conninfo",
+                    "host=localhost port=" + server.port + " user=someone dbname=anydb sslmode=verify-full sslrootcert="
+                            + cert.certificate()), dir);
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertTrue(r.stdout().startsWith("42\n"), r.stdout());
+            assertTrue(r.stdout().contains("SSL connection (protocol: TLSv1."), r.stdout());
+            Result plain = run(List.of("psql", "-X", "-A", "-t", "-c", "select 43", "host=127.0.0.1 port="
+                    + server.port + " user=someone dbname=anydb sslmode=disable"), dir);
+            assertEquals(0, plain.exitCode(), plain.stderr());
+            assertEquals("43", plain.stdout().trim());
             server.terminate();
         }
     }

@@ -1,12 +1,19 @@
 package io.buenavista.examples;
 
+import io.buenavista.testing.TestCertificate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line is a public contract: usage errors exit with 2, {@code --help} with 0. */
@@ -57,6 +64,36 @@ class MainTest {
         assertEquals(2, run("duckdb", "--threads", "0"));
         assertEquals(2, run("duckdb", "--attach", "noequals"));
         assertEquals(2, run("duckdb", "--attach", "bad-name=x.db"));
+    }
+
+    @Test
+    void tlsNeedsACertificateAndItsKeyTogetherAndReadableFiles(@TempDir Path dir) throws Exception {
+        TestCertificate cert = TestCertificate.selfSigned(dir, "EC");
+        for (List<String> command : List.of(List.of("duckdb"),
+                List.of("proxy", "--backend", "postgresql://127.0.0.1:5432/test"))) {
+            err.reset();
+            assertEquals(2, run(with(command, "--tls-cert", cert.certificate().toString())));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("--tls-cert and --tls-key are given together"));
+            err.reset();
+            assertEquals(2, run(with(command, "--tls-key", cert.privateKey().toString())));
+            err.reset();
+            // the key where the certificate belongs: the file is named, its content never shown
+            assertEquals(2, run(with(command, "--tls-cert", cert.privateKey().toString(), "--tls-key",
+                    cert.privateKey().toString())));
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertTrue(e.contains(cert.privateKey() + ": holds no PEM certificate"), e);
+            assertFalse(e.contains(Files.readAllLines(cert.privateKey()).get(1)), e);
+        }
+        err.reset();
+        out.reset();
+        assertEquals(0, run("duckdb", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--tls-key FILE"));
+    }
+
+    private static String[] with(List<String> command, String... more) {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     @Test
