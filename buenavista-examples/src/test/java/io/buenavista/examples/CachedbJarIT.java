@@ -42,8 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * logins are roles with SCRAM passwords; and a data folder with the DuckDB files of the same database code. Real
  * clients (psql, pgjdbc in every query mode, psycopg, psycopg2, SQLAlchemy, asyncpg, node-postgres) log in with a
  * token minted by the issuer and read person 2 by parameter on protocol A and B of both dialects; each dialect's
- * person 2 has its own year of birth, so every answer shows which database gave it. pg_isready is the health check,
- * and SIGTERM stops the server cleanly without a token or password in its output.
+ * person 2 has its own year of birth, so every answer shows which database gave it. Read logins get the read role,
+ * which cannot write, write logins the admin user; a duckdb route without its files is served by postgresql. pg_isready
+ * is the health check, and SIGTERM stops the server cleanly without a token or password in its output.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CachedbJarIT {
@@ -88,7 +89,7 @@ class CachedbJarIT {
             new Case("B|duckdb|" + CODE + "|" + SCHEMA + "|" + VOCAB, DUCKDB_YEAR),
             new Case("B|postgresql|" + CODE + "|" + SCHEMA, PG_YEAR));
 
-    /** The DuckDB files (the data folder) and a psql script, in a folder of their own each. */
+    /** The data folder (work/data, the DuckDB files only) and the psql script. */
     @TempDir
     static Path work;
     private static Path data;
@@ -289,7 +290,8 @@ class CachedbJarIT {
         for (String mode : List.of("simple", "extended", "extendedForPrepared", "extendedCacheEverything")) {
             for (Case c : cases) {
                 String what = c.database() + ", " + mode;
-                try (Connection conn = login(c.token(), c.database(), "preferQueryMode=" + mode + "&prepareThreshold=1");
+                try (Connection conn = login(c.token(), c.database(),
+                        "preferQueryMode=" + mode + "&prepareThreshold=1");
                         PreparedStatement ps = conn.prepareStatement(
                                 "select * from " + SCHEMA + ".person where person_id = ?")) {
                     // Twice: past the prepare threshold the second runs as a named, binary statement.
@@ -317,7 +319,8 @@ class CachedbJarIT {
             SQLException refused = assertThrows(SQLException.class,
                     () -> one(read, "insert into person values (9, 2000) returning person_id"));
             assertEquals("42501", refused.getSQLState(), refused.getMessage());
-            assertEquals("1", one(read, "select count(*) from person where person_id = 1"), "the read session lives on");
+            assertEquals("1", one(read, "select count(*) from person where person_id = 1"),
+                    "the read session lives on");
             assertEquals("9", one(write, "insert into person values (9, 2000) returning person_id"));
             assertEquals("1", one(read, "select count(*) from person where person_id = 9"), "the write is committed");
             assertEquals("1", one(write, "delete from person where person_id = 9 returning 1"));

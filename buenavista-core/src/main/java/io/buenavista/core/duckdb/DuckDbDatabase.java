@@ -189,8 +189,8 @@ public final class DuckDbDatabase implements AutoCloseable {
                     s.execute("USE " + SqlQuoting.identifier(home));
                 }
             }
-            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, sessionContext, defaultCatalog, fixedSettings),
-                    schemaGeneration, lockdown,
+            DuckDbCatalog catalog = DuckDbCatalog.install(conn, sessionContext, defaultCatalog, fixedSettings);
+            session = new DuckDbSession(conn, catalog, schemaGeneration, lockdown,
                     config.tempDirectory() == null ? null : Path.of(config.tempDirectory()), reported,
                     this::sessionClosed);
         } catch (SQLException | RuntimeException e) {
