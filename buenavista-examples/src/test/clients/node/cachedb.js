@@ -17,7 +17,7 @@ function ok(actual, expected, what) {
 
 async function route(port, userId, database, year) {
   const c = new Client({ host: '127.0.0.1', port, user: 'platform-service', password: process.env.CACHEDB_TOKEN,
-    database, ssl: false, connectionTimeoutMillis: 10000 });
+    database, ssl: false, connectionTimeoutMillis: 60000 }); // generous: a loaded CI machine
   await c.connect();
   try {
     // Arrays, not objects: the columns' case is the cache's (DuckDB files may have upper-case names).

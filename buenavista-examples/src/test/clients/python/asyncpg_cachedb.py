@@ -5,13 +5,13 @@ import asyncio
 
 import asyncpg
 
-from cachedb_args import USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
 
 
 async def main(port, token, user_id, cases):
     for database, year in cases:
         conn = await asyncpg.connect(host="127.0.0.1", port=port, user=USER, password=token, database=database,
-                                     ssl=False, timeout=10)
+                                     ssl=False, timeout=CONNECT_TIMEOUT)
         try:
             rows = await conn.fetch("select * from cdmdefault.person where person_id = $1", 2)
             check([tuple(r) for r in rows], [(2, year)], f"{database}: person by parameter")

@@ -11,6 +11,9 @@ import sys
 
 # Any user name that is not token-shaped: the token is the password.
 USER = "platform-service"
+# Seconds to connect and log in: a guard against a hang, generous for a loaded CI machine (the first login of a
+# fresh server also loads DuckDB's native library and fetches the issuer's keys).
+CONNECT_TIMEOUT = 60
 
 
 def arguments():

@@ -3,13 +3,13 @@ psycopg2 on the client, so the server sees a simple query). Command line: see ca
 """
 import psycopg2
 
-from cachedb_args import USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
 
 
 def main(port, token, user_id, cases):
     for database, year in cases:
         conn = psycopg2.connect(host="127.0.0.1", port=port, user=USER, password=token, dbname=database,
-                                sslmode="disable", connect_timeout=10)
+                                sslmode="disable", connect_timeout=CONNECT_TIMEOUT)
         with conn.cursor() as cur:
             cur.execute("select * from cdmdefault.person where person_id = %s", (2,))
             check(cur.fetchall(), [(2, year)], f"{database}: person by parameter")

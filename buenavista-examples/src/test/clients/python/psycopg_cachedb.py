@@ -3,13 +3,13 @@ server (extended protocol), once unnamed and once as a prepared statement. Comma
 """
 import psycopg
 
-from cachedb_args import USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
 
 
 def main(port, token, user_id, cases):
     for database, year in cases:
         with psycopg.connect(host="127.0.0.1", port=port, user=USER, password=token, dbname=database,
-                             sslmode="disable", connect_timeout=10) as conn:
+                             sslmode="disable", connect_timeout=CONNECT_TIMEOUT) as conn:
             for prepare in (False, True):
                 rows = conn.execute("select * from cdmdefault.person where person_id = %s", (2,),
                                     prepare=prepare).fetchall()

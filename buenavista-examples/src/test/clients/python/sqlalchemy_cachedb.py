@@ -4,14 +4,14 @@ initialisation queries on connect, then person by a :name parameter. Command lin
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
-from cachedb_args import USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
 
 
 def main(port, token, user_id, cases):
     for database, year in cases:
         engine = create_engine(URL.create("postgresql+psycopg2", username=USER, password=token, host="127.0.0.1",
                                           port=port, database=database,
-                                          query={"sslmode": "disable", "connect_timeout": "10"}))
+                                          query={"sslmode": "disable", "connect_timeout": str(CONNECT_TIMEOUT)}))
         with engine.connect() as conn:
             rows = conn.execute(text("select * from cdmdefault.person where person_id = :id"), {"id": 2}).all()
             check([tuple(r) for r in rows], [(2, year)], f"{database}: person by parameter")

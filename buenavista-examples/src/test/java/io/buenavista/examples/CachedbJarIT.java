@@ -194,12 +194,12 @@ class CachedbJarIT {
     private static Run run(Map<String, String> env, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-        pb.environment().put("PGCONNECT_TIMEOUT", "10");
+        pb.environment().put("PGCONNECT_TIMEOUT", "60"); // a guard against a hang, not a speed check
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", command));
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", command));
         return new Run(p.exitValue(), out);
     }
 
