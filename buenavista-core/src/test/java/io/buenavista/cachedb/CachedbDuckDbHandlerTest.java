@@ -129,6 +129,12 @@ class CachedbDuckDbHandlerTest {
             assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
             assertEquals("tester", single(s, "SELECT setting FROM pg_settings WHERE name = 'cachedb.user_id'"));
             s.execute("SET cachedb.user_id = 'someone-else'");
+            single(s, "SELECT set_config('cachedb.user_id', 'someone-else', false)");
+            assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
+        }
+        // Nor can a startup option.
+        try (Connection c = connect("cdm", "options=-c%20cachedb.user_id%3Dsomeone-else");
+                Statement s = c.createStatement()) {
             assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
         }
     }
