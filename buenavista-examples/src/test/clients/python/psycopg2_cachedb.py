@@ -1,25 +1,22 @@
-"""psycopg2 against `buenavista.jar cachedb`: the token as the password, a schema-qualified query with a parameter.
-
-Usage: CACHEDB_TOKEN=<jwt> python3 psycopg2_cachedb.py PORT DATABASE USER_ID
-Prints one "ok: <step>" line per passed step; any failure exits non-zero.
+"""psycopg2 against `buenavista.jar cachedb`: the token as the password, person by a %s parameter (interpolated by
+psycopg2 on the client, so the server sees a simple query). Command line: see cachedb_args.py.
 """
-import os
-import sys
-
 import psycopg2
 
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
 
-def main(port, database, user_id):
-    conn = psycopg2.connect(host="127.0.0.1", port=port, user="platform-service",
-                            password=os.environ["CACHEDB_TOKEN"], dbname=database, sslmode="disable",
-                            connect_timeout=10)
-    with conn.cursor() as cur:
-        cur.execute("select year_of_birth, current_setting('cachedb.user_id') from cdmdefault.person"
-                    " where person_id = %s", (2,))
-        assert cur.fetchall() == [(1985, user_id)]
-        print("ok: schema-qualified person by parameter")
-    conn.close()
+
+def main(port, token, user_id, cases):
+    for database, year in cases:
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user=USER, password=token, dbname=database,
+                                sslmode="disable", connect_timeout=CONNECT_TIMEOUT)
+        with conn.cursor() as cur:
+            cur.execute("select * from cdmdefault.person where person_id = %s", (2,))
+            check(cur.fetchall(), [(2, year)], f"{database}: person by parameter")
+            cur.execute("select current_setting('cachedb.user_id')")
+            check(cur.fetchone(), (user_id,), f"{database}: cachedb.user_id")
+        conn.close()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2], sys.argv[3])
+    main(*arguments())

@@ -46,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  * {@link CachedbDuckDbConfig#idleClose()} closes too.
  *
  * <p>Every session is locked down as a tenant's (see {@link DuckDbConfig#readOnlyAttachmentsOnly()}): nothing
- * shared is writable, no file access, no settings beyond the session's own, refusals are {@code 42501}.
+ * shared is writable, no file access, no settings beyond the session's own, refusals are {@code 42501}. The
+ * principal's user id is {@code current_setting('cachedb.user_id')}, as on the postgresql route; a SET does not
+ * change what that answers.
  *
  * <p>A route whose files are missing cannot be served here: {@link #files(DatabaseRoute)} says so before a session
  * is opened; given a fallback handler, such a route is served by it on the postgresql route of the same code (the
@@ -236,7 +238,9 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         for (int attempt = 0; ; attempt++) {
             DuckDbDatabase database = database(set, present);
             try {
-                return database.openSession(context);
+                // Who asked, for SQL to read with current_setting, as on the postgresql route.
+                return database.openSession(context,
+                        Map.of(CachedbPostgresHandler.USER_ID_SETTING, context.principal().name()));
             } catch (IllegalStateException closedMeanwhile) {
                 if (attempt > 0) {
                     throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the DuckDB cache closed while opening");

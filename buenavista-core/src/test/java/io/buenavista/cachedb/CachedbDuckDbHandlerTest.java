@@ -123,6 +123,23 @@ class CachedbDuckDbHandlerTest {
     }
 
     @Test
+    void thePrincipalsUserIdIsCurrentSettingCachedbUserIdWhichSetCannotChange() throws Exception {
+        // Found by the platform's clients through the jar: the setting was there on the postgresql route only.
+        try (Connection c = connect("cdm", "preferQueryMode=extended"); Statement s = c.createStatement()) {
+            assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
+            assertEquals("tester", single(s, "SELECT setting FROM pg_settings WHERE name = 'cachedb.user_id'"));
+            s.execute("SET cachedb.user_id = 'someone-else'");
+            single(s, "SELECT set_config('cachedb.user_id', 'someone-else', false)");
+            assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
+        }
+        // Nor can a startup option.
+        try (Connection c = connect("cdm", "options=-c%20cachedb.user_id%3Dsomeone-else");
+                Statement s = c.createStatement()) {
+            assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
+        }
+    }
+
+    @Test
     void aPersonByIdInEveryQueryModeWithTheVocabularySchemaAsDefault() throws Exception {
         for (String mode : MODES) {
             try (Connection c = connect("cdm", mode);

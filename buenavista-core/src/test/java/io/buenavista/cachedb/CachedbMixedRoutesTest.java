@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -28,40 +29,52 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fifty clients at once on the three kinds of duckdb and postgresql route of one cachedb server: a duckdb file set,
- * the postgresql database of the same code, and a duckdb route without files that falls back to it. Every session
- * answers from the right database, none fails, and when the server closes no backend connection is left behind.
+ * Fifty clients at once for ten seconds on the three kinds of duckdb and postgresql route of one cachedb server: a
+ * duckdb file set, the postgresql database of the same code, and a duckdb route without files that falls back to it.
+ * Each client opens session after session, the routes in turn, until the time is up. Every session answers from the
+ * right database, none fails, and when the server closes no backend connection is left behind.
  */
 class CachedbMixedRoutesTest {
-    private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&sslmode=disable";
+    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
     private static final String SUFFIX = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    /** A database of the test's own, so that pg_stat_activity shows only this server's backends. */
+    private static final String DATABASE = "bv_mix_" + SUFFIX;
     private static final String SCHEMA = "bvmix_" + SUFFIX;
     private static final String VOCAB = "bvmixv_" + SUFFIX;
+    private static final int POOL_SIZE = 10;
     private static final String CREDENTIALS = """
             [{"tags": ["analytics"], "values": {"code": "shared", "dialect": "postgresql",
-              "host": "127.0.0.1", "port": 5432, "databaseName": "test",
+              "host": "127.0.0.1", "port": 5432, "databaseName": "%s",
               "credentials": {"user": "postgres", "password": "unused-with-trust"}}}]
-            """;
+            """.formatted(DATABASE);
     private static final int CLIENTS = 50;
-    private static final int SESSIONS_EACH = 6;
+    /** How long the clients keep opening sessions: a load run, not a count of sessions. */
+    private static final Duration RUN = Duration.ofSeconds(10);
 
     @BeforeAll
-    static void createTables() throws SQLException {
-        try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
+    static void createDatabase() throws SQLException {
+        try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("create database " + DATABASE);
+        }
+        try (Connection c = DriverManager.getConnection(PG + DATABASE, "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute("create schema " + SCHEMA);
             s.execute("create table " + SCHEMA + ".person as select g as person_id from generate_series(1, 5) g");
         }
     }
 
     @AfterAll
-    static void dropTables() throws SQLException {
-        try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {
-            s.execute("drop schema if exists " + SCHEMA + " cascade");
+    static void dropDatabase() throws SQLException {
+        try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + DATABASE + " with (force)");
         }
     }
 
@@ -71,10 +84,10 @@ class CachedbMixedRoutesTest {
         }
     }
 
-    /** The client connections of database test, apart from the one asking. */
+    /** The client connections to the test's database, apart from the one asking. */
     private static int backends(Connection monitor) throws SQLException {
         try (Statement s = monitor.createStatement(); ResultSet rs = s.executeQuery("select count(*) from"
-                + " pg_stat_activity where datname = 'test' and backend_type = 'client backend'"
+                + " pg_stat_activity where datname = current_database() and backend_type = 'client backend'"
                 + " and pid <> pg_backend_pid()")) {
             rs.next();
             return rs.getInt(1);
@@ -82,7 +95,7 @@ class CachedbMixedRoutesTest {
     }
 
     @Test
-    void fiftyClientsOnMixedRoutesAllAnswerAndNoBackendIsLeftBehind(@TempDir Path data) throws Exception {
+    void fiftyClientsOnMixedRoutesForTenSecondsAllAnswerAndNoBackendIsLeftBehind(@TempDir Path data) throws Exception {
         duckDbFile(data.resolve("shared_" + SCHEMA), 3);
         duckDbFile(data.resolve("shared_" + VOCAB), 1);
         // Route and the person count it must see: DuckDB's 3 rows, PostgreSQL's 5 (directly and as the fallback).
@@ -90,7 +103,7 @@ class CachedbMixedRoutesTest {
         List<Case> cases = List.of(new Case("B|duckdb|shared|" + SCHEMA + "|" + VOCAB, 3),
                 new Case("B|postgresql|shared|" + SCHEMA + "|" + VOCAB, 5),
                 new Case("B|duckdb|shared|" + SCHEMA + "|nofile_" + SUFFIX, 5));
-        try (Connection monitor = DriverManager.getConnection(PG_URL);
+        try (Connection monitor = DriverManager.getConnection(PG + DATABASE, "postgres", "");
                 FakeOpenIdIssuer issuer = FakeOpenIdIssuer.start(); FakeUserManagement usermgmt = FakeUserManagement.start();
                 FakePortal portal = FakePortal.start()) {
             int before = backends(monitor);
@@ -100,9 +113,9 @@ class CachedbMixedRoutesTest {
                     CachedbSettings.defaults(new CachedbSettings.ServiceRoutes(issuer.url(), usermgmt.url(),
                             portal.url()), "scope"),
                     DatabaseCredentials.parse(CREDENTIALS), InetAddress.getLoopbackAddress(), 0, Optional.of(data),
-                    Optional.empty(), 10);
+                    Optional.empty(), POOL_SIZE);
             ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-            int sessions;
+            AtomicIntegerArray sessions = new AtomicIntegerArray(cases.size());
             try (BuenaVistaServer server = CachedbServer.builder(config).maxConnections(CLIENTS + 10).build()
                     .start()) {
                 ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -112,8 +125,11 @@ class CachedbMixedRoutesTest {
                     clients.execute(() -> {
                         try {
                             go.await();
-                            for (int n = 0; n < SESSIONS_EACH; n++) {
-                                Case c = cases.get((client + n) % cases.size());
+                            long end = System.nanoTime() + RUN.toNanos();
+                            // At least one session each, so that every route is used whatever the machine's speed.
+                            for (int n = 0; n == 0 || System.nanoTime() < end; n++) {
+                                int route = (client + n) % cases.size();
+                                Case c = cases.get(route);
                                 Properties p = new Properties();
                                 p.setProperty("user", "client-" + client);
                                 p.setProperty("password", token);
@@ -130,6 +146,7 @@ class CachedbMixedRoutesTest {
                                         }
                                     }
                                 }
+                                sessions.incrementAndGet(route);
                             }
                         } catch (Exception e) {
                             failures.add(e.toString());
@@ -139,9 +156,17 @@ class CachedbMixedRoutesTest {
                 go.countDown();
                 clients.shutdown();
                 assertTrue(clients.awaitTermination(5, TimeUnit.MINUTES), "the clients finished");
-                sessions = CLIENTS * SESSIONS_EACH;
+                // Every client has closed its sessions: what is left is the read pool's idle backends, no more.
+                int idle = backends(monitor);
+                assertTrue(idle - before <= POOL_SIZE, "backends with the clients gone: " + idle + ", pool "
+                        + POOL_SIZE);
             }
-            assertEquals(List.of(), List.copyOf(failures), "every one of " + sessions + " sessions answered");
+            System.out.println("mixed routes: " + CLIENTS + " clients, " + RUN.toSeconds() + " s, sessions by route "
+                    + sessions);
+            for (int route = 0; route < cases.size(); route++) {
+                assertTrue(sessions.get(route) > 0, "no session on " + cases.get(route).database());
+            }
+            assertEquals(List.of(), List.copyOf(failures), "every session answered (" + sessions + " by route)");
             // The server closed its pools: their backends end (asynchronously, so wait for them).
             int after = backends(monitor);
             for (int i = 0; i < 100 && after > before; i++) {

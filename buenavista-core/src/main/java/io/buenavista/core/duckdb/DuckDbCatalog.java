@@ -91,8 +91,10 @@ final class DuckDbCatalog {
      * @param context the session's context; null for defaults (user and database {@code duckdb})
      * @param defaultCatalog DuckDB's default catalog (the database file's name, {@code memory} in memory), which
      *                       this catalog shows as schema {@code public}
+     * @param fixedSettings  custom settings the handler fixes for the session, shown beside the core's
      */
-    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context, String defaultCatalog) {
+    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context, String defaultCatalog,
+            Map<String, String> fixedSettings) {
         String user = context == null ? "duckdb" : context.principal().name();
         String database = context == null || context.startup().database() == null
                 || context.startup().database().isEmpty() ? user : context.startup().database();
@@ -104,6 +106,12 @@ final class DuckDbCatalog {
                 catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
             }
         }
+        fixedSettings.forEach((name, value) -> {
+            if (name.indexOf('.') <= 0) { // a core or DuckDB name would shadow what the session really uses
+                throw new IllegalArgumentException("not a custom setting name: " + name);
+            }
+            catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
+        });
         String searchPath = catalog.settings.get("search_path");
         if (!searchPathNames(searchPath == null ? "" : searchPath).stream().allMatch("public"::equals)) {
             try (Statement s = conn.createStatement()) {
@@ -176,6 +184,8 @@ final class DuckDbCatalog {
             script.add("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
             StringJoiner names = new StringJoiner(", ", "MAP {", "}");
             CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
+            settings.keySet().stream().filter(k -> !CORE_SETTING_KEYS.contains(k)) // the fixed custom ones
+                    .forEach(k -> names.add(literal(k) + ": " + literal(k)));
             script.add("SET VARIABLE bv_setting_names = " + names);
             publishSettings(script);
             // Only the visible schemas: DuckDB's own path may have moved since (USE) and stays as it is.

@@ -151,6 +151,16 @@ public final class DuckDbDatabase implements AutoCloseable {
      * @throws IllegalStateException when the database is closed
      */
     public QuerySession openSession(SessionContext context) {
+        return openSession(context, Map.of());
+    }
+
+    /**
+     * As {@link #openSession(SessionContext)}, with custom settings the handler fixes for the session (e.g. who
+     * asked, for SQL to read): {@code current_setting} and {@code pg_settings} show them, and no SET changes them.
+     *
+     * @param fixedSettings custom setting names (with a dot, as PostgreSQL's) and their values
+     */
+    public QuerySession openSession(SessionContext context, Map<String, String> fixedSettings) {
         DuckDBConnection conn;
         synchronized (this) {
             if (closed) {
@@ -179,8 +189,8 @@ public final class DuckDbDatabase implements AutoCloseable {
                     s.execute("USE " + SqlQuoting.identifier(home));
                 }
             }
-            session = new DuckDbSession(conn, DuckDbCatalog.install(conn, sessionContext, defaultCatalog),
-                    schemaGeneration, lockdown,
+            DuckDbCatalog catalog = DuckDbCatalog.install(conn, sessionContext, defaultCatalog, fixedSettings);
+            session = new DuckDbSession(conn, catalog, schemaGeneration, lockdown,
                     config.tempDirectory() == null ? null : Path.of(config.tempDirectory()), reported,
                     this::sessionClosed);
         } catch (SQLException | RuntimeException e) {
