@@ -45,6 +45,13 @@ import java.util.concurrent.TimeUnit;
  * finish there; the old one closes with its last session, and a database no session used for
  * {@link CachedbDuckDbConfig#idleClose()} closes too.
  *
+ * <p>DuckDB has no memory shared between instances: each database gets the configured {@code threads} and
+ * {@code memory_limit} on its own, so at most {@link CachedbDuckDbConfig#maxInstances()} are open at once. A file set
+ * that needs a database beyond that closes the one no session has used for longest; when every open database has
+ * sessions, the new session is refused with FATAL {@code 53300} (as PostgreSQL refuses a connection beyond
+ * {@code max_connections}) until one is free. Each database spills to a folder of its own under
+ * {@link CachedbDuckDbConfig#tempDirectory()}, removed when it closes.
+ *
  * <p>Every session is locked down as a tenant's (see {@link DuckDbConfig#readOnlyAttachmentsOnly()}): nothing
  * shared is writable, no file access, no settings beyond the session's own, refusals are {@code 42501}.
  *
@@ -67,6 +74,8 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     private final Map<FileSet, Current> databases = new HashMap<>();
     /** Databases whose files were replaced, open until their last session closes; guarded by {@link #lock}. */
     private final List<DuckDbDatabase> retired = new ArrayList<>();
+    /** Databases being opened outside the lock, counted against the limit; guarded by {@link #lock}. */
+    private int opening;
     private boolean closed;
     /** DuckDB's version and platform, as an extension directory's folders name them. */
     private final String duckDbVersion;
@@ -258,21 +267,22 @@ public final class CachedbDuckDbHandler implements QueryHandler {
             if (current != null && current.identity().equals(files.identity()) && !current.database().isClosed()) {
                 return current.database();
             }
+            makeRoom();
+            opening++;
         }
         DuckDbDatabase opened;
         try {
-            opened = DuckDbDatabase.open(duckDbConfig(set, files));
-        } catch (PgException e) {
-            // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
-            LOG.warn("cannot open the DuckDB cache of database {}: {}", set.code(), e.getMessage());
-            throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "the DuckDB cache of database \"" + set.code()
-                    + "\" cannot be opened");
+            opened = open(set, files);
+        } finally {
+            synchronized (lock) {
+                opening--;
+            }
         }
         synchronized (lock) {
             Current current = databases.get(set);
             if (closed || current != null && current.identity().equals(files.identity())
                     && !current.database().isClosed()) {
-                opened.close(); // another session opened the same files meanwhile (or the server is closing)
+                closeDatabase(opened); // another session opened the same files meanwhile (or the server is closing)
                 if (closed) {
                     throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
                 }
@@ -288,9 +298,106 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         }
     }
 
-    private DuckDbConfig duckDbConfig(FileSet set, DuckDbFiles.Present files) {
+    /**
+     * Makes room for one more database, or refuses with {@code 53300}: closes the replaced databases without
+     * sessions, then, while the limit is reached, the current database without sessions that has been idle longest.
+     * Called under {@link #lock}.
+     */
+    private void makeRoom() {
+        retired.removeIf(this::closeIfIdle);
+        while (databases.size() + retired.size() + opening >= config.maxInstances()) {
+            long now = System.nanoTime();
+            FileSet idlest = null;
+            long longest = -1;
+            for (Map.Entry<FileSet, Current> e : databases.entrySet()) {
+                DuckDbDatabase d = e.getValue().database();
+                long idle = d.openSessions() == 0 ? d.idleNanos(now) : -1;
+                if (idle > longest) {
+                    longest = idle;
+                    idlest = e.getKey();
+                }
+            }
+            if (idlest == null) {
+                LOG.warn("all {} DuckDB caches have sessions: a session for another file set is refused",
+                        config.maxInstances());
+                throw PgException.fatal(SqlState.TOO_MANY_CONNECTIONS, "too many DuckDB caches are in use ("
+                        + config.maxInstances() + "); try again when sessions on other datasets have ended");
+            }
+            // A session may have opened on it since it was picked: then it has sessions, and the next round skips it.
+            if (closeIfIdle(databases.get(idlest).database())) {
+                LOG.debug("DuckDB cache of {}_{} / {}_{} closed to make room", idlest.code(), idlest.schema(),
+                        idlest.code(), idlest.vocab());
+                databases.remove(idlest);
+            }
+        }
+    }
+
+    /** Opens the file set's database in a spill folder of its own; {@code 3D000} when DuckDB cannot. */
+    private DuckDbDatabase open(FileSet set, DuckDbFiles.Present files) {
+        Path spill;
+        try {
+            Path base = config.tempDirectory() != null ? config.tempDirectory()
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            // Owner-only where the file system has permissions: spilled rows are the tenants' data.
+            spill = Files.createTempDirectory(base, "buenavista-duckdb-");
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot create a spill folder for the DuckDB cache of database {}: {}", set.code(), e.toString());
+            throw PgException.fatal(SqlState.INSUFFICIENT_RESOURCES, "the DuckDB cache of database \"" + set.code()
+                    + "\" has no spill folder");
+        }
+        try {
+            return DuckDbDatabase.open(duckDbConfig(set, files, spill));
+        } catch (PgException e) {
+            removeSpillFolder(spill);
+            // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
+            LOG.warn("cannot open the DuckDB cache of database {}: {}", set.code(), e.getMessage());
+            throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "the DuckDB cache of database \"" + set.code()
+                    + "\" cannot be opened");
+        }
+    }
+
+    /** Closes the database if no session uses it, and then removes its spill folder; whether it is closed. */
+    private boolean closeIfIdle(DuckDbDatabase database) {
+        if (database.closeIfIdle(0)) {
+            removeSpillFolder(database);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Closes the database; its spill folder is removed when no session uses it any more (DuckDB has deleted its
+     * files then), otherwise the sessions still spill there and the folder stays.
+     */
+    private void closeDatabase(DuckDbDatabase database) {
+        boolean unused = database.openSessions() == 0;
+        database.close();
+        if (unused) {
+            removeSpillFolder(database);
+        }
+    }
+
+    private static void removeSpillFolder(DuckDbDatabase database) {
+        String folder = database.config().tempDirectory();
+        if (folder != null) {
+            removeSpillFolder(Path.of(folder));
+        }
+    }
+
+    /** Deletes the folder and what is left in it (nothing, normally: DuckDB and the cursors delete their files). */
+    private static void removeSpillFolder(Path folder) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.warn("cannot remove the DuckDB spill folder {}: {}", folder, e.toString());
+        }
+    }
+
+    private DuckDbConfig duckDbConfig(FileSet set, DuckDbFiles.Present files, Path spill) {
         DuckDbConfig c = DuckDbConfig.inMemory().withThreads(config.threads()).withMemoryLimit(config.memoryLimit())
-                .withTempDirectory(config.tempDirectory() == null ? null : config.tempDirectory().toString());
+                .withTempDirectory(spill.toString());
         if (!set.schema().equals(set.vocab())) {
             c = c.withAttachment(set.schema(), files.schemaFile().toString());
         }
@@ -343,10 +450,12 @@ public final class CachedbDuckDbHandler implements QueryHandler {
      */
     public void sweep() {
         synchronized (lock) {
-            retired.removeIf(d -> d.closeIfIdle(0));
+            retired.removeIf(this::closeIfIdle);
             long idle = config.idleClose().toNanos();
             for (Iterator<Current> it = databases.values().iterator(); it.hasNext(); ) {
-                if (it.next().database().closeIfIdle(idle)) {
+                DuckDbDatabase d = it.next().database();
+                if (d.closeIfIdle(idle)) {
+                    removeSpillFolder(d);
                     it.remove();
                 }
             }
@@ -368,16 +477,35 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         }
     }
 
+    /** The sessions open now on this handler's databases. */
+    public int openSessions() {
+        synchronized (lock) {
+            return databases.values().stream().mapToInt(c -> c.database().openSessions()).sum()
+                    + retired.stream().mapToInt(DuckDbDatabase::openSessions).sum();
+        }
+    }
+
+    /** The file sets with a current database open, as {@code code_schema/code_vocab} (for tests). */
+    java.util.Set<String> openFileSets() {
+        synchronized (lock) {
+            java.util.Set<String> sets = new java.util.TreeSet<>();
+            for (FileSet f : databases.keySet()) {
+                sets.add(f.code() + "_" + f.schema() + "/" + f.code() + "_" + f.vocab());
+            }
+            return sets;
+        }
+    }
+
     @Override
     public void close() {
         sweeper.shutdownNow();
         synchronized (lock) {
             closed = true;
             for (Current c : databases.values()) {
-                c.database().close();
+                closeDatabase(c.database());
             }
             for (DuckDbDatabase d : retired) {
-                d.close();
+                closeDatabase(d);
             }
             databases.clear();
             retired.clear();
