@@ -29,6 +29,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -74,8 +75,12 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     private final Map<FileSet, Current> databases = new HashMap<>();
     /** Databases whose files were replaced, open until their last session closes; guarded by {@link #lock}. */
     private final List<DuckDbDatabase> retired = new ArrayList<>();
-    /** Databases being opened outside the lock, counted against the limit; guarded by {@link #lock}. */
-    private int opening;
+    /**
+     * Databases being opened outside the lock, by file set and files: counted against the limit, and awaited by the
+     * other sessions that need the same files meanwhile, so that a burst of logins opens one database, not one
+     * each; guarded by {@link #lock}.
+     */
+    private final Map<Opening, CompletableFuture<DuckDbDatabase>> opening = new HashMap<>();
     private boolean closed;
     /** DuckDB's version and platform, as an extension directory's folders name them. */
     private final String duckDbVersion;
@@ -84,6 +89,8 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     private record FileSet(String code, String schema, String vocab) {}
 
     private record Current(DuckDbDatabase database, String identity) {}
+
+    private record Opening(FileSet set, String identity) {}
 
     /**
      * A handler for the files of {@code config}; it opens nothing until the first session. Idle databases are
@@ -256,9 +263,13 @@ public final class CachedbDuckDbHandler implements QueryHandler {
 
     /**
      * The current database of the file set, opened (or reopened, when the files were replaced) as needed. DuckDB
-     * opens the files outside the handler's lock, so that a slow disk holds up only the sessions of that file set.
+     * opens the files outside the handler's lock, so that a slow disk holds up only the sessions of that file set;
+     * they wait for the one session that opens it.
      */
     private DuckDbDatabase database(FileSet set, DuckDbFiles.Present files) {
+        Opening key = new Opening(set, files.identity());
+        CompletableFuture<DuckDbDatabase> mine = new CompletableFuture<>();
+        CompletableFuture<DuckDbDatabase> theirs;
         synchronized (lock) {
             if (closed) {
                 throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
@@ -267,35 +278,47 @@ public final class CachedbDuckDbHandler implements QueryHandler {
             if (current != null && current.identity().equals(files.identity()) && !current.database().isClosed()) {
                 return current.database();
             }
-            makeRoom();
-            opening++;
+            theirs = opening.get(key);
+            if (theirs == null) {
+                makeRoom();
+                opening.put(key, mine);
+            }
+        }
+        if (theirs != null) {
+            try {
+                return theirs.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof PgException p ? p : e;
+            }
         }
         DuckDbDatabase opened;
         try {
             opened = open(set, files);
-        } finally {
+        } catch (RuntimeException e) {
             synchronized (lock) {
-                opening--;
+                opening.remove(key);
             }
+            mine.completeExceptionally(e);
+            throw e;
         }
         synchronized (lock) {
-            Current current = databases.get(set);
-            if (closed || current != null && current.identity().equals(files.identity())
-                    && !current.database().isClosed()) {
-                closeDatabase(opened); // another session opened the same files meanwhile (or the server is closing)
-                if (closed) {
-                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
-                }
-                return current.database();
+            opening.remove(key);
+            if (closed) {
+                closeDatabase(opened);
+                PgException closing = PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
+                mine.completeExceptionally(closing);
+                throw closing;
             }
+            Current current = databases.get(set);
             if (current != null && !current.database().isClosed()) {
                 LOG.info("DuckDB cache of {}_{} / {}_{} replaced: new sessions use the new files", set.code(),
                         set.schema(), set.code(), set.vocab());
                 retired.add(current.database());
             }
             databases.put(set, new Current(opened, files.identity()));
-            return opened;
         }
+        mine.complete(opened);
+        return opened;
     }
 
     /**
@@ -305,7 +328,7 @@ public final class CachedbDuckDbHandler implements QueryHandler {
      */
     private void makeRoom() {
         retired.removeIf(this::closeIfIdle);
-        while (databases.size() + retired.size() + opening >= config.maxInstances()) {
+        while (databases.size() + retired.size() + opening.size() >= config.maxInstances()) {
             long now = System.nanoTime();
             FileSet idlest = null;
             long longest = -1;

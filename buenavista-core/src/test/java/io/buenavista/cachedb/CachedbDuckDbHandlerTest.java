@@ -424,6 +424,37 @@ class CachedbDuckDbHandlerTest {
         }
     }
 
+    /** A burst of logins on one file set opens one database: the others wait for it, none is refused. */
+    @Test
+    void aBurstOfLoginsOnOneFileSetOpensOneDatabaseWithinALimitOfOne() throws Exception {
+        server.close();
+        handler.close();
+        startServer(CachedbDuckDbConfig.of(data).withIdleClose(Duration.ofHours(1)).withThreads(1)
+                .withMaxInstances(1));
+        int clients = 16;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String mode = MODES[i % MODES.length];
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    try (Connection c = connect("cdm", mode); Statement s = c.createStatement()) {
+                        return single(s, "SELECT count(*) FROM cdm.person");
+                    }
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<String> answer : answers) {
+                assertEquals("5", answer.get(120, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, handler.openDatabases());
+    }
+
     /**
      * Each database spills to a folder of its own under the configured temporary directory, removed when the
      * database closes; the memory limit and threads are the database's, which a client can read but not change.
