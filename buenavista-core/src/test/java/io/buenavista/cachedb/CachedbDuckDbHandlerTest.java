@@ -457,7 +457,8 @@ class CachedbDuckDbHandlerTest {
 
     /**
      * Each database spills to a folder of its own under the configured temporary directory, removed when the
-     * database closes; the memory limit and threads are the database's, which a client can read but not change.
+     * database closes; the memory limit and threads are the database's, which a client can read but not change, and
+     * a query beyond the limit that cannot spill fails alone.
      */
     @Test
     void eachDatabaseSpillsInAFolderOfItsOwnUnderTheTemporaryDirectoryAndTheLimitsHold() throws Exception {
@@ -495,6 +496,13 @@ class CachedbDuckDbHandlerTest {
                         spilled.toString());
             }
             a.commit();
+            a.setAutoCommit(true);
+            // What cannot spill (one 160 MB string) hits the limit: 53200, and both sessions go on.
+            SQLException e = assertThrows(SQLException.class, () -> sa.executeQuery(
+                    "SELECT length(string_agg(md5(i::VARCHAR), ',')) FROM range(5000000) r(i)"));
+            assertEquals("53200", e.getSQLState(), e.getMessage());
+            assertEquals("5", single(sa, "SELECT count(*) FROM cdm.person"));
+            assertEquals("3", single(sb, "SELECT count(*) FROM concept"));
         }
         awaitOpenSessions(0);
         handler.sweep();
