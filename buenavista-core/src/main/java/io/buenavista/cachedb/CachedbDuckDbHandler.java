@@ -304,7 +304,7 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         synchronized (lock) {
             opening.remove(key);
             if (closed) {
-                closeDatabase(opened);
+                opened.close();
                 PgException closing = PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
                 mine.completeExceptionally(closing);
                 throw closing;
@@ -327,7 +327,7 @@ public final class CachedbDuckDbHandler implements QueryHandler {
      * Called under {@link #lock}.
      */
     private void makeRoom() {
-        retired.removeIf(this::closeIfIdle);
+        retired.removeIf(d -> d.closeIfIdle(0));
         while (databases.size() + retired.size() + opening.size() >= config.maxInstances()) {
             long now = System.nanoTime();
             FileSet idlest = null;
@@ -347,7 +347,7 @@ public final class CachedbDuckDbHandler implements QueryHandler {
                         + config.maxInstances() + "); try again when sessions on other datasets have ended");
             }
             // A session may have opened on it since it was picked: then it has sessions, and the next round skips it.
-            if (closeIfIdle(databases.get(idlest).database())) {
+            if (databases.get(idlest).database().closeIfIdle(0)) {
                 LOG.debug("DuckDB cache of {}_{} / {}_{} closed to make room", idlest.code(), idlest.schema(),
                         idlest.code(), idlest.vocab());
                 databases.remove(idlest);
@@ -369,7 +369,7 @@ public final class CachedbDuckDbHandler implements QueryHandler {
                     + "\" has no spill folder");
         }
         try {
-            return DuckDbDatabase.open(duckDbConfig(set, files, spill));
+            return openRemovingSpillFolder(duckDbConfig(set, files, spill), spill);
         } catch (PgException e) {
             removeSpillFolder(spill);
             // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
@@ -379,32 +379,11 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         }
     }
 
-    /** Closes the database if no session uses it, and then removes its spill folder; whether it is closed. */
-    private boolean closeIfIdle(DuckDbDatabase database) {
-        if (database.closeIfIdle(0)) {
-            removeSpillFolder(database);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Closes the database; its spill folder is removed when no session uses it any more (DuckDB has deleted its
-     * files then), otherwise the sessions still spill there and the folder stays.
-     */
-    private void closeDatabase(DuckDbDatabase database) {
-        boolean unused = database.openSessions() == 0;
-        database.close();
-        if (unused) {
-            removeSpillFolder(database);
-        }
-    }
-
-    private static void removeSpillFolder(DuckDbDatabase database) {
-        String folder = database.config().tempDirectory();
-        if (folder != null) {
-            removeSpillFolder(Path.of(folder));
-        }
+    /** Opens the database {@code config} describes, whose spill folder is removed once it is closed and unused. */
+    private static DuckDbDatabase openRemovingSpillFolder(DuckDbConfig config, Path spill) {
+        DuckDbDatabase database = DuckDbDatabase.open(config);
+        database.whenReleased(() -> removeSpillFolder(spill));
+        return database;
     }
 
     /** Deletes the folder and what is left in it (nothing, normally: DuckDB and the cursors delete their files). */
@@ -473,12 +452,11 @@ public final class CachedbDuckDbHandler implements QueryHandler {
      */
     public void sweep() {
         synchronized (lock) {
-            retired.removeIf(this::closeIfIdle);
+            retired.removeIf(d -> d.closeIfIdle(0));
             long idle = config.idleClose().toNanos();
             for (Iterator<Current> it = databases.values().iterator(); it.hasNext(); ) {
                 DuckDbDatabase d = it.next().database();
                 if (d.closeIfIdle(idle)) {
-                    removeSpillFolder(d);
                     it.remove();
                 }
             }
@@ -525,10 +503,10 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         synchronized (lock) {
             closed = true;
             for (Current c : databases.values()) {
-                closeDatabase(c.database());
+                c.database().close();
             }
             for (DuckDbDatabase d : retired) {
-                closeDatabase(d);
+                d.close();
             }
             databases.clear();
             retired.clear();

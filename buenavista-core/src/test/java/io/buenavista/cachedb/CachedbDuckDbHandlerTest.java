@@ -507,7 +507,14 @@ class CachedbDuckDbHandlerTest {
         awaitOpenSessions(0);
         handler.sweep();
         assertEquals(2, handler.openDatabases());
-        handler.close();
+        try (Connection late = connect("cdm", "preferQueryMode=simple")) {
+            handler.close();
+            assertEquals(1, list(spill).size(), "a database with a session keeps its folder until the session ends");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!list(spill).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the server closes the session on its own thread after the client left
+        }
         assertEquals(List.of(), list(spill), "the folders are removed with their databases");
     }
 
