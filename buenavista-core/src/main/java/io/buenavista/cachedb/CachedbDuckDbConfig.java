@@ -16,12 +16,21 @@ import java.util.Optional;
  * @param extensions       the extensions loaded from that folder when their file is there (e.g. {@code fts})
  * @param idleClose        how long a database no session uses stays open before it is closed
  * @param threads          DuckDB's {@code threads} for each database, or null for DuckDB's default (one per core)
- * @param memoryLimit      DuckDB's {@code memory_limit} for each database, or null for DuckDB's default
- * @param tempDirectory    DuckDB's spill directory (also the cursors' read-ahead files), or null for the defaults;
- *                         must not be inside the data folder
+ * @param memoryLimit      DuckDB's {@code memory_limit} for each database (e.g. {@code "2GB"}), or null for DuckDB's
+ *                         default (80% of the machine's memory for each database: set it when several may be open)
+ * @param tempDirectory    the folder under which each database gets a spill folder of its own (DuckDB's
+ *                         {@code temp_directory}, also the cursors' read-ahead files), created when the database
+ *                         opens and removed, with whatever is left in it, when it closes; null for the JVM's
+ *                         temporary directory. Must not be inside the data folder
+ * @param maxInstances     how many DuckDB databases may be open at once (current and replaced ones); when another
+ *                         is needed the one unused longest among those without sessions is closed, and when every
+ *                         one has sessions the new session is refused with FATAL {@code 53300}
  */
 public record CachedbDuckDbConfig(Path dataFolder, Optional<Path> extensionsFolder, List<String> extensions,
-        Duration idleClose, Integer threads, String memoryLimit, Path tempDirectory) {
+        Duration idleClose, Integer threads, String memoryLimit, Path tempDirectory, int maxInstances) {
+    /** {@link #maxInstances()} unless configured. */
+    public static final int DEFAULT_MAX_INSTANCES = 8;
+
     public CachedbDuckDbConfig {
         Objects.requireNonNull(dataFolder, "dataFolder");
         Objects.requireNonNull(extensionsFolder, "extensionsFolder");
@@ -35,9 +44,29 @@ public record CachedbDuckDbConfig(Path dataFolder, Optional<Path> extensionsFold
         if (idleClose.isNegative()) {
             throw new IllegalArgumentException("idleClose must not be negative: " + idleClose);
         }
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1: " + threads);
+        }
+        if (maxInstances < 1) {
+            throw new IllegalArgumentException("maxInstances must be at least 1: " + maxInstances);
+        }
+        if (tempDirectory != null && tempDirectory.toAbsolutePath().normalize()
+                .startsWith(dataFolder.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("the temporary directory must not be inside the data folder");
+        }
     }
 
-    /** The data folder with the defaults: no extensions folder, {@code fts} when one is given, 5 minutes idle. */
+    /** A configuration with at most {@link #DEFAULT_MAX_INSTANCES} databases open. */
+    public CachedbDuckDbConfig(Path dataFolder, Optional<Path> extensionsFolder, List<String> extensions,
+            Duration idleClose, Integer threads, String memoryLimit, Path tempDirectory) {
+        this(dataFolder, extensionsFolder, extensions, idleClose, threads, memoryLimit, tempDirectory,
+                DEFAULT_MAX_INSTANCES);
+    }
+
+    /**
+     * The data folder with the defaults: no extensions folder, {@code fts} when one is given, 5 minutes idle, DuckDB's
+     * threads and memory limit, spill folders in the JVM's temporary directory, {@link #DEFAULT_MAX_INSTANCES}.
+     */
     public static CachedbDuckDbConfig of(Path dataFolder) {
         return new CachedbDuckDbConfig(dataFolder, Optional.empty(), List.of("fts"), Duration.ofMinutes(5), null,
                 null, null);
@@ -45,26 +74,31 @@ public record CachedbDuckDbConfig(Path dataFolder, Optional<Path> extensionsFold
 
     public CachedbDuckDbConfig withExtensionsFolder(Path folder) {
         return new CachedbDuckDbConfig(dataFolder, Optional.of(folder), extensions, idleClose, threads, memoryLimit,
-                tempDirectory);
+                tempDirectory, maxInstances);
     }
 
     public CachedbDuckDbConfig withIdleClose(Duration idle) {
         return new CachedbDuckDbConfig(dataFolder, extensionsFolder, extensions, idle, threads, memoryLimit,
-                tempDirectory);
+                tempDirectory, maxInstances);
     }
 
     public CachedbDuckDbConfig withThreads(Integer newThreads) {
         return new CachedbDuckDbConfig(dataFolder, extensionsFolder, extensions, idleClose, newThreads, memoryLimit,
-                tempDirectory);
+                tempDirectory, maxInstances);
     }
 
     public CachedbDuckDbConfig withMemoryLimit(String limit) {
         return new CachedbDuckDbConfig(dataFolder, extensionsFolder, extensions, idleClose, threads, limit,
-                tempDirectory);
+                tempDirectory, maxInstances);
     }
 
     public CachedbDuckDbConfig withTempDirectory(Path directory) {
         return new CachedbDuckDbConfig(dataFolder, extensionsFolder, extensions, idleClose, threads, memoryLimit,
-                directory);
+                directory, maxInstances);
+    }
+
+    public CachedbDuckDbConfig withMaxInstances(int max) {
+        return new CachedbDuckDbConfig(dataFolder, extensionsFolder, extensions, idleClose, threads, memoryLimit,
+                tempDirectory, max);
     }
 }

@@ -29,6 +29,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,13 @@ import java.util.concurrent.TimeUnit;
  * a replaced file gets a new database for the sessions that open from then on, while the sessions on the old one
  * finish there; the old one closes with its last session, and a database no session used for
  * {@link CachedbDuckDbConfig#idleClose()} closes too.
+ *
+ * <p>DuckDB has no memory shared between instances: each database gets the configured {@code threads} and
+ * {@code memory_limit} on its own, so at most {@link CachedbDuckDbConfig#maxInstances()} are open at once. A file set
+ * that needs a database beyond that closes the one no session has used for longest; when every open database has
+ * sessions, the new session is refused with FATAL {@code 53300} (as PostgreSQL refuses a connection beyond
+ * {@code max_connections}) until one is free. Each database spills to a folder of its own under
+ * {@link CachedbDuckDbConfig#tempDirectory()}, removed when it closes.
  *
  * <p>Every session is locked down as a tenant's (see {@link DuckDbConfig#readOnlyAttachmentsOnly()}): nothing
  * shared is writable, no file access, no settings beyond the session's own, refusals are {@code 42501}. The
@@ -69,6 +77,12 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     private final Map<FileSet, Current> databases = new HashMap<>();
     /** Databases whose files were replaced, open until their last session closes; guarded by {@link #lock}. */
     private final List<DuckDbDatabase> retired = new ArrayList<>();
+    /**
+     * Databases being opened outside the lock, by file set and files: counted against the limit, and awaited by the
+     * other sessions that need the same files meanwhile, so that a burst of logins opens one database, not one
+     * each; guarded by {@link #lock}.
+     */
+    private final Map<Opening, CompletableFuture<DuckDbDatabase>> opening = new HashMap<>();
     private boolean closed;
     /** DuckDB's version and platform, as an extension directory's folders name them. */
     private final String duckDbVersion;
@@ -77,6 +91,8 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     private record FileSet(String code, String schema, String vocab) {}
 
     private record Current(DuckDbDatabase database, String identity) {}
+
+    private record Opening(FileSet set, String identity) {}
 
     /**
      * A handler for the files of {@code config}; it opens nothing until the first session. Idle databases are
@@ -251,9 +267,13 @@ public final class CachedbDuckDbHandler implements QueryHandler {
 
     /**
      * The current database of the file set, opened (or reopened, when the files were replaced) as needed. DuckDB
-     * opens the files outside the handler's lock, so that a slow disk holds up only the sessions of that file set.
+     * opens the files outside the handler's lock, so that a slow disk holds up only the sessions of that file set;
+     * they wait for the one session that opens it.
      */
     private DuckDbDatabase database(FileSet set, DuckDbFiles.Present files) {
+        Opening key = new Opening(set, files.identity());
+        CompletableFuture<DuckDbDatabase> mine = new CompletableFuture<>();
+        CompletableFuture<DuckDbDatabase> theirs;
         synchronized (lock) {
             if (closed) {
                 throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
@@ -262,39 +282,128 @@ public final class CachedbDuckDbHandler implements QueryHandler {
             if (current != null && current.identity().equals(files.identity()) && !current.database().isClosed()) {
                 return current.database();
             }
+            theirs = opening.get(key);
+            if (theirs == null) {
+                makeRoom();
+                opening.put(key, mine);
+            }
+        }
+        if (theirs != null) {
+            try {
+                return theirs.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof PgException p ? p : e;
+            }
         }
         DuckDbDatabase opened;
         try {
-            opened = DuckDbDatabase.open(duckDbConfig(set, files));
-        } catch (PgException e) {
-            // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
-            LOG.warn("cannot open the DuckDB cache of database {}: {}", set.code(), e.getMessage());
-            throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "the DuckDB cache of database \"" + set.code()
-                    + "\" cannot be opened");
+            opened = open(set, files);
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                opening.remove(key);
+            }
+            mine.completeExceptionally(e);
+            throw e;
         }
         synchronized (lock) {
-            Current current = databases.get(set);
-            if (closed || current != null && current.identity().equals(files.identity())
-                    && !current.database().isClosed()) {
-                opened.close(); // another session opened the same files meanwhile (or the server is closing)
-                if (closed) {
-                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
-                }
-                return current.database();
+            opening.remove(key);
+            if (closed) {
+                opened.close();
+                PgException closing = PgException.fatal(SqlState.CONNECTION_FAILURE, "the server is closing");
+                mine.completeExceptionally(closing);
+                throw closing;
             }
+            Current current = databases.get(set);
             if (current != null && !current.database().isClosed()) {
                 LOG.info("DuckDB cache of {}_{} / {}_{} replaced: new sessions use the new files", set.code(),
                         set.schema(), set.code(), set.vocab());
                 retired.add(current.database());
             }
             databases.put(set, new Current(opened, files.identity()));
-            return opened;
+        }
+        mine.complete(opened);
+        return opened;
+    }
+
+    /**
+     * Makes room for one more database, or refuses with {@code 53300}: closes the replaced databases without
+     * sessions, then, while the limit is reached, the current database without sessions that has been idle longest.
+     * Called under {@link #lock}.
+     */
+    private void makeRoom() {
+        retired.removeIf(d -> d.closeIfIdle(0));
+        while (databases.size() + retired.size() + opening.size() >= config.maxInstances()) {
+            long now = System.nanoTime();
+            FileSet idlest = null;
+            long longest = -1;
+            for (Map.Entry<FileSet, Current> e : databases.entrySet()) {
+                DuckDbDatabase d = e.getValue().database();
+                long idle = d.openSessions() == 0 ? d.idleNanos(now) : -1;
+                if (idle > longest) {
+                    longest = idle;
+                    idlest = e.getKey();
+                }
+            }
+            if (idlest == null) {
+                LOG.warn("all {} DuckDB caches have sessions: a session for another file set is refused",
+                        config.maxInstances());
+                throw PgException.fatal(SqlState.TOO_MANY_CONNECTIONS, "too many DuckDB caches are in use ("
+                        + config.maxInstances() + "); try again when sessions on other datasets have ended");
+            }
+            // A session may have opened on it since it was picked: then it has sessions, and the next round skips it.
+            if (databases.get(idlest).database().closeIfIdle(0)) {
+                LOG.debug("DuckDB cache of {}_{} / {}_{} closed to make room", idlest.code(), idlest.schema(),
+                        idlest.code(), idlest.vocab());
+                databases.remove(idlest);
+            }
         }
     }
 
-    private DuckDbConfig duckDbConfig(FileSet set, DuckDbFiles.Present files) {
+    /** Opens the file set's database in a spill folder of its own; {@code 3D000} when DuckDB cannot. */
+    private DuckDbDatabase open(FileSet set, DuckDbFiles.Present files) {
+        Path spill;
+        try {
+            Path base = config.tempDirectory() != null ? config.tempDirectory()
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            // Owner-only where the file system has permissions: spilled rows are the tenants' data.
+            spill = Files.createTempDirectory(base, "buenavista-duckdb-");
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot create a spill folder for the DuckDB cache of database {}: {}", set.code(), e.toString());
+            throw PgException.fatal(SqlState.INSUFFICIENT_RESOURCES, "the DuckDB cache of database \"" + set.code()
+                    + "\" has no spill folder");
+        }
+        try {
+            return openRemovingSpillFolder(duckDbConfig(set, files, spill), spill);
+        } catch (PgException e) {
+            removeSpillFolder(spill);
+            // DuckDB's message names the server's paths: the log gets it, the client a plain statement.
+            LOG.warn("cannot open the DuckDB cache of database {}: {}", set.code(), e.getMessage());
+            throw PgException.fatal(SqlState.INVALID_CATALOG_NAME, "the DuckDB cache of database \"" + set.code()
+                    + "\" cannot be opened");
+        }
+    }
+
+    /** Opens the database {@code config} describes, whose spill folder is removed once it is closed and unused. */
+    private static DuckDbDatabase openRemovingSpillFolder(DuckDbConfig config, Path spill) {
+        DuckDbDatabase database = DuckDbDatabase.open(config);
+        database.whenReleased(() -> removeSpillFolder(spill));
+        return database;
+    }
+
+    /** Deletes the folder and what is left in it (nothing, normally: DuckDB and the cursors delete their files). */
+    private static void removeSpillFolder(Path folder) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.warn("cannot remove the DuckDB spill folder {}: {}", folder, e.toString());
+        }
+    }
+
+    private DuckDbConfig duckDbConfig(FileSet set, DuckDbFiles.Present files, Path spill) {
         DuckDbConfig c = DuckDbConfig.inMemory().withThreads(config.threads()).withMemoryLimit(config.memoryLimit())
-                .withTempDirectory(config.tempDirectory() == null ? null : config.tempDirectory().toString());
+                .withTempDirectory(spill.toString());
         if (!set.schema().equals(set.vocab())) {
             c = c.withAttachment(set.schema(), files.schemaFile().toString());
         }
@@ -350,7 +459,8 @@ public final class CachedbDuckDbHandler implements QueryHandler {
             retired.removeIf(d -> d.closeIfIdle(0));
             long idle = config.idleClose().toNanos();
             for (Iterator<Current> it = databases.values().iterator(); it.hasNext(); ) {
-                if (it.next().database().closeIfIdle(idle)) {
+                DuckDbDatabase d = it.next().database();
+                if (d.closeIfIdle(idle)) {
                     it.remove();
                 }
             }
@@ -369,6 +479,25 @@ public final class CachedbDuckDbHandler implements QueryHandler {
     public int openDatabases() {
         synchronized (lock) {
             return databases.size() + retired.size();
+        }
+    }
+
+    /** The sessions open now on this handler's databases. */
+    public int openSessions() {
+        synchronized (lock) {
+            return databases.values().stream().mapToInt(c -> c.database().openSessions()).sum()
+                    + retired.stream().mapToInt(DuckDbDatabase::openSessions).sum();
+        }
+    }
+
+    /** The file sets with a current database open, as {@code code_schema/code_vocab} (for tests). */
+    java.util.Set<String> openFileSets() {
+        synchronized (lock) {
+            java.util.Set<String> sets = new java.util.TreeSet<>();
+            for (FileSet f : databases.keySet()) {
+                sets.add(f.code() + "_" + f.schema() + "/" + f.code() + "_" + f.vocab());
+            }
+            return sets;
         }
     }
 

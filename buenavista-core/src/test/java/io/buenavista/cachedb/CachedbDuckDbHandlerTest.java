@@ -396,6 +396,151 @@ class CachedbDuckDbHandlerTest {
         }
     }
 
+    /**
+     * At most {@code maxInstances} databases: a file set beyond it closes the one unused longest among those without
+     * sessions; when all have sessions the client gets FATAL 53300, the other sessions go on, and a session that
+     * ends frees a place.
+     */
+    @Test
+    void theInstanceLimitClosesTheLeastRecentlyUsedIdleDatabaseOrRefusesWith53300() throws Exception {
+        server.close();
+        handler.close();
+        writeConcepts(data.resolve(CODE + "_CDMVOCAB"));
+        startServer(CachedbDuckDbConfig.of(data).withIdleClose(Duration.ofHours(1)).withThreads(1)
+                .withMaxInstances(2));
+        String cdm = CODE + "_cdm/" + CODE + "_vocab";
+        String same = CODE + "_vocab/" + CODE + "_vocab";
+        String upper = CODE + "_cdm/" + CODE + "_CDMVOCAB";
+        try (Connection a = connect("cdm", "preferQueryMode=extended"); Statement sa = a.createStatement()) {
+            try (Connection b = connect("samefile", "preferQueryMode=simple")) {
+                assertEquals(java.util.Set.of(cdm, same), handler.openFileSets());
+                for (String mode : MODES) {
+                    PSQLException e = assertThrows(PSQLException.class, () -> connect("upper", mode));
+                    assertEquals("53300", e.getSQLState(), e.getMessage());
+                    assertTrue(e.getMessage().contains("too many DuckDB caches are in use (2)"), e.getMessage());
+                }
+                assertEquals("5", single(sa, "SELECT count(*) FROM cdm.person"), "the others go on");
+                try (Statement sb = b.createStatement()) {
+                    assertEquals("3", single(sb, "SELECT count(*) FROM concept"));
+                }
+                assertEquals(2, handler.openDatabases());
+            }
+            awaitOpenSessions(1);
+            try (Connection c = connect("upper", "preferQueryMode=extended"); Statement sc = c.createStatement()) {
+                assertEquals("3", single(sc, "SELECT count(*) FROM \"CDMVOCAB\".concept"));
+                assertEquals(java.util.Set.of(cdm, upper), handler.openFileSets(), "the idle one made room");
+            }
+            awaitOpenSessions(1); // upper's session has ended before cdm's
+            assertEquals("5", single(sa, "SELECT count(*) FROM cdm.person"), "the session's database stayed open");
+        }
+        awaitOpenSessions(0);
+        // Both idle now; cdm's session ended last, so upper's database has been unused longest and makes room.
+        try (Connection b = connect("samefile", "preferQueryMode=simple"); Statement sb = b.createStatement()) {
+            assertEquals("3", single(sb, "SELECT count(*) FROM concept"));
+            assertEquals(java.util.Set.of(cdm, same), handler.openFileSets());
+        }
+    }
+
+    /** A burst of logins on one file set opens one database: the others wait for it, none is refused. */
+    @Test
+    void aBurstOfLoginsOnOneFileSetOpensOneDatabaseWithinALimitOfOne() throws Exception {
+        server.close();
+        handler.close();
+        startServer(CachedbDuckDbConfig.of(data).withIdleClose(Duration.ofHours(1)).withThreads(1)
+                .withMaxInstances(1));
+        int clients = 16;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String mode = MODES[i % MODES.length];
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    try (Connection c = connect("cdm", mode); Statement s = c.createStatement()) {
+                        return single(s, "SELECT count(*) FROM cdm.person");
+                    }
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<String> answer : answers) {
+                assertEquals("5", answer.get(120, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, handler.openDatabases());
+    }
+
+    /**
+     * Each database spills to a folder of its own under the configured temporary directory, removed when the
+     * database closes; the memory limit and threads are the database's, which a client can read but not change, and
+     * a query beyond the limit that cannot spill fails alone.
+     */
+    @Test
+    void eachDatabaseSpillsInAFolderOfItsOwnUnderTheTemporaryDirectoryAndTheLimitsHold() throws Exception {
+        server.close();
+        handler.close();
+        Path spill = elsewhere.resolve("spill");
+        Files.createDirectory(spill);
+        startServer(CachedbDuckDbConfig.of(data).withIdleClose(Duration.ofHours(1)).withThreads(1)
+                .withMemoryLimit("64MiB").withTempDirectory(spill));
+        try (Connection a = connect("cdm", "preferQueryMode=extended"); Statement sa = a.createStatement();
+                Connection b = connect("samefile", "preferQueryMode=extended"); Statement sb = b.createStatement()) {
+            assertEquals("1", single(sa, "SELECT current_setting('threads')"));
+            assertEquals("64.0 MiB", single(sa, "SELECT current_setting('memory_limit')"));
+            for (String sql : List.of("SET threads = 2", "SET memory_limit = '10GB'", "SET GLOBAL memory_limit = '10GB'",
+                    "RESET memory_limit", "SET temp_directory = '/tmp'", "PRAGMA threads = 2",
+                    "SET max_temp_directory_size = '1GB'")) {
+                SQLException e = assertThrows(SQLException.class, () -> sa.execute(sql), sql);
+                assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
+            }
+            assertEquals("64.0 MiB", single(sb, "SELECT current_setting('memory_limit')"));
+            List<Path> folders = list(spill);
+            assertEquals(2, folders.size(), "one folder per database: " + folders);
+            a.setAutoCommit(false);
+            sa.setFetchSize(100);
+            // About 70 MB of sorted rows under a 64 MiB limit: once the first row is out, the rest is on disk.
+            try (ResultSet rs = sa.executeQuery("SELECT i, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS h"
+                    + " FROM range(1000000) r(i) ORDER BY h")) {
+                assertTrue(rs.next());
+                List<Path> spilled = new ArrayList<>();
+                for (Path folder : folders) {
+                    spilled.addAll(list(folder));
+                }
+                assertFalse(spilled.isEmpty(), "DuckDB spilled into a database's own folder");
+                assertTrue(spilled.stream().allMatch(p -> p.getFileName().toString().startsWith("duckdb_temp")),
+                        spilled.toString());
+            }
+            a.commit();
+            a.setAutoCommit(true);
+            // What cannot spill (one 160 MB string) hits the limit: 53200, and both sessions go on.
+            SQLException e = assertThrows(SQLException.class, () -> sa.executeQuery(
+                    "SELECT length(string_agg(md5(i::VARCHAR), ',')) FROM range(5000000) r(i)"));
+            assertEquals("53200", e.getSQLState(), e.getMessage());
+            assertEquals("5", single(sa, "SELECT count(*) FROM cdm.person"));
+            assertEquals("3", single(sb, "SELECT count(*) FROM concept"));
+        }
+        awaitOpenSessions(0);
+        handler.sweep();
+        assertEquals(2, handler.openDatabases());
+        try (Connection late = connect("cdm", "preferQueryMode=simple")) {
+            handler.close();
+            assertEquals(1, list(spill).size(), "a database with a session keeps its folder until the session ends");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!list(spill).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the server closes the session on its own thread after the client left
+        }
+        assertEquals(List.of(), list(spill), "the folders are removed with their databases");
+    }
+
+    private static List<Path> list(Path folder) throws java.io.IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.sorted().toList();
+        }
+    }
+
     @Test
     void aReplacedFileReachesNewSessionsWhileARunningOneFinishesOnTheOld() throws Exception {
         try (Connection reader = connect("cdm", "preferQueryMode=extended")) {
@@ -656,6 +801,15 @@ class CachedbDuckDbHandlerTest {
             Thread.sleep(20);
         }
         assertEquals(n, handler.openDatabases());
+    }
+
+    /** Waits until the server has closed the sessions of the clients that left: it does so on its own threads. */
+    private void awaitOpenSessions(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (handler.openSessions() != n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(n, handler.openSessions());
     }
 
     private Connection connect(String database, String params) throws SQLException {

@@ -1,6 +1,7 @@
 package io.buenavista.examples;
 
 import io.buenavista.api.Authenticator;
+import io.buenavista.cachedb.CachedbDuckDbConfig;
 import io.buenavista.cachedb.CachedbServer;
 import io.buenavista.cachedb.CachedbSettings;
 import io.buenavista.core.duckdb.DuckDbConfig;
@@ -124,6 +125,16 @@ public final class Main {
               CACHEDB__POOL_SIZE                 10        backend connections per database and login
               DUCKDB__DATA_FOLDER                unset     folder of the DuckDB files; must exist when set
               DUCKDB_EXTENSIONS_FOLDER           unset     folder DuckDB extensions are loaded from
+              CACHEDB__DUCKDB_MAX_INSTANCES      8         DuckDB instances (one per file set) open at once; for
+                                                           another, the one unused longest without sessions is
+                                                           closed, or the login gets FATAL 53300 when all have some
+              CACHEDB__DUCKDB_MEMORY_LIMIT       auto      memory limit of each instance, e.g. 2GB or 512MiB (at
+                                                           least 64MiB); auto: 80%% of the memory the JVM heap
+                                                           leaves, divided by the instances (here %s)
+              CACHEDB__DUCKDB_THREADS            cores     worker threads of each instance (here %d)
+              CACHEDB__DUCKDB_TEMP_DIRECTORY     tmpdir    existing folder (outside the data folder) under which
+                                                           each instance spills, in a folder of its own removed
+                                                           when it closes; tmpdir: the JVM's temporary directory
               IDP_SUBJECT_PROP                   sub       the claim holding the user id
               IDP__ALP_DATA_CLIENT_ID            unset     the client-credentials user id allowed everything
               TLS__INTERNAL__CA_CRT              unset     extra CA certificates for the services (PEM or file)
@@ -142,6 +153,13 @@ public final class Main {
             Options:
               --help                 show this help
             """;
+
+    /** {@link #CACHEDB_USAGE} with this machine's defaults, for {@code maxInstances} DuckDB instances. */
+    private static String cachedbUsage(int maxInstances) {
+        CachedbServer.DuckDbLimits limits = CachedbServer.DuckDbLimits.forThisMachine(maxInstances);
+        return CACHEDB_USAGE.formatted((limits.memoryLimitBytes() >> 20) + "MiB each for " + maxInstances,
+                limits.threads());
+    }
 
     /** The environment variable holding the backend password for {@code proxy}. */
     static final String BACKEND_PASSWORD_ENV = "BV_BACKEND_PASSWORD";
@@ -381,12 +399,13 @@ public final class Main {
     private static int cachedb(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
-                out.print(CACHEDB_USAGE);
+                out.print(cachedbUsage(CachedbDuckDbConfig.DEFAULT_MAX_INSTANCES));
                 return EXIT_OK;
             }
         }
         if (!args.isEmpty()) {
-            return usage(err, CACHEDB_USAGE, "cachedb takes no " + (args.get(0).startsWith("-") ? "option" : "argument")
+            return usage(err, cachedbUsage(CachedbDuckDbConfig.DEFAULT_MAX_INSTANCES),
+                    "cachedb takes no " + (args.get(0).startsWith("-") ? "option" : "argument")
                     + " '" + args.get(0) + "'; it is configured by environment variables");
         }
         CachedbServer.Config config;

@@ -1,13 +1,20 @@
 package io.buenavista.examples;
 
+import io.buenavista.cachedb.CachedbServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,13 +49,79 @@ class CachedbMainTest {
                 Map.entry("CACHEDB__JWT_CLOCK_SKEW_S", "0"), Map.entry("CACHEDB__JWKS_MIN_REFRESH_S", "30"),
                 Map.entry("CACHEDB__AUTH_CACHE_TTL_S", "60"), Map.entry("CACHEDB__PASSWORD_METHOD", "password"),
                 Map.entry("CACHEDB__ALLOW_PLAINTEXT_PASSWORD", "false"), Map.entry("CACHEDB__SESSION_EXPIRY", "keep"),
-                Map.entry("CACHEDB__HTTP_CONNECT_TIMEOUT_S", "5"), Map.entry("CACHEDB__HTTP_TIMEOUT_S", "10")));
+                Map.entry("CACHEDB__HTTP_CONNECT_TIMEOUT_S", "5"), Map.entry("CACHEDB__HTTP_TIMEOUT_S", "10"),
+                Map.entry("CACHEDB__DUCKDB_MAX_INSTANCES", "8"), Map.entry("CACHEDB__DUCKDB_MEMORY_LIMIT", "auto"),
+                Map.entry("CACHEDB__DUCKDB_THREADS", "cores"), Map.entry("CACHEDB__DUCKDB_TEMP_DIRECTORY", "tmpdir")));
         for (Map.Entry<String, String> v : defaults.entrySet()) {
             assertTrue(help.lines().anyMatch(l -> l.strip().startsWith(v.getKey() + " ")
                     && l.strip().substring(v.getKey().length()).strip().startsWith(v.getValue() + " ")),
                     v + " in " + help);
         }
         assertTrue(run(Map.of(), "--help") == 0 && out.toString(StandardCharsets.UTF_8).contains("cachedb"));
+    }
+
+    /**
+     * The variables {@code --help} and the README's settings table list are exactly those the server reads: a
+     * variable added to {@link CachedbServer.Config#fromEnvironment} without being documented fails here.
+     */
+    @Test
+    void helpAndTheReadmeListExactlyTheVariablesTheServerReads() throws Exception {
+        Set<String> read = new TreeSet<>();
+        Map<String, String> env = new HashMap<>(validEnvironment()) {
+            @Override
+            public String get(Object key) {
+                read.add((String) key);
+                return super.get(key);
+            }
+        };
+        CachedbServer.Config.fromEnvironment(env);
+        assertEquals(0, run(Map.of(), "cachedb", "--help"));
+        Set<String> listed = new TreeSet<>();
+        Pattern variable = Pattern.compile("\\s+([A-Z][A-Z0-9_]+)\\s{2,}.*");
+        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+            Matcher m = variable.matcher(line);
+            if (m.matches()) {
+                listed.add(m.group(1));
+            }
+        }
+        assertEquals(read, listed, "--help");
+        // The README's cachedb settings table: | `NAME` | default | meaning |
+        Set<String> documented = new TreeSet<>();
+        Pattern row = Pattern.compile("\\| `([A-Z][A-Z0-9_]+)` \\|.*");
+        for (String line : Files.readAllLines(Path.of("..", "README.md"))) {
+            Matcher m = row.matcher(line);
+            if (m.matches()) {
+                documented.add(m.group(1));
+            }
+        }
+        assertEquals(read, documented, "README");
+    }
+
+    @Test
+    void badDuckDbLimitsExitWith2AndOneLineNamingTheVariable() {
+        for (String[] bad : new String[][] {{"CACHEDB__DUCKDB_MEMORY_LIMIT", "12345678"},
+                {"CACHEDB__DUCKDB_THREADS", "-1"}, {"CACHEDB__DUCKDB_MAX_INSTANCES", "none"},
+                {"CACHEDB__DUCKDB_TEMP_DIRECTORY", "/no/such/folder"}}) {
+            err.reset();
+            Map<String, String> env = new HashMap<>(validEnvironment());
+            env.put(bad[0], bad[1]);
+            assertEquals(2, run(env, "cachedb"), bad[0]);
+            List<String> lines = err().lines().toList();
+            assertEquals(1, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("buenavista: " + bad[0] + ": "), lines.get(0));
+            assertFalse(lines.get(0).contains(bad[1]), lines.get(0));
+        }
+    }
+
+    /** The required variables, valid, with a postgresql database. */
+    private static Map<String, String> validEnvironment() {
+        return Map.of(
+                "SERVICE_ROUTES", "{\"idIssuerUrl\": \"http://127.0.0.1:1\", \"usermgmt\": \"http://127.0.0.1:2\","
+                        + " \"portalServer\": \"http://127.0.0.1:3\"}",
+                "IDP__SCOPE", "scope",
+                "DATABASE_CREDENTIALS", "[{\"tags\": [\"analytics\"], \"values\": {\"code\": \"c\", \"dialect\":"
+                        + " \"postgresql\", \"host\": \"h\", \"port\": 5432, \"databaseName\": \"d\","
+                        + " \"credentials\": {\"user\": \"u\", \"password\": \"very-secret\"}}}]");
     }
 
     @Test

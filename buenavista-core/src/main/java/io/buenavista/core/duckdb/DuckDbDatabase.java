@@ -49,6 +49,8 @@ public final class DuckDbDatabase implements AutoCloseable {
     /** {@link System#nanoTime()} when the last session closed (or the database opened). */
     private long idleSince = System.nanoTime();
     private boolean closed;
+    /** Run once closed with no session open, then dropped; see {@link #whenReleased}. */
+    private Runnable released;
 
     private DuckDbDatabase(DuckDbConfig config, DuckDBConnection root, String defaultCatalog,
             DuckDbLockdown lockdown) {
@@ -227,11 +229,46 @@ public final class DuckDbDatabase implements AutoCloseable {
                 || startup.parameters().keySet().stream().anyMatch("search_path"::equalsIgnoreCase);
     }
 
-    private synchronized void sessionClosed() {
-        openSessions--;
-        if (openSessions == 0) {
-            idleSince = System.nanoTime();
+    private void sessionClosed() {
+        Runnable action;
+        synchronized (this) {
+            openSessions--;
+            if (openSessions == 0) {
+                idleSince = System.nanoTime();
+            }
+            action = takeReleased();
         }
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    /**
+     * Runs {@code action} once the database is closed and its last session has closed its connection, when DuckDB's
+     * instance is gone (e.g. to remove the instance's spill folder); at once, on this thread, if that is so now.
+     * Otherwise on the thread that closes the database or its last session. One action at a time: a later call
+     * replaces an earlier one not yet run.
+     */
+    public void whenReleased(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        Runnable now;
+        synchronized (this) {
+            released = action;
+            now = takeReleased();
+        }
+        if (now != null) {
+            now.run();
+        }
+    }
+
+    /** The release action if it is due now, taken so that it runs once. */
+    private Runnable takeReleased() {
+        if (!closed || openSessions > 0 || released == null) {
+            return null;
+        }
+        Runnable action = released;
+        released = null;
+        return action;
     }
 
     /** The sessions open on this database now. */
@@ -264,15 +301,22 @@ public final class DuckDbDatabase implements AutoCloseable {
 
     /** Closes the root connection; sessions still open keep DuckDB's instance until they close. Idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        Runnable action;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                root.close();
+            } catch (SQLException e) {
+                throw new PgException(SqlState.INTERNAL_ERROR, "could not close DuckDB: " + e.getMessage(), e);
+            }
+            action = takeReleased();
         }
-        closed = true;
-        try {
-            root.close();
-        } catch (SQLException e) {
-            throw new PgException(SqlState.INTERNAL_ERROR, "could not close DuckDB: " + e.getMessage(), e);
+        if (action != null) {
+            action.run();
         }
     }
 
