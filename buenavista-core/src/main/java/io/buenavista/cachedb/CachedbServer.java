@@ -4,6 +4,7 @@ import io.buenavista.api.BearerToken;
 import io.buenavista.core.jdbc.JdbcHandler;
 import io.buenavista.core.relay.RelayConfig;
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.core.server.PemServerTls;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * The cachedb server assembled: the {@link CachedbRouteParser}, the {@link CachedbAuthenticator} and the handlers
@@ -44,6 +46,8 @@ public final class CachedbServer {
     public static final String DEFAULT_BIND = "0.0.0.0";
     /** The original's pool size per database and login. */
     public static final int DEFAULT_POOL_SIZE = 10;
+    private static final String TLS_CERT = "CACHEDB__TLS_CERT";
+    private static final String TLS_KEY = "CACHEDB__TLS_KEY";
 
     private CachedbServer() {}
 
@@ -178,9 +182,12 @@ public final class CachedbServer {
      * @param poolSize         backend connections per database code and login ({@code CACHEDB__POOL_SIZE})
      * @param duckdb           what the DuckDB instances of the duckdb routes may use ({@code CACHEDB__DUCKDB_*}); its
      *                         temporary directory must not be inside the data folder
+     * @param tls              TLS offered to clients ({@code CACHEDB__TLS_CERT} and {@code CACHEDB__TLS_KEY}, see
+     *                         {@link PemServerTls}); empty: SSLRequest is declined
      */
     public record Config(CachedbSettings settings, DatabaseCredentials databases, InetAddress bind, int port,
-            Optional<Path> dataFolder, Optional<Path> extensionsFolder, int poolSize, DuckDbLimits duckdb) {
+            Optional<Path> dataFolder, Optional<Path> extensionsFolder, int poolSize, DuckDbLimits duckdb,
+            Optional<SSLContext> tls) {
         public Config {
             Objects.requireNonNull(settings, "settings");
             Objects.requireNonNull(databases, "databases");
@@ -194,6 +201,7 @@ public final class CachedbServer {
                 throw new CachedbSettings.InvalidSettingException("poolSize", "must be between 1 and 10000");
             }
             Objects.requireNonNull(duckdb, "duckdb");
+            Objects.requireNonNull(tls, "tls");
             if (dataFolder.isPresent() && duckdb.tempDirectory().isPresent()
                     && inside(duckdb.tempDirectory().get(), dataFolder.get())) {
                 throw new CachedbSettings.InvalidSettingException("duckdb",
@@ -205,12 +213,18 @@ public final class CachedbServer {
         public Config(CachedbSettings settings, DatabaseCredentials databases, InetAddress bind, int port,
                 Optional<Path> dataFolder, Optional<Path> extensionsFolder, int poolSize) {
             this(settings, databases, bind, port, dataFolder, extensionsFolder, poolSize,
-                    DuckDbLimits.forThisMachine());
+                    DuckDbLimits.forThisMachine(), Optional.empty());
         }
 
         /** This configuration with other DuckDB limits. */
         public Config withDuckDb(DuckDbLimits limits) {
-            return new Config(settings, databases, bind, port, dataFolder, extensionsFolder, poolSize, limits);
+            return new Config(settings, databases, bind, port, dataFolder, extensionsFolder, poolSize, limits, tls);
+        }
+
+        /** This configuration offering clients TLS with this context (e.g. {@link PemServerTls#context}). */
+        public Config withTls(SSLContext context) {
+            return new Config(settings, databases, bind, port, dataFolder, extensionsFolder, poolSize, duckdb,
+                    Optional.of(context));
         }
 
         /** Whether {@code path} is {@code folder} or inside it, links resolved as far as the paths exist. */
@@ -262,7 +276,37 @@ public final class CachedbServer {
             Optional<Path> data = folder(env, "DUCKDB__DATA_FOLDER", true);
             Optional<Path> extensions = folder(env, "DUCKDB_EXTENSIONS_FOLDER", false);
             int poolSize = number(env, "CACHEDB__POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000);
-            return new Config(settings, databases, bind, port, data, extensions, poolSize, duckDbLimits(env, data));
+            return new Config(settings, databases, bind, port, data, extensions, poolSize, duckDbLimits(env, data),
+                    tls(env));
+        }
+
+        /** {@code CACHEDB__TLS_CERT} and {@code CACHEDB__TLS_KEY}, PEM files given together. */
+        private static Optional<SSLContext> tls(Map<String, String> env) {
+            Optional<String> cert = CachedbSettings.optional(env, TLS_CERT);
+            Optional<String> key = CachedbSettings.optional(env, TLS_KEY);
+            if (cert.isEmpty() && key.isEmpty()) {
+                return Optional.empty();
+            }
+            if (cert.isEmpty() || key.isEmpty()) {
+                throw new CachedbSettings.InvalidSettingException(cert.isEmpty() ? TLS_CERT : TLS_KEY,
+                        "must be set with " + (cert.isEmpty() ? TLS_KEY : TLS_CERT));
+            }
+            Path certFile = path(cert.get(), TLS_CERT);
+            Path keyFile = path(key.get(), TLS_KEY);
+            try {
+                return Optional.of(PemServerTls.context(certFile, keyFile));
+            } catch (PemServerTls.InvalidPemException e) {
+                throw new CachedbSettings.InvalidSettingException(e.file().equals(certFile) ? TLS_CERT : TLS_KEY,
+                        e.reason());
+            }
+        }
+
+        private static Path path(String value, String name) {
+            try {
+                return Path.of(value);
+            } catch (InvalidPathException e) {
+                throw new CachedbSettings.InvalidSettingException(name, "is not a path");
+            }
         }
 
         private static DuckDbLimits duckDbLimits(Map<String, String> env, Optional<Path> data) {
@@ -364,6 +408,7 @@ public final class CachedbServer {
                 .authenticator(new CachedbAuthenticator(config.settings()))
                 .handler(postgresql)
                 .handler(hana);
+        config.tls().ifPresent(b::sslContext);
         config.dataFolder().ifPresent(folder -> {
             CachedbDuckDbConfig duckdb = config.duckdb().applyTo(CachedbDuckDbConfig.of(folder));
             b.handler(new CachedbDuckDbHandler(config.extensionsFolder().map(duckdb::withExtensionsFolder)

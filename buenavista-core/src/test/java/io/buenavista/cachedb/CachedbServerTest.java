@@ -169,7 +169,8 @@ class CachedbServerTest {
                 () -> new CachedbServer.DuckDbLimits(1, 1 << 20, Optional.empty(), 1));
         CachedbServer.Config c = CachedbServer.Config.fromEnvironment(environment());
         assertThrows(CachedbSettings.InvalidSettingException.class, () -> new CachedbServer.Config(c.settings(),
-                c.databases(), c.bind(), 0, Optional.of(data), Optional.empty(), 1, c.duckdb().withTempDirectory(link)));
+                c.databases(), c.bind(), 0, Optional.of(data), Optional.empty(), 1, c.duckdb().withTempDirectory(link),
+                Optional.empty()));
     }
 
     /** The server's configuration with the fake services, {@link #CREDENTIALS} and a pool of 2. */

@@ -122,6 +122,8 @@ public final class Main {
               DATABASE_CREDENTIALS               required  JSON list of the databases (entries tagged analytics)
               CACHEDB__PORT                      41191     port to listen on (0 picks a free one)
               CACHEDB__BIND                      0.0.0.0   address to listen on
+              CACHEDB__TLS_CERT                  unset     PEM certificate chain: offer clients TLS (with the key)
+              CACHEDB__TLS_KEY                   unset     unencrypted PKCS#8 PEM key of that certificate
               CACHEDB__POOL_SIZE                 10        backend connections per database and login
               DUCKDB__DATA_FOLDER                unset     folder of the DuckDB files; must exist when set
               DUCKDB_EXTENSIONS_FOLDER           unset     folder DuckDB extensions are loaded from

@@ -98,6 +98,28 @@ class CachedbMainTest {
     }
 
     @Test
+    void tlsNeedsTheCertificateAndItsKeyTogether(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        io.buenavista.testing.TestCertificate cert = io.buenavista.testing.TestCertificate.selfSigned(dir, "EC");
+        for (Map<String, String> tls : List.of(Map.of("CACHEDB__TLS_CERT", cert.certificate().toString()),
+                Map.of("CACHEDB__TLS_KEY", cert.privateKey().toString()),
+                Map.of("CACHEDB__TLS_CERT", cert.privateKey().toString(), "CACHEDB__TLS_KEY",
+                        cert.privateKey().toString()))) {
+            err.reset();
+            Map<String, String> env = new HashMap<>(validEnvironment());
+            env.putAll(tls);
+            assertEquals(2, run(env, "cachedb"), tls.toString());
+            List<String> lines = err().lines().toList();
+            assertEquals(1, lines.size(), lines.toString());
+            assertFalse(lines.get(0).contains(dir.toString()), lines.get(0));
+        }
+        assertTrue(err().startsWith("buenavista: CACHEDB__TLS_CERT: holds no PEM certificate"), err());
+        Map<String, String> env = new HashMap<>(validEnvironment());
+        env.put("CACHEDB__TLS_CERT", cert.certificate().toString());
+        env.put("CACHEDB__TLS_KEY", cert.privateKey().toString());
+        assertTrue(CachedbServer.Config.fromEnvironment(env).tls().isPresent());
+    }
+
+    @Test
     void badDuckDbLimitsExitWith2AndOneLineNamingTheVariable() {
         for (String[] bad : new String[][] {{"CACHEDB__DUCKDB_MEMORY_LIMIT", "12345678"},
                 {"CACHEDB__DUCKDB_THREADS", "-1"}, {"CACHEDB__DUCKDB_MAX_INSTANCES", "none"},

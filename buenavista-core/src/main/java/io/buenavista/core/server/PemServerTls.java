@@ -39,8 +39,27 @@ public final class PemServerTls {
 
     /** The certificate or key files cannot be used; the message says which file and why. */
     public static final class InvalidPemException extends IllegalArgumentException {
-        InvalidPemException(String message) {
+        private final Path file;
+        private final String reason;
+
+        InvalidPemException(Path file, String reason) {
+            this(file, reason, file + ": " + reason);
+        }
+
+        InvalidPemException(Path file, String reason, String message) {
             super(message);
+            this.file = file;
+            this.reason = reason;
+        }
+
+        /** The file at fault. */
+        public Path file() {
+            return file;
+        }
+
+        /** Why, without the file's name. */
+        public String reason() {
+            return reason;
         }
     }
 
@@ -54,8 +73,8 @@ public final class PemServerTls {
         List<Certificate> chain = certificates(certificateChain);
         PrivateKey key = privateKey(privateKey);
         if (!matches(key, chain.get(0))) {
-            throw new InvalidPemException(privateKey + ": the key does not belong to the certificate in "
-                    + certificateChain);
+            throw new InvalidPemException(privateKey, "the key does not belong to the certificate",
+                    privateKey + ": the key does not belong to the certificate in " + certificateChain);
         }
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -68,7 +87,7 @@ public final class PemServerTls {
             context.init(kmf.getKeyManagers(), null, null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new InvalidPemException(certificateChain + ": cannot be used for TLS (" + e.getMessage() + ")");
+            throw new InvalidPemException(certificateChain, "cannot be used for TLS (" + e.getMessage() + ")");
         }
     }
 
@@ -83,7 +102,7 @@ public final class PemServerTls {
         } catch (CertificateException e) {
             // reported below
         }
-        throw new InvalidPemException(file + ": holds no PEM certificate");
+        throw new InvalidPemException(file, "holds no PEM certificate");
     }
 
     private static PrivateKey privateKey(Path file) {
@@ -96,12 +115,12 @@ public final class PemServerTls {
                 try {
                     der = Base64.getMimeDecoder().decode(m.group(2));
                 } catch (IllegalArgumentException e) {
-                    throw new InvalidPemException(file + ": the private key is not valid base64");
+                    throw new InvalidPemException(file, "the private key is not valid base64");
                 }
                 try {
                     PrivateKey key = decode(der);
                     if (key == null) {
-                        throw new InvalidPemException(file + ": the private key is not an RSA, EC or Ed25519 key");
+                        throw new InvalidPemException(file, "the private key is not an RSA, EC or Ed25519 key");
                     }
                     return key;
                 } finally {
@@ -110,11 +129,11 @@ public final class PemServerTls {
             }
             if (label.endsWith("PRIVATE KEY")) {
                 // "RSA PRIVATE KEY", "EC PRIVATE KEY" (traditional OpenSSL) or "ENCRYPTED PRIVATE KEY"
-                throw new InvalidPemException(file + ": holds a " + label + "; give an unencrypted PKCS#8 key "
+                throw new InvalidPemException(file, "holds a " + label + "; give an unencrypted PKCS#8 key "
                         + "(openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8)");
             }
         }
-        throw new InvalidPemException(file + ": holds no PEM private key");
+        throw new InvalidPemException(file, "holds no PEM private key");
     }
 
     /** The key, or null when no algorithm of the JDK reads it. */
@@ -158,7 +177,7 @@ public final class PemServerTls {
         try {
             return Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
-            throw new InvalidPemException(file + ": cannot be read");
+            throw new InvalidPemException(file, "cannot be read");
         }
     }
 }
