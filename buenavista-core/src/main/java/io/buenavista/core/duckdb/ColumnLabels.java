@@ -531,6 +531,9 @@ final class ColumnLabels {
                 return false;
             }
             SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+            if (before != null && before.isWord("AS")) {
+                return false; // any keyword may follow AS as a column label: SELECT 1 AS from
+            }
             // IS [NOT] DISTINCT FROM, COLLATION FOR (x) and WITHIN GROUP (...) sit inside an item.
             return before == null || !(t.isWord("FROM") && before.isWord("DISTINCT")
                     || t.isWord("FOR") && before.isWord("COLLATION") || t.isWord("GROUP") && before.isWord("WITHIN"));
