@@ -51,9 +51,10 @@ public class ColumnLabelsBench {
         // more of PostgreSQL's grammar, to try to break both
         {"select array(select 1), arr::int[], '{1}'::int[], (select x from t limit 1)::text from t"},
         {"select -1::int, (x), ((y)), t.arr[1:2], x::pg_catalog.int4, 1::pg_catalog.int4 from t"},
-        {"select overlay('abc' placing 'x' from 1), grouping(x), count(distinct x), row_to_json(t) from t group by x, t"},
-        {"select case when true then x end, case when true then 1::text else x::text end, (case when true then 1 end)::text "
-            + "from t"},
+        {"select overlay('abc' placing 'x' from 1), grouping(x), count(distinct x), row_to_json(t) "
+            + "from t group by x, t"},
+        {"select case when true then x end, case when true then 1::text else x::text end, "
+            + "(case when true then 1 end)::text from t"},
         {"select 1 as select, 2 as from, x \"from\", \"Foo\" + 1 from t"},
         {"select e'a\\nb', u&'\\0041', $$a$$, true::boolean, array[[1,2],[3,4]], coalesce(x, 0)::text from t"},
         {"select current_timestamp(0), localtimestamp(2), now()::timestamp(0), 1 \"x\"\"y\""},

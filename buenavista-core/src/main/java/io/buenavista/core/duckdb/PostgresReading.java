@@ -27,7 +27,8 @@ record PostgresReading(String text, Set<Rewrite> applied) {
     }
 
     PostgresReading {
-        applied = Collections.unmodifiableSet(applied.isEmpty() ? EnumSet.noneOf(Rewrite.class) : EnumSet.copyOf(applied));
+        applied = Collections.unmodifiableSet(
+                applied.isEmpty() ? EnumSet.noneOf(Rewrite.class) : EnumSet.copyOf(applied));
     }
 
     /**
