@@ -31,6 +31,13 @@ import java.util.Set;
  * end.
  *
  * <p>Stateless and thread-safe; it lexes the statement once and never looks at rows.
+ *
+ * <p>Why not DuckDB's parser ({@code json_serialize_sql}), measured by bench/column-labels.sh
+ * (bench/column-labels-results.md): on 76 statements checked against PostgreSQL 15 this names all 240 columns
+ * right, a labeller over DuckDB's parse tree 207 (7 wrong, 26 unnamed), since the tree has lost identifier case
+ * ({@code AS Lower}), rewrites PostgreSQL's constructs ({@code interval '1' day} is {@code to_days}) and serializes
+ * no RETURNING list nor syntax DuckDB lacks; it is a query on the connection costing 40 to 340 times this per
+ * statement (on a point query about half of DuckDB's own prepare), and 247 MiB of JSON for an 8 MiB select list.
  */
 final class ColumnLabels {
     private static final Logger LOG = LoggerFactory.getLogger(ColumnLabels.class);
@@ -531,6 +538,9 @@ final class ColumnLabels {
                 return false;
             }
             SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+            if (before != null && before.isWord("AS")) {
+                return false; // any keyword may follow AS as a column label: SELECT 1 AS from
+            }
             // IS [NOT] DISTINCT FROM, COLLATION FOR (x) and WITHIN GROUP (...) sit inside an item.
             return before == null || !(t.isWord("FROM") && before.isWord("DISTINCT")
                     || t.isWord("FOR") && before.isWord("COLLATION") || t.isWord("GROUP") && before.isWord("WITHIN"));

@@ -161,9 +161,7 @@ final class DuckDbSession implements QuerySession {
             return prepare(sql, List.of());
         }
         releaseConnection(); // the rewrites may read the catalog, which needs the connection
-        String named = SetReturningCalls.rewrite(ColumnLabels.nameNestedColumns(sql));
-        named = InsertColumns.withColumnList(named, this::columnsOf);
-        if (!named.equals(sql)) {
+        if (PostgresReading.of(sql, this::columnsOf).rewritten()) {
             return prepare(sql, List.of());
         }
         String text = catalog == null ? sql : CatalogRewrites.rewrite(sql);
@@ -180,13 +178,12 @@ final class DuckDbSession implements QuerySession {
     }
 
     private DuckDbPreparedQuery prepareNew(StatementCache.Key key, long generation) {
-        String named = SetReturningCalls.rewrite(ColumnLabels.nameNestedColumns(key.sql()));
-        named = InsertColumns.withColumnList(named, this::columnsOf);
-        String sql = catalog == null ? named : CatalogRewrites.rewrite(named);
+        PostgresReading reading = PostgresReading.of(key.sql(), this::columnsOf);
+        String sql = catalog == null ? reading.text() : CatalogRewrites.rewrite(reading.text());
         try {
             return prepareRewritten(key, sql, generation);
         } catch (PgException e) {
-            if (named != key.sql() && !inTransaction) {
+            if (reading.rewritten() && !inTransaction) {
                 // Those rewrites only add what PostgreSQL would allow; should DuckDB read them otherwise, it gets the
                 // text as the client wrote it (outside a block a failed prepare leaves nothing behind).
                 String plain = catalog == null ? key.sql() : CatalogRewrites.rewrite(key.sql());

@@ -31,11 +31,11 @@ class ColumnLabelsTest {
     private static final String PG_URL = PostgresTwin.PG_URL;
     private static final String PG_SCHEMA = "bv_labels_" + ProcessHandle.current().pid();
 
-    private static final String PG_DDL = "CREATE TABLE t(x integer, y text, \"Foo\" integer, arr integer[]);"
+    static final String PG_DDL = "CREATE TABLE t(x integer, y text, \"Foo\" integer, arr integer[]);"
             + "CREATE TABLE u(k integer, v text);"
             + "INSERT INTO t VALUES (1, 'a', 2, '{1,2}'), (2, 'b', 3, '{3}');"
             + "INSERT INTO u VALUES (1, 'one')";
-    private static final String DUCK_DDL = "CREATE TABLE t(x INTEGER, y VARCHAR, \"Foo\" INTEGER, arr INTEGER[]);"
+    static final String DUCK_DDL = "CREATE TABLE t(x INTEGER, y VARCHAR, \"Foo\" INTEGER, arr INTEGER[]);"
             + "CREATE TABLE u(k INTEGER, v VARCHAR);"
             + "INSERT INTO t VALUES (1, 'a', 2, [1,2]), (2, 'b', 3, [3]);"
             + "INSERT INTO u VALUES (1, 'one')";
@@ -44,7 +44,7 @@ class ColumnLabelsTest {
      * The query (JDBC placeholders {@code ?} stand for {@code $1, $2...} and are bound to 1) and PostgreSQL's
      * column names, separated by {@code |}.
      */
-    private static final String[][] CASES = {
+    static final String[][] CASES = {
         {"select version()", "version"},
         {"select pg_catalog.version()", "version"},
         {"select count(*) from t", "count"},
@@ -96,6 +96,8 @@ class ColumnLabelsTest {
         {"select 'a'::text collate \"C\", lower(y) collate \"C\" from t", "text|lower"},
         {"select 1 as \"a\"\"b\", X AS Y, (t).x from t", "a\"b|y|x"},
         {"select 1 as " + "n".repeat(70), "n".repeat(63)},
+        {"select 1 as select, 2 as from, x \"from\", x::text::varchar(3), t.\"Foo\" from t",
+            "select|from|from|x|Foo"},
         // columns of nested queries, which the outer query names or shows through a star
         {"select * from (values (1, 'x'), (2, 'y')) v", "column1|column2"},
         {"select * from (values (1, 2)) as v", "column1|column2"},
@@ -120,7 +122,7 @@ class ColumnLabelsTest {
     }
 
     /** The text the server receives: pgjdbc turns each {@code ?} into {@code $n}. */
-    private static String serverText(String sql) {
+    static String serverText(String sql) {
         StringBuilder sb = new StringBuilder();
         int n = 0;
         for (char ch : sql.toCharArray()) {
