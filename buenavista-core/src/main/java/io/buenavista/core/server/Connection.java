@@ -364,15 +364,17 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     /**
-     * A frame session's client sees the parameters the session reports (a backend's), not the core's. No idle
-     * timeout is set on the socket: a client waiting for a long statement reads nothing meanwhile.
+     * A frame session's client sees the parameters the session reports (a backend's), not the core's. The session
+     * starts after AuthenticationOk is written (not yet flushed), so that a startup setting it refuses reaches the
+     * client behind AuthenticationOk, as from PostgreSQL. No idle timeout is set on the socket: a client waiting
+     * for a long statement reads nothing meanwhile.
      */
     private void startFrameSession(FrameSession frames) throws IOException {
         try {
-            Map<String, String> reported = frames.parameterStatus();
+            writer.authenticationOk();
+            Map<String, String> reported = fatalOnError(frames::start);
             cancelKey = server.cancelRegistry().register(this);
             startupDeadline.cancel(false);
-            writer.authenticationOk();
             for (Map.Entry<String, String> p : reported.entrySet()) {
                 writer.parameterStatus(p.getKey(), p.getValue());
             }
