@@ -64,6 +64,12 @@ final class BackendConnection implements AutoCloseable {
 
     /** The backend's ParameterStatus values, latest of each, by name ignoring case (PostgreSQL's startup order). */
     private final Map<String, String> parameters = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    /**
+     * The relay's buffers for the sessions this connection serves, one per direction: made once per connection,
+     * not per session, since a session ends only after its pump stopped and a connection serves one at a time.
+     */
+    final byte[] toBackendBuffer = new byte[RelaySession.BUFFER];
+    final byte[] toClientBuffer = new byte[RelaySession.BUFFER];
     private int processId;
     private int secretKey;
     private char transactionStatus = 'I';

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RelaySession implements FrameSession {
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
-    private static final int BUFFER = 64 * 1024;
+    /** The size of each direction's read buffer ({@link BackendConnection} holds them). */
+    static final int BUFFER = 64 * 1024;
     private static final byte[] SYNC = {'S', 0, 0, 0, 4};
     /** Query "DISCARD ALL": ends an idle session and resets its connection in one round trip. */
     private static final byte[] DISCARD_ALL = query("DISCARD ALL");
@@ -146,7 +147,7 @@ final class RelaySession implements FrameSession {
     /** Client → backend until Terminate, EOF, or a failure on either side. */
     private void pumpClient(InputStream in) {
         OutputStream out = backend.output();
-        byte[] buf = new byte[BUFFER];
+        byte[] buf = backend.toBackendBuffer;
         int end = 0;
         long remaining = 0;
         boolean scanning = true;
@@ -292,7 +293,7 @@ final class RelaySession implements FrameSession {
     private void pumpBackend(FrameChannel channel) {
         InputStream in = backend.input();
         OutputStream out = channel.output();
-        byte[] buf = new byte[BUFFER];
+        byte[] buf = backend.toClientBuffer;
         int end = 0;
         long remaining = 0;
         byte lastType = 0;
