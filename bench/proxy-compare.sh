@@ -8,14 +8,16 @@
 # The -c 64 -j 2 cells run when POOL_SIZE is at least 64 (session pooling gives each client a backend for its
 # life; PostgreSQL then needs max_connections of at least 200: direct, proxy and PgBouncer hold 64 each). Then the 1 M-row stream (`select g, md5(g::text) from generate_series(1, 1000000) g`, pgjdbc, fetch size
 # 10 000; bench/RelayStreamBench.java), with the proxy's RSS before and its peak after. Not yet: scale-10 pgbench -S.
+# PROXY_CASES picks cells, e.g. PROXY_CASES='simple 1 1;prepared 1 1;simple 4 2 -C' (';'-separated "MODE CLIENTS
+# THREADS [-C]"); PROXY_STREAM=0 skips the stream; PROXY_JAR runs another build of the jar (e.g. a baseline copy).
 # Needs: the jar (mvn -B -q -DskipTests package) and pgbench; installs the Debian package pgbouncer when missing
 # (as root; without it the PgBouncer columns stay empty). PgBouncer refuses to run as root: it runs as postgres.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 pool=${2:-10}
-jar=buenavista-examples/target/buenavista.jar
-[ -f "$jar" ] || mvn -B -q -DskipTests package
+jar=${PROXY_JAR:-buenavista-examples/target/buenavista.jar}
+[ -f "$jar" ] || mvn -B -q -o -DskipTests package
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 work=$(mktemp -d)
@@ -90,6 +92,7 @@ printf '%-26s %10s %10s %10s %7s %7s %10s %10s\n' case direct proxy pgbouncer pr
 cases=("simple 1 1" "extended 1 1" "prepared 1 1" "simple 8 2" "extended 8 2" "prepared 8 2")
 [ "$pool" -ge 64 ] && cases+=("simple 64 2" "extended 64 2" "prepared 64 2")
 cases+=("simple 4 2 -C")
+if [ -n "${PROXY_CASES:-}" ]; then IFS=';' read -r -a cases <<< "$PROXY_CASES"; fi
 for case in "${cases[@]}"; do
   set -- $case
   read -r pg _ < <(run 5432 "$@")
@@ -101,6 +104,7 @@ for case in "${cases[@]}"; do
 done
 echo "(${seconds}s per run; ratios to direct, higher is better; CPU per transaction from /proc at ${hz} ticks/s)"
 
+[ "${PROXY_STREAM:-1}" = 0 ] && exit 0
 # The 1 M-row stream, direct and through each pooler, interleaved (median of 3).
 mvn -B -q -pl buenavista-core -am compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" > "$work/mvn.log" 2>&1 \
   || { cat "$work/mvn.log"; exit 1; }

@@ -8,18 +8,27 @@ import java.util.Map;
  * TLS, limits on the startup, authentication and the cancel key stay the core's; everything the client sends after
  * {@code ReadyForQuery} goes to {@link #serve}, verbatim.
  *
- * <p>The core calls {@link #parameterStatus()} once, writes {@code AuthenticationOk}, one {@code ParameterStatus}
- * per entry, its own {@code BackendKeyData} and {@code ReadyForQuery('I')}, then calls {@link #serve} on the
- * connection's thread. {@link #cancel()} (the client's CancelRequest, which arrives on another socket) and
+ * <p>The core writes {@code AuthenticationOk}, calls {@link #start()} once, writes one {@code ParameterStatus} per
+ * entry it returns, its own {@code BackendKeyData} and {@code ReadyForQuery('I')}, then calls {@link #serve} on the
+ * connection's thread. A session refused before that (no backend free, backend unreachable) is refused by
+ * {@link QueryHandler#openSession}, before {@code AuthenticationOk}. {@link #cancel()} (the client's CancelRequest, which arrives on another socket) and
  * {@link #stop} (server shutdown) come from other threads.
  */
 public non-sealed interface FrameSession extends ClientSession {
 
     /**
-     * The ParameterStatus values the client gets at startup, in order, e.g. a backend's. The core adds none of its
-     * own: a relay's client must see exactly what the backend reports.
+     * Completes the startup once the client is authenticated, and answers the ParameterStatus values the client
+     * gets, in order, e.g. a backend's. The core adds none of its own: a relay's client must see exactly what the
+     * backend reports.
+     *
+     * <p>Called after the core wrote {@code AuthenticationOk}, because PostgreSQL judges the settings of a startup
+     * packet ({@code options=-c …}, {@code DateStyle}, {@code role}, …) only after authentication: a setting the
+     * session refuses here reaches the client as PostgreSQL's would, {@code AuthenticationOk} and then this FATAL.
+     * The core then calls {@link #close()}; {@link #serve} is never called.
+     *
+     * @throws PgException to refuse the session (sent as FATAL)
      */
-    Map<String, String> parameterStatus();
+    Map<String, String> start() throws PgException;
 
     /**
      * Serves the client's frames until the client ends the session (Terminate or disconnect) or the session ends

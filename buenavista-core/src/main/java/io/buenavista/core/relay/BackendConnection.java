@@ -47,8 +47,29 @@ final class BackendConnection implements AutoCloseable {
     private final InputStream in;
     private final DataInputStream data;
     private final OutputStream out;
-    /** The backend's ParameterStatus values, latest of each. */
-    private final Map<String, String> parameters = new LinkedHashMap<>();
+    /**
+     * Reported settings a client may set at startup, by name ignoring case (a startup packet may say
+     * {@code datestyle}): their current values are known from ParameterStatus, so a checkout that asks for the
+     * values they already have needs no round trip.
+     */
+    private static final java.util.Set<String> SETTABLE_REPORTED = caseInsensitive(List.of("application_name",
+            "client_encoding", "DateStyle", "IntervalStyle", "TimeZone", "standard_conforming_strings"));
+    /**
+     * How long a connection counts as alive after it answered (its login, or the reset when it came back): a
+     * checkout later than this validates it with a round trip even when nothing is to be set. PgBouncer's
+     * {@code server_check_delay} default. A backend that ended meanwhile usually said so (pg_terminate_backend,
+     * shutdown and crash send a FATAL, which {@link BackendPool} sees before lending the connection).
+     */
+    static final Duration VALIDATED_FOR = Duration.ofSeconds(30);
+
+    /** The backend's ParameterStatus values, latest of each, by name ignoring case (PostgreSQL's startup order). */
+    private final Map<String, String> parameters = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    /**
+     * The relay's buffers for the sessions this connection serves, one per direction: made once per connection,
+     * not per session, since a session ends only after its pump stopped and a connection serves one at a time.
+     */
+    final byte[] toBackendBuffer = new byte[RelaySession.BUFFER];
+    final byte[] toClientBuffer = new byte[RelaySession.BUFFER];
     private int processId;
     private int secretKey;
     private char transactionStatus = 'I';
@@ -224,6 +245,50 @@ final class BackendConnection implements AutoCloseable {
     }
 
     /**
+     * Sets these settings as the session's, in order, with {@code set_config(name, value, false)} in one round trip
+     * ({@code set_config} takes the raw string, as a startup parameter does; a {@code SET} would quote list values
+     * such as search_path differently). A setting that fails aborts the statement, so none of them stays set.
+     *
+     * <p>The round trip is skipped when it would change nothing: every setting is one the backend reports
+     * ({@link #SETTABLE_REPORTED}) and already has exactly that value, and the connection proved alive less than
+     * {@link #VALIDATED_FOR} ago (at its login or its last reset). Otherwise the round trip also validates a reused
+     * connection: with nothing to set, an empty query.
+     *
+     * @return the backend's error, or null
+     * @throws IOException when the connection fails; it is then unusable
+     */
+    PgException applySettings(List<Map.Entry<String, String>> settings) throws IOException {
+        if (System.nanoTime() - idleSinceNanos < VALIDATED_FOR.toNanos() && alreadySet(settings)) {
+            return null;
+        }
+        if (settings.isEmpty()) {
+            return simpleQuery("");
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        String sep = "";
+        for (Map.Entry<String, String> e : settings) {
+            sql.append(sep).append("pg_catalog.set_config(").append(literal(e.getKey())).append(", ")
+                    .append(literal(e.getValue())).append(", false)");
+            sep = ", ";
+        }
+        return simpleQuery(sql.toString());
+    }
+
+    /**
+     * Whether each setting already has its value, as the backend last reported it. Only reported settings a
+     * client may set count: the backend's value of any other one is not known, and a read-only one
+     * ({@code server_version}, {@code is_superuser}) is refused by PostgreSQL even when the value is the same.
+     */
+    private boolean alreadySet(List<Map.Entry<String, String>> settings) {
+        for (Map.Entry<String, String> e : settings) {
+            if (!SETTABLE_REPORTED.contains(e.getKey()) || !e.getValue().equals(parameters.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Makes the connection fit for the next client: rolls back an open transaction and runs {@code DISCARD ALL}.
      *
      * @return whether it is clean and may be reused
@@ -310,9 +375,7 @@ final class BackendConnection implements AutoCloseable {
      * them at startup (by name, ignoring case), so that a relayed client's startup matches a direct one's.
      */
     Map<String, String> parameters() {
-        Map<String, String> sorted = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        sorted.putAll(parameters);
-        return Collections.unmodifiableMap(new LinkedHashMap<>(sorted));
+        return Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
     void transactionStatus(char status) {
@@ -348,6 +411,25 @@ final class BackendConnection implements AutoCloseable {
             parameters.put(new String(buf, from, nameEnd - from, StandardCharsets.UTF_8),
                     new String(buf, nameEnd + 1, valueEnd - nameEnd - 1, StandardCharsets.UTF_8));
         }
+    }
+
+    /** An escape-string literal: right whatever standard_conforming_strings says. */
+    private static String literal(String value) {
+        StringBuilder sb = new StringBuilder(value.length() + 3).append("E'");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\'' || c == '\\') {
+                sb.append(c);
+            }
+            sb.append(c);
+        }
+        return sb.append('\'').toString();
+    }
+
+    private static java.util.Set<String> caseInsensitive(List<String> names) {
+        java.util.Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(names);
+        return Collections.unmodifiableSet(set);
     }
 
     private static int indexOfZero(byte[] buf, int from, int to) {

@@ -4,12 +4,10 @@ import io.buenavista.api.ClientSession;
 import io.buenavista.api.PgException;
 import io.buenavista.api.QueryHandler;
 import io.buenavista.api.SessionContext;
-import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
 import io.buenavista.core.auth.TokenShape;
 import io.buenavista.core.sql.StartupOptions;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,52 +86,33 @@ public final class RelayHandler implements QueryHandler {
         return pool;
     }
 
+    /**
+     * Takes a backend connection: refusals of the pool (53300 when none became free in time, 08006 when the backend
+     * cannot be reached) come before AuthenticationOk, as PostgreSQL's own connection limits do. The client's
+     * settings are applied when the core starts the session, after AuthenticationOk ({@link RelaySession#start}).
+     */
     @Override
     public ClientSession openSession(SessionContext context) throws PgException {
         RelayTarget.Checkout checkout = target.checkout(context);
         BackendPool pool = checkout.pool();
+        List<Map.Entry<String, String>> settings = settings(context.startup(), checkout);
         BackendConnection backend = pool.acquire();
-        boolean handedOver = false;
-        try {
-            for (int attempt = 1; !applyStartupParameters(backend, context.startup(), checkout); attempt++) {
-                // An idle connection the backend dropped (restart, pg_terminate_backend) fails here: take another.
-                pool.release(backend, false);
-                handedOver = true;
-                if (attempt == 3) {
-                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the backend connection failed");
-                }
-                backend = pool.acquire();
-                handedOver = false;
-            }
-            StartupRequest s = context.startup();
-            // The principal, not the startup user name, which may be a bearer token.
-            String who = context.principal().name() + "@" + TokenShape.redact(s.database()) + " from "
-                    + s.remoteAddress();
-            RelaySession session = new RelaySession(pool, backend, pumps, config.connectTimeout(), who, rewriter, s);
-            handedOver = true;
-            return session;
-        } finally {
-            if (!handedOver) {
-                pool.release(backend, !backend.isClosed());
-            }
-        }
+        StartupRequest s = context.startup();
+        // The principal, not the startup user name, which may be a bearer token.
+        String who = context.principal().name() + "@" + TokenShape.redact(s.database()) + " from "
+                + s.remoteAddress();
+        return new RelaySession(pool, backend, settings, pumps, config.connectTimeout(), who, rewriter, s);
     }
 
     /**
-     * Sets what the client put in its startup packet as a session default on the backend, as PostgreSQL would at
-     * startup: the {@code options} switches first, then the other parameters (so a parameter wins over the same
-     * setting in {@code options}, as in PostgreSQL). {@code set_config} takes the raw string, like a startup
-     * parameter (a {@code SET} would quote list values such as search_path differently). An invalid value gets the
-     * backend's error, as FATAL, before AuthenticationOk (PostgreSQL sends AuthenticationOk first). The round trip
-     * also validates a reused connection. The checkout's defaults come before the client's parameters, its enforced
-     * settings after them.
-     *
-     * @return false when the connection failed (and is closed)
+     * What the client put in its startup packet, to be set as session defaults on the backend as PostgreSQL would
+     * at startup: the {@code options} switches first, then the other parameters (so a parameter wins over the same
+     * setting in {@code options}, as in PostgreSQL). Each switch is kept, in order, even when a later one overrides
+     * it: PostgreSQL refuses an invalid value that is overridden too. The checkout's defaults come before the
+     * client's parameters, its enforced settings after them.
      */
-    private static boolean applyStartupParameters(BackendConnection backend, StartupRequest startup,
-            RelayTarget.Checkout checkout) {
-        // Parsed again: StartupRequest.options() does not keep the order of the switches. Each is applied, in
-        // order, even when a later one overrides it: PostgreSQL refuses an invalid value that is overridden too.
+    private static List<Map.Entry<String, String>> settings(StartupRequest startup, RelayTarget.Checkout checkout) {
+        // Parsed again: StartupRequest.options() does not keep the order of the switches.
         List<Map.Entry<String, String>> settings = new ArrayList<>(checkout.defaults());
         settings.addAll(StartupOptions.parse(startup.parameter("options")).entrySet());
         for (Map.Entry<String, String> p : startup.parameters().entrySet()) {
@@ -144,40 +123,7 @@ public final class RelayHandler implements QueryHandler {
             }
         }
         settings.addAll(checkout.enforced());
-        if (settings.isEmpty()) {
-            settings.add(Map.entry("application_name", ""));
-        }
-        StringBuilder sql = new StringBuilder("SELECT ");
-        String sep = "";
-        for (Map.Entry<String, String> e : settings) {
-            sql.append(sep).append("pg_catalog.set_config(").append(literal(e.getKey())).append(", ")
-                    .append(literal(e.getValue())).append(", false)");
-            sep = ", ";
-        }
-        PgException error;
-        try {
-            error = backend.simpleQuery(sql.toString());
-        } catch (IOException e) {
-            backend.abort();
-            return false;
-        }
-        if (error != null) {
-            throw error.isFatal() ? error : error.withSeverity(PgException.Severity.FATAL);
-        }
-        return true;
-    }
-
-    /** An escape-string literal: right whatever standard_conforming_strings says. */
-    static String literal(String value) {
-        StringBuilder sb = new StringBuilder(value.length() + 3).append("E'");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\'' || c == '\\') {
-                sb.append(c);
-            }
-            sb.append(c);
-        }
-        return sb.append('\'').toString();
+        return List.copyOf(settings);
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.buenavista.core.relay;
 
 import io.buenavista.api.FrameChannel;
 import io.buenavista.api.FrameSession;
+import io.buenavista.api.PgException;
+import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -36,20 +39,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RelaySession implements FrameSession {
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
-    private static final int BUFFER = 64 * 1024;
+    /** The size of each direction's read buffer ({@link BackendConnection} holds them). */
+    static final int BUFFER = 64 * 1024;
     private static final byte[] SYNC = {'S', 0, 0, 0, 4};
     /** Query "DISCARD ALL": ends an idle session and resets its connection in one round trip. */
     private static final byte[] DISCARD_ALL = query("DISCARD ALL");
 
     private final BackendPool pool;
-    private final BackendConnection backend;
+    /** Chosen by the handler; {@link #start} replaces one that failed. Set on the connection's thread before serve. */
+    private volatile BackendConnection backend;
+    /** The client's startup settings and the checkout's, applied by {@link #start}. */
+    private final List<Map.Entry<String, String>> settings;
     private final ExecutorService pumps;
     private final Duration controlTimeout;
     private final String who;
     /** Null when frames pass unchanged (the fast path); else Query and Parse texts go through it. */
     private final SqlRewriter rewriter;
     private final StartupRequest client;
-    private final Map<String, String> reported;
     private final long startNanos = System.nanoTime();
 
     /** ReadyForQuery messages the backend still owes: +1 per Query/Sync/FunctionCall sent, -1 per one received. */
@@ -79,21 +85,46 @@ final class RelaySession implements FrameSession {
     private volatile long bytesToBackend;
     private volatile long bytesToClient;
 
-    RelaySession(BackendPool pool, BackendConnection backend, ExecutorService pumps, Duration controlTimeout,
-            String who, SqlRewriter rewriter, StartupRequest client) {
+    RelaySession(BackendPool pool, BackendConnection backend, List<Map.Entry<String, String>> settings,
+            ExecutorService pumps, Duration controlTimeout, String who, SqlRewriter rewriter, StartupRequest client) {
         this.rewriter = rewriter;
         this.client = client;
         this.pool = pool;
         this.backend = backend;
+        this.settings = settings;
         this.pumps = pumps;
         this.controlTimeout = controlTimeout;
         this.who = who;
-        this.reported = backend.parameters();
     }
 
+    /**
+     * Applies the client's startup settings to the backend, as PostgreSQL applies them after authentication: a
+     * value the backend refuses ends the login with the backend's error, as FATAL (the failed statement set none
+     * of them; {@link #close} gives the connection back). An idle connection the backend dropped meanwhile
+     * (restart, pg_terminate_backend) fails here and another is taken.
+     */
     @Override
-    public Map<String, String> parameterStatus() {
-        return reported;
+    public Map<String, String> start() {
+        for (int attempt = 1; ; attempt++) {
+            PgException error;
+            try {
+                error = backend.applySettings(settings);
+            } catch (IOException e) {
+                backend.abort();
+                BackendConnection failed = backend;
+                backend = null;
+                pool.release(failed, false);
+                if (attempt == 3) {
+                    throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the backend connection failed");
+                }
+                backend = pool.acquire();
+                continue;
+            }
+            if (error != null) {
+                throw error.isFatal() ? error : error.withSeverity(PgException.Severity.FATAL);
+            }
+            return backend.parameters();
+        }
     }
 
     @Override
@@ -116,7 +147,7 @@ final class RelaySession implements FrameSession {
     /** Client → backend until Terminate, EOF, or a failure on either side. */
     private void pumpClient(InputStream in) {
         OutputStream out = backend.output();
-        byte[] buf = new byte[BUFFER];
+        byte[] buf = backend.toBackendBuffer;
         int end = 0;
         long remaining = 0;
         boolean scanning = true;
@@ -262,7 +293,7 @@ final class RelaySession implements FrameSession {
     private void pumpBackend(FrameChannel channel) {
         InputStream in = backend.input();
         OutputStream out = channel.output();
-        byte[] buf = new byte[BUFFER];
+        byte[] buf = backend.toClientBuffer;
         int end = 0;
         long remaining = 0;
         byte lastType = 0;
@@ -469,6 +500,9 @@ final class RelaySession implements FrameSession {
             }
             released = true;
         }
+        if (backend == null) {
+            return; // start() gave a failed connection back and could not take another
+        }
         if (discarded) {
             pool.releaseReset(backend);
         } else {
@@ -487,8 +521,9 @@ final class RelaySession implements FrameSession {
     /** Holds the lifecycle lock so that a cancel never reaches the backend after it went back to the pool. */
     private void cancelBackend() {
         synchronized (lifecycle) {
-            if (!released) {
-                backend.cancel(controlTimeout);
+            BackendConnection b = backend;
+            if (!released && b != null) {
+                b.cancel(controlTimeout);
             }
         }
     }

@@ -78,7 +78,10 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private FrameReader reader;
     private MessageWriter writer;
     private HoldingInput input;
-    /** The small buffer of the startup phase, under {@link #input} once the client is past its startup packet. */
+    /**
+     * The small buffer of the startup and authentication, under {@link #input} once a SQL session starts (a frame
+     * session reads the socket itself, so it never gets the large one).
+     */
     private HoldingInput startupInput;
 
     /** Held while a message is being handled, so shutdown never writes in the middle of a response. */
@@ -158,10 +161,6 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         if (startup == null || !server.startupPacketArrived(this)) {
             return;
         }
-        // Past its startup packet the connection is a client: it gets a buffer sized for real traffic. The small one
-        // stays underneath for whatever it already holds; larger reads go past it straight to the socket.
-        input = new HoldingInput(startupInput, MESSAGE_BUFFER);
-        reader = new FrameReader(input, config.messageLimits());
         if (startup.majorVersion() < 3) {
             // Such a client reads errors in its own protocol's format; PostgreSQL answers it the same way.
             writer.preV3ErrorResponse("FATAL:  " + unsupportedProtocol(startup) + "\n");
@@ -311,27 +310,27 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         QueryHandler handler = handlerFor(route);
         admissionExpiry = admission.expiresAt().orElse(null);
 
-        SessionSettings settings = new SessionSettings(config.serverVersion(), principal.name());
         // A frame session's backend judges the startup settings itself (a relay's PostgreSQL knows them all), so the
-        // core's verdict only counts once the handler turned out to open a SQL session.
-        PgException settingsError = null;
-        try {
-            applyStartupSettings(settings, params, options);
-        } catch (PgException e) {
-            settingsError = e;
-        }
+        // core's settings are made, and its verdict counts, only once the handler asks or opened a SQL session.
+        StartupSettings startupSettings = new StartupSettings(principal.name(), params, options);
         Session[] holder = new Session[1];
-        SessionContext context = new Context(route, principal, admission.bearerToken(), request, settings, holder);
+        SessionContext context = new Context(route, principal, admission.bearerToken(), request, startupSettings,
+                holder);
         ClientSession opened = fatalOnError(() -> handler.openSession(context));
         if (opened instanceof FrameSession frames) {
             startFrameSession(frames);
             return;
         }
         QuerySession querySession = (QuerySession) opened;
-        if (settingsError != null) {
+        SessionSettings settings = startupSettings.settings();
+        if (startupSettings.error() != null) {
             querySession.close();
-            throw settingsError;
+            throw startupSettings.error();
         }
+        // A SQL session's client gets a buffer sized for real traffic. The small one of the startup stays underneath
+        // for whatever it already holds; larger reads go past it straight to the socket.
+        input = new HoldingInput(startupInput, MESSAGE_BUFFER);
+        reader = new FrameReader(input, config.messageLimits());
         try {
             querySession.parameterStatus().forEach(settings::override);
             settings.markStartupValues();
@@ -364,15 +363,17 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     }
 
     /**
-     * A frame session's client sees the parameters the session reports (a backend's), not the core's. No idle
-     * timeout is set on the socket: a client waiting for a long statement reads nothing meanwhile.
+     * A frame session's client sees the parameters the session reports (a backend's), not the core's. The session
+     * starts after AuthenticationOk is written (not yet flushed), so that a startup setting it refuses reaches the
+     * client behind AuthenticationOk, as from PostgreSQL. No idle timeout is set on the socket: a client waiting
+     * for a long statement reads nothing meanwhile.
      */
     private void startFrameSession(FrameSession frames) throws IOException {
         try {
-            Map<String, String> reported = frames.parameterStatus();
+            writer.authenticationOk();
+            Map<String, String> reported = fatalOnError(frames::start);
             cancelKey = server.cancelRegistry().register(this);
             startupDeadline.cancel(false);
-            writer.authenticationOk();
             for (Map.Entry<String, String> p : reported.entrySet()) {
                 writer.parameterStatus(p.getKey(), p.getValue());
             }
@@ -389,6 +390,42 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private static String unsupportedProtocol(StartupPacket.StartupMessage m) {
         return "unsupported frontend protocol " + m.majorVersion() + "." + m.minorVersion()
                 + ": server supports 3.0 to 3.0";
+    }
+
+    /**
+     * The core's settings of a SQL session with the client's startup values applied, made on first use: a frame
+     * session (a relay) never needs them, and making them is a good part of what a relayed login costs.
+     */
+    private final class StartupSettings {
+        private final String user;
+        private final Map<String, String> params;
+        private final Map<String, String> options;
+        private SessionSettings settings;
+        /** The first startup value the core refuses, or null. */
+        private PgException error;
+
+        StartupSettings(String user, Map<String, String> params, Map<String, String> options) {
+            this.user = user;
+            this.params = params;
+            this.options = options;
+        }
+
+        synchronized SessionSettings settings() {
+            if (settings == null) {
+                settings = new SessionSettings(config.serverVersion(), user);
+                try {
+                    applyStartupSettings(settings, params, options);
+                } catch (PgException e) {
+                    error = e;
+                }
+            }
+            return settings;
+        }
+
+        synchronized PgException error() {
+            settings();
+            return error;
+        }
     }
 
     private void applyStartupSettings(SessionSettings settings, Map<String, String> params,
@@ -629,11 +666,11 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         private final Principal principal;
         private final Optional<BearerToken> bearerToken;
         private final StartupRequest startup;
-        private final SessionSettings settings;
+        private final StartupSettings settings;
         private final Session[] session;
 
         Context(Route route, Principal principal, Optional<BearerToken> bearerToken, StartupRequest startup,
-                SessionSettings settings, Session[] session) {
+                StartupSettings settings, Session[] session) {
             this.route = route;
             this.principal = principal;
             this.bearerToken = bearerToken;
@@ -664,7 +701,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
 
         @Override
         public String setting(String name) {
-            return settings.get(name);
+            return settings.settings().get(name);
         }
 
         @Override

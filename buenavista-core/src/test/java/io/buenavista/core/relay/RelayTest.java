@@ -212,8 +212,9 @@ class RelayTest {
 
     /**
      * PostgreSQL judges the startup settings after AuthenticationOk; the relay applies them to its pooled backend
-     * before its own AuthenticationOk, so the client gets the same FATAL (severity, SQLSTATE, message, detail, hint)
-     * as the first and only message. PostgreSQL's source location fields (file, line, routine) are not carried.
+     * after its own AuthenticationOk, so the client gets the same messages: AuthenticationOk, then the same FATAL
+     * (severity, SQLSTATE, message, detail, hint). PostgreSQL's source location fields (file, line, routine) are
+     * not carried.
      */
     @Test
     void aStartupSettingTheBackendRefusesEndsTheLoginWithTheBackendsFatal() {
@@ -236,7 +237,8 @@ class RelayTest {
             Map<Character, String> expected = new LinkedHashMap<>(((ErrorResponse) direct.get(1)).fields());
             expected.keySet().removeAll(List.of('F', 'L', 'R'));
             List<BackendMessage> relayed = refusedStartup(proxy.port(), params);
-            assertEquals(List.of(new ErrorResponse(expected)), relayed, setting.toString());
+            assertEquals(List.of(new BackendMessage.AuthenticationOk(), new ErrorResponse(expected)), relayed,
+                    setting.toString());
         }
         // Given both ways, the startup parameter wins over the options switch, as directly.
         Map<String, String> both = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test",
@@ -256,6 +258,80 @@ class RelayTest {
         assertEquals(List.of("ISO, MDY"), next.simpleQuery("show DateStyle").stream()
                 .filter(BackendMessage.DataRow.class::isInstance).map(m -> ((BackendMessage.DataRow) m).text(0))
                 .toList());
+    }
+
+    /** Everything a client receives for its login and one query, BackendKeyData masked. */
+    private static String loginAndQuery(int port, Map<String, String> params, String sql) {
+        try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
+            List<BackendMessage> all = new ArrayList<>(c.login(params, null));
+            all.addAll(c.simpleQuery(sql));
+            c.send(terminate());
+            return canonical(all);
+        }
+    }
+
+    /**
+     * {@code role} asked for at startup ({@code options=-c role=…} or as a parameter), by a login that is not a
+     * superuser: a role it is a member of runs the session as that role, one it is not a member of (or that does
+     * not exist) ends the login with PostgreSQL's FATAL after AuthenticationOk; the relay, logging in to the
+     * backend as that same user, answers the same, message for message. DISCARD ALL gives the next client of the
+     * backend its own user back.
+     */
+    @Test
+    void aStartupRoleIsJudgedAsByPostgresqlAndDoesNotOutliveTheSession() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String login = "relay_login_" + suffix;
+        String member = "relay_member_" + suffix;
+        String other = "relay_other_" + suffix;
+        try (Connection admin = DriverManager.getConnection(DIRECT_URL); Statement st = admin.createStatement()) {
+            st.execute("create role " + login + " login");
+            st.execute("create role " + member);
+            st.execute("create role " + other);
+            st.execute("grant " + member + " to " + login);
+        }
+        try {
+            Proxy proxy = proxy(new Backend(PG_HOST, PG_PORT, "test", login, null), pool(1, Duration.ofSeconds(10)));
+            String sql = "select current_user, session_user, current_setting('role')";
+            List<Map<String, String>> accepted = List.of(Map.of("options", "-c role=" + member),
+                    Map.of("role", member), Map.of("options", "-c role=none"));
+            for (Map<String, String> setting : accepted) {
+                Map<String, String> params = new LinkedHashMap<>(Map.of("user", login, "database", "test"));
+                params.putAll(setting);
+                String direct = loginAndQuery(PG_PORT, params, sql);
+                String currentUser = setting.containsValue("-c role=none") ? login : member;
+                assertTrue(direct.contains("DataRow[" + HexFormat.of().formatHex(
+                        currentUser.getBytes(StandardCharsets.UTF_8)) + " "), direct);
+                assertEquals(direct, loginAndQuery(proxy.port(), params, sql), setting.toString());
+                // The backend went back to the pool: its next client is the login user again.
+                Map<String, String> plain = Map.of("user", login, "database", "test");
+                assertEquals(loginAndQuery(PG_PORT, plain, sql), loginAndQuery(proxy.port(), plain, sql));
+            }
+            List<Map<String, String>> refused = List.of(Map.of("options", "-c role=" + other),
+                    Map.of("role", other), Map.of("options", "-c role=relay_no_such_role_" + suffix));
+            for (Map<String, String> setting : refused) {
+                Map<String, String> params = new LinkedHashMap<>(Map.of("user", login, "database", "test"));
+                params.putAll(setting);
+                List<BackendMessage> direct = refusedStartup(PG_PORT, params);
+                assertEquals(2, direct.size(), direct.toString());
+                assertTrue(direct.get(0) instanceof BackendMessage.AuthenticationOk, direct.toString());
+                Map<Character, String> expected = new LinkedHashMap<>(((ErrorResponse) direct.get(1)).fields());
+                expected.keySet().removeAll(List.of('F', 'L', 'R'));
+                assertEquals("FATAL", expected.get('V'));
+                assertEquals(List.of(new BackendMessage.AuthenticationOk(), new ErrorResponse(expected)),
+                        refusedStartup(proxy.port(), params), setting.toString());
+            }
+            String plainSql = "select current_user, current_setting('role')";
+            Map<String, String> plain = Map.of("user", login, "database", "test");
+            assertEquals(loginAndQuery(PG_PORT, plain, plainSql), loginAndQuery(proxy.port(), plain, plainSql));
+            proxy.server().close();
+        } finally {
+            try (Connection admin = DriverManager.getConnection(DIRECT_URL); Statement st = admin.createStatement()) {
+                st.execute("select pg_terminate_backend(pid) from pg_stat_activity where usename = '" + login + "'");
+                st.execute("drop role if exists " + login);
+                st.execute("drop role if exists " + member);
+                st.execute("drop role if exists " + other);
+            }
+        }
     }
 
     /** Everything a client receives for one write of its startup packet and a pipeline behind it. */
@@ -461,6 +537,76 @@ class RelayTest {
         assertEquals("ISO, MDY", b.parameterStatus("DateStyle"));
     }
 
+    /** The last statement a backend ran, from pg_stat_activity. */
+    private static String lastQuery(int pid) throws SQLException {
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                PreparedStatement ps = direct.prepareStatement("select query from pg_stat_activity where pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "backend " + pid + " is gone");
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /**
+     * A checkout that asks for the values the backend already has (as the backend last reported them, after the
+     * previous client's DISCARD ALL) sends nothing to the backend; any other runs the settings. Either way the
+     * client is told what a direct client with the same startup is told.
+     */
+    @Test
+    void aCheckoutThatChangesNothingSkipsTheSettingsRoundTrip() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        int pid;
+        try (WireClient a = client(proxy.port(), Map.of("user", "postgres", "database", "test",
+                "application_name", "relay-skip-a", "DateStyle", "SQL, DMY"))) {
+            pid = backendPid(a);
+            a.simpleQuery("set IntervalStyle = 'iso_8601'");
+            a.send(terminate());
+        }
+        Map<String, String> plain = Map.of("user", "postgres", "database", "test");
+        Map<String, String> direct;
+        try (WireClient d = client(PG_PORT, plain)) {
+            direct = d.parameterStatuses();
+        }
+        // Nothing asked: DISCARD ALL, the previous client's last statement, is the backend's last.
+        try (WireClient b = client(proxy.port(), plain)) {
+            assertEquals("DISCARD ALL", lastQuery(pid));
+            assertEquals(direct, b.parameterStatuses());
+            assertEquals(direct.get("DateStyle"), firstValue(b.simpleQuery("show DateStyle")));
+            assertEquals(direct.get("IntervalStyle"), firstValue(b.simpleQuery("show IntervalStyle")));
+            b.send(terminate());
+        }
+        // Asked for exactly the values the backend reports (names in any case): still nothing to send.
+        Map<String, String> same = new LinkedHashMap<>(plain);
+        same.put("datestyle", direct.get("DateStyle"));
+        same.put("application_name", direct.get("application_name"));
+        same.put("TimeZone", direct.get("TimeZone"));
+        try (WireClient c = client(proxy.port(), same)) {
+            assertEquals("DISCARD ALL", lastQuery(pid));
+            assertEquals(direct, c.parameterStatuses());
+            c.send(terminate());
+        }
+        // A value that differs, or one the backend does not report: the round trip runs, and the values count.
+        for (Map.Entry<String, String> setting : List.of(Map.entry("application_name", "relay-skip-d"),
+                Map.entry("DateStyle", "ISO"), Map.entry("extra_float_digits", "1"))) {
+            Map<String, String> params = new LinkedHashMap<>(plain);
+            params.put(setting.getKey(), setting.getValue());
+            Map<String, String> expected;
+            String shown;
+            try (WireClient d = client(PG_PORT, params)) {
+                expected = d.parameterStatuses();
+                shown = firstValue(d.simpleQuery("show " + setting.getKey()));
+            }
+            try (WireClient e = client(proxy.port(), params)) {
+                assertTrue(lastQuery(pid).startsWith("SELECT pg_catalog.set_config("), lastQuery(pid));
+                assertEquals(expected, e.parameterStatuses(), setting.toString());
+                assertEquals(shown, firstValue(e.simpleQuery("show " + setting.getKey())), setting.toString());
+                e.send(terminate());
+            }
+        }
+    }
+
     private static String firstValue(List<BackendMessage> messages) {
         return messages.stream().filter(BackendMessage.DataRow.class::isInstance)
                 .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow();
@@ -515,7 +661,7 @@ class RelayTest {
         try {
             io.buenavista.api.StartupRequest startup = new io.buenavista.api.StartupRequest("postgres", "test", "",
                     Map.of(), Map.of("user", "postgres"), new java.net.InetSocketAddress("127.0.0.1", 1), false);
-            RelaySession session = new RelaySession(backends, backends.acquire(), pumps, Duration.ofSeconds(60),
+            RelaySession session = new RelaySession(backends, backends.acquire(), List.of(), pumps, Duration.ofSeconds(60),
                     "test", null, startup);
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), session::close);
             backends.release(backends.acquire(), false); // the one slot is free again
@@ -711,12 +857,13 @@ class RelayTest {
         ErrorResponse direct;
         try (WireClient c = WireClient.connect(PG_HOST, PG_PORT).setReadTimeout(Duration.ofSeconds(10))) {
             c.startup(Map.of("user", "postgres", "database", "test", "options", "-c work_mem=banana"));
-            // PostgreSQL authenticates first; Buena Vista refuses before AuthenticationOk (see the report).
+            // PostgreSQL authenticates first, and so does the relay.
             c.expect(BackendMessage.AuthenticationOk.class);
             direct = c.expect(ErrorResponse.class);
         }
         try (WireClient c = WireClient.connect(PG_HOST, ok.port()).setReadTimeout(Duration.ofSeconds(10))) {
             c.startup(Map.of("user", "postgres", "database", "test", "options", "-c work_mem=banana"));
+            c.expect(BackendMessage.AuthenticationOk.class);
             ErrorResponse e = c.expect(ErrorResponse.class);
             assertEquals(direct.sqlState(), e.sqlState());
             assertEquals(direct.message(), e.message());
