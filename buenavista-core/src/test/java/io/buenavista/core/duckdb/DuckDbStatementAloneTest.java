@@ -277,6 +277,30 @@ class DuckDbStatementAloneTest {
         assertEquals(String.join("\n", expected), String.join("\n", actual));
     }
 
+    /**
+     * The messages of a lone statement arriving in fragments (a few bytes at a time, so the lookahead at its Parse
+     * sees any part of them) are answered the same: by the lone way when all have arrived, else the ordinary one.
+     */
+    @Test
+    void aLoneStatementInFragmentsAnswersTheSame() {
+        assertEquals(answer(pg, simple("INSERT INTO s VALUES (55, 'a', 'b')")),
+                answer(duck, simple("INSERT INTO s VALUES (55, 'a', 'b')")));
+        String expected = answer(pg, alone("SELECT v, w FROM s WHERE id = 55"))
+                + answer(pg, alone("INSERT INTO s VALUES (55, 'a', 'b')"));
+        try {
+            for (long seed = 1; seed <= 20; seed++) {
+                duck.setFragmentation(1, 12, seed, seed % 2); // odd seeds pause 1 ms between fragments
+                String actual = answer(duck, alone("SELECT v, w FROM s WHERE id = 55"))
+                        + answer(duck, alone("INSERT INTO s VALUES (55, 'a', 'b')"));
+                assertEquals(expected, actual, "fragments of seed " + seed);
+            }
+        } finally {
+            duck.clearFragmentation();
+            answer(pg, simple("DELETE FROM s"));
+            answer(duck, simple("DELETE FROM s"));
+        }
+    }
+
     /** Parameters, declared types and binary results take the ordinary way, with PostgreSQL's answers. */
     @Test
     void parametersDeclaredTypesAndBinaryResultsAnswerAsPostgres() {
