@@ -426,7 +426,12 @@ public final class Session {
         if (ran instanceof RanAtParse.Started started) {
             ranAtParse = null;
             Portal portal = started.portal();
-            describeFromCursor(portal, m.resultFormats());
+            try {
+                describeFromCursor(portal, m.resultFormats());
+            } catch (RuntimeException e) {
+                portal.close();
+                throw e;
+            }
             portals.add(portal);
             unnamedRunOnce = portal.statement;
             out.bindComplete();
