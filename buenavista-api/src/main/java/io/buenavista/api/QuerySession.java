@@ -26,7 +26,8 @@ public non-sealed interface QuerySession extends ClientSession {
 
     /**
      * Prepares a statement that the core executes exactly once, right away and without parameters: each statement
-     * of a simple Query. Nothing is described to the client before it runs, so the handler may leave out its own
+     * of a simple Query, and an unnamed Parse that its Bind, Execute and Sync follow at once (should the client use
+     * that statement again later, the core prepares it anew with {@link #prepare}). Nothing is described to the client before it runs, so the handler may leave out its own
      * description (DuckDB parses, plans and runs such a statement in one call, at half the cost of a prepare and an
      * execution) and answer a query whose {@link PreparedQuery#columnsDependOnParameters()} is true: the core then
      * describes the rows from the cursor that {@link PreparedQuery#execute} returns. Like {@link #prepare}, it has

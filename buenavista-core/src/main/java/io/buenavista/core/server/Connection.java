@@ -335,7 +335,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             querySession.parameterStatus().forEach(settings::override);
             settings.markStartupValues();
             Session s = new Session(querySession, writer, settings, server.codecs(), config.sessionLimits(),
-                    reader::nextIsSync, server.scheduler());
+                    reader, server.scheduler());
             holder[0] = s;
             cancelKey = server.cancelRegistry().register(this);
             startupDeadline.cancel(false);

@@ -23,6 +23,10 @@ final class Portals {
         return byName.get(name);
     }
 
+    boolean isEmpty() {
+        return byName.isEmpty();
+    }
+
     boolean contains(String name) {
         return byName.containsKey(name);
     }

@@ -10,13 +10,13 @@ import io.buenavista.core.sql.SqlStatement;
 import io.buenavista.core.types.Codec;
 import io.buenavista.core.types.CodecRegistry;
 import io.buenavista.core.wire.FrontendMessage;
+import io.buenavista.core.wire.Lookahead;
 import io.buenavista.core.wire.MessageWriter;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
 
 /**
  * One connection's SQL session after authentication: the simple and extended query protocols ("Message Flow").
@@ -25,7 +25,10 @@ import java.util.function.BooleanSupplier;
  * {@link #flush} — and keeps the protocol's rules: after an error the extended protocol skips to the next Sync, and
  * every batch ends with ReadyForQuery. A statement whose columns only its parameters' values decide (see
  * {@link io.buenavista.api.PreparedQuery#columnsDependOnParameters()}) runs at Bind, so the portal's Describe is exact;
- * a simple Query's statement that its handler describes only by running it is started the same way.
+ * a simple Query's statement that its handler describes only by running it is started the same way. So is a statement
+ * that runs alone (an unnamed Parse that its Bind, Execute and Sync follow in what has already arrived, outside a
+ * transaction): it is prepared to run once and runs at its Parse; its Bind, Describe and Execute take the portal it
+ * left, and an error while it ran goes out at the message where PostgreSQL reports it (see {@link #runAlone}).
  *
  * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
  * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
@@ -38,7 +41,7 @@ import java.util.function.BooleanSupplier;
 public final class Session {
     private final QuerySession handler;
     private final MessageWriter out;
-    private final BooleanSupplier nextIsSync;
+    private final Lookahead lookahead;
     private final CodecRegistry codecs;
     private final SessionSettings settings;
     private final Notices notices;
@@ -55,18 +58,25 @@ public final class Session {
     private boolean skipUntilSync;
     /** No Query, Parse, Bind, Execute or FunctionCall has arrived since the last ReadyForQuery. */
     private boolean atStatementBoundary = true;
+    /** What the statement that ran at its Parse left for its Bind and Execute; null when none did. */
+    private RanAtParse ranAtParse;
+    /**
+     * The unnamed statement when it was prepared to run once (see {@link #runAlone}) and its Bind took it: a later
+     * Bind or Describe of it prepares it anew.
+     */
+    private Prepared unnamedRunOnce;
 
     /**
-     * @param nextIsSync tells whether the next message is already buffered and is a Sync, so a lone statement can
-     *                   skip the implicit transaction
+     * @param lookahead  the messages already buffered after the one being handled: a statement that a Sync
+     *                   follows can skip the implicit transaction
      * @param timer      the server's timer, which enforces {@code statement_timeout} by cancelling the running
      *                   statement; null to ignore the setting
      */
     public Session(QuerySession handler, MessageWriter out, SessionSettings settings, CodecRegistry codecs,
-            SessionLimits limits, BooleanSupplier nextIsSync, ScheduledExecutorService timer) {
+            SessionLimits limits, Lookahead lookahead, ScheduledExecutorService timer) {
         this.handler = handler;
         this.out = out;
-        this.nextIsSync = nextIsSync;
+        this.lookahead = lookahead;
         this.codecs = codecs;
         this.settings = settings;
         this.notices = new Notices(out);
@@ -299,6 +309,10 @@ public final class Session {
             }
             declared.add(t);
         }
+        if (parts.size() == 1 && runsAlone(m)) {
+            runAlone(m, parts.get(0));
+            return;
+        }
         Prepared p = parts.isEmpty()
                 ? new Prepared(m.name(), "", 0, null, null, declared, List.of())
                 : calls.withTimeout(m, settings.statementTimeoutMillis(),
@@ -307,8 +321,130 @@ public final class Session {
         out.parseComplete();
     }
 
+    /**
+     * Whether an unnamed Parse starts a statement that runs alone: it has no parameters, no transaction is open (nor
+     * any portal), and what has already arrived after it is its Bind ({@link #bindsAlone}), perhaps a Describe of the
+     * unnamed portal, an Execute of it and a Sync (pgjdbc sends that for each plain Statement in its extended mode).
+     * Nothing can then come between its Parse and its Execute, and no implicit transaction spans it.
+     */
+    private boolean runsAlone(FrontendMessage.Parse m) {
+        if (!m.name().isEmpty() || m.parameterTypes().length > 0 || transactions.isOpen() || !portals.isEmpty()) {
+            return false;
+        }
+        List<FrontendMessage> next = lookahead.arrived(4);
+        if (next.isEmpty() || !(next.get(0) instanceof FrontendMessage.Bind b) || !bindsAlone(b)) {
+            return false;
+        }
+        int i = 1;
+        if (i < next.size() && next.get(i) instanceof FrontendMessage.Describe d && d.kind() == 'P'
+                && d.name().isEmpty()) {
+            i++;
+        }
+        return i + 1 < next.size() && next.get(i) instanceof FrontendMessage.Execute e && e.portal().isEmpty()
+                && next.get(i + 1) instanceof FrontendMessage.Sync;
+    }
+
+    /**
+     * A Bind of the unnamed statement into the unnamed portal without parameters, its rows in text: one that cannot
+     * fail once its statement has run.
+     */
+    private static boolean bindsAlone(FrontendMessage.Bind b) {
+        short[] results = b.resultFormats();
+        return b.portal().isEmpty() && b.statement().isEmpty() && b.values().length == 0
+                && b.parameterFormats().length == 0 && (results.length == 0 || results.length == 1 && results[0] == 0);
+    }
+
+    /**
+     * Parse of a statement that runs alone ({@link #runsAlone}): it is prepared to run once
+     * ({@link StatementPreparer#prepareToRunOnce}) and, when the handler describes it only by running it, it runs now,
+     * as a simple Query's statement would, in autocommit; its Bind takes the portal it left. When it fails, a prepare
+     * of its text (which runs nothing) tells where PostgreSQL reports the error: the prepare's own error fails this
+     * Parse; else the statement is the prepared one, and its Execute reports the error of the run (as PostgreSQL, it
+     * is then described first). A cancel or timeout fails this Parse, the message it came in.
+     */
+    private void runAlone(FrontendMessage.Parse m, SqlStatement part) throws IOException {
+        calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
+            Prepared once = preparer.prepareToRunOnce(part.text(), part.offset());
+            if (once.columnsDependOnParameters()) {
+                Portal portal = new Portal("", once, List.of(), List.of(), null, new Codec[0]);
+                try {
+                    runner.startAtBind(portal, false);
+                } catch (PgException e) {
+                    portal.close();
+                    once.drop();
+                    if (e.isFatal() || SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                        throw e;
+                    }
+                    statements.add(preparer.prepare("", part.text(), part.offset(), List.of()));
+                    ranAtParse = new RanAtParse.Failed(e);
+                    return null;
+                } catch (RuntimeException e) {
+                    portal.close();
+                    once.drop();
+                    throw e;
+                }
+                ranAtParse = new RanAtParse.Started(portal);
+            } else {
+                ranAtParse = new RanAtParse.NotStarted(once);
+            }
+            statements.add(once);
+            return null;
+        });
+        out.parseComplete();
+    }
+
+    /**
+     * The statement of that name. The unnamed one, when it was prepared only to run once, is prepared anew first: a
+     * later Bind or Describe of it is legal.
+     */
+    private Prepared statement(String name, FrontendMessage m) throws IOException {
+        Prepared p = statements.require(name);
+        if (p != unnamedRunOnce) {
+            return p;
+        }
+        unnamedRunOnce = null;
+        Prepared again = calls.withTimeout(m, settings.statementTimeoutMillis(),
+                () -> preparer.prepare("", p.sql(), p.offset(), List.of()));
+        statements.add(again);
+        return again;
+    }
+
+    /** Forgets what a statement that ran at its Parse left, closing its portal if its Bind did not take it. */
+    private void discardRanAtParse() {
+        if (ranAtParse instanceof RanAtParse.Started started) {
+            started.portal().close();
+        }
+        ranAtParse = null;
+    }
+
     private void bind(FrontendMessage.Bind m) throws IOException {
-        Prepared p = statements.require(m.statement());
+        RanAtParse ran = ranAtParse;
+        if (ran != null && !bindsAlone(m)) {
+            discardRanAtParse(); // not the Bind the lookahead saw: cannot happen
+            ran = null;
+        }
+        if (ran instanceof RanAtParse.Started started) {
+            ranAtParse = null;
+            Portal portal = started.portal();
+            try {
+                describeFromCursor(portal, m.resultFormats());
+            } catch (RuntimeException e) {
+                portal.close();
+                throw e;
+            }
+            portals.add(portal);
+            unnamedRunOnce = portal.statement;
+            out.bindComplete();
+            return;
+        }
+        Prepared p;
+        if (ran instanceof RanAtParse.NotStarted notStarted) {
+            ranAtParse = null;
+            p = notStarted.statement();
+            unnamedRunOnce = p;
+        } else {
+            p = statement(m.statement(), m);
+        }
         if (!m.portal().isEmpty()) {
             portals.checkUnused(m.portal());
         }
@@ -326,6 +462,10 @@ public final class Session {
             values.add(parameters.decode(p.parameterTypes().get(i), paramFormats[i], m.values()[i], i + 1));
         }
         if (p.columnsDependOnParameters()) {
+            if (ran instanceof RanAtParse.Failed failed) {
+                ranAtParse = null;
+                throw failed.error(); // it would have run at this Bind
+            }
             bindStarted(m, p, values);
             return;
         }
@@ -366,7 +506,7 @@ public final class Session {
 
     private void describe(FrontendMessage.Describe m) throws IOException {
         if (m.kind() == 'S') {
-            Prepared p = statements.require(m.name());
+            Prepared p = statement(m.name(), m);
             int[] oids = new int[p.parameterTypes().size()];
             for (int i = 0; i < oids.length; i++) {
                 PgType t = p.parameterTypes().get(i);
@@ -394,9 +534,15 @@ public final class Session {
     /** Execute: a failed portal is closed, so a later Execute of it finds nothing to resume. */
     private void execute(FrontendMessage.Execute m) throws IOException {
         Portal portal = portals.require(m.portal());
+        if (ranAtParse instanceof RanAtParse.Failed failed && m.portal().isEmpty()) {
+            ranAtParse = null;
+            portals.remove(m.portal());
+            portal.close();
+            throw failed.error();
+        }
         try {
             calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
-                runner.run(portal, m.maxRows(), !nextIsSync.getAsBoolean(), false);
+                runner.run(portal, m.maxRows(), !lookahead.nextIsSync(), false);
                 return null;
             });
         } catch (PgException e) {
@@ -423,6 +569,7 @@ public final class Session {
 
     private void sync() throws IOException {
         skipUntilSync = false;
+        discardRanAtParse();
         endBatch();
     }
 
@@ -440,6 +587,7 @@ public final class Session {
     // ---- protocol rules ----
 
     private void failExtended(PgException e) throws IOException {
+        discardRanAtParse();
         out.errorResponse(e);
         // Sent at once, as PostgreSQL does: a client that sent Flush rather than Sync (asyncpg's prepare) waits
         // for this error before it sends anything else.
@@ -464,9 +612,22 @@ public final class Session {
 
     /** Releases every statement, portal and the handler's session. */
     public void close() {
+        discardRanAtParse();
         portals.closeAll();
         statements.dropAll();
         transactions.closeSession();
         handler.close();
+    }
+
+    /** What a statement that ran at its Parse ({@link #runAlone}) left for the Bind and Execute that follow. */
+    private sealed interface RanAtParse {
+        /** It runs: its Bind takes this portal, its cursor read or its tag waiting for the Execute. */
+        record Started(Portal portal) implements RanAtParse {}
+
+        /** The handler prepared it to run once without running it: its Bind binds it as it is. */
+        record NotStarted(Prepared statement) implements RanAtParse {}
+
+        /** It failed while it ran: its Execute reports this error. */
+        record Failed(PgException error) implements RanAtParse {}
     }
 }

@@ -7,8 +7,11 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,7 +21,7 @@ import java.util.Map;
  * stream position is unknown and the connection must close. Errors inside a well-framed body are ordinary
  * errors.
  */
-public final class FrameReader {
+public final class FrameReader implements Lookahead {
     private static final int SSL_REQUEST_CODE = 80877103;
     private static final int GSSENC_REQUEST_CODE = 80877104;
     private static final int CANCEL_REQUEST_CODE = 80877102;
@@ -28,6 +31,8 @@ public final class FrameReader {
 
     /** The buffer a body is read into first; larger bodies grow from it as their bytes arrive. */
     private static final int FIRST_CHUNK = 8 * 1024;
+    /** How far {@link #arrived} looks ahead: the few short messages that may follow a statement's Parse. */
+    private static final int LOOKAHEAD_BYTES = 4 * 1024;
 
     private final DataInputStream in;
     private final MessageLimits limits;
@@ -53,6 +58,7 @@ public final class FrameReader {
      * Whether the next message has already arrived and is a Sync. Never blocks: a message still on its way counts as
      * "not known to be Sync". The stream must support mark/reset (a {@link java.io.BufferedInputStream}).
      */
+    @Override
     public boolean nextIsSync() {
         try {
             if (in.available() < 1) {
@@ -65,6 +71,49 @@ public final class FrameReader {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Looks at no more than the first {@value #LOOKAHEAD_BYTES} bytes that have arrived (taken from the socket
+     * into the buffer if need be, never waiting); a message's limits are checked as by {@link #readMessage}, whose
+     * errors stay its own. The stream must support mark/reset (a {@link java.io.BufferedInputStream}).
+     */
+    @Override
+    public List<FrontendMessage> arrived(int maxMessages) {
+        byte[] bytes;
+        try {
+            int n = Math.min(in.available(), LOOKAHEAD_BYTES);
+            if (n < 5) {
+                return List.of();
+            }
+            in.mark(n);
+            try {
+                bytes = in.readNBytes(n);
+            } finally {
+                in.reset();
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        ByteBuffer frames = ByteBuffer.wrap(bytes);
+        List<FrontendMessage> messages = new ArrayList<>(maxMessages);
+        while (messages.size() < maxMessages && frames.remaining() >= 5) {
+            int type = frames.get() & 0xff;
+            int length = frames.getInt();
+            if (length < 4 || length > maxLength(type) || length - 4 > frames.remaining()) {
+                break;
+            }
+            byte[] body = new byte[length - 4];
+            frames.get(body);
+            try {
+                messages.add(decode((char) type, new MessageBody(body), body));
+            } catch (PgException e) {
+                break;
+            }
+        }
+        return messages;
     }
 
     /** Reads a startup-phase packet (StartupMessage, SSLRequest, GSSENCRequest or CancelRequest). */

@@ -1,0 +1,448 @@
+package io.buenavista.core.duckdb;
+
+import static io.buenavista.testing.Frontend.bind;
+import static io.buenavista.testing.Frontend.describePortal;
+import static io.buenavista.testing.Frontend.describeStatement;
+import static io.buenavista.testing.Frontend.execute;
+import static io.buenavista.testing.Frontend.flush;
+import static io.buenavista.testing.Frontend.formats;
+import static io.buenavista.testing.Frontend.parse;
+import static io.buenavista.testing.Frontend.query;
+import static io.buenavista.testing.Frontend.sync;
+import static io.buenavista.testing.Frontend.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.buenavista.api.ClientSession;
+import io.buenavista.api.ExecutionResult;
+import io.buenavista.api.PgException;
+import io.buenavista.api.PgType;
+import io.buenavista.api.PreparedQuery;
+import io.buenavista.api.QueryHandler;
+import io.buenavista.api.QuerySession;
+import io.buenavista.api.SessionContext;
+import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.BackendMessage;
+import io.buenavista.testing.ForwardingQuerySession;
+import io.buenavista.testing.FrontendMessage;
+import io.buenavista.testing.WireClient;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A statement that runs alone in the extended protocol (an unnamed Parse that its Bind, Describe, Execute and Sync
+ * follow in one flush, as pgjdbc sends a plain Statement) runs at its Parse by DuckDB's direct execution (see
+ * {@code Session.runAlone}). Every answer, message by message, is PostgreSQL 15's: rows, commands, errors found before
+ * and while it runs, and every way the client's messages may differ from that shape (Sync not yet sent, a Flush
+ * between them, two statements before one Sync, parameters, binary results, a later use of the unnamed statement),
+ * which take the ordinary way. A handler-level check shows which way each took and that each statement ran once.
+ */
+class DuckDbStatementAloneTest {
+    private static final String PG_SCHEMA = "bv_alone_" + ProcessHandle.current().pid();
+    private static final String DDL = "CREATE TABLE s(id integer PRIMARY KEY, v text, w text)";
+
+    @RegisterExtension
+    static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
+
+    private static WireClient pg;
+    private static WireClient duck;
+
+    @BeforeAll
+    static void connect() {
+        pg = twin.postgresWire();
+        duck = twin.duckWire();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        pg.close();
+        duck.close();
+    }
+
+    /** The extended-protocol messages pgjdbc sends for a plain Statement: one flush from Parse to Sync. */
+    private static FrontendMessage[] alone(String sql) {
+        return new FrontendMessage[] {parse("", sql), bind("", ""), describePortal(""), execute("", 0), sync()};
+    }
+
+    /**
+     * The answer to messages sent in steps, written the same for any server: every message in order (ParseComplete
+     * as {@code parsed}, BindComplete as {@code bound}), errors with SQLSTATE and position, rows as text (binary ones
+     * in hex). A step that ends with Flush is read up to its last answer (a CommandComplete, error or suspension)
+     * before the next is sent; the last step ends with Sync and is read up to ReadyForQuery.
+     */
+    private static String answer(WireClient c, FrontendMessage[]... steps) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < steps.length; i++) {
+            c.send(steps[i]);
+            boolean last = i == steps.length - 1;
+            while (true) {
+                BackendMessage m = c.next();
+                write(m, out);
+                if (m instanceof BackendMessage.ReadyForQuery || !last && (m instanceof BackendMessage.CommandComplete
+                        || m instanceof BackendMessage.ErrorResponse || m instanceof BackendMessage.PortalSuspended)) {
+                    break;
+                }
+            }
+            out.append("| ");
+        }
+        return out.toString();
+    }
+
+    private static void write(BackendMessage m, StringBuilder out) {
+        if (m instanceof BackendMessage.ErrorResponse e) {
+            out.append("ERROR ").append(e.fields().get('C'));
+            if (e.fields().containsKey('P')) {
+                out.append(" at ").append(e.fields().get('P'));
+            }
+        } else if (m instanceof BackendMessage.ParseComplete) {
+            out.append("parsed");
+        } else if (m instanceof BackendMessage.BindComplete) {
+            out.append("bound");
+        } else if (m instanceof BackendMessage.ParameterDescription p) {
+            out.append("params").append(java.util.Arrays.toString(p.oids()));
+        } else if (m instanceof BackendMessage.RowDescription r) {
+            out.append("cols[");
+            r.fields().forEach(f -> out.append(f.name()).append(':').append(f.typeOid()).append(':')
+                    .append(f.format()).append(' '));
+            out.append(']');
+        } else if (m instanceof BackendMessage.NoData) {
+            out.append("nodata");
+        } else if (m instanceof BackendMessage.DataRow d) {
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                values.add(d.isNull(i) ? "NULL" : printable(d.bytes(i)));
+            }
+            out.append(values);
+        } else if (m instanceof BackendMessage.CommandComplete cc) {
+            out.append(cc.tag());
+        } else if (m instanceof BackendMessage.PortalSuspended) {
+            out.append("suspended");
+        } else if (m instanceof BackendMessage.EmptyQueryResponse) {
+            out.append("empty");
+        } else if (m instanceof BackendMessage.CloseComplete) {
+            out.append("closed");
+        } else if (m instanceof BackendMessage.ReadyForQuery r) {
+            out.append("ready ").append(r.status());
+        } else {
+            return; // notices and parameter statuses are not compared
+        }
+        out.append(' ');
+    }
+
+    private static String printable(byte[] bytes) {
+        String s = new String(bytes, StandardCharsets.UTF_8);
+        return s.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f) ? s : "0x" + HexFormat.of().formatHex(bytes);
+    }
+
+    /** Each case's answer on both servers, in order on one connection each, compared all at once. */
+    private static void assertSameAnswers(FrontendMessage[]... cases) {
+        List<String> expected = new ArrayList<>();
+        List<String> actual = new ArrayList<>();
+        for (FrontendMessage[] messages : cases) {
+            expected.add(answer(pg, messages));
+            actual.add(answer(duck, messages));
+        }
+        assertEquals(String.join("\n", expected), String.join("\n", actual));
+    }
+
+    private static FrontendMessage[] simple(String sql) {
+        return new FrontendMessage[] {query(sql)};
+    }
+
+    @Test
+    void rowsAndCommandsAreThoseOfPostgres() {
+        assertSameAnswers(
+                alone("INSERT INTO s VALUES (1, 'a', 'x'), (2, 'b', 'y')"),
+                alone("SELECT id, v, w FROM s ORDER BY id"),
+                alone("SELECT v FROM s WHERE id = 2"),
+                alone("SELECT id FROM s WHERE id > 100"),
+                alone("UPDATE s SET w = 'z' WHERE id = 1"),
+                alone("INSERT INTO s VALUES (3, 'c', 'w') RETURNING id, v AS name"),
+                alone("DELETE FROM s WHERE id = 3 RETURNING *"),
+                alone("SELECT count(*) AS n, max(v) FROM s"),
+                // Without Describe, as other clients send it.
+                new FrontendMessage[] {parse("", "SELECT w FROM s WHERE id = 1"), bind("", ""), execute("", 0),
+                    sync()},
+                // A row limit suspends the portal; Sync ends it.
+                new FrontendMessage[] {parse("", "SELECT id FROM s ORDER BY id"), bind("", ""), describePortal(""),
+                    execute("", 1), sync()},
+                // The core's own statements and DDL are prepared as by any Parse.
+                alone("SET application_name = 'alone'"),
+                alone("SHOW application_name"),
+                alone("CREATE TABLE t_alone(a integer)"),
+                alone("DROP TABLE t_alone"),
+                alone(""),
+                alone("DELETE FROM s"));
+    }
+
+    /**
+     * An error the text causes comes instead of ParseComplete and the rest up to Sync is skipped; one raised while
+     * the statement runs comes at Execute, after ParseComplete, BindComplete and the RowDescription.
+     */
+    @Test
+    void errorsArriveAtTheMessageWherePostgresSendsThem() {
+        assertSameAnswers(
+                simple("INSERT INTO s VALUES (1, 'a', 'x'), (2, 'b', 'y')"),
+                alone("SELEC 1"),
+                alone("SELECT * FROM no_such_table"),
+                alone("SELECT no_such_column FROM s"),
+                alone("SELECT v::integer FROM s WHERE id = 2"),
+                alone("INSERT INTO s VALUES (1, 'a', 'x')"),
+                alone("SELECT 1 AS after_errors"),
+                simple("DELETE FROM s"));
+    }
+
+    /**
+     * A failed statement is not run again behind the client's back, nor is a statement that succeeded: a sequence's
+     * nextval advances once per statement, as in PostgreSQL.
+     */
+    @Test
+    void aSequenceAdvancesOncePerStatement() {
+        assertSameAnswers(
+                simple("CREATE SEQUENCE seq_alone"),
+                alone("SELECT nextval('seq_alone') AS n"),
+                alone("SELECT nextval('seq_alone') AS n"),
+                simple("INSERT INTO s VALUES (30, 'a', 'b')"),
+                alone("INSERT INTO s SELECT 30 + 0 * nextval('seq_alone'), 'c', 'd'"),
+                alone("SELECT currval('seq_alone') AS c"),
+                simple("DELETE FROM s WHERE id = 30"),
+                simple("DROP SEQUENCE seq_alone"));
+    }
+
+    /**
+     * Two statements before one Sync form one implicit transaction: the second's failure, before or while it runs,
+     * rolls the first back.
+     */
+    @Test
+    void twoStatementsBeforeOneSyncAreOneImplicitTransaction() {
+        assertSameAnswers(
+                new FrontendMessage[] {parse("", "INSERT INTO s VALUES (40, 'a', 'b')"), bind("", ""),
+                    describePortal(""), execute("", 0), parse("", "SELECT * FROM no_such_table"), bind("", ""),
+                    describePortal(""), execute("", 0), sync()},
+                alone("SELECT count(*) FROM s WHERE id = 40"),
+                new FrontendMessage[] {parse("", "INSERT INTO s VALUES (41, 'a', 'b')"), bind("", ""),
+                    describePortal(""), execute("", 0), parse("", "INSERT INTO s VALUES (41, 'c', 'd')"),
+                    bind("", ""), describePortal(""), execute("", 0), sync()},
+                alone("SELECT count(*) FROM s WHERE id = 41"),
+                new FrontendMessage[] {parse("", "INSERT INTO s VALUES (42, 'a', 'b')"), bind("", ""),
+                    execute("", 0), parse("", "SELECT v FROM s WHERE id = 42"), bind("", ""), describePortal(""),
+                    execute("", 0), sync()},
+                // In a transaction block a statement is never alone, and a failed one fails the block.
+                simple("BEGIN"),
+                alone("INSERT INTO s VALUES (43, 'a', 'b')"),
+                alone("INSERT INTO s VALUES (43, 'a', 'b')"),
+                simple("ROLLBACK"),
+                alone("SELECT count(*) FROM s WHERE id IN (42, 43)"),
+                simple("DELETE FROM s"));
+    }
+
+    /**
+     * The messages of a lone statement that have not all arrived when its Parse is handled (Sync sent only after the
+     * answers were read, a Flush between them) take the ordinary way, with the same answers.
+     */
+    @Test
+    void aStatementWhoseSyncHasNotArrivedOrWithAFlushBetweenAnswersTheSame() {
+        assertSameAnswers(
+                simple("INSERT INTO s VALUES (50, 'a', 'b')"),
+                new FrontendMessage[] {parse("", "SELECT v FROM s WHERE id = 50"), bind("", ""), describePortal(""),
+                    execute("", 0), flush(), sync()},
+                new FrontendMessage[] {parse("", "SELECT v FROM s WHERE id = 50"), flush(), bind("", ""),
+                    describePortal(""), execute("", 0), sync()},
+                new FrontendMessage[] {parse("", "SELECT w FROM s WHERE id = 50"), bind("", ""), flush(),
+                    describePortal(""), execute("", 0), sync()},
+                new FrontendMessage[] {parse("", "SELECT v FROM s WHERE id = 50"), describeStatement(""),
+                    bind("", ""), describePortal(""), execute("", 0), sync()},
+                simple("DELETE FROM s"));
+        // The same with the answers read before Sync is sent (a step that ends with Flush).
+        List<String> expected = new ArrayList<>();
+        List<String> actual = new ArrayList<>();
+        for (WireClient c : new WireClient[] {pg, duck}) {
+            List<String> answers = c == pg ? expected : actual;
+            answers.add(answer(c, simple("INSERT INTO s VALUES (51, 'a', 'b')")));
+            answers.add(answer(c, new FrontendMessage[] {parse("", "INSERT INTO s VALUES (52, 'c', 'd')"),
+                bind("", ""), describePortal(""), execute("", 0), flush()}, new FrontendMessage[] {sync()}));
+            answers.add(answer(c, new FrontendMessage[] {parse("", "INSERT INTO s VALUES (51, 'a', 'b')"),
+                bind("", ""), describePortal(""), execute("", 0), flush()}, new FrontendMessage[] {sync()}));
+            answers.add(answer(c, alone("SELECT count(*) FROM s WHERE id IN (51, 52)")));
+            answers.add(answer(c, simple("DELETE FROM s")));
+        }
+        assertEquals(String.join("\n", expected), String.join("\n", actual));
+    }
+
+    /**
+     * The messages of a lone statement arriving in fragments (a few bytes at a time, so the lookahead at its Parse
+     * sees any part of them) are answered the same: by the lone way when all have arrived, else the ordinary one.
+     */
+    @Test
+    void aLoneStatementInFragmentsAnswersTheSame() {
+        assertEquals(answer(pg, simple("INSERT INTO s VALUES (55, 'a', 'b')")),
+                answer(duck, simple("INSERT INTO s VALUES (55, 'a', 'b')")));
+        String expected = answer(pg, alone("SELECT v, w FROM s WHERE id = 55"))
+                + answer(pg, alone("INSERT INTO s VALUES (55, 'a', 'b')"));
+        try {
+            for (long seed = 1; seed <= 20; seed++) {
+                duck.setFragmentation(1, 12, seed, seed % 2); // odd seeds pause 1 ms between fragments
+                String actual = answer(duck, alone("SELECT v, w FROM s WHERE id = 55"))
+                        + answer(duck, alone("INSERT INTO s VALUES (55, 'a', 'b')"));
+                assertEquals(expected, actual, "fragments of seed " + seed);
+            }
+        } finally {
+            duck.clearFragmentation();
+            answer(pg, simple("DELETE FROM s"));
+            answer(duck, simple("DELETE FROM s"));
+        }
+    }
+
+    /** Parameters, declared types and binary results take the ordinary way, with PostgreSQL's answers. */
+    @Test
+    void parametersDeclaredTypesAndBinaryResultsAnswerAsPostgres() {
+        assertSameAnswers(
+                simple("INSERT INTO s VALUES (60, 'a', 'b')"),
+                new FrontendMessage[] {parse("", "SELECT v FROM s WHERE id = $1"), bind("", "", text("60")),
+                    describePortal(""), execute("", 0), sync()},
+                new FrontendMessage[] {parse("", "SELECT v FROM s WHERE id = $1", 23), bind("", "", text("60")),
+                    describePortal(""), execute("", 0), sync()},
+                // A declared type without a $n in the text: Bind must give its value.
+                new FrontendMessage[] {parse("", "SELECT 1 AS one", 23), bind("", ""), describePortal(""),
+                    execute("", 0), sync()},
+                new FrontendMessage[] {parse("", "SELECT id, v FROM s WHERE id = 60"),
+                    bind("", "", formats(), new byte[0][], formats(1)), describePortal(""), execute("", 0),
+                    sync()},
+                new FrontendMessage[] {parse("", "SELECT id, v FROM s WHERE id = 60"),
+                    bind("", "", formats(), new byte[0][], formats(1, 0)), describePortal(""), execute("", 0),
+                    sync()},
+                // Format codes that do not fit the columns fail at Bind, before anything ran.
+                new FrontendMessage[] {parse("", "INSERT INTO s VALUES (61, 'a', 'b') RETURNING id, v"),
+                    bind("", "", formats(), new byte[0][], formats(0, 0, 0)), describePortal(""), execute("", 0),
+                    sync()},
+                alone("SELECT count(*) FROM s WHERE id = 61"),
+                simple("DELETE FROM s"));
+    }
+
+    /** The unnamed statement of a lone statement stays usable after its Sync: described and bound again. */
+    @Test
+    void theUnnamedStatementCanBeDescribedAndBoundAgainLater() {
+        assertSameAnswers(
+                simple("INSERT INTO s VALUES (70, 'a', 'b')"),
+                alone("SELECT v, w FROM s WHERE id = 70"),
+                new FrontendMessage[] {describeStatement(""), sync()},
+                new FrontendMessage[] {bind("", ""), describePortal(""), execute("", 0), sync()},
+                alone("INSERT INTO s VALUES (71, 'c', 'd')"),
+                new FrontendMessage[] {bind("", ""), execute("", 0), sync()},
+                alone("SELECT count(*) FROM s WHERE id = 71"),
+                simple("DELETE FROM s"));
+    }
+
+    // ---- which way each took ----
+
+    /**
+     * The handler sees a lone statement prepared to run once and executed once; any other shape prepared as by Parse.
+     */
+    @Test
+    void aLoneStatementIsPreparedToRunOnceAndExecutedOnce() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        DuckDbHandler duckdb = new DuckDbHandler(DuckDbConfig.inMemory());
+        QueryHandler recording = new QueryHandler() {
+            @Override
+            public String name() {
+                return duckdb.name();
+            }
+
+            @Override
+            public long threadStackSize() {
+                return duckdb.threadStackSize();
+            }
+
+            @Override
+            public QuerySession open(SessionContext context) throws PgException {
+                return recorded(duckdb.open(context), calls);
+            }
+
+            @Override
+            public ClientSession openSession(SessionContext context) throws PgException {
+                return open(context);
+            }
+
+            @Override
+            public void close() {
+                duckdb.close();
+            }
+        };
+        try (BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false)
+                .handler(recording).build().start();
+                WireClient c = WireClient.connect("127.0.0.1", server.port())) {
+            c.login("postgres", "test");
+            c.simpleQuery("CREATE TABLE r(id integer PRIMARY KEY, v text)");
+            c.simpleQuery("INSERT INTO r VALUES (1, 'one')");
+            calls.clear();
+            c.send(alone("SELECT v FROM r WHERE id = 1"));
+            c.readUntilReady();
+            assertEquals(List.of("once SELECT v FROM r WHERE id = 1", "execute"), calls);
+            calls.clear();
+            c.send(alone("SELECT v::integer FROM r WHERE id = 1"));
+            c.readUntilReady();
+            // Run once, directly, which failed; then prepared to place and describe its error, not run again.
+            assertEquals(List.of("once SELECT v::integer FROM r WHERE id = 1", "execute",
+                    "prepare SELECT v::integer FROM r WHERE id = 1"), calls);
+            calls.clear();
+            c.send(parse("", "SELECT v FROM r WHERE id = 1"), flush(), bind("", ""), execute("", 0), sync());
+            c.readUntilReady();
+            assertEquals(List.of("prepare SELECT v FROM r WHERE id = 1", "execute"), calls);
+        }
+    }
+
+    /** The session, recording each prepare and execution of its statements. */
+    private static QuerySession recorded(QuerySession session, List<String> calls) {
+        return new ForwardingQuerySession(session) {
+            @Override
+            public PreparedQuery prepare(String sql, List<PgType> parameterTypes) {
+                calls.add("prepare " + sql);
+                return recorded(super.prepare(sql, parameterTypes), calls);
+            }
+
+            @Override
+            public PreparedQuery prepareToRunOnce(String sql) {
+                calls.add("once " + sql);
+                return recorded(session.prepareToRunOnce(sql), calls);
+            }
+        };
+    }
+
+    private static PreparedQuery recorded(PreparedQuery q, List<String> calls) {
+        return new PreparedQuery() {
+            @Override
+            public List<PgType> parameterTypes() {
+                return q.parameterTypes();
+            }
+
+            @Override
+            public List<io.buenavista.api.Column> columns() {
+                return q.columns();
+            }
+
+            @Override
+            public boolean columnsDependOnParameters() {
+                return q.columnsDependOnParameters();
+            }
+
+            @Override
+            public ExecutionResult execute(List<Object> parameters) throws PgException {
+                calls.add("execute");
+                return q.execute(parameters);
+            }
+
+            @Override
+            public void close() {
+                q.close();
+            }
+        };
+    }
+}
