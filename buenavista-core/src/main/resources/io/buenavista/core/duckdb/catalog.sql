@@ -193,17 +193,21 @@ FROM duckdb_schemas()
 WHERE bv_nspname(database_name, schema_name) IS NOT NULL;
 
 CREATE OR REPLACE TEMP VIEW bv_relations AS
-SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name AS sch, schema_oid,
-    'r' AS relkind, column_count AS relnatts, check_constraint_count AS relchecks,
+SELECT t.table_oid AS oid, t.table_name AS relname, t.database_name AS db, t.schema_name AS sch, t.schema_oid,
+    'r' AS relkind, t.column_count AS relnatts, t.check_constraint_count AS relchecks,
     -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
-    index_count > (SELECT count(*) FROM duckdb_constraints() k
-        WHERE k.table_oid = t.table_oid AND k.constraint_type = 'FOREIGN KEY') AS relhasindex,
-    "temporary" AS is_temp, estimated_size AS reltuples,
+    t.index_count > coalesce(fk.keys, 0) AS relhasindex,
+    t."temporary" AS is_temp, t.estimated_size AS reltuples,
     -- PostgreSQL enforces a foreign key with triggers on both tables; psql shows foreign keys only then.
-    EXISTS (SELECT 1 FROM duckdb_constraints() k WHERE k.constraint_type = 'FOREIGN KEY'
-        AND (k.table_oid = t.table_oid OR (k.database_name = t.database_name AND k.schema_name = t.schema_name
-            AND k.referenced_table = t.table_name))) AS relhastriggers
+    fk.keys IS NOT NULL OR referenced.referenced_table IS NOT NULL AS relhastriggers
+-- (Joins to the foreign keys counted once rather than correlated subqueries, which DuckDB plans as joins anyway,
+-- at a cost paid on every statement that reads pg_class.)
 FROM duckdb_tables() t
+LEFT JOIN (SELECT table_oid, count(*) AS keys FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'
+        GROUP BY table_oid) fk ON fk.table_oid = t.table_oid
+LEFT JOIN (SELECT DISTINCT database_name, schema_name, referenced_table FROM duckdb_constraints()
+        WHERE constraint_type = 'FOREIGN KEY') referenced ON referenced.database_name = t.database_name
+    AND referenced.schema_name = t.schema_name AND referenced.referenced_table = t.table_name
 UNION ALL
 SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0,
     false
@@ -264,9 +268,7 @@ WHERE column_default IS NOT NULL AND bv_nspname(database_name, schema_name) IS N
 -- One row per index; names holds each key's column name or expression, indkey its attnum (0 for an expression, as
 -- PostgreSQL has it). Expressions are split at ", ", so one with a comma inside shows as two keys.
 CREATE OR REPLACE TEMP VIEW bv_indexes AS
-SELECT x.*, (SELECT list(coalesce(c.column_index, 0)::SMALLINT ORDER BY e.pos)
-        FROM (SELECT unnest(x.names) AS name, generate_subscripts(x.names, 1) AS pos) e
-        LEFT JOIN duckdb_columns() c ON c.table_oid = x.indrelid AND c.column_name = e.name) AS indkey
+SELECT x.*, list_transform(x.names, lambda bv_n: coalesce(cols.numbers[bv_n], 0)::SMALLINT) AS indkey
 FROM (SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db, schema_name AS sch,
         index_name AS name, table_name, is_unique AS indisunique, false AS indisprimary,
         string_split(replace(regexp_extract(sql, '\((.*)\)', 1), '"', ''), ', ') AS names, NULL::BIGINT AS conoid
@@ -281,7 +283,9 @@ FROM (SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db
     SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, constraint_name,
         table_name, true, false, constraint_column_names, table_oid * 1000 + 500 + constraint_index
     FROM duckdb_constraints()
-    WHERE constraint_type = 'UNIQUE') x;
+    WHERE constraint_type = 'UNIQUE') x
+LEFT JOIN (SELECT table_oid, MAP(list(column_name), list(column_index::SMALLINT)) AS numbers FROM duckdb_columns()
+    GROUP BY table_oid) cols ON cols.table_oid = x.indrelid;
 
 -- indkey and indoption are int2vectors in PostgreSQL; here lists, which is what clients do with them (unnest,
 -- ANY, information_schema._pg_expandarray). PostgreSQL subscripts an int2vector from 0, a list from 1.
@@ -317,26 +321,18 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
         WHEN 'FOREIGN KEY' THEN 'f' END AS contype,
     false AS condeferrable, false AS condeferred, true AS convalidated, k.table_oid AS conrelid, 0 AS contypid,
     CASE WHEN k.constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN k.table_oid * 1000 + k.constraint_index
-        WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce((SELECT pk.table_oid * 1000 + pk.constraint_index
-            FROM duckdb_constraints() pk
-            WHERE pk.constraint_type = 'PRIMARY KEY' AND pk.database_name = k.database_name
-                AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table), 0)
+        WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce(pk.table_oid * 1000 + pk.constraint_index, 0)
         ELSE 0 END AS conindid,
     0 AS conparentid,
-    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce((SELECT rt.table_oid FROM duckdb_tables() rt
-        WHERE rt.database_name = k.database_name AND rt.schema_name = k.schema_name
-            AND rt.table_name = k.referenced_table), 0) ELSE 0 END AS confrelid,
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce(rt.table_oid, 0) ELSE 0 END AS confrelid,
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 'a' ELSE ' ' END AS confupdtype,
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 'a' ELSE ' ' END AS confdeltype,
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 's' ELSE ' ' END AS confmatchtype,
     true AS conislocal, 0 AS coninhcount, false AS connoinherit,
     list_transform(k.constraint_column_indexes, lambda i: (i + 1)::SMALLINT) AS conkey,
-    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN
-        (SELECT list(c.column_index::SMALLINT ORDER BY e.pos)
-         FROM (SELECT unnest(k.referenced_column_names) AS name,
-                generate_subscripts(k.referenced_column_names, 1) AS pos) e
-         JOIN duckdb_columns() c ON c.database_name = k.database_name AND c.schema_name = k.schema_name
-            AND c.table_name = k.referenced_table AND c.column_name = e.name) END AS confkey,
+    -- the referenced columns' numbers, those not found left out; NULL when none is found
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN nullif(list_filter(list_transform(k.referenced_column_names,
+        lambda bv_n: rt.columns[bv_n]), lambda bv_i: bv_i IS NOT NULL), []) END AS confkey,
     k.expression AS conbin,
     CASE k.constraint_type
         WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
@@ -346,7 +342,17 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
             || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
             || bv_quote_idents(k.referenced_column_names) || ')'
         ELSE k.constraint_text END AS bv_definition
+-- (The referenced table and its primary key are joined rather than looked up in correlated subqueries, which DuckDB
+-- plans as joins anyway, at a cost paid on every statement that reads pg_constraint.)
 FROM duckdb_constraints() k
+LEFT JOIN (SELECT t.database_name, t.schema_name, t.table_name, t.table_oid,
+        (SELECT MAP(list(c.column_name), list(c.column_index::SMALLINT)) FROM duckdb_columns() c
+            WHERE c.table_oid = t.table_oid) AS columns
+    FROM duckdb_tables() t) rt ON k.constraint_type = 'FOREIGN KEY' AND rt.database_name = k.database_name
+    AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table
+LEFT JOIN (SELECT database_name, schema_name, table_name, table_oid, constraint_index FROM duckdb_constraints()
+        WHERE constraint_type = 'PRIMARY KEY') pk ON k.constraint_type = 'FOREIGN KEY'
+    AND pk.database_name = k.database_name AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table
 WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
 
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
@@ -365,7 +371,8 @@ CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THE
 CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
     (SELECT 'CREATE ' || CASE WHEN bv_ix.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(bv_ix.name)
         || ' ON ' || quote_ident(bv_nspname(bv_ix.db, bv_ix.sch)) || '.' || quote_ident(bv_ix.table_name) || ' USING btree ('
-        || (SELECT string_agg(bv_index_key(bv_ix, bv_g.c), ', ' ORDER BY bv_g.c) FROM generate_series(1, len(bv_ix.names)) bv_g(c))
+        || nullif(array_to_string(list_transform(range(1, len(bv_ix.names) + 1),
+            lambda bv_c: bv_index_key(bv_ix, bv_c)), ', '), '')
         || ')'
      FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o);
 -- With a column number, the key column's name (or expression) alone, as PostgreSQL answers.
