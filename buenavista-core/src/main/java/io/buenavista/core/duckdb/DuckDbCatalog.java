@@ -182,6 +182,8 @@ final class DuckDbCatalog {
             script.add("SET VARIABLE bv_database = " + literal(database));
             script.add("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
             script.add("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
+            script.add("SET VARIABLE bv_keywords = (SELECT list(keyword_name) FROM duckdb_keywords() "
+                    + "WHERE keyword_category <> 'unreserved')");
             StringJoiner names = new StringJoiner(", ", "MAP {", "}");
             CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
             settings.keySet().stream().filter(k -> !CORE_SETTING_KEYS.contains(k)) // the fixed custom ones

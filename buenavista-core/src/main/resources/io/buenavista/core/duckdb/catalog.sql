@@ -3,7 +3,8 @@
 -- first; CatalogRewrites strips "pg_catalog." so that qualified references reach these objects too.
 -- Per-session values come from DuckDB variables set by DuckDbCatalog: bv_settings (MAP of core-owned settings,
 -- lower-case names), bv_database (the client's database name), bv_user, bv_version, bv_default_db (DuckDB's
--- default catalog, shown as schema public), bv_visible (schema names on the search path), bv_catalog_objects.
+-- default catalog, shown as schema public), bv_visible (schema names on the search path), bv_catalog_objects,
+-- bv_keywords (the keywords quote_ident quotes).
 -- Statements are separated by a semicolon at the end of a line.
 
 -- ---- schema mapping: the default catalog's main is public, an attached catalog X's main is schema X ----
@@ -19,27 +20,19 @@ CREATE OR REPLACE TEMP MACRO bv_nspoid(db, sch, duck_oid) AS CASE
     ELSE duck_oid END;
 
 -- ---- types: DuckDB type names to built-in PostgreSQL OIDs, as DuckDbTypes maps result columns ----
-CREATE OR REPLACE TEMP MACRO bv_scalar_oid(t) AS CASE
-    WHEN t = 'BOOLEAN' THEN 16
-    WHEN t IN ('TINYINT', 'UTINYINT', 'SMALLINT') THEN 21
-    WHEN t IN ('USMALLINT', 'INTEGER') THEN 23
-    WHEN t IN ('UINTEGER', 'BIGINT') THEN 20
-    WHEN t IN ('UBIGINT', 'HUGEINT', 'UHUGEINT', 'VARINT', 'BIGNUM') OR t LIKE 'DECIMAL%' THEN 1700
-    WHEN t = 'FLOAT' THEN 700
-    WHEN t = 'DOUBLE' THEN 701
-    WHEN t = 'BLOB' THEN 17
-    WHEN t = 'DATE' THEN 1082
-    WHEN t IN ('TIME', 'TIME_NS') THEN 1083
-    WHEN t = 'TIMESTAMP WITH TIME ZONE' THEN 1184
-    WHEN t LIKE 'TIMESTAMP%' THEN 1114
-    WHEN t = 'INTERVAL' THEN 1186
-    WHEN t = 'UUID' THEN 2950
-    WHEN t = 'JSON' OR t LIKE 'STRUCT%' OR t LIKE 'MAP%' OR t LIKE 'UNION%' THEN 114
-    ELSE 25 END;
-CREATE OR REPLACE TEMP MACRO bv_array_oid(e) AS CASE e
-    WHEN 16 THEN 1000 WHEN 17 THEN 1001 WHEN 21 THEN 1005 WHEN 23 THEN 1007 WHEN 20 THEN 1016 WHEN 25 THEN 1009
-    WHEN 700 THEN 1021 WHEN 701 THEN 1022 WHEN 1700 THEN 1231 WHEN 1082 THEN 1182 WHEN 1083 THEN 1183
-    WHEN 1114 THEN 1115 WHEN 1184 THEN 1185 WHEN 1186 THEN 1187 WHEN 2950 THEN 2951 ELSE 114 END;
+-- Lookups are constant MAPs rather than long CASE chains: macros expand in place, so every argument is copied
+-- into each WHEN of the chains it reaches, and nested chains (format_type of bv_type_oid, as in pg_attribute) made
+-- expression trees of tens of thousands of nodes that DuckDB took seconds to bind and optimize per statement.
+CREATE OR REPLACE TEMP MACRO bv_scalar_oid(t) AS coalesce(MAP {'BOOLEAN': 16, 'TINYINT': 21, 'UTINYINT': 21,
+        'SMALLINT': 21, 'USMALLINT': 23, 'INTEGER': 23, 'UINTEGER': 20, 'BIGINT': 20, 'UBIGINT': 1700,
+        'HUGEINT': 1700, 'UHUGEINT': 1700, 'VARINT': 1700, 'BIGNUM': 1700, 'FLOAT': 700, 'DOUBLE': 701,
+        'BLOB': 17, 'DATE': 1082, 'TIME': 1083, 'TIME_NS': 1083, 'TIMESTAMP WITH TIME ZONE': 1184,
+        'INTERVAL': 1186, 'UUID': 2950, 'JSON': 114}[t],
+    CASE WHEN t LIKE 'DECIMAL%' THEN 1700 WHEN t LIKE 'TIMESTAMP%' THEN 1114
+        WHEN t LIKE 'STRUCT%' OR t LIKE 'MAP%' OR t LIKE 'UNION%' THEN 114 ELSE 25 END);
+CREATE OR REPLACE TEMP MACRO bv_array_oid(e) AS coalesce(MAP {16: 1000, 17: 1001, 21: 1005, 23: 1007, 20: 1016,
+    25: 1009, 700: 1021, 701: 1022, 1700: 1231, 1082: 1182, 1083: 1183, 1114: 1115, 1184: 1185, 1186: 1187,
+    2950: 2951}[e], 114);
 CREATE OR REPLACE TEMP MACRO bv_type_oid(t) AS CASE
     WHEN regexp_matches(t, '\[[0-9]*\]$') THEN
         CASE WHEN regexp_matches(t, '\]\[[0-9]*\]$') OR regexp_matches(t, '^(STRUCT|MAP|UNION)') THEN 114
@@ -48,24 +41,18 @@ CREATE OR REPLACE TEMP MACRO bv_type_oid(t) AS CASE
 CREATE OR REPLACE TEMP MACRO bv_typmod(t, p, s) AS CASE
     WHEN regexp_matches(t, '^DECIMAL\([0-9]+,[0-9]+\)(\[[0-9]*\])?$') THEN p * 65536 + s + 4 ELSE -1 END;
 CREATE OR REPLACE TEMP MACRO bv_format_scalar(o, m) AS CASE o
-    WHEN 16 THEN 'boolean' WHEN 17 THEN 'bytea' WHEN 18 THEN '"char"' WHEN 19 THEN 'name' WHEN 20 THEN 'bigint'
-    WHEN 21 THEN 'smallint' WHEN 23 THEN 'integer' WHEN 24 THEN 'regproc' WHEN 25 THEN 'text' WHEN 26 THEN 'oid'
-    WHEN 114 THEN 'json' WHEN 700 THEN 'real' WHEN 701 THEN 'double precision' WHEN 705 THEN 'unknown'
     WHEN 1042 THEN 'character' || CASE WHEN m > 4 THEN '(' || (m - 4) || ')' ELSE '' END
     WHEN 1043 THEN 'character varying' || CASE WHEN m > 4 THEN '(' || (m - 4) || ')' ELSE '' END
-    WHEN 1082 THEN 'date' WHEN 1083 THEN 'time without time zone' WHEN 1114 THEN 'timestamp without time zone'
-    WHEN 1184 THEN 'timestamp with time zone' WHEN 1186 THEN 'interval' WHEN 1266 THEN 'time with time zone'
     WHEN 1700 THEN 'numeric' || CASE WHEN m > 4 THEN '(' || ((m - 4) // 65536) || ',' || ((m - 4) % 65536) || ')'
         ELSE '' END
-    WHEN 2205 THEN 'regclass' WHEN 2206 THEN 'regtype' WHEN 2278 THEN 'void' WHEN 2950 THEN 'uuid'
-    WHEN 3802 THEN 'jsonb' WHEN 4089 THEN 'regnamespace'
-    ELSE '???' END;
-CREATE OR REPLACE TEMP MACRO bv_array_elem(o) AS CASE o
-    WHEN 1000 THEN 16 WHEN 1001 THEN 17 WHEN 1002 THEN 18 WHEN 1003 THEN 19 WHEN 1005 THEN 21 WHEN 1007 THEN 23
-    WHEN 1009 THEN 25 WHEN 1014 THEN 1042 WHEN 1015 THEN 1043 WHEN 1016 THEN 20 WHEN 1021 THEN 700
-    WHEN 1022 THEN 701 WHEN 1028 THEN 26 WHEN 1115 THEN 1114 WHEN 1182 THEN 1082 WHEN 1183 THEN 1083
-    WHEN 1185 THEN 1184 WHEN 1187 THEN 1186 WHEN 1231 THEN 1700 WHEN 1270 THEN 1266 WHEN 199 THEN 114
-    WHEN 2951 THEN 2950 WHEN 3807 THEN 3802 END;
+    ELSE coalesce(MAP {16: 'boolean', 17: 'bytea', 18: '"char"', 19: 'name', 20: 'bigint', 21: 'smallint',
+        23: 'integer', 24: 'regproc', 25: 'text', 26: 'oid', 114: 'json', 700: 'real', 701: 'double precision',
+        705: 'unknown', 1082: 'date', 1083: 'time without time zone', 1114: 'timestamp without time zone',
+        1184: 'timestamp with time zone', 1186: 'interval', 1266: 'time with time zone', 2205: 'regclass',
+        2206: 'regtype', 2278: 'void', 2950: 'uuid', 3802: 'jsonb', 4089: 'regnamespace'}[o], '???') END;
+CREATE OR REPLACE TEMP MACRO bv_array_elem(o) AS MAP {1000: 16, 1001: 17, 1002: 18, 1003: 19, 1005: 21, 1007: 23,
+    1009: 25, 1014: 1042, 1015: 1043, 1016: 20, 1021: 700, 1022: 701, 1028: 26, 1115: 1114, 1182: 1082,
+    1183: 1083, 1185: 1184, 1187: 1186, 1231: 1700, 1270: 1266, 199: 114, 2951: 2950, 3807: 3802}[o];
 CREATE OR REPLACE TEMP MACRO format_type(o, m) AS CASE
     WHEN o IS NULL THEN NULL
     WHEN bv_array_elem(o) IS NOT NULL THEN bv_format_scalar(bv_array_elem(o), m) || '[]'
@@ -147,9 +134,10 @@ CREATE OR REPLACE TEMP MACRO pg_backend_pid() AS 0;
 CREATE OR REPLACE TEMP MACRO pg_get_userbyid(o) AS getvariable('bv_user');
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
 -- Quoted unless a lower-case identifier that is no keyword beyond the unreserved ones, as PostgreSQL does.
+-- (bv_keywords holds those keywords, read once when the catalog is installed: a subquery here would be planned
+-- anew for every name a catalog view quotes, and could not be used inside a lambda.)
 CREATE OR REPLACE TEMP MACRO quote_ident(s) AS CASE
-    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT EXISTS (SELECT 1 FROM duckdb_keywords() bv_kw
-        WHERE bv_kw.keyword_name = s AND bv_kw.keyword_category <> 'unreserved') THEN s
+    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT list_contains(getvariable('bv_keywords'), s) THEN s
     ELSE '"' || replace(s, '"', '""') || '"' END;
 CREATE OR REPLACE TEMP MACRO obj_description(o) AS NULL::VARCHAR, (o, c) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO col_description(o, n) AS NULL::VARCHAR;
@@ -205,17 +193,21 @@ FROM duckdb_schemas()
 WHERE bv_nspname(database_name, schema_name) IS NOT NULL;
 
 CREATE OR REPLACE TEMP VIEW bv_relations AS
-SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name AS sch, schema_oid,
-    'r' AS relkind, column_count AS relnatts, check_constraint_count AS relchecks,
+SELECT t.table_oid AS oid, t.table_name AS relname, t.database_name AS db, t.schema_name AS sch, t.schema_oid,
+    'r' AS relkind, t.column_count AS relnatts, t.check_constraint_count AS relchecks,
     -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
-    index_count > (SELECT count(*) FROM duckdb_constraints() k
-        WHERE k.table_oid = t.table_oid AND k.constraint_type = 'FOREIGN KEY') AS relhasindex,
-    "temporary" AS is_temp, estimated_size AS reltuples,
+    t.index_count > coalesce(fk.keys, 0) AS relhasindex,
+    t."temporary" AS is_temp, t.estimated_size AS reltuples,
     -- PostgreSQL enforces a foreign key with triggers on both tables; psql shows foreign keys only then.
-    EXISTS (SELECT 1 FROM duckdb_constraints() k WHERE k.constraint_type = 'FOREIGN KEY'
-        AND (k.table_oid = t.table_oid OR (k.database_name = t.database_name AND k.schema_name = t.schema_name
-            AND k.referenced_table = t.table_name))) AS relhastriggers
+    fk.keys IS NOT NULL OR referenced.referenced_table IS NOT NULL AS relhastriggers
+-- (Joins to the foreign keys counted once rather than correlated subqueries, which DuckDB plans as joins anyway,
+-- at a cost paid on every statement that reads pg_class.)
 FROM duckdb_tables() t
+LEFT JOIN (SELECT table_oid, count(*) AS keys FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'
+        GROUP BY table_oid) fk ON fk.table_oid = t.table_oid
+LEFT JOIN (SELECT DISTINCT database_name, schema_name, referenced_table FROM duckdb_constraints()
+        WHERE constraint_type = 'FOREIGN KEY') referenced ON referenced.database_name = t.database_name
+    AND referenced.schema_name = t.schema_name AND referenced.referenced_table = t.table_name
 UNION ALL
 SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0,
     false
@@ -276,9 +268,7 @@ WHERE column_default IS NOT NULL AND bv_nspname(database_name, schema_name) IS N
 -- One row per index; names holds each key's column name or expression, indkey its attnum (0 for an expression, as
 -- PostgreSQL has it). Expressions are split at ", ", so one with a comma inside shows as two keys.
 CREATE OR REPLACE TEMP VIEW bv_indexes AS
-SELECT x.*, (SELECT list(coalesce(c.column_index, 0)::SMALLINT ORDER BY e.pos)
-        FROM (SELECT unnest(x.names) AS name, generate_subscripts(x.names, 1) AS pos) e
-        LEFT JOIN duckdb_columns() c ON c.table_oid = x.indrelid AND c.column_name = e.name) AS indkey
+SELECT x.*, list_transform(x.names, lambda bv_n: coalesce(cols.numbers[bv_n], 0)::SMALLINT) AS indkey
 FROM (SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db, schema_name AS sch,
         index_name AS name, table_name, is_unique AS indisunique, false AS indisprimary,
         string_split(replace(regexp_extract(sql, '\((.*)\)', 1), '"', ''), ', ') AS names, NULL::BIGINT AS conoid
@@ -293,7 +283,9 @@ FROM (SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db
     SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, constraint_name,
         table_name, true, false, constraint_column_names, table_oid * 1000 + 500 + constraint_index
     FROM duckdb_constraints()
-    WHERE constraint_type = 'UNIQUE') x;
+    WHERE constraint_type = 'UNIQUE') x
+LEFT JOIN (SELECT table_oid, MAP(list(column_name), list(column_index::SMALLINT)) AS numbers FROM duckdb_columns()
+    GROUP BY table_oid) cols ON cols.table_oid = x.indrelid;
 
 -- indkey and indoption are int2vectors in PostgreSQL; here lists, which is what clients do with them (unnest,
 -- ANY, information_schema._pg_expandarray). PostgreSQL subscripts an int2vector from 0, a list from 1.
@@ -312,9 +304,9 @@ WHERE bv_nspname(db, sch) IS NOT NULL;
 CREATE OR REPLACE TEMP MACRO _pg_expandarray(a) AS
     unnest(list_transform(range(1, len(a) + 1), lambda i: {'x': a[i], 'n': i}));
 
--- Names joined with ", ", each quoted as PostgreSQL quotes it (quote_ident has a subquery, which a lambda cannot).
-CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS (SELECT string_agg(quote_ident(bv_qi.n), ', ' ORDER BY bv_qi.i)
-    FROM (SELECT unnest(l) AS n, generate_subscripts(l, 1) AS i) bv_qi);
+-- Names joined with ", ", each quoted as PostgreSQL quotes it; NULL for no names, as string_agg answers.
+CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS
+    nullif(array_to_string(list_transform(l, lambda bv_n: quote_ident(bv_n)), ', '), '');
 
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
 -- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it. bv_definition is what
@@ -329,26 +321,18 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
         WHEN 'FOREIGN KEY' THEN 'f' END AS contype,
     false AS condeferrable, false AS condeferred, true AS convalidated, k.table_oid AS conrelid, 0 AS contypid,
     CASE WHEN k.constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN k.table_oid * 1000 + k.constraint_index
-        WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce((SELECT pk.table_oid * 1000 + pk.constraint_index
-            FROM duckdb_constraints() pk
-            WHERE pk.constraint_type = 'PRIMARY KEY' AND pk.database_name = k.database_name
-                AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table), 0)
+        WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce(pk.table_oid * 1000 + pk.constraint_index, 0)
         ELSE 0 END AS conindid,
     0 AS conparentid,
-    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce((SELECT rt.table_oid FROM duckdb_tables() rt
-        WHERE rt.database_name = k.database_name AND rt.schema_name = k.schema_name
-            AND rt.table_name = k.referenced_table), 0) ELSE 0 END AS confrelid,
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN coalesce(rt.table_oid, 0) ELSE 0 END AS confrelid,
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 'a' ELSE ' ' END AS confupdtype,
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 'a' ELSE ' ' END AS confdeltype,
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN 's' ELSE ' ' END AS confmatchtype,
     true AS conislocal, 0 AS coninhcount, false AS connoinherit,
     list_transform(k.constraint_column_indexes, lambda i: (i + 1)::SMALLINT) AS conkey,
-    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN
-        (SELECT list(c.column_index::SMALLINT ORDER BY e.pos)
-         FROM (SELECT unnest(k.referenced_column_names) AS name,
-                generate_subscripts(k.referenced_column_names, 1) AS pos) e
-         JOIN duckdb_columns() c ON c.database_name = k.database_name AND c.schema_name = k.schema_name
-            AND c.table_name = k.referenced_table AND c.column_name = e.name) END AS confkey,
+    -- the referenced columns' numbers, those not found left out; NULL when none is found
+    CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN nullif(list_filter(list_transform(k.referenced_column_names,
+        lambda bv_n: rt.columns[bv_n]), lambda bv_i: bv_i IS NOT NULL), []) END AS confkey,
     k.expression AS conbin,
     CASE k.constraint_type
         WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
@@ -358,7 +342,17 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
             || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
             || bv_quote_idents(k.referenced_column_names) || ')'
         ELSE k.constraint_text END AS bv_definition
+-- (The referenced table and its primary key are joined rather than looked up in correlated subqueries, which DuckDB
+-- plans as joins anyway, at a cost paid on every statement that reads pg_constraint.)
 FROM duckdb_constraints() k
+LEFT JOIN (SELECT t.database_name, t.schema_name, t.table_name, t.table_oid,
+        (SELECT MAP(list(c.column_name), list(c.column_index::SMALLINT)) FROM duckdb_columns() c
+            WHERE c.table_oid = t.table_oid) AS columns
+    FROM duckdb_tables() t) rt ON k.constraint_type = 'FOREIGN KEY' AND rt.database_name = k.database_name
+    AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table
+LEFT JOIN (SELECT database_name, schema_name, table_name, table_oid, constraint_index FROM duckdb_constraints()
+        WHERE constraint_type = 'PRIMARY KEY') pk ON k.constraint_type = 'FOREIGN KEY'
+    AND pk.database_name = k.database_name AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table
 WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
 
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
@@ -377,7 +371,8 @@ CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THE
 CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
     (SELECT 'CREATE ' || CASE WHEN bv_ix.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(bv_ix.name)
         || ' ON ' || quote_ident(bv_nspname(bv_ix.db, bv_ix.sch)) || '.' || quote_ident(bv_ix.table_name) || ' USING btree ('
-        || (SELECT string_agg(bv_index_key(bv_ix, bv_g.c), ', ' ORDER BY bv_g.c) FROM generate_series(1, len(bv_ix.names)) bv_g(c))
+        || nullif(array_to_string(list_transform(range(1, len(bv_ix.names) + 1),
+            lambda bv_c: bv_index_key(bv_ix, bv_c)), ', '), '')
         || ')'
      FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o);
 -- With a column number, the key column's name (or expression) alone, as PostgreSQL answers.
