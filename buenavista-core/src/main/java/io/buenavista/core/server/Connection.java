@@ -334,6 +334,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
         try {
             querySession.parameterStatus().forEach(settings::override);
+            applyHandlerCustomSettings(settings, querySession);
             settings.markStartupValues();
             Session s = new Session(querySession, writer, settings, server.codecs(), config.sessionLimits(),
                     reader::nextIsSync, server.scheduler());
@@ -391,6 +392,24 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                 + ": server supports 3.0 to 3.0";
     }
 
+    /**
+     * The custom settings the handler starts the session with, after the client's startup parameters (which cannot
+     * replace them); then the handler hears every custom setting's value, the client's too.
+     */
+    private static void applyHandlerCustomSettings(SessionSettings settings, QuerySession querySession) {
+        querySession.customSettings().forEach((name, value) -> {
+            if (!SessionSettings.isCustom(name)) {
+                throw new IllegalStateException("not a custom setting name: " + name);
+            }
+            settings.set(name, value);
+        });
+        try {
+            settings.custom().forEach(querySession::settingChanged);
+        } catch (PgException e) {
+            throw e.withSeverity(PgException.Severity.FATAL);
+        }
+    }
+
     private void applyStartupSettings(SessionSettings settings, Map<String, String> params,
             Map<String, String> options) {
         Map<String, String> all = new LinkedHashMap<>(params);
@@ -401,7 +420,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                     || name.startsWith("_pq_.")) {
                 continue;
             }
-            if (!settings.owns(name)) {
+            if (!settings.owns(name) && !SessionSettings.isCustom(name)) { // custom ones start as in PostgreSQL
                 log.debug("ignoring startup parameter {}", name);
                 continue;
             }
