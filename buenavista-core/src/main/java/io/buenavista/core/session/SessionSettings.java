@@ -112,7 +112,7 @@ public final class SessionSettings {
 
     /**
      * Whether {@code name} is a setting of PostgreSQL (or a custom dotted one) that the core accepts without owning
-     * it: neither validated nor passed to the handler.
+     * it: not validated, and passed to the handler only when custom ({@link #isCustom}).
      */
     public boolean isPostgresOnly(String name) {
         return !owns(name) && (POSTGRES_NAMES.containsKey(name.toLowerCase(Locale.ROOT)) || isCustom(name));
@@ -129,7 +129,7 @@ public final class SessionSettings {
      * as {@code current_setting} can answer them), but no handler applies them to its database.
      */
     public static boolean isCustom(String name) {
-        return name.indexOf('.') > 0;
+        return name.indexOf('.') >= 0; // a name such as ".x" too: PostgreSQL refuses it as a custom name (42602)
     }
 
     /** A custom name as PostgreSQL accepts it: two or more simple identifiers separated by dots. */
