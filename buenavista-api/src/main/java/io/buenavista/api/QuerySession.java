@@ -62,8 +62,22 @@ public non-sealed interface QuerySession extends ClientSession {
     }
 
     /**
-     * Told after the client changed a core-owned session setting (e.g. {@code search_path}). A handler that cannot
-     * apply the value throws a {@link PgException}: the statement then fails and the setting keeps its old value.
+     * Custom settings (PostgreSQL's dotted placeholder names, e.g. {@code app.user_id}) the session starts with,
+     * by name. The core applies them after the client's startup parameters, so a client's
+     * {@code options=-c app.user_id=…} cannot replace them; they are then the values {@code RESET} returns to. Like
+     * any custom setting the client may change them later with {@code SET}: a value here is information for SQL
+     * to read, not a privilege. The default starts with none.
+     */
+    default Map<String, String> customSettings() {
+        return Map.of();
+    }
+
+    /**
+     * Told after the client changed a core-owned session setting (e.g. {@code search_path}), and of every custom
+     * (dotted) setting's value: once at startup, and whenever it changes (by {@code SET}, {@code RESET}, or the end
+     * of a transaction). The core holds the custom settings and answers {@code SHOW} for them; a handler that
+     * emulates {@code current_setting} passes them to it, and never to its database. A handler that cannot apply
+     * a value throws a {@link PgException}: the statement then fails and the setting keeps its old value.
      */
     default void settingChanged(String name, String value) {}
 

@@ -43,6 +43,7 @@ public final class SqlState {
     public static final String INVALID_CURSOR_NAME = "34000";
     public static final String SERIALIZATION_FAILURE = "40001";
     public static final String SYNTAX_ERROR = "42601";
+    public static final String INVALID_NAME = "42602";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String UNDEFINED_COLUMN = "42703";
     public static final String UNDEFINED_FUNCTION = "42883";

@@ -55,8 +55,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every session is locked down as a tenant's (see {@link DuckDbConfig#readOnlyAttachmentsOnly()}): nothing
  * shared is writable, no file access, no settings beyond the session's own, refusals are {@code 42501}. The
- * principal's user id is {@code current_setting('cachedb.user_id')}, as on the postgresql route; a SET does not
- * change what that answers.
+ * principal's user id is the custom setting {@code cachedb.user_id} ({@code SHOW cachedb.user_id},
+ * {@code current_setting('cachedb.user_id')}), as on the postgresql route: the session starts with it after the
+ * client's startup parameters (which cannot replace it), and, being a session setting, not a privilege, a client's
+ * {@code SET} changes it.
  *
  * <p>A route whose files are missing cannot be served here: {@link #files(DatabaseRoute)} says so before a session
  * is opened; given a fallback handler, such a route is served by it on the postgresql route of the same code (the
@@ -254,7 +256,8 @@ public final class CachedbDuckDbHandler implements QueryHandler {
         for (int attempt = 0; ; attempt++) {
             DuckDbDatabase database = database(set, present);
             try {
-                // Who asked, for SQL to read with current_setting, as on the postgresql route.
+                // Who asked, as the custom setting cachedb.user_id (QuerySession#customSettings), as on the
+                // postgresql route.
                 return database.openSession(context,
                         Map.of(CachedbPostgresHandler.USER_ID_SETTING, context.principal().name()));
             } catch (IllegalStateException closedMeanwhile) {

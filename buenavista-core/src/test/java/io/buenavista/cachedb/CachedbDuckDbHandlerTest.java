@@ -123,19 +123,32 @@ class CachedbDuckDbHandlerTest {
     }
 
     @Test
-    void thePrincipalsUserIdIsCurrentSettingCachedbUserIdWhichSetCannotChange() throws Exception {
-        // Found by the platform's clients through the jar: the setting was there on the postgresql route only.
-        try (Connection c = connect("cdm", "preferQueryMode=extended"); Statement s = c.createStatement()) {
-            assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
-            assertEquals("tester", single(s, "SELECT setting FROM pg_settings WHERE name = 'cachedb.user_id'"));
-            s.execute("SET cachedb.user_id = 'someone-else'");
-            single(s, "SELECT set_config('cachedb.user_id', 'someone-else', false)");
-            assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
+    void thePrincipalsUserIdIsTheCustomSettingCachedbUserIdAsOnThePostgresqlRoute() throws Exception {
+        // Found by the platform's clients through the jar: the setting was there on the postgresql route only, and
+        // then SHOW did not know it.
+        for (String mode : MODES) {
+            try (Connection c = connect("cdm", mode); Statement s = c.createStatement()) {
+                assertEquals("tester", single(s, "SHOW cachedb.user_id"), mode);
+                assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"), mode);
+                // A session setting, not a privilege (as on the postgresql route): SET and set_config change it,
+                // and SHOW and current_setting agree.
+                s.execute("SET cachedb.user_id = 'someone-else'");
+                assertEquals("someone-else", single(s, "SELECT current_setting('cachedb.user_id')"), mode);
+                assertEquals("other", single(s, "SELECT set_config('cachedb.user_id', 'other', false)"), mode);
+                assertEquals("other", single(s, "SHOW cachedb.user_id"), mode);
+                // RESET returns to the principal's, the value the session started with.
+                s.execute("RESET cachedb.user_id");
+                assertEquals("tester", single(s, "SHOW cachedb.user_id"), mode);
+                assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"), mode);
+            }
         }
-        // Nor can a startup option.
+        // A startup option cannot replace it: the handler's value comes after the client's.
         try (Connection c = connect("cdm", "options=-c%20cachedb.user_id%3Dsomeone-else");
                 Statement s = c.createStatement()) {
             assertEquals("tester", single(s, "SELECT current_setting('cachedb.user_id')"));
+            assertEquals("tester", single(s, "SHOW cachedb.user_id"));
+            s.execute("RESET ALL");
+            assertEquals("tester", single(s, "SHOW cachedb.user_id"));
         }
     }
 

@@ -52,6 +52,11 @@ public class ForwardingQuerySession implements QuerySession {
     }
 
     @Override
+    public Map<String, String> customSettings() {
+        return delegate.customSettings();
+    }
+
+    @Override
     public void settingChanged(String name, String value) {
         delegate.settingChanged(name, value);
     }

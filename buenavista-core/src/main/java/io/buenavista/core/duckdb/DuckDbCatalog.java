@@ -3,6 +3,7 @@ package io.buenavista.core.duckdb;
 import io.buenavista.api.PgException;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
+import io.buenavista.core.session.SessionSettings;
 import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlQuoting;
 import io.buenavista.core.sql.SqlStatement;
@@ -91,10 +92,8 @@ final class DuckDbCatalog {
      * @param context the session's context; null for defaults (user and database {@code duckdb})
      * @param defaultCatalog DuckDB's default catalog (the database file's name, {@code memory} in memory), which
      *                       this catalog shows as schema {@code public}
-     * @param fixedSettings  custom settings the handler fixes for the session, shown beside the core's
      */
-    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context, String defaultCatalog,
-            Map<String, String> fixedSettings) {
+    static DuckDbCatalog install(DuckDBConnection conn, SessionContext context, String defaultCatalog) {
         String user = context == null ? "duckdb" : context.principal().name();
         String database = context == null || context.startup().database() == null
                 || context.startup().database().isEmpty() ? user : context.startup().database();
@@ -106,12 +105,6 @@ final class DuckDbCatalog {
                 catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
             }
         }
-        fixedSettings.forEach((name, value) -> {
-            if (name.indexOf('.') <= 0) { // a core or DuckDB name would shadow what the session really uses
-                throw new IllegalArgumentException("not a custom setting name: " + name);
-            }
-            catalog.settings.put(name.toLowerCase(Locale.ROOT), value);
-        });
         String searchPath = catalog.settings.get("search_path");
         if (!searchPathNames(searchPath == null ? "" : searchPath).stream().allMatch("public"::equals)) {
             try (Statement s = conn.createStatement()) {
@@ -186,8 +179,6 @@ final class DuckDbCatalog {
                     + "WHERE keyword_category <> 'unreserved')");
             StringJoiner names = new StringJoiner(", ", "MAP {", "}");
             CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
-            settings.keySet().stream().filter(k -> !CORE_SETTING_KEYS.contains(k)) // the fixed custom ones
-                    .forEach(k -> names.add(literal(k) + ": " + literal(k)));
             script.add("SET VARIABLE bv_setting_names = " + names);
             publishSettings(script);
             // Only the visible schemas: DuckDB's own path may have moved since (USE) and stays as it is.
@@ -207,13 +198,14 @@ final class DuckDbCatalog {
     }
 
     /**
-     * Takes note of a changed core setting. Runs outside any open result (the caller frees the connection);
-     * DuckDB variables and {@code SET search_path} are not transactional, as the core's settings bookkeeping
-     * expects.
+     * Takes note of a changed core setting or custom (dotted) one; custom ones only reach {@code current_setting}
+     * (PostgreSQL's {@code pg_settings} does not list them). Runs outside any open result (the caller frees the
+     * connection); DuckDB variables and {@code SET search_path} are not transactional, as the core's settings
+     * bookkeeping expects.
      */
     void settingChanged(String name, String value) throws SQLException {
         String key = name.toLowerCase(Locale.ROOT);
-        if (!CORE_SETTING_KEYS.contains(key)) {
+        if (!CORE_SETTING_KEYS.contains(key) && !SessionSettings.isCustom(key)) {
             return;
         }
         settings.put(key, value);

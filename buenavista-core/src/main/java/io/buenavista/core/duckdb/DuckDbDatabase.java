@@ -7,6 +7,7 @@ import io.buenavista.api.Route;
 import io.buenavista.api.SessionContext;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
+import io.buenavista.core.session.SessionSettings;
 import io.buenavista.core.sql.SqlQuoting;
 
 import org.duckdb.DuckDBConnection;
@@ -157,12 +158,18 @@ public final class DuckDbDatabase implements AutoCloseable {
     }
 
     /**
-     * As {@link #openSession(SessionContext)}, with custom settings the handler fixes for the session (e.g. who
-     * asked, for SQL to read): {@code current_setting} and {@code pg_settings} show them, and no SET changes them.
+     * As {@link #openSession(SessionContext)}, with custom settings the session starts with (e.g. who asked, for
+     * SQL to read): the core applies them after the client's startup parameters ({@link
+     * QuerySession#customSettings()}), and {@code SHOW} and {@code current_setting} answer them.
      *
-     * @param fixedSettings custom setting names (with a dot, as PostgreSQL's) and their values
+     * @param customSettings custom setting names (with a dot, as PostgreSQL's) and their values
      */
-    public QuerySession openSession(SessionContext context, Map<String, String> fixedSettings) {
+    public QuerySession openSession(SessionContext context, Map<String, String> customSettings) {
+        customSettings.keySet().forEach(name -> {
+            if (!SessionSettings.isCustom(name)) { // a core or DuckDB name would shadow what the session uses
+                throw new IllegalArgumentException("not a custom setting name: " + name);
+            }
+        });
         DuckDBConnection conn;
         synchronized (this) {
             if (closed) {
@@ -191,10 +198,10 @@ public final class DuckDbDatabase implements AutoCloseable {
                     s.execute("USE " + SqlQuoting.identifier(home));
                 }
             }
-            DuckDbCatalog catalog = DuckDbCatalog.install(conn, sessionContext, defaultCatalog, fixedSettings);
+            DuckDbCatalog catalog = DuckDbCatalog.install(conn, sessionContext, defaultCatalog);
             session = new DuckDbSession(conn, catalog, schemaGeneration, lockdown,
                     config.tempDirectory() == null ? null : Path.of(config.tempDirectory()), reported,
-                    this::sessionClosed);
+                    customSettings, this::sessionClosed);
         } catch (SQLException | RuntimeException e) {
             try {
                 conn.close();

@@ -190,6 +190,12 @@ final class DuckDbErrors {
                 if (t.contains("the configuration has been locked") || t.startsWith("must be superuser")) {
                     return SqlState.INSUFFICIENT_PRIVILEGE; // DuckDbLockdown's backstop; hidden settings
                 }
+                if (t.startsWith("unrecognized configuration parameter")) {
+                    return SqlState.UNDEFINED_OBJECT; // current_setting of a custom setting never made
+                }
+                if (t.startsWith("set_config is supported only")) {
+                    return SqlState.FEATURE_NOT_SUPPORTED; // inside a larger query (the core runs it alone)
+                }
                 if (t.contains("read-only mode") || t.contains("read-only")) {
                     return SqlState.READ_ONLY_SQL_TRANSACTION;
                 }

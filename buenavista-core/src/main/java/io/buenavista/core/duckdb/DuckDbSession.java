@@ -75,6 +75,8 @@ final class DuckDbSession implements QuerySession {
     private boolean closed;
     /** The values reported to the client instead of the core's defaults ({@link #parameterStatus()}). */
     private final Map<String, String> reported;
+    /** The custom settings the session starts with ({@link #customSettings()}). */
+    private final Map<String, String> customSettings;
     /** Told once when the session closes (the database counts its sessions). */
     private final Runnable onClose;
 
@@ -100,16 +102,19 @@ final class DuckDbSession implements QuerySession {
      */
     DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration, DuckDbLockdown lockdown,
             Path spillDirectory) {
-        this(conn, catalog, schemaGeneration, lockdown, spillDirectory, Map.of(), () -> { });
+        this(conn, catalog, schemaGeneration, lockdown, spillDirectory, Map.of(), Map.of(), () -> { });
     }
 
     /**
-     * @param reported settings reported to the client at startup instead of the core's defaults
-     * @param onClose  run once when the session closes
+     * @param reported       settings reported to the client at startup instead of the core's defaults
+     * @param customSettings custom settings the session starts with
+     * @param onClose        run once when the session closes
      */
     DuckDbSession(DuckDBConnection conn, DuckDbCatalog catalog, AtomicLong schemaGeneration, DuckDbLockdown lockdown,
-            Path spillDirectory, Map<String, String> reported, Runnable onClose) {
+            Path spillDirectory, Map<String, String> reported, Map<String, String> customSettings,
+            Runnable onClose) {
         this.reported = Map.copyOf(reported);
+        this.customSettings = Map.copyOf(customSettings);
         this.onClose = onClose;
         this.conn = conn;
         this.catalog = catalog;
@@ -363,6 +368,11 @@ final class DuckDbSession implements QuerySession {
     @Override
     public Map<String, String> parameterStatus() {
         return reported;
+    }
+
+    @Override
+    public Map<String, String> customSettings() {
+        return customSettings;
     }
 
     @Override

@@ -333,6 +333,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         reader = new FrameReader(input, config.messageLimits());
         try {
             querySession.parameterStatus().forEach(settings::override);
+            applyHandlerCustomSettings(settings, querySession);
             settings.markStartupValues();
             Session s = new Session(querySession, writer, settings, server.codecs(), config.sessionLimits(),
                     reader, server.scheduler());
@@ -428,6 +429,24 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
     }
 
+    /**
+     * The custom settings the handler starts the session with, after the client's startup parameters (which cannot
+     * replace them); then the handler hears every custom setting's value, the client's too.
+     */
+    private static void applyHandlerCustomSettings(SessionSettings settings, QuerySession querySession) {
+        querySession.customSettings().forEach((name, value) -> {
+            if (!SessionSettings.isCustom(name)) {
+                throw new IllegalStateException("not a custom setting name: " + name);
+            }
+            settings.set(name, value);
+        });
+        try {
+            settings.custom().forEach(querySession::settingChanged);
+        } catch (PgException e) {
+            throw e.withSeverity(PgException.Severity.FATAL);
+        }
+    }
+
     private void applyStartupSettings(SessionSettings settings, Map<String, String> params,
             Map<String, String> options) {
         Map<String, String> all = new LinkedHashMap<>(params);
@@ -438,7 +457,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                     || name.startsWith("_pq_.")) {
                 continue;
             }
-            if (!settings.owns(name)) {
+            if (!settings.owns(name) && !SessionSettings.isCustom(name)) { // custom ones start as in PostgreSQL
                 log.debug("ignoring startup parameter {}", name);
                 continue;
             }

@@ -77,6 +77,8 @@ final class CoreStatements {
             notices.commandComplete("RESET");
         } else if (kind instanceof Statement.ShowVariable s) {
             show(portal, s);
+        } else if (kind instanceof Statement.SetConfig c) {
+            setConfig(portal, c);
         } else if (kind instanceof Statement.DeclareCursor d) {
             declare(portal, d);
         } else if (kind instanceof Statement.Fetch f) {
@@ -145,8 +147,60 @@ final class CoreStatements {
 
     private void show(Portal portal, Statement.ShowVariable s) {
         List<Column> columns = portal.statement.columns();
-        portal.cursor = s.isAll() ? new ValuesCursor(columns, settings.all())
-                : new ValuesCursor(columns, settings.get(s.name()));
+        if (s.isAll()) {
+            portal.cursor = new ValuesCursor(columns, settings.shownByShowAll());
+            return;
+        }
+        String value = settings.get(s.name());
+        if (value == null) {
+            throw SessionSettings.unrecognized(s.name()); // a custom setting never made
+        }
+        portal.cursor = new ValuesCursor(columns, value);
+    }
+
+    /**
+     * {@code SELECT set_config(name, value, is_local)}: a SET (a RESET for a null value) that answers the new
+     * value. Outside a transaction block a local change lasts as long as the statement, as in PostgreSQL.
+     */
+    private void setConfig(Portal portal, Statement.SetConfig c) {
+        String name = setConfigText(c.name(), portal.parameters);
+        if (name == null) {
+            throw new PgException("22004", "SET requires parameter name"); // null_value_not_allowed
+        }
+        String value = setConfigText(c.value(), portal.parameters);
+        Object local = c.isLocal().isParameter() ? portal.parameters.get(c.isLocal().parameter() - 1)
+                : c.isLocal().constant();
+        boolean isLocal = local instanceof Boolean b ? b : local != null && parseBoolean(local.toString());
+        if (!settings.accepts(name)) {
+            throw SessionSettings.unrecognized(name);
+        }
+        String shown = settingChanges.setConfig(name, value, isLocal, transactions.isOpen());
+        portal.cursor = new ValuesCursor(portal.statement.columns(), shown);
+    }
+
+    private static String setConfigText(Statement.SetConfigArgument a, List<Object> parameters) {
+        if (!a.isParameter()) {
+            return a.constant();
+        }
+        Object value = parameters.get(a.parameter() - 1);
+        if (value != null && !(value instanceof String)) {
+            throw new PgException(SqlState.UNDEFINED_FUNCTION, "function set_config does not exist for these "
+                    + "argument types").withHint("set_config takes text, text and boolean arguments.");
+        }
+        return (String) value;
+    }
+
+    /** PostgreSQL's boolean input: a unique prefix of true/false/yes/no, on/off, 1/0. */
+    private static boolean parseBoolean(String text) {
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!t.isEmpty() && ("true".startsWith(t) || "yes".startsWith(t) || t.equals("on") || t.equals("1"))) {
+            return true;
+        }
+        if (!t.isEmpty() && ("false".startsWith(t) || "no".startsWith(t) || t.equals("off") || t.equals("0"))) {
+            return false;
+        }
+        throw new PgException(SqlState.INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type boolean: \"" + text + "\"");
     }
 
     // ---- cursors ----

@@ -112,10 +112,10 @@ public final class SessionSettings {
 
     /**
      * Whether {@code name} is a setting of PostgreSQL (or a custom dotted one) that the core accepts without owning
-     * it: neither validated nor passed to the handler.
+     * it: not validated, and passed to the handler only when custom ({@link #isCustom}).
      */
     public boolean isPostgresOnly(String name) {
-        return !owns(name) && (POSTGRES_NAMES.containsKey(name.toLowerCase(Locale.ROOT)) || name.indexOf('.') > 0);
+        return !owns(name) && (POSTGRES_NAMES.containsKey(name.toLowerCase(Locale.ROOT)) || isCustom(name));
     }
 
     /** Whether a {@code SET}/{@code RESET} of this name is the core's business: owned or PostgreSQL-only. */
@@ -124,12 +124,33 @@ public final class SessionSettings {
     }
 
     /**
-     * Makes a PostgreSQL-only setting one of the session's (unset: empty), so it can be set, shown and reset.
+     * Whether {@code name} is a custom setting's (PostgreSQL's placeholder variables): dotted, such as
+     * {@code app.user_id}. The core keeps them, and tells the handler of their values (so that SQL functions such
+     * as {@code current_setting} can answer them), but no handler applies them to its database.
+     */
+    public static boolean isCustom(String name) {
+        return name.indexOf('.') >= 0; // a name such as ".x" too: PostgreSQL refuses it as a custom name (42602)
+    }
+
+    /** A custom name as PostgreSQL accepts it: two or more simple identifiers separated by dots. */
+    private static final java.util.regex.Pattern CUSTOM_NAME = java.util.regex.Pattern.compile(
+            "[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z0-9_$\\x{80}-\\x{10FFFF}]*"
+                    + "(?:\\.[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z0-9_$\\x{80}-\\x{10FFFF}]*)+");
+
+    /**
+     * Makes a PostgreSQL-only or custom setting one of the session's (unset: empty), so it can be set, shown and
+     * reset. As PostgreSQL's placeholders, a custom setting stays once made, even when the transaction that made it
+     * rolls back.
      *
-     * @return the canonical name, or null if the name is neither owned nor PostgreSQL's
+     * @return the canonical name, or null if the name is neither owned nor PostgreSQL's nor custom
+     * @throws PgException 42602 for a custom name PostgreSQL refuses ({@code a.b-c}, {@code a..b})
      */
     public String adopt(String name) {
         String c = canonical(name);
+        if (c == null && isCustom(name) && !CUSTOM_NAME.matcher(name).matches()) {
+            throw new PgException(SqlState.INVALID_NAME, "invalid configuration parameter name \"" + name + "\"")
+                    .withDetail("Custom parameter names must be two or more simple identifiers separated by dots.");
+        }
         if (c == null && isPostgresOnly(name)) {
             c = POSTGRES_NAMES.getOrDefault(name.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
             define(c, "");
@@ -190,15 +211,34 @@ public final class SessionSettings {
         return REPORTED.contains(canonicalName);
     }
 
+    /** PostgreSQL's error for a setting it does not know, e.g. a custom one never set. */
+    public static PgException unrecognized(String name) {
+        return new PgException(SqlState.UNDEFINED_OBJECT, "unrecognized configuration parameter \"" + name + "\"");
+    }
+
     /** The current value, or null when the core does not own it. */
     public String get(String name) {
         String c = canonical(name);
         return c == null ? null : values.get(c);
     }
 
-    /** Every setting with its value, in definition order (for {@code SHOW ALL}). */
+    /** Every setting with its value, in definition order. */
     public Map<String, String> all() {
         return java.util.Collections.unmodifiableMap(values);
+    }
+
+    /** The settings {@code SHOW ALL} lists: all but the custom ones, which PostgreSQL does not list either. */
+    public Map<String, String> shownByShowAll() {
+        Map<String, String> shown = new LinkedHashMap<>(values);
+        shown.keySet().removeIf(SessionSettings::isCustom);
+        return shown;
+    }
+
+    /** The custom settings the session has, with their values, in the order they were made. */
+    public Map<String, String> custom() {
+        Map<String, String> custom = new LinkedHashMap<>(values);
+        custom.keySet().removeIf(name -> !isCustom(name));
+        return custom;
     }
 
     public TypeContext typeContext() {

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Changes to the core-owned settings ({@code SET}, {@code RESET}, {@code SET TRANSACTION}) with PostgreSQL's
  * transactional rules: a rollback undoes the transaction's changes and {@code SET LOCAL} lasts until the
- * transaction ends. Tells the handler of the settings it follows and reports the changed ones to the client.
+ * transaction ends. Tells the handler of the settings it follows and of the custom (dotted) ones, and reports the
+ * changed ones to the client.
  */
 final class SettingChanges {
     private final SessionSettings settings;
@@ -47,10 +48,34 @@ final class SettingChanges {
             return;
         }
         String name = settings.adopt(s.name());
-        String sessionValue = localToRestore.getOrDefault(name, settings.get(name));
         String value = name.equals("search_path") ? quotedList(s.values()) : s.valueText();
-        change(name, s.toDefault() ? null : value, inTransaction);
-        if (s.local()) {
+        assign(name, s.toDefault() ? null : value, s.local(), inTransaction);
+    }
+
+    /**
+     * {@code set_config(name, value, is_local)}, whose value is taken as written; a null value resets. Outside a
+     * transaction block a local change ends with the statement, which makes only the custom setting.
+     *
+     * @return the setting's value after the call, as SHOW shows it
+     */
+    String setConfig(String name, String value, boolean local, boolean inTransaction) {
+        String canonical = settings.adopt(name);
+        if (local && !inTransaction) {
+            String before = settings.get(canonical);
+            change(canonical, value, false); // validates it, as PostgreSQL does
+            String shown = settings.get(canonical);
+            change(canonical, before, false);
+            return shown;
+        }
+        assign(canonical, value, local, inTransaction);
+        return settings.get(canonical);
+    }
+
+    /** Sets (or, for a null value, resets) a setting for the session or, when local, for the transaction. */
+    private void assign(String name, String value, boolean local, boolean inTransaction) {
+        String sessionValue = localToRestore.getOrDefault(name, settings.get(name));
+        change(name, value, inTransaction);
+        if (local) {
             localToRestore.put(name, sessionValue);
         }
     }
@@ -106,7 +131,7 @@ final class SettingChanges {
 
     private void changed(String name) {
         changedSinceReport = true;
-        if (!settings.isAdopted(name)) {
+        if (!settings.isAdopted(name) || SessionSettings.isCustom(name)) { // custom: for SQL functions to read
             handler.settingChanged(name, settings.get(name));
         }
     }

@@ -72,6 +72,10 @@ final class StatementPreparer {
                 types.add(PgType.UNKNOWN);
             }
             List<Column> columns = kind instanceof Statement.ShowVariable s ? showColumns(s) : List.of();
+            if (kind instanceof Statement.SetConfig c) {
+                setConfigParameterTypes(c, types);
+                columns = List.of(new Column("set_config", PgType.TEXT));
+            }
             return new Prepared(name, sql, offset, kind, null, types, columns);
         }
         if (kind.tagStem().equals("COPY")) {
@@ -132,10 +136,25 @@ final class StatementPreparer {
         if (kind instanceof Statement.ResetVariable r) {
             return r.isAll() || settings.accepts(r.name());
         }
+        if (kind instanceof Statement.SetConfig) {
+            return true;
+        }
         if (kind instanceof Statement.ShowVariable s) {
-            return s.isAll() || settings.owns(s.name());
+            // A custom setting never set is the core's too: PostgreSQL's error, not another database's SHOW.
+            return s.isAll() || settings.owns(s.name()) || SessionSettings.isCustom(s.name());
         }
         return false;
+    }
+
+    /** The types PostgreSQL infers for set_config's parameters the client left open: text, text, boolean. */
+    private static void setConfigParameterTypes(Statement.SetConfig c, List<PgType> types) {
+        List<Statement.SetConfigArgument> arguments = List.of(c.name(), c.value(), c.isLocal());
+        for (int i = 0; i < arguments.size(); i++) {
+            int p = arguments.get(i).parameter() - 1;
+            if (p >= 0 && p < types.size() && PgType.UNKNOWN.equals(types.get(p))) {
+                types.set(p, i == 2 ? PgType.BOOL : PgType.TEXT);
+            }
+        }
     }
 
     private List<Column> showColumns(Statement.ShowVariable s) {
@@ -143,6 +162,7 @@ final class StatementPreparer {
             return List.of(new Column("name", PgType.TEXT), new Column("setting", PgType.TEXT),
                     new Column("description", PgType.TEXT));
         }
-        return List.of(new Column(settings.canonical(s.name()), PgType.TEXT));
+        String canonical = settings.canonical(s.name());
+        return List.of(new Column(canonical == null ? s.name() : canonical, PgType.TEXT));
     }
 }

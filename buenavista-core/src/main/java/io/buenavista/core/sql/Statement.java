@@ -178,6 +178,36 @@ public sealed interface Statement {
     }
 
     /**
+     * {@code SELECT [pg_catalog.]set_config(name, value, is_local)} as a statement of its own: PostgreSQL's function
+     * form of {@code SET} (pg_dump, PostgREST and connection pools send it), which the core runs like a SET so that
+     * {@code SHOW} and {@code current_setting} agree with it. Each argument is a constant or a parameter; any other
+     * use of {@code set_config} is an {@link Other}.
+     */
+    record SetConfig(SetConfigArgument name, SetConfigArgument value, SetConfigArgument isLocal)
+            implements Statement {
+        public SetConfig {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            Objects.requireNonNull(isLocal, "isLocal");
+        }
+
+        @Override
+        public String tagStem() {
+            return "SELECT";
+        }
+    }
+
+    /**
+     * An argument of {@link SetConfig}: a parameter's number ({@code $n}), or else a constant's text (null for
+     * {@code NULL}).
+     */
+    record SetConfigArgument(int parameter, String constant) {
+        public boolean isParameter() {
+            return parameter > 0;
+        }
+    }
+
+    /**
      * {@code DECLARE name [BINARY] [ASENSITIVE|INSENSITIVE] [[NO] SCROLL] CURSOR [WITH|WITHOUT HOLD] FOR query}.
      *
      * @param name        the cursor's name, folded as an identifier

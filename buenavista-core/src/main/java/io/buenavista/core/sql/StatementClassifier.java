@@ -20,6 +20,8 @@ import io.buenavista.core.sql.Statement.ResetVariable;
 import io.buenavista.core.sql.Statement.Rollback;
 import io.buenavista.core.sql.Statement.RollbackToSavepoint;
 import io.buenavista.core.sql.Statement.Savepoint;
+import io.buenavista.core.sql.Statement.SetConfig;
+import io.buenavista.core.sql.Statement.SetConfigArgument;
 import io.buenavista.core.sql.Statement.SetTransaction;
 import io.buenavista.core.sql.Statement.SetVariable;
 import io.buenavista.core.sql.Statement.ShowVariable;
@@ -81,6 +83,7 @@ public final class StatementClassifier {
             case "SET" -> set(c);
             case "RESET" -> reset(c);
             case "SHOW" -> show(c);
+            case "SELECT" -> selectSetConfig(c);
             case "DECLARE" -> declare(c);
             case "FETCH", "MOVE" -> fetch(c);
             case "CLOSE" -> closeCursor(c);
@@ -230,6 +233,45 @@ public final class StatementClassifier {
             c.skip(1);
         }
         return new ReleaseSavepoint(savepointName(c));
+    }
+
+    /** A {@link SetConfig}, or for any other SELECT an {@link Other}. */
+    private static Statement selectSetConfig(Cursor c) {
+        c.skip(1);
+        if (c.peekKeyword().equals("PG_CATALOG") && c.peek(1).text().equals(".")) {
+            c.skip(2);
+        }
+        List<SetConfigArgument> arguments = new ArrayList<>(3);
+        if (c.peekKeyword().equals("SET_CONFIG") && c.peek(1).kind() == Kind.LEFT_PAREN) {
+            c.skip(2);
+            for (SetConfigArgument a; (a = setConfigArgument(c.peek())) != null; ) {
+                arguments.add(a);
+                c.skip(1);
+                if (c.peek().kind() == Kind.RIGHT_PAREN && c.remaining() == 1 && arguments.size() == 3) {
+                    return new SetConfig(arguments.get(0), arguments.get(1), arguments.get(2));
+                }
+                if (!c.skipComma()) {
+                    break;
+                }
+            }
+        }
+        return new Other(tagStem(c.restart()));
+    }
+
+    /** A constant or parameter argument of set_config; null for anything else (an expression). */
+    private static SetConfigArgument setConfigArgument(SqlToken t) {
+        return switch (t.kind()) {
+            case PARAMETER -> t.value().length() <= 5 && Integer.parseInt(t.value()) > 0
+                    ? new SetConfigArgument(Integer.parseInt(t.value()), null) : null;
+            case STRING, DOLLAR_STRING -> t.text().startsWith("'") || t.text().startsWith("$")
+                    || Character.toUpperCase(t.text().charAt(0)) == 'E' ? new SetConfigArgument(0, t.value()) : null;
+            case WORD -> switch (t.keyword()) {
+                case "NULL" -> new SetConfigArgument(0, null);
+                case "TRUE", "FALSE" -> new SetConfigArgument(0, t.value());
+                default -> null;
+            };
+            default -> null;
+        };
     }
 
     // ---- SET / RESET / SHOW -------------------------------------------------------------------------------------

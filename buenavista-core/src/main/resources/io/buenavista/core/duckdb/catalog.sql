@@ -1,8 +1,8 @@
 -- PostgreSQL catalog emulation for a DuckDB session: TEMP macros and views created on each session connection by
 -- DuckDbCatalog (so they survive USE and a locked configuration). Unqualified names resolve to the temp catalog
 -- first; CatalogRewrites strips "pg_catalog." so that qualified references reach these objects too.
--- Per-session values come from DuckDB variables set by DuckDbCatalog: bv_settings (MAP of core-owned settings,
--- lower-case names), bv_database (the client's database name), bv_user, bv_version, bv_default_db (DuckDB's
+-- Per-session values come from DuckDB variables set by DuckDbCatalog: bv_settings (MAP of core-owned and custom
+-- settings, lower-case names), bv_database (the client's database name), bv_user, bv_version, bv_default_db (DuckDB's
 -- default catalog, shown as schema public), bv_visible (schema names on the search path), bv_catalog_objects,
 -- bv_keywords (the keywords quote_ident quotes).
 -- Statements are separated by a semicolon at the end of a line.
@@ -118,18 +118,24 @@ CREATE OR REPLACE TEMP MACRO current_setting(n) AS CASE
         WHEN map_contains(getvariable('bv_settings'), lower(n)) THEN getvariable('bv_settings')[lower(n)]
         WHEN bv_hidden_setting(n)
         THEN error('must be superuser or have privileges of pg_read_all_settings to examine "' || n || '"')
+        WHEN contains(n, '.') THEN error('unrecognized configuration parameter "' || n || '"')
         ELSE (SELECT bv_ds.value FROM duckdb_settings() bv_ds
             WHERE lower(bv_ds.name) = lower(n) AND coalesce(bv_ds.value, '') NOT LIKE '%/%') END,
     (n, missing_ok) AS CASE
         WHEN map_contains(getvariable('bv_settings'), lower(n)) THEN getvariable('bv_settings')[lower(n)]
         WHEN bv_hidden_setting(n)
         THEN error('must be superuser or have privileges of pg_read_all_settings to examine "' || n || '"')
+        -- A custom (dotted) setting the session never made: the core holds every one it made.
+        WHEN contains(n, '.') THEN CASE WHEN missing_ok THEN NULL::VARCHAR
+            ELSE error('unrecognized configuration parameter "' || n || '"') END
         ELSE (SELECT bv_ds.value FROM duckdb_settings() bv_ds
             WHERE lower(bv_ds.name) = lower(n) AND coalesce(bv_ds.value, '') NOT LIKE '%/%') END;
 -- (The aliases inside macros are bv_-prefixed: DuckDB expands a macro's argument inside its body, so an argument
 -- naming the client's alias, e.g. current_setting(s.name), would otherwise bind to an alias of the body.)
--- Changing a setting needs SET (which the core sees); this answers as PostgreSQL does without applying it.
-CREATE OR REPLACE TEMP MACRO set_config(n, v, is_local) AS v;
+-- The core runs SELECT set_config(…) alone as a SET; anywhere else it could not change what SHOW and
+-- current_setting answer, so it fails rather than pretend.
+CREATE OR REPLACE TEMP MACRO set_config(n, v, is_local) AS
+    error('set_config is supported only as a statement of its own: SELECT set_config(name, value, is_local)');
 CREATE OR REPLACE TEMP MACRO pg_backend_pid() AS 0;
 CREATE OR REPLACE TEMP MACRO pg_get_userbyid(o) AS getvariable('bv_user');
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
@@ -171,6 +177,7 @@ SELECT getvariable('bv_setting_names')[s.key] AS name, s.value AS setting, NULL:
     s.value AS boot_val, s.value AS reset_val, NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline,
     false AS pending_restart
 FROM (SELECT unnest(map_entries(getvariable('bv_settings')), recursive := true)) s
+WHERE map_contains(getvariable('bv_setting_names'), s.key) -- custom settings are not listed, as in PostgreSQL
 UNION ALL
 SELECT d.name, d.value, NULL, 'DuckDB', d.description, NULL, 'user',
     CASE WHEN d.input_type = 'BOOLEAN' THEN 'bool' WHEN d.input_type IN ('BIGINT', 'UBIGINT') THEN 'integer'

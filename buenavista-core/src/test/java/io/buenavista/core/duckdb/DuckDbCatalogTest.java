@@ -1,5 +1,6 @@
 package io.buenavista.core.duckdb;
 
+import io.buenavista.api.PgException;
 import io.buenavista.api.QuerySession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,7 @@ import static io.buenavista.core.duckdb.DuckDbTestSupport.command;
 import static io.buenavista.core.duckdb.DuckDbTestSupport.rows;
 import static io.buenavista.core.duckdb.DuckDbTestSupport.single;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The catalog emulation through the SPI, as the core drives a session. */
@@ -66,7 +68,24 @@ class DuckDbCatalogTest {
         session.settingChanged("application_name", "renamed");
         assertEquals("renamed", single(session, "select current_setting('application_name')"));
         assertEquals("false", single(session, "select current_setting('enable_external_access')"));
-        assertEquals("x", single(session, "select set_config('application_name', 'x', false)"));
+        // The core runs SELECT set_config(…) alone as a SET; anywhere else it cannot change what SHOW and
+        // current_setting answer, so it fails rather than pretend it did.
+        PgException e = assertThrows(PgException.class,
+                () -> single(session, "select set_config('application_name', 'x', false) from range(1)"));
+        assertEquals("0A000", e.sqlState());
+        assertEquals("renamed", single(session, "select current_setting('application_name')"));
+    }
+
+    @Test
+    void customSettingsReachCurrentSettingButNotPgSettings() {
+        PgException e = assertThrows(PgException.class, () -> single(session, "select current_setting('app.id')"));
+        assertEquals("42704", e.sqlState());
+        assertEquals("unrecognized configuration parameter \"app.id\"", e.getMessage());
+        assertEquals(null, single(session, "select current_setting('app.id', true)"));
+        session.settingChanged("app.id", "42");
+        assertEquals("42", single(session, "select current_setting('App.Id')"));
+        assertEquals(0L, single(session, "select count(*) from pg_settings where name = 'app.id'"));
+        assertEquals(List.of(), rows(session, "select name from pg_settings where name is null"));
     }
 
     @Test

@@ -147,7 +147,7 @@ class SettingsFeaturesTest extends WireScript {
     }
 
     @Test
-    void postgresOnlySettingsAreRememberedWithoutTheHandler() {
+    void postgresOnlySettingsAreRememberedWithoutTheHandlerAndCustomOnesAreToldToIt() {
         ok("SET work_mem = '64MB'", "SET");
         assertEquals("64MB", show("work_mem"));
         ok("set myapp.tenant = 'acme'", "SET");
@@ -155,7 +155,15 @@ class SettingsFeaturesTest extends WireScript {
         ok("SET LOCAL lock_timeout = '1s'", "SET"); // outside a block: a warning, nothing else
         ok("RESET work_mem", "RESET");
         assertEquals("", show("work_mem"));
-        assertTrue(told.stream().noneMatch(t -> t.startsWith("work_mem") || t.startsWith("myapp")), told.toString());
+        assertTrue(told.stream().noneMatch(t -> t.startsWith("work_mem") || t.startsWith("lock_timeout")),
+                told.toString());
+        // A custom setting's value is told, for the handler's current_setting to answer as SHOW does.
+        assertTrue(told.contains("myapp.tenant=acme"), told.toString());
+        ok("RESET myapp.tenant", "RESET");
+        assertEquals("myapp.tenant=", told.get(told.size() - 1));
+        client.send(query("SHOW myapp.never"));
+        expectError("42704");
+        client.expectReadyForQuery('I');
         // A name PostgreSQL does not know is the handler's (the test handler has no SET: a syntax error).
         client.send(query("SET threads = 4"));
         expectError("42601");

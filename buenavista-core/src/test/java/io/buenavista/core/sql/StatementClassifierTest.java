@@ -308,4 +308,21 @@ class StatementClassifierTest {
                 classify("WITH a AS (SELECT 1) ".repeat(100_000) + "INSERT INTO t SELECT * FROM a"));
         assertEquals(new Other("DELETE"), classify("(WITH a AS (SELECT 1) ".repeat(10_000) + "DELETE FROM t"));
     }
+    @Test
+    void setConfigAloneIsACoreStatementAndAnyOtherUseStaysAQuery() {
+        Statement.SetConfigArgument p1 = new Statement.SetConfigArgument(1, null);
+        assertEquals(new Statement.SetConfig(new Statement.SetConfigArgument(0, "app.id"),
+                new Statement.SetConfigArgument(0, "it's"), new Statement.SetConfigArgument(0, "false")),
+                classify("SELECT pg_catalog.SET_CONFIG('app.id', E'it\\'s', FALSE);"));
+        assertEquals(new Statement.SetConfig(p1, new Statement.SetConfigArgument(0, null),
+                new Statement.SetConfigArgument(3, null)), classify("select set_config($1, NULL, $3) -- why"));
+        for (String other : new String[] {"select set_config('a.b', 'v', false) from t",
+                "select set_config('a.b', 'v', false) is null", "select set_config('a.b', 'v')",
+                "select set_config('a.b', 'v', false, 1)", "select set_config('a.b', 'v' || 'w', false)",
+                "select set_config('a.b', 1, false)", "select set_config($0, 'v', false)",
+                "select set_config($99999999999, 'v', false)", "select x.set_config('a.b', 'v', false)",
+                "select set_config('a.b', 'v', false), 1", "select 1"}) {
+            assertEquals(new Other("SELECT"), classify(other), other);
+        }
+    }
 }
