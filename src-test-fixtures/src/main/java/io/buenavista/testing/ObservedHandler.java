@@ -12,18 +12,21 @@ import io.buenavista.api.SessionContext;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A handler, unchanged, with a window on it: tests learn when a statement has begun to prepare or to execute, so
  * that the one cancel they send is known to arrive while the statement runs (a cancel that comes before is
- * ignored, as PostgreSQL ignores it). Frame sessions pass unobserved.
+ * ignored, as PostgreSQL ignores it), and which calls a statement took ({@link #calls()}). Frame sessions pass
+ * unobserved.
  */
 public final class ObservedHandler implements QueryHandler {
     private final QueryHandler handler;
     private final Semaphore prepares = new Semaphore(0);
     private final Semaphore executions = new Semaphore(0);
+    private final List<String> calls = new CopyOnWriteArrayList<>();
 
     public ObservedHandler(QueryHandler handler) {
         this.handler = handler;
@@ -39,10 +42,19 @@ public final class ObservedHandler implements QueryHandler {
         return executions.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Forgets starts counted so far. */
+    /**
+     * The calls into the handler's sessions since the last {@link #reset()}, in order: {@code prepare SQL},
+     * {@code once SQL} (prepared to run once) and {@code execute}.
+     */
+    public List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** Forgets starts counted and calls recorded so far. */
     public void reset() {
         prepares.drainPermits();
         executions.drainPermits();
+        calls.clear();
     }
 
     @Override
@@ -70,12 +82,14 @@ public final class ObservedHandler implements QueryHandler {
         return new ForwardingQuerySession(session) {
             @Override
             public PreparedQuery prepare(String sql, List<PgType> parameterTypes) {
+                calls.add("prepare " + sql);
                 prepares.release();
                 return observed(super.prepare(sql, parameterTypes));
             }
 
             @Override
             public PreparedQuery prepareToRunOnce(String sql) {
+                calls.add("once " + sql);
                 prepares.release();
                 return observed(session.prepareToRunOnce(sql));
             }
@@ -102,6 +116,7 @@ public final class ObservedHandler implements QueryHandler {
 
             @Override
             public ExecutionResult execute(List<Object> parameters) throws PgException {
+                calls.add("execute");
                 executions.release();
                 return q.execute(parameters);
             }

@@ -12,18 +12,10 @@ import static io.buenavista.testing.Frontend.sync;
 import static io.buenavista.testing.Frontend.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.buenavista.api.ClientSession;
-import io.buenavista.api.ExecutionResult;
-import io.buenavista.api.PgException;
-import io.buenavista.api.PgType;
-import io.buenavista.api.PreparedQuery;
-import io.buenavista.api.QueryHandler;
-import io.buenavista.api.QuerySession;
-import io.buenavista.api.SessionContext;
 import io.buenavista.core.server.BuenaVistaServer;
 import io.buenavista.testing.BackendMessage;
-import io.buenavista.testing.ForwardingQuerySession;
 import io.buenavista.testing.FrontendMessage;
+import io.buenavista.testing.ObservedHandler;
 import io.buenavista.testing.WireClient;
 
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A statement that runs alone in the extended protocol (an unnamed Parse that its Bind, Describe, Execute and Sync
@@ -348,101 +339,27 @@ class DuckDbStatementAloneTest {
      */
     @Test
     void aLoneStatementIsPreparedToRunOnceAndExecutedOnce() {
-        List<String> calls = new CopyOnWriteArrayList<>();
-        DuckDbHandler duckdb = new DuckDbHandler(DuckDbConfig.inMemory());
-        QueryHandler recording = new QueryHandler() {
-            @Override
-            public String name() {
-                return duckdb.name();
-            }
-
-            @Override
-            public long threadStackSize() {
-                return duckdb.threadStackSize();
-            }
-
-            @Override
-            public QuerySession open(SessionContext context) throws PgException {
-                return recorded(duckdb.open(context), calls);
-            }
-
-            @Override
-            public ClientSession openSession(SessionContext context) throws PgException {
-                return open(context);
-            }
-
-            @Override
-            public void close() {
-                duckdb.close();
-            }
-        };
+        ObservedHandler recording = new ObservedHandler(new DuckDbHandler(DuckDbConfig.inMemory()));
         try (BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false)
                 .handler(recording).build().start();
                 WireClient c = WireClient.connect("127.0.0.1", server.port())) {
             c.login("postgres", "test");
             c.simpleQuery("CREATE TABLE r(id integer PRIMARY KEY, v text)");
             c.simpleQuery("INSERT INTO r VALUES (1, 'one')");
-            calls.clear();
+            recording.reset();
             c.send(alone("SELECT v FROM r WHERE id = 1"));
             c.readUntilReady();
-            assertEquals(List.of("once SELECT v FROM r WHERE id = 1", "execute"), calls);
-            calls.clear();
+            assertEquals(List.of("once SELECT v FROM r WHERE id = 1", "execute"), recording.calls());
+            recording.reset();
             c.send(alone("SELECT v::integer FROM r WHERE id = 1"));
             c.readUntilReady();
             // Run once, directly, which failed; then prepared to place and describe its error, not run again.
             assertEquals(List.of("once SELECT v::integer FROM r WHERE id = 1", "execute",
-                    "prepare SELECT v::integer FROM r WHERE id = 1"), calls);
-            calls.clear();
+                    "prepare SELECT v::integer FROM r WHERE id = 1"), recording.calls());
+            recording.reset();
             c.send(parse("", "SELECT v FROM r WHERE id = 1"), flush(), bind("", ""), execute("", 0), sync());
             c.readUntilReady();
-            assertEquals(List.of("prepare SELECT v FROM r WHERE id = 1", "execute"), calls);
+            assertEquals(List.of("prepare SELECT v FROM r WHERE id = 1", "execute"), recording.calls());
         }
-    }
-
-    /** The session, recording each prepare and execution of its statements. */
-    private static QuerySession recorded(QuerySession session, List<String> calls) {
-        return new ForwardingQuerySession(session) {
-            @Override
-            public PreparedQuery prepare(String sql, List<PgType> parameterTypes) {
-                calls.add("prepare " + sql);
-                return recorded(super.prepare(sql, parameterTypes), calls);
-            }
-
-            @Override
-            public PreparedQuery prepareToRunOnce(String sql) {
-                calls.add("once " + sql);
-                return recorded(session.prepareToRunOnce(sql), calls);
-            }
-        };
-    }
-
-    private static PreparedQuery recorded(PreparedQuery q, List<String> calls) {
-        return new PreparedQuery() {
-            @Override
-            public List<PgType> parameterTypes() {
-                return q.parameterTypes();
-            }
-
-            @Override
-            public List<io.buenavista.api.Column> columns() {
-                return q.columns();
-            }
-
-            @Override
-            public boolean columnsDependOnParameters() {
-                return q.columnsDependOnParameters();
-            }
-
-            @Override
-            public ExecutionResult execute(List<Object> parameters) throws PgException {
-                calls.add("execute");
-                return q.execute(parameters);
-            }
-
-            @Override
-            public void close() {
-                q.close();
-            }
-        };
     }
 }
