@@ -1,5 +1,6 @@
 package io.buenavista.cachedb;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,8 +51,7 @@ public record CachedbDuckDbConfig(Path dataFolder, Optional<Path> extensionsFold
         if (maxInstances < 1) {
             throw new IllegalArgumentException("maxInstances must be at least 1: " + maxInstances);
         }
-        if (tempDirectory != null && tempDirectory.toAbsolutePath().normalize()
-                .startsWith(dataFolder.toAbsolutePath().normalize())) {
+        if (tempDirectory != null && inside(tempDirectory, dataFolder)) {
             throw new IllegalArgumentException("the temporary directory must not be inside the data folder");
         }
     }
@@ -100,5 +100,19 @@ public record CachedbDuckDbConfig(Path dataFolder, Optional<Path> extensionsFold
     public CachedbDuckDbConfig withMaxInstances(int max) {
         return new CachedbDuckDbConfig(dataFolder, extensionsFolder, extensions, idleClose, threads, memoryLimit,
                 tempDirectory, max);
+    }
+
+    /** Whether {@code path} is {@code folder} or inside it, links resolved as far as the paths exist. */
+    static boolean inside(Path path, Path folder) {
+        return real(path).startsWith(real(folder));
+    }
+
+    private static Path real(Path p) {
+        Path absolute = p.toAbsolutePath().normalize();
+        try {
+            return absolute.toRealPath();
+        } catch (IOException e) {
+            return absolute;
+        }
     }
 }

@@ -6,7 +6,6 @@ import io.buenavista.core.relay.RelayConfig;
 import io.buenavista.core.server.BuenaVistaServer;
 import io.buenavista.core.server.PemServerTls;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.net.InetAddress;
@@ -203,7 +202,7 @@ public final class CachedbServer {
             Objects.requireNonNull(duckdb, "duckdb");
             Objects.requireNonNull(tls, "tls");
             if (dataFolder.isPresent() && duckdb.tempDirectory().isPresent()
-                    && inside(duckdb.tempDirectory().get(), dataFolder.get())) {
+                    && CachedbDuckDbConfig.inside(duckdb.tempDirectory().get(), dataFolder.get())) {
                 throw new CachedbSettings.InvalidSettingException("duckdb",
                         "the temporary directory must not be inside the data folder");
             }
@@ -225,20 +224,6 @@ public final class CachedbServer {
         public Config withTls(SSLContext context) {
             return new Config(settings, databases, bind, port, dataFolder, extensionsFolder, poolSize, duckdb,
                     Optional.of(context));
-        }
-
-        /** Whether {@code path} is {@code folder} or inside it, links resolved as far as the paths exist. */
-        private static boolean inside(Path path, Path folder) {
-            return real(path).startsWith(real(folder));
-        }
-
-        private static Path real(Path p) {
-            Path absolute = p.toAbsolutePath().normalize();
-            try {
-                return absolute.toRealPath();
-            } catch (IOException e) {
-                return absolute;
-            }
         }
 
         /** Reads the configuration from this process's environment. */
@@ -336,7 +321,7 @@ public final class CachedbServer {
                     throw new CachedbSettings.InvalidSettingException("CACHEDB__DUCKDB_TEMP_DIRECTORY",
                             "is not a writable folder");
                 }
-                if (data.isPresent() && inside(temp.get(), data.get())) {
+                if (data.isPresent() && CachedbDuckDbConfig.inside(temp.get(), data.get())) {
                     throw new CachedbSettings.InvalidSettingException("CACHEDB__DUCKDB_TEMP_DIRECTORY",
                             "must not be inside DUCKDB__DATA_FOLDER");
                 }
@@ -375,12 +360,7 @@ public final class CachedbServer {
             if (v.isEmpty()) {
                 return Optional.empty();
             }
-            Path p;
-            try {
-                p = Path.of(v.get());
-            } catch (InvalidPathException e) {
-                throw new CachedbSettings.InvalidSettingException(name, "is not a path");
-            }
+            Path p = path(v.get(), name);
             if (mustExist && !Files.isDirectory(p)) {
                 throw new CachedbSettings.InvalidSettingException(name, "is not an existing folder");
             }
