@@ -2,6 +2,7 @@ package io.buenavista.examples;
 
 import io.buenavista.testing.ClientPrograms;
 import io.buenavista.testing.http.FakeOpenIdIssuer;
+import io.buenavista.testing.http.FakePlatform;
 import io.buenavista.testing.http.FakePortal;
 import io.buenavista.testing.http.FakeUserManagement;
 import org.junit.jupiter.api.AfterAll;
@@ -145,11 +146,8 @@ class CachedbJarIT {
                         + "\", \"portalServer\": \"" + portal.url() + "\"}",
                 "IDP__SCOPE", "cachedb-scope",
                 // The duckdb dialect's code needs a postgresql entry (its fallback when a file is missing).
-                "DATABASE_CREDENTIALS", "[{\"type\": \"postgresql\", \"tags\": [\"analytics\"], \"values\": {"
-                        + "\"code\": \"" + CODE + "\", \"dialect\": \"postgresql\", \"host\": \"127.0.0.1\","
-                        + " \"port\": 5432, \"databaseName\": \"" + DATABASE + "\", \"credentials\": {\"user\": \""
-                        + READER + "\", \"password\": \"read-pw\", \"adminUser\": \"" + WRITER + "\","
-                        + " \"adminPassword\": \"write-pw\"}}}]",
+                "DATABASE_CREDENTIALS", FakePlatform.postgresqlCredentials(CODE, "127.0.0.1", 5432, DATABASE, READER,
+                        "read-pw", WRITER, "write-pw"),
                 "DUCKDB__DATA_FOLDER", data.toString(),
                 "CACHEDB__PORT", "0",
                 "CACHEDB__BIND", "127.0.0.1",

@@ -1,9 +1,12 @@
 package io.buenavista.testing.http;
 
+import com.google.gson.Gson;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -55,11 +58,29 @@ public final class FakePlatform implements AutoCloseable {
         env.put("SERVICE_ROUTES", "{\"idIssuerUrl\": \"" + issuer.url() + "\", \"usermgmt\": \"" + usermgmt.url()
                 + "\", \"portalServer\": \"" + portal.url() + "\"}");
         env.put("IDP__SCOPE", SCOPE);
-        env.put("DATABASE_CREDENTIALS", "[{\"type\": \"postgresql\", \"tags\": [\"analytics\"], \"values\": {"
-                + "\"code\": \"" + CODE + "\", \"dialect\": \"postgresql\", \"host\": \"" + host + "\", \"port\": "
-                + port + ", \"databaseName\": \"" + database + "\", \"credentials\": {\"user\": \"" + user
-                + "\", \"password\": \"\", \"adminUser\": \"" + user + "\", \"adminPassword\": \"\"}}}]");
+        env.put("DATABASE_CREDENTIALS", postgresqlCredentials(CODE, host, port, database, user, "", user, ""));
         return env;
+    }
+
+    /**
+     * {@code DATABASE_CREDENTIALS} with one PostgreSQL database, tagged {@code analytics}: {@code code} names it,
+     * {@code user} logs in for read routes and {@code adminUser} for write routes.
+     */
+    public static String postgresqlCredentials(String code, String host, int port, String database, String user,
+            String password, String adminUser, String adminPassword) {
+        Map<String, Object> credentials = new LinkedHashMap<>();
+        credentials.put("user", user);
+        credentials.put("password", password);
+        credentials.put("adminUser", adminUser);
+        credentials.put("adminPassword", adminPassword);
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("code", code);
+        values.put("dialect", "postgresql");
+        values.put("host", host);
+        values.put("port", port);
+        values.put("databaseName", database);
+        values.put("credentials", credentials);
+        return new Gson().toJson(List.of(Map.of("type", "postgresql", "tags", List.of("analytics"), "values", values)));
     }
 
     /** A token of this user, valid for this long. */
