@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * psycopg2, asyncpg and node-postgres run their proxy scripts from {@code src/test/clients} through
+ * psycopg2, psycopg 3, asyncpg and node-postgres run their proxy scripts from {@code src/test/clients} through
  * {@code buenavista.jar proxy} in front of the shared PostgreSQL (127.0.0.1:5432, trust): parameters, an error and
- * recovery, transactions, NOTICE, COPY, LISTEN/NOTIFY, and a reused backend that forgot the previous client.
+ * recovery, transactions, NOTICE, COPY, LISTEN/NOTIFY, and a reused backend that forgot the previous client; psycopg
+ * 3 also its pipeline mode, binary results and a server-side cursor read beside another statement.
  * The pool has 2 backend connections (1 kept idle ahead of logins), so the scripts' third connection gets a reused
  * one. Each script prints
  * {@code ok: <step>} per passed step and exits non-zero on the first failure.
@@ -47,6 +48,12 @@ class ProxyClientsIT {
     @Test
     void psycopg2(@TempDir Path dir) throws Exception {
         assertSteps(run(dir, PYTHON, "python/psycopg2_proxy.py"), "copy in and out");
+    }
+
+    @Test
+    void psycopg(@TempDir Path dir) throws Exception {
+        assertSteps(run(dir, PYTHON, "python/psycopg_proxy.py"), "pipeline", "prepared statement executed 3 times",
+                "binary results", "server-side cursor beside another statement", "copy in and out");
     }
 
     @Test
