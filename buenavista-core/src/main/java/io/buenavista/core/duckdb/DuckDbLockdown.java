@@ -43,6 +43,10 @@ import java.util.stream.Collectors;
  *       checkpoint waits for every session's transactions;</li>
  *   <li>the functions that run SQL given as a value ({@link #DYNAMIC_SQL}: {@code query('…')} would hide any of
  *       these names in a string);</li>
+ *   <li>lists and structs nested more than {@link #MAX_VALUE_NESTING} levels deep ({@code 54000}, see
+ *       {@link #checkValueNesting}): DuckDB binds them in time that grows with about the cube of the depth and
+ *       checks for no cancel meanwhile, so one such statement would hold a core for a minute whatever the
+ *       client's {@code statement_timeout};</li>
  *   <li>the functions and views that show the server's file paths ({@link #PATH_NAMES}); the session's
  *       {@code pg_settings} and {@code current_setting} (catalog.sql) leave path-valued settings out, and naming
  *       DuckDB's own ones past that ({@code pg_catalog.pg_settings} is rewritten to the session's) is refused.</li>
@@ -99,6 +103,19 @@ final class DuckDbLockdown {
     /** Functions that run SQL given as a value, which no check of the statement's text can see into. */
     static final Set<String> DYNAMIC_SQL = Set.of("query", "query_table", "json_execute_serialized_sql");
 
+    /**
+     * The deepest nesting of list and struct values and types a statement may have. DuckDB binds nested lists in
+     * time that grows with about the cube of the depth (measured in process: 300 nested {@code list_value} or
+     * {@code [} 5–9 s, 990 nearly a minute; structs about half that), in a phase where neither a cancel nor the
+     * timeout interrupts it. At 64 levels it takes tens of milliseconds; PostgreSQL allows arrays of 6
+     * dimensions.
+     */
+    static final int MAX_VALUE_NESTING = 64;
+
+    /** Calls and type names whose parentheses build a list, struct, map or union (one nesting level each). */
+    private static final Set<String> VALUE_CONSTRUCTORS = Set.of("list_value", "list_pack", "array_value",
+            "struct_pack", "row", "map", "union_value", "array", "list", "struct", "union");
+
     /** Names that are only the session's own (catalog.sql) when not qualified; DuckDB's own ones show paths. */
     private static final Set<String> UNQUALIFIED_ONLY = Set.of("pg_settings", "current_setting");
 
@@ -133,6 +150,7 @@ final class DuckDbLockdown {
      */
     void check(String sql) {
         List<SqlToken> tokens = SqlLexer.significantTokens(sql);
+        checkValueNesting(tokens);
         checkNames(tokens);
         checkFileScans(tokens);
         int i = afterExplain(tokens);
@@ -198,6 +216,49 @@ final class DuckDbLockdown {
     }
 
     /** Functions that act globally, read files, and names that show paths, wherever they appear. */
+    /**
+     * Refuses lists and structs nested deeper than {@link #MAX_VALUE_NESTING}: each {@code [} and {@code &#123;}
+     * is a level, and so are the parentheses of a call or type of {@link #VALUE_CONSTRUCTORS}; a subscript
+     * ({@code a[1]}) counts while it is open, which only matters when subscripts nest.
+     *
+     * @throws PgException {@code 54000}, as PostgreSQL's refusal of an array of too many dimensions
+     */
+    static void checkValueNesting(List<SqlToken> tokens) {
+        // One entry per open bracket: whether it is a level. A bit set keeps it flat for any depth of parentheses.
+        java.util.BitSet counted = new java.util.BitSet();
+        int open = 0;
+        int depth = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            boolean opens;
+            boolean level;
+            if (t.kind() == Kind.LEFT_PAREN) {
+                opens = true;
+                SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+                level = before != null && before.kind() == Kind.WORD
+                        && VALUE_CONSTRUCTORS.contains(before.value().toLowerCase(Locale.ROOT));
+            } else if (t.kind() == Kind.PUNCTUATION && (t.text().equals("[") || t.text().equals("{"))) {
+                opens = true;
+                level = true;
+            } else {
+                if (open > 0 && (t.kind() == Kind.RIGHT_PAREN
+                        || t.kind() == Kind.PUNCTUATION && (t.text().equals("]") || t.text().equals("}")))) {
+                    open--;
+                    if (counted.get(open)) {
+                        depth--;
+                    }
+                }
+                continue;
+            }
+            counted.set(open, level);
+            open++;
+            if (level && ++depth > MAX_VALUE_NESTING) {
+                throw new PgException(SqlState.PROGRAM_LIMIT_EXCEEDED, "lists and structs nested more than "
+                        + MAX_VALUE_NESTING + " levels deep are not supported");
+            }
+        }
+    }
+
     private void checkNames(List<SqlToken> tokens) {
         for (int i = 0; i < tokens.size(); i++) {
             SqlToken t = tokens.get(i);
