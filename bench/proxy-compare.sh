@@ -11,8 +11,9 @@
 # (`select g, md5(g::text) from generate_series(1, 1000000) g`, pgjdbc, autocommit off, fetch size 10 000;
 # bench/RelayStreamBench.java, median of 3) through the same three. Progress goes to stderr; stdout gets a markdown
 # section for bench/proxy-results.md: date, commit, median tps per cell and target, each pooler's ratio to direct
-# (median, and the range of the rounds' own ratios), each pooler's CPU per transaction (utime + stime from /proc,
-# median) and peak RSS (VmHWM).
+# (median and range of the rounds' ratios), each pooler's CPU per transaction (utime + stime from /proc, median) and
+# peak RSS (VmHWM). pgbench's -T includes the initial connections, opened one after the other by each thread: cells
+# with more than 8 clients run longer on every target by what that costs direct (measured after the warm-up).
 #
 # Full mode: 10 s per run, 5 rounds (about 30 minutes). Quick mode (--quick or PROXY_QUICK=1): 4 s per run,
 # 3 rounds, every cell (about 8 minutes, at most 10). SECONDS_PER_RUN overrides either; PROXY_ROUNDS sets the rounds.
@@ -175,20 +176,18 @@ hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/^'"$2"':/ {print $2}' "/proc/$1/status"; }
 
-run() { # seconds port mode clients threads [-C]; prints "tps transactions connect_ms", or nothing without transactions
+run() { # seconds port mode clients threads [-C]; prints "tps transactions connect_ms", tps nan without transactions
   "$bin/pgbench" -n -S "${@:6}" -h 127.0.0.1 -p "$2" -U postgres -M "$3" -c "$4" -j "$5" -T "$1" bench \
     > "$work/pgbench.out" 2>&1 || true
   # -T counts the initial connections too; the tps pgbench prints leaves them out (but not -C's reconnections).
   awk '/^number of transactions actually processed/ {split($0, a, ": "); split(a[2], b, "/"); n=b[1]}
-       /^initial connection time = / {c=$5} /^tps = / {t=$3} END {if (t != "" && n > 0) print t, n, c + 0}' \
-    "$work/pgbench.out"
+       /^initial connection time = / {c=$5} /^tps = / {t=$3}
+       END {print (t != "" && n > 0 ? t : "nan"), n + 0, c + 0}' "$work/pgbench.out"
 }
 
 targets=(direct proxy)
 declare -A target_port=([direct]=$pgport [proxy]=$port) target_pid=([proxy]=$server)
 if [ -n "$bport" ]; then targets+=(pgbouncer); target_port[pgbouncer]=$bport; target_pid[pgbouncer]=$bouncer; fi
-estimate=$(( (rounds * ${#cases[@]} * ${#targets[@]} * (seconds + 1) + 6 * seconds + 60) / 60 ))
-log "${#cases[@]} cells x ${#targets[@]} targets x $rounds rounds of ${seconds}s: about $estimate min from here"
 
 # Warm-up, not recorded: PostgreSQL's cache, the proxy's JIT (every mode and new connections), and both pools opened
 # to the largest cell's size.
@@ -199,7 +198,31 @@ for mode in simple extended prepared; do run "$seconds" "$port" "$mode" "$wc" 2 
 run "$seconds" "$port" simple "$wc" 2 -C > /dev/null
 if [ -n "$bport" ]; then run "$seconds" "$bport" prepared "$wc" 2 > /dev/null; fi
 for p in "$port" ${bport:+"$bport"}; do run 2 "$p" prepared "$max_clients" $(( max_clients < 2 ? 1 : 2 )) > /dev/null; done
+# pgbench's threads open their clients one after the other within -T, and a new PostgreSQL backend takes 10-60 ms
+# here: cells with more than 8 clients get that much more time on every target, so that direct keeps a full window.
+connect_ms=$("$bin/pgbench" -n -S -C -c 1 -j 1 -t 20 -h 127.0.0.1 -p "$pgport" -U postgres bench 2>&1 \
+  | awk '/^average connection time = / {printf "%.0f\n", $5}')
+extra() { # clients threads; prints the seconds added to the cell's -T
+  if [ "$1" -gt 8 ]; then
+    python3 -c "import math; print(math.ceil(${connect_ms:-0} * math.ceil($1 / $2) / 1000))"
+  else
+    echo 0
+  fi
+}
+longer=
+if [ "$max_clients" -gt 8 ]; then
+  longer=" The -c $max_clients cells ran $(extra "$max_clients" 2) s longer: pgbench's -T includes the initial \
+connections, and a direct one took ${connect_ms:-?} ms."
+  log "a direct connection takes ${connect_ms:-?} ms: -c $max_clients -j 2 cells run $(extra "$max_clients" 2) s longer"
+fi
 rss_warm=$(rss_kb "$server" VmRSS)
+estimate=40
+for case in "${cases[@]}"; do
+  read -r _ clients threads _ <<< "$case"
+  estimate=$(( estimate + rounds * ${#targets[@]} * (seconds + $(extra "$clients" "$threads") + 1) ))
+done
+log "${#cases[@]} cells x ${#targets[@]} targets x $rounds rounds of ${seconds}s, then the stream: about \
+$(( (estimate + 59) / 60 )) min to go"
 
 : > "$work/results.tsv"
 for ((r = 0; r < rounds; r++)); do
@@ -213,18 +236,16 @@ for ((r = 0; r < rounds; r++)); do
       pid=${target_pid[$t]:-}
       before=0
       [ -n "$pid" ] && before=$(cpu_ticks "$pid")
-      out=$(run "$seconds" "${target_port[$t]}" "$@")
+      duration=$(( seconds + $(extra "$2" "$3") ))
+      read -r tps n initial_ms < <(run "$duration" "${target_port[$t]}" "$@")
       ticks=0
       [ -n "$pid" ] && ticks=$(( $(cpu_ticks "$pid") - before ))
-      if [ -z "$out" ] || grep -q -E 'error|abort' "$work/pgbench.out"; then
+      if [ "$tps" = nan ] || grep -q -E 'error|abort' "$work/pgbench.out"; then
         log "pgbench against $t ($label) failed or had no transactions; its output ends:"
         tail -4 "$work/pgbench.out" >&2
       fi
-      [ -n "$out" ] || out="nan 0 0"
-      read -r tps n connect_ms <<< "$out"
-      # The clients' first connections count against -T (e.g. 64 direct backends on a loaded machine).
-      if [ "${connect_ms%.*}" -gt $(( seconds * 250 )) ]; then
-        log "$t: initial connections took ${connect_ms%.*} ms of the ${seconds}s run"
+      if [ $(( duration * 1000 - ${initial_ms%.*} )) -lt $(( seconds * 750 )) ]; then
+        log "$t: the initial connections took ${initial_ms%.*} ms of the ${duration}s run"
       fi
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$t" "$r" "$tps" "$n" "$ticks" >> "$work/results.tsv"
       line+=" $t ${tps%.*}"
@@ -261,7 +282,7 @@ CASES=$(printf '%s\n' "${cases[@]}") TARGETS="${targets[*]}" HZ=$hz \
 HEADER="## $(date -u '+%Y-%m-%d %H:%M') UTC, commit $commit ($mode_name: $rounds round$([ "$rounds" = 1 ] || echo s) of ${seconds}s, interleaved)" \
 SETUP="pgbench -n -S on a private PostgreSQL $("$bin/postgres" --version | awk '{print $3}') cluster, scale $scale; \
 proxy and ${pgbouncer_version:-PgBouncer (not run)} in session pooling with $pool backends; $(nproc) cores, load \
-average $load_before before and $(cut -d' ' -f1 /proc/loadavg) after." \
+average $load_before before and $(cut -d' ' -f1 /proc/loadavg) after.$longer" \
 RSS="proxy RSS $((rss_warm / 1024)) MB after the warm-up, peak $((hwm_rt / 1024)) MB over the round trips and \
 $((hwm_all / 1024)) MB over the whole run${bhwm_all:+; PgBouncer peak $((bhwm_rt / 1024)) MB over the \
 round trips and $((bhwm_all / 1024)) MB over the whole run}." \
@@ -302,7 +323,7 @@ for i, case in enumerate(cases):
     for t in poolers:
         ratios = sorted(x[1] / direct_by_round[x[0]] for x in runs.get((i, t), [])
                         if x[1] == x[1] and direct_by_round.get(x[0], 0) > 0)
-        cell = num(tps[t] / tps["direct"], 2)
+        cell = num(med(ratios), 2)
         if len(ratios) > 1:
             cell += f" ({ratios[0]:.2f}–{ratios[-1]:.2f})"
         cells.append(cell)
@@ -321,6 +342,6 @@ if stream:
     cells += ["–" for _ in poolers]
     print("| 1 M-row stream, rows/s (pgjdbc, fetch size 10 000, median of 3) | " + " | ".join(cells) + " |")
 print()
-print(f"Median of the rounds; ratios are medians to direct's median, with the range of the rounds' own ratios; CPU "
-      f"per transaction is utime + stime from /proc at {hz} ticks/s. " + os.environ["RSS"])
+print(f"tps and CPU: medians of the rounds; ratios: median and range of the rounds' ratios to direct in the same "
+      f"round; CPU per transaction is utime + stime from /proc at {hz} ticks/s. " + os.environ["RSS"])
 PY
