@@ -15,8 +15,9 @@
 # peak RSS (VmHWM). pgbench's -T includes the initial connections, opened one after the other by each thread: cells
 # with more than 8 clients run longer on every target by what that costs direct (measured after the warm-up).
 #
-# Full mode: 10 s per run, 5 rounds (about 30 minutes). Quick mode (--quick or PROXY_QUICK=1): 4 s per run,
-# 3 rounds, every cell (about 8 minutes, at most 10). SECONDS_PER_RUN overrides either; PROXY_ROUNDS sets the rounds.
+# Full mode: 10 s per run, 5 rounds (about 25 minutes). Quick mode (--quick or PROXY_QUICK=1): 3 s per run,
+# 3 rounds, every cell (about 7 minutes, 8 on a loaded machine). SECONDS_PER_RUN overrides either; PROXY_ROUNDS sets
+# the rounds.
 # PROXY_CASES picks cells, e.g. PROXY_CASES='simple 1 1;prepared 1 1;simple 4 2 -C' (';'-separated "MODE CLIENTS
 # THREADS [-C]"); a cell with more clients than POOL_SIZE is skipped (session pooling: each client holds a backend).
 # PROXY_STREAM=0 skips the stream; PROXY_JAR runs another build of the jar (e.g. a baseline copy); PROXY_JAVA_OPTS
@@ -31,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=${PROXY_QUICK:-0}
 if [ "${1:-}" = --quick ]; then quick=1; shift; fi
-if [ "$quick" = 1 ]; then seconds=${1:-4}; rounds=${PROXY_ROUNDS:-3}; else seconds=${1:-10}; rounds=${PROXY_ROUNDS:-5}; fi
+if [ "$quick" = 1 ]; then seconds=${1:-3}; rounds=${PROXY_ROUNDS:-3}; else seconds=${1:-10}; rounds=${PROXY_ROUNDS:-5}; fi
 pool=${2:-64}
 scale=${PROXY_SCALE:-10}
 jar=${PROXY_JAR:-buenavista-examples/target/buenavista.jar}
@@ -83,7 +84,8 @@ cleanup() {
   [ -n "$server" ] && stop_pid "$server"
   [ -n "$bouncer" ] && stop_pid "$bouncer"
   if [ -f "$work/data/postmaster.pid" ]; then
-    "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/data" -m fast -w -t 60 stop > /dev/null 2>&1
+    "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/data" -m fast -w -t 60 stop > /dev/null 2>&1 \
+      || "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/data" -m immediate -w -t 30 stop > /dev/null 2>&1
   fi
   rm -rf "$work"
 }
