@@ -42,7 +42,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>A CancelRequest ({@link #cancel}), the {@code statement_timeout} or a shutdown ({@link #terminate}) stops the
  * message being handled in whatever phase it is, prepare, execute or rows (see {@link HandlerCalls}); one that
- * arrives between messages is ignored, as PostgreSQL ignores it.
+ * arrives between messages is ignored, as PostgreSQL ignores it. A statement that runs alone is stopped while it
+ * runs at its Parse, but its 57014 too goes out at its Execute, where PostgreSQL's would.
  */
 public final class Session {
     private final QuerySession handler;
@@ -67,8 +68,8 @@ public final class Session {
     /** What the statement that ran at its Parse left for its Bind and Execute; null when none did. */
     private RanAtParse ranAtParse;
     /**
-     * The unnamed statement when it was prepared to run once (see {@link #runAlone}) and its Bind took it: a later
-     * Bind or Describe of it prepares it anew.
+     * The unnamed statement when it was prepared to run once (see {@link #runAlone}) and its Bind took it, or it was
+     * stopped while it ran: a later Bind or Describe of it prepares it anew.
      */
     private Prepared unnamedRunOnce;
 
@@ -379,7 +380,10 @@ public final class Session {
      * as a simple Query's statement would, in autocommit; its Bind takes the portal it left. When it fails, a prepare
      * of its text (which runs nothing) tells where PostgreSQL reports the error: the prepare's own error fails this
      * Parse; else the statement is the prepared one, and its Execute reports the error of the run (as PostgreSQL, it
-     * is then described first). A cancel or timeout fails this Parse, the message it came in.
+     * is then described first). A cancel or timeout while it runs stops it where PostgreSQL's Execute would be: its
+     * Execute reports the 57014, after its Bind (which prepares it, since nothing more may call the handler in this
+     * message once it is stopped) and Describe. One during its prepare to run once fails this Parse, as it would
+     * PostgreSQL's.
      */
     private void runAlone(FrontendMessage.Parse m, SqlStatement part) throws IOException {
         calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
@@ -390,11 +394,17 @@ public final class Session {
                     runner.startAtBind(portal, false);
                 } catch (PgException e) {
                     portal.close();
-                    once.drop();
-                    if (e.isFatal() || SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                    if (e.isFatal()) {
+                        once.drop();
                         throw e;
                     }
-                    statements.add(preparer.prepare("", part.text(), part.offset(), List.of()));
+                    if (SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                        statements.add(once);
+                        unnamedRunOnce = once; // so that its Bind prepares it anew (see statement)
+                    } else {
+                        once.drop();
+                        statements.add(preparer.prepare("", part.text(), part.offset(), List.of()));
+                    }
                     ranAtParse = new RanAtParse.Failed(e);
                     return null;
                 } catch (RuntimeException e) {

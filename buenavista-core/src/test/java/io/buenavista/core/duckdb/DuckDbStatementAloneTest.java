@@ -12,8 +12,11 @@ import static io.buenavista.testing.Frontend.parse;
 import static io.buenavista.testing.Frontend.sync;
 import static io.buenavista.testing.Frontend.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.buenavista.core.server.BuenaVistaServer;
+import io.buenavista.testing.BackendMessage;
 import io.buenavista.testing.FrontendMessage;
 import io.buenavista.testing.ObservedHandler;
 import io.buenavista.testing.WireClient;
@@ -23,6 +26,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +41,8 @@ import java.util.List;
  * {@code Session.runAlone}). Every answer, message by message, is PostgreSQL 15's: rows, commands, errors found before
  * and while it runs, and every way the client's messages may differ from that shape (Sync not yet sent, a Flush
  * between them, two statements before one Sync, parameters, binary results, a later use of the unnamed statement),
- * which take the ordinary way. A handler-level check shows which way each took and that each statement ran once.
+ * which take the ordinary way, and a cancel or statement_timeout while it runs. A handler-level check shows which way
+ * each took and that each statement ran once.
  */
 class DuckDbStatementAloneTest {
     private static final String PG_SCHEMA = "bv_alone_" + ProcessHandle.current().pid();
@@ -279,5 +289,88 @@ class DuckDbStatementAloneTest {
             c.readUntilReady();
             assertEquals(List.of("prepare SELECT v FROM r WHERE id = 1", "execute"), recording.calls());
         }
+    }
+
+    // ---- a cancel or statement_timeout while it runs ----
+
+    /** A statement that runs until stopped: pg_sleep on PostgreSQL, a count over a huge range on DuckDB. */
+    private static final String PG_LONG = "SELECT pg_sleep(60)";
+    private static final String DUCK_LONG = "SELECT count(*) FROM range(1000000000000)";
+
+    /**
+     * One CancelRequest, sent once the statement runs, and the statement_timeout, stop a lone statement as they stop
+     * PostgreSQL's: ParseComplete, BindComplete (and the RowDescription) go out first and the 57014 at its Execute,
+     * although Buena Vista runs it at its Parse. The statement ran once; its Bind prepared it again to describe it.
+     */
+    @Test
+    void aCancelOrTimeoutWhileItRunsComesAtItsExecuteAsInPostgres() throws Exception {
+        ObservedHandler observed = new ObservedHandler(new DuckDbHandler(DuckDbConfig.inMemory()));
+        try (BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false)
+                .handler(observed).build().start();
+                WireClient postgres = twin.postgresWire();
+                WireClient c = WireClient.connect("127.0.0.1", server.port())) {
+            c.login("postgres", "test");
+            for (boolean describe : new boolean[] {true, false}) {
+                postgres.send(lone(PG_LONG, describe));
+                awaitSleeping(postgres.backendKeyData().processId());
+                postgres.cancel();
+                String expected = shape(postgres);
+                observed.reset();
+                c.send(lone(DUCK_LONG, describe));
+                assertTrue(observed.awaitExecution(Duration.ofSeconds(30)), "the statement started");
+                c.cancel();
+                assertEquals(expected, shape(c));
+                assertEquals(List.of("once " + DUCK_LONG, "execute", "prepare " + DUCK_LONG), observed.calls());
+            }
+            postgres.simpleQuery("SET statement_timeout = '1s'");
+            c.simpleQuery("SET statement_timeout = '1s'");
+            for (boolean describe : new boolean[] {true, false}) {
+                postgres.send(lone(PG_LONG, describe));
+                c.send(lone(DUCK_LONG, describe));
+                assertEquals(shape(postgres), shape(c));
+            }
+            postgres.simpleQuery("RESET statement_timeout");
+            c.simpleQuery("RESET statement_timeout");
+            assertEquals(answer(postgres, alone("SELECT 1 AS one")), answer(c, alone("SELECT 1 AS one")));
+        }
+    }
+
+    /** A lone statement, with or without its Describe. */
+    private static FrontendMessage[] lone(String sql, boolean describe) {
+        return describe ? alone(sql) : new FrontendMessage[] {parse("", sql), bind("", ""), execute("", 0), sync()};
+    }
+
+    /** Which messages came up to ReadyForQuery, with an error's SQLSTATE and text (columns differ by design). */
+    private static String shape(WireClient c) {
+        StringBuilder out = new StringBuilder();
+        for (BackendMessage m : c.readUntilReady()) {
+            if (m instanceof BackendMessage.ErrorResponse e) {
+                out.append("ERROR ").append(e.fields().get('C')).append(' ').append(e.fields().get('M')).append(", ");
+            } else if (m instanceof BackendMessage.ReadyForQuery r) {
+                out.append("ReadyForQuery ").append(r.status());
+            } else if (!(m instanceof BackendMessage.NoticeResponse || m instanceof BackendMessage.ParameterStatus)) {
+                out.append(m.getClass().getSimpleName()).append(", ");
+            }
+        }
+        return out.toString();
+    }
+
+    /** Waits until the PostgreSQL backend sleeps in pg_sleep, so that the one cancel finds it executing. */
+    private static void awaitSleeping(int pid) throws SQLException, InterruptedException {
+        try (Connection admin = DriverManager.getConnection(PostgresTwin.PG_URL);
+                PreparedStatement ps = admin.prepareStatement(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event = 'PgSleep'")) {
+            ps.setInt(1, pid);
+            for (int i = 0; i < 3000; i++) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
+            }
+        }
+        fail("PostgreSQL backend " + pid + " never slept");
     }
 }
