@@ -34,7 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * Parse are refused with 25P02 (after their syntax errors) unless they end the block
  * ({@link Transactions#endsTransaction}) or are empty; Bind refuses any other statement and any parameter; Describe
  * refuses what returns rows; Execute refuses every portal bound before the block failed, which stays to be described
- * or closed (its rows are released); Close, Flush and Sync are answered as ever.
+ * or closed (its rows are released); Close, Flush and Sync work as ever.
  *
  * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
  * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
@@ -43,7 +43,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>A CancelRequest ({@link #cancel}), the {@code statement_timeout} or a shutdown ({@link #terminate}) stops the
  * message being handled in whatever phase it is, prepare, execute or rows (see {@link HandlerCalls}); one that
  * arrives between messages is ignored, as PostgreSQL ignores it. A statement that runs alone is stopped while it
- * runs at its Parse, but its 57014 too goes out at its Execute, where PostgreSQL's would.
+ * runs at its Parse, but its 57014 too goes out at its Execute, where PostgreSQL's would. (A simple Query's statement
+ * started as at Bind and stopped before it returned its cursor sends no RowDescription before its 57014, where
+ * PostgreSQL describes it first: describing it would take a call into the handler after the stop.)
  */
 public final class Session {
     private final QuerySession handler;
