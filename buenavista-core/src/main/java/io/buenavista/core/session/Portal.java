@@ -38,6 +38,8 @@ final class Portal {
     boolean started;
     boolean done;
     private boolean closed;
+    /** Its transaction block failed after it was bound: it can no longer run. */
+    private boolean aborted;
 
     Portal(String name, Prepared statement, List<Object> parameters, List<Column> columns, short[] resultFormats,
             Codec[] codecs) {
@@ -71,6 +73,22 @@ final class Portal {
             cursor.close();
             cursor = null;
         }
+    }
+
+    /**
+     * Its transaction block failed: as PostgreSQL's portals of an aborted transaction, it keeps its description but
+     * never runs again (see {@link Transactions#checkRuns}), so its rows are released now.
+     */
+    void abort() {
+        aborted = true;
+        closeCursor();
+        if (sqlCursor != null) {
+            sqlCursor.close();
+        }
+    }
+
+    boolean isAborted() {
+        return aborted;
     }
 
     /** Ends the portal; idempotent. */

@@ -46,7 +46,7 @@ final class PortalRunner {
             out.emptyQueryResponse();
             return;
         }
-        transactions.checkAccepts(p.kind());
+        transactions.checkRuns(portal);
         if (portal.earlyTag != null) {
             notices.commandComplete(portal.earlyTag);
             portal.earlyTag = null;
@@ -80,7 +80,7 @@ final class PortalRunner {
      */
     void startAtBind(Portal portal, boolean moreInBatch) {
         Prepared p = portal.statement;
-        transactions.checkAccepts(p.kind());
+        transactions.checkRuns(portal);
         portal.started = true;
         transactions.beforeStatement(p.kind(), moreInBatch);
         ExecutionResult result = calls.call(() -> p.query().execute(portal.parameters), p.offset());

@@ -103,6 +103,13 @@ final class Portals {
         });
     }
 
+    /** When the block fails: see {@link Portal#abort()}. */
+    void abortAll() {
+        for (Portal portal : byName.values()) {
+            portal.abort();
+        }
+    }
+
     /** At a transaction's end, since no portal here outlives its transaction. */
     void closeAll() {
         for (Portal portal : byName.values()) {

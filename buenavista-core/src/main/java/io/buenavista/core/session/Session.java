@@ -30,13 +30,22 @@ import java.util.concurrent.ScheduledExecutorService;
  * transaction): it is prepared to run once and runs at its Parse; its Bind, Describe and Execute take the portal it
  * left, and an error while it ran goes out at the message where PostgreSQL reports it (see {@link #runAlone}).
  *
+ * <p>In a failed transaction block each message is answered as PostgreSQL answers it: a Query's statement and a
+ * Parse are refused with 25P02 (after their syntax errors) unless they end the block
+ * ({@link Transactions#endsTransaction}) or are empty; Bind refuses any other statement and any parameter; Describe
+ * refuses what returns rows; Execute refuses every portal bound before the block failed, which stays to be described
+ * or closed (its rows are released); Close, Flush and Sync work as ever.
+ *
  * <p>The work is done by the session's parts: {@link PortalRunner} runs statements (with {@link CoreStatements} for
  * those the core runs itself, {@link RowStream} for their rows), {@link Transactions} keeps the transaction state,
  * {@link PreparedStatements} and {@link Portals} hold what the client named.
  *
  * <p>A CancelRequest ({@link #cancel}), the {@code statement_timeout} or a shutdown ({@link #terminate}) stops the
  * message being handled in whatever phase it is, prepare, execute or rows (see {@link HandlerCalls}); one that
- * arrives between messages is ignored, as PostgreSQL ignores it.
+ * arrives between messages is ignored, as PostgreSQL ignores it. A statement that runs alone is stopped while it
+ * runs at its Parse, but its 57014 too goes out at its Execute, where PostgreSQL's would. (A simple Query's statement
+ * started as at Bind and stopped before it returned its cursor sends no RowDescription before its 57014, where
+ * PostgreSQL describes it first: describing it would take a call into the handler after the stop.)
  */
 public final class Session {
     private final QuerySession handler;
@@ -61,8 +70,8 @@ public final class Session {
     /** What the statement that ran at its Parse left for its Bind and Execute; null when none did. */
     private RanAtParse ranAtParse;
     /**
-     * The unnamed statement when it was prepared to run once (see {@link #runAlone}) and its Bind took it: a later
-     * Bind or Describe of it prepares it anew.
+     * The unnamed statement when it was prepared to run once (see {@link #runAlone}) and its Bind took it, or it was
+     * stopped while it ran: a later Bind or Describe of it prepares it anew.
      */
     private Prepared unnamedRunOnce;
 
@@ -245,6 +254,9 @@ public final class Session {
      * out from its cursor.
      */
     private void runStatement(SqlStatement part, boolean batch) throws IOException {
+        if (transactions.isFailed()) {
+            preparer.refuseUnlessEndsTransaction(part.text(), part.offset());
+        }
         Prepared p = preparer.prepareToRunOnce(part.text(), part.offset());
         if (p.columnsDependOnParameters()) {
             Portal portal = new Portal("", p, List.of(), List.of(), null, new Codec[0]);
@@ -290,16 +302,26 @@ public final class Session {
 
     // ---- extended query ----
 
+    /**
+     * Parse. In a failed block a statement is refused here (after its syntax errors, before anything else), unless it
+     * ends the block or is empty, as PostgreSQL refuses it.
+     */
     private void parse(FrontendMessage.Parse m) throws IOException {
+        List<SqlStatement> parts = SqlLexer.split(m.sql());
+        if (parts.size() > 1) {
+            throw new PgException(SqlState.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
+        }
+        if (transactions.isFailed() && !parts.isEmpty()) {
+            calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
+                preparer.refuseUnlessEndsTransaction(parts.get(0).text(), parts.get(0).offset());
+                return null;
+            });
+        }
         if (!m.name().isEmpty()) {
             statements.checkUnused(m.name());
         }
         if (!statements.contains(m.name())) {
             statements.checkRoom(); // the unnamed statement is replaced, not added
-        }
-        List<SqlStatement> parts = SqlLexer.split(m.sql());
-        if (parts.size() > 1) {
-            throw new PgException(SqlState.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
         }
         List<PgType> declared = new ArrayList<>(m.parameterTypes().length);
         for (int oid : m.parameterTypes()) {
@@ -360,7 +382,10 @@ public final class Session {
      * as a simple Query's statement would, in autocommit; its Bind takes the portal it left. When it fails, a prepare
      * of its text (which runs nothing) tells where PostgreSQL reports the error: the prepare's own error fails this
      * Parse; else the statement is the prepared one, and its Execute reports the error of the run (as PostgreSQL, it
-     * is then described first). A cancel or timeout fails this Parse, the message it came in.
+     * is then described first). A cancel or timeout while it runs stops it where PostgreSQL's Execute would be: its
+     * Execute reports the 57014, after its Bind (which prepares it, since nothing more may call the handler in this
+     * message once it is stopped) and Describe. One during its prepare to run once fails this Parse, as it would
+     * PostgreSQL's.
      */
     private void runAlone(FrontendMessage.Parse m, SqlStatement part) throws IOException {
         calls.withTimeout(m, settings.statementTimeoutMillis(), () -> {
@@ -371,11 +396,17 @@ public final class Session {
                     runner.startAtBind(portal, false);
                 } catch (PgException e) {
                     portal.close();
-                    once.drop();
-                    if (e.isFatal() || SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                    if (e.isFatal()) {
+                        once.drop();
                         throw e;
                     }
-                    statements.add(preparer.prepare("", part.text(), part.offset(), List.of()));
+                    if (SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                        statements.add(once);
+                        unnamedRunOnce = once; // so that its Bind prepares it anew (see statement)
+                    } else {
+                        once.drop();
+                        statements.add(preparer.prepare("", part.text(), part.offset(), List.of()));
+                    }
                     ranAtParse = new RanAtParse.Failed(e);
                     return null;
                 } catch (RuntimeException e) {
@@ -445,16 +476,20 @@ public final class Session {
         } else {
             p = statement(m.statement(), m);
         }
+        int n = p.parameterTypes().size();
+        if (m.values().length != n) {
+            throw new PgException(SqlState.PROTOCOL_VIOLATION, "bind message supplies " + m.values().length
+                    + " parameters, but prepared statement \"" + p.name() + "\" requires " + n);
+        }
+        if (transactions.isFailed() && (!Transactions.endsTransaction(p.kind()) || n > 0)) {
+            // PostgreSQL binds nothing else there: no statement can run, and no parameter's type input either.
+            throw Transactions.aborted();
+        }
         if (!m.portal().isEmpty()) {
             portals.checkUnused(m.portal());
         }
         if (!portals.contains(m.portal())) {
             portals.checkRoom(); // the unnamed portal is replaced, not added
-        }
-        int n = p.parameterTypes().size();
-        if (m.values().length != n) {
-            throw new PgException(SqlState.PROTOCOL_VIOLATION, "bind message supplies " + m.values().length
-                    + " parameters, but prepared statement \"" + p.name() + "\" requires " + n);
         }
         short[] paramFormats = FormatCodes.expand(m.parameterFormats(), n, "parameter");
         List<Object> values = new ArrayList<>(n);
@@ -504,9 +539,13 @@ public final class Session {
         portal.described(columns, resultFormats, FormatCodes.codecs(codecs, columns, resultFormats));
     }
 
+    /** Describe. In a failed block PostgreSQL describes only what returns no rows (it cannot read the catalog). */
     private void describe(FrontendMessage.Describe m) throws IOException {
         if (m.kind() == 'S') {
             Prepared p = statement(m.name(), m);
+            if (transactions.isFailed() && !core.columnsOf(p).isEmpty()) {
+                throw Transactions.aborted();
+            }
             int[] oids = new int[p.parameterTypes().size()];
             for (int i = 0; i < oids.length; i++) {
                 PgType t = p.parameterTypes().get(i);
@@ -517,6 +556,9 @@ public final class Session {
             describeRows(core.columnsOf(p), null);
         } else if (m.kind() == 'P') {
             Portal portal = portals.require(m.name());
+            if (transactions.isFailed() && !portal.columns.isEmpty()) {
+                throw Transactions.aborted();
+            }
             describeRows(portal.columns, portal.resultFormats);
         } else {
             throw new PgException(SqlState.PROTOCOL_VIOLATION, "invalid DESCRIBE message subtype " + (int) m.kind());
@@ -531,9 +573,13 @@ public final class Session {
         }
     }
 
-    /** Execute: a failed portal is closed, so a later Execute of it finds nothing to resume. */
+    /**
+     * Execute: a failed portal is closed, so a later Execute of it finds nothing to resume. One that a failed block
+     * refuses to run stays, as in PostgreSQL.
+     */
     private void execute(FrontendMessage.Execute m) throws IOException {
         Portal portal = portals.require(m.portal());
+        transactions.checkRuns(portal);
         if (ranAtParse instanceof RanAtParse.Failed failed && m.portal().isEmpty()) {
             ranAtParse = null;
             portals.remove(m.portal());

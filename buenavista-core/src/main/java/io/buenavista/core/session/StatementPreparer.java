@@ -47,13 +47,37 @@ final class StatementPreparer {
         return prepare("", sql, offset, List.of(), true);
     }
 
-    private Prepared prepare(String name, String sql, int offset, List<PgType> declared, boolean once) {
-        Statement kind;
+    /**
+     * In a failed transaction block, which accepts only a statement that ends it: returns when {@code sql} is one,
+     * else refuses it with 25P02. PostgreSQL parses a statement before it refuses it, so a syntax error still goes
+     * out as one: the core finds those of the statements it reads, and for the others the statement is prepared
+     * (nothing runs) and only a syntax error of that prepare is kept.
+     */
+    void refuseUnlessEndsTransaction(String sql, int offset) {
+        if (Transactions.endsTransaction(classify(sql, offset))) {
+            return;
+        }
         try {
-            kind = StatementClassifier.classify(sql);
+            prepare("", sql, offset, List.of()).drop();
+        } catch (PgException e) {
+            if (e.isFatal() || SqlState.SYNTAX_ERROR.equals(e.sqlState())
+                    || SqlState.QUERY_CANCELED.equals(e.sqlState())) {
+                throw e;
+            }
+        }
+        throw Transactions.aborted();
+    }
+
+    private static Statement classify(String sql, int offset) {
+        try {
+            return StatementClassifier.classify(sql);
         } catch (PgException e) {
             throw e.position() > 0 ? e.withPosition(e.position() + offset) : e;
         }
+    }
+
+    private Prepared prepare(String name, String sql, int offset, List<PgType> declared, boolean once) {
+        Statement kind = classify(sql, offset);
         if (kind instanceof Statement.DeclareCursor d) {
             Prepared query = prepareRowsQuery(sql.substring(d.queryOffset()), offset + d.queryOffset(), declared);
             return new Prepared(name, sql, offset, kind, null, query.parameterTypes(), List.of(), query);

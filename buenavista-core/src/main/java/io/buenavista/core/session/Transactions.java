@@ -61,12 +61,34 @@ final class Transactions {
         return state != State.IDLE;
     }
 
-    /** 25P02 for a statement in a failed block other than those that end it. */
-    void checkAccepts(Statement kind) {
-        if (state == State.FAILED && !(kind instanceof Statement.Commit || kind instanceof Statement.Rollback
-                || kind instanceof Statement.RollbackToSavepoint)) {
-            throw new PgException(SqlState.IN_FAILED_SQL_TRANSACTION,
-                    "current transaction is aborted, commands ignored until end of transaction block");
+    /** Whether a statement failed in the block: until it ends, only the statements that end it are accepted. */
+    boolean isFailed() {
+        return state == State.FAILED;
+    }
+
+    /**
+     * Whether a failed block accepts the statement: one that ends the block (PostgreSQL's
+     * {@code IsTransactionExitStmt}: COMMIT, ROLLBACK, ROLLBACK TO SAVEPOINT). Null, the empty statement, is not one.
+     */
+    static boolean endsTransaction(Statement kind) {
+        return kind instanceof Statement.Commit || kind instanceof Statement.Rollback
+                || kind instanceof Statement.RollbackToSavepoint;
+    }
+
+    /** PostgreSQL's error for what a failed block refuses. */
+    static PgException aborted() {
+        return new PgException(SqlState.IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block");
+    }
+
+    /**
+     * 25P02 for running a portal in a failed block, as PostgreSQL's Execute refuses it: every portal bound before
+     * the block failed, and any that does not end the block. An empty one is answered as ever.
+     */
+    void checkRuns(Portal portal) {
+        if (state == State.FAILED && !portal.statement.isEmpty()
+                && (portal.isAborted() || !endsTransaction(portal.statement.kind()))) {
+            throw aborted();
         }
     }
 
@@ -142,7 +164,10 @@ final class Transactions {
         }
     }
 
-    /** After a statement failed: an implicit transaction is rolled back, a block becomes failed. */
+    /**
+     * After a statement failed: an implicit transaction is rolled back, a block becomes failed, and its portals with
+     * it (they stay to be described or closed, but none runs again).
+     */
     void afterError() {
         if (state == State.IMPLICIT) {
             portals.closeAll();
@@ -150,6 +175,7 @@ final class Transactions {
             state = State.IDLE;
             settingChanges.settle(false);
         } else if (state == State.BLOCK) {
+            portals.abortAll();
             state = State.FAILED;
         }
     }

@@ -30,13 +30,23 @@ public final class SqlLexer {
         return tokens;
     }
 
-    /** The tokens of {@code sql} without whitespace and comments. */
+    /**
+     * The tokens of {@code sql} without whitespace and comments. Whitespace is stepped over without making tokens of
+     * it: on a long statement those and a second list were most of the memory this took.
+     */
     public static List<SqlToken> significantTokens(String sql) {
         List<SqlToken> tokens = new ArrayList<>();
-        for (SqlToken token : tokenize(sql)) {
+        int pos = 0;
+        while (pos < sql.length()) {
+            if (isSpace(sql.charAt(pos))) {
+                pos++;
+                continue;
+            }
+            SqlToken token = next(sql, pos);
             if (!token.isTrivia()) {
                 tokens.add(token);
             }
+            pos = token.end();
         }
         return tokens;
     }

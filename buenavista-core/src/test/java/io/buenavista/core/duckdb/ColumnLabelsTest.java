@@ -262,6 +262,32 @@ class ColumnLabelsTest {
         assertEquals(List.of("é".repeat(31)), ColumnLabels.of("select 1 as \"" + "é".repeat(40) + "\"", 1));
     }
 
+    /**
+     * A select list of 1 MiB (67 168 items of the kinds the table checks against PostgreSQL, every third with an
+     * alias) is named item by item.
+     */
+    @Test
+    void aSelectListOfAMebibyteIsNamedItemByItem() {
+        String[][] kinds = {{"x", "x"}, {"upper(y)", "upper"}, {"x::text", "x"}, {"1", "?column?"},
+            {"count(*)", "count"}, {"case when x > 1 then y end", "case"}, {"(select 1 as inner_one)", "inner_one"},
+            {"\"Foo\"", "Foo"}, {"cast(x as integer)", "x"}, {"coalesce(x, 0)", "coalesce"}, {"x + 1", "?column?"},
+            {"t.arr[1]", "arr"}};
+        StringBuilder sql = new StringBuilder("select ");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; sql.length() < 1 << 20; i++) {
+            String[] kind = kinds[i % kinds.length];
+            sql.append(i == 0 ? "" : ", ").append(kind[0]);
+            if (i % 3 == 0) {
+                sql.append(" as c").append(i);
+                expected.add("c" + i);
+            } else {
+                expected.add(kind[1]);
+            }
+        }
+        sql.append(" from t");
+        assertEquals(expected, ColumnLabels.read(sql.toString()).names(expected.size()));
+    }
+
     @Test
     void everyPrefixOfTheTableIsReadWithoutFailing() {
         // Cut-off text reaches the labeller too (the database then reports the syntax error): it must not throw.

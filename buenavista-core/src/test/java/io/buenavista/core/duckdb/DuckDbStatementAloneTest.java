@@ -1,5 +1,7 @@
 package io.buenavista.core.duckdb;
 
+import static io.buenavista.core.duckdb.WireTranscript.answer;
+import static io.buenavista.core.duckdb.WireTranscript.simple;
 import static io.buenavista.testing.Frontend.bind;
 import static io.buenavista.testing.Frontend.describePortal;
 import static io.buenavista.testing.Frontend.describeStatement;
@@ -7,10 +9,11 @@ import static io.buenavista.testing.Frontend.execute;
 import static io.buenavista.testing.Frontend.flush;
 import static io.buenavista.testing.Frontend.formats;
 import static io.buenavista.testing.Frontend.parse;
-import static io.buenavista.testing.Frontend.query;
 import static io.buenavista.testing.Frontend.sync;
 import static io.buenavista.testing.Frontend.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.buenavista.core.server.BuenaVistaServer;
 import io.buenavista.testing.BackendMessage;
@@ -23,9 +26,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -34,7 +41,8 @@ import java.util.List;
  * {@code Session.runAlone}). Every answer, message by message, is PostgreSQL 15's: rows, commands, errors found before
  * and while it runs, and every way the client's messages may differ from that shape (Sync not yet sent, a Flush
  * between them, two statements before one Sync, parameters, binary results, a later use of the unnamed statement),
- * which take the ordinary way. A handler-level check shows which way each took and that each statement ran once.
+ * which take the ordinary way, and a cancel or statement_timeout while it runs. A handler-level check shows which way
+ * each took and that each statement ran once.
  */
 class DuckDbStatementAloneTest {
     private static final String PG_SCHEMA = "bv_alone_" + ProcessHandle.current().pid();
@@ -63,89 +71,9 @@ class DuckDbStatementAloneTest {
         return new FrontendMessage[] {parse("", sql), bind("", ""), describePortal(""), execute("", 0), sync()};
     }
 
-    /**
-     * The answer to messages sent in steps, written the same for any server: every message in order (ParseComplete
-     * as {@code parsed}, BindComplete as {@code bound}), errors with SQLSTATE and position, rows as text (binary ones
-     * in hex). A step that ends with Flush is read up to its last answer (a CommandComplete, error or suspension)
-     * before the next is sent; the last step ends with Sync and is read up to ReadyForQuery.
-     */
-    private static String answer(WireClient c, FrontendMessage[]... steps) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < steps.length; i++) {
-            c.send(steps[i]);
-            boolean last = i == steps.length - 1;
-            while (true) {
-                BackendMessage m = c.next();
-                write(m, out);
-                if (m instanceof BackendMessage.ReadyForQuery || !last && (m instanceof BackendMessage.CommandComplete
-                        || m instanceof BackendMessage.ErrorResponse || m instanceof BackendMessage.PortalSuspended)) {
-                    break;
-                }
-            }
-            out.append("| ");
-        }
-        return out.toString();
-    }
-
-    private static void write(BackendMessage m, StringBuilder out) {
-        if (m instanceof BackendMessage.ErrorResponse e) {
-            out.append("ERROR ").append(e.fields().get('C'));
-            if (e.fields().containsKey('P')) {
-                out.append(" at ").append(e.fields().get('P'));
-            }
-        } else if (m instanceof BackendMessage.ParseComplete) {
-            out.append("parsed");
-        } else if (m instanceof BackendMessage.BindComplete) {
-            out.append("bound");
-        } else if (m instanceof BackendMessage.ParameterDescription p) {
-            out.append("params").append(java.util.Arrays.toString(p.oids()));
-        } else if (m instanceof BackendMessage.RowDescription r) {
-            out.append("cols[");
-            r.fields().forEach(f -> out.append(f.name()).append(':').append(f.typeOid()).append(':')
-                    .append(f.format()).append(' '));
-            out.append(']');
-        } else if (m instanceof BackendMessage.NoData) {
-            out.append("nodata");
-        } else if (m instanceof BackendMessage.DataRow d) {
-            List<String> values = new ArrayList<>();
-            for (int i = 0; i < d.size(); i++) {
-                values.add(d.isNull(i) ? "NULL" : printable(d.bytes(i)));
-            }
-            out.append(values);
-        } else if (m instanceof BackendMessage.CommandComplete cc) {
-            out.append(cc.tag());
-        } else if (m instanceof BackendMessage.PortalSuspended) {
-            out.append("suspended");
-        } else if (m instanceof BackendMessage.EmptyQueryResponse) {
-            out.append("empty");
-        } else if (m instanceof BackendMessage.CloseComplete) {
-            out.append("closed");
-        } else if (m instanceof BackendMessage.ReadyForQuery r) {
-            out.append("ready ").append(r.status());
-        } else {
-            return; // notices and parameter statuses are not compared
-        }
-        out.append(' ');
-    }
-
-    private static String printable(byte[] bytes) {
-        String s = new String(bytes, StandardCharsets.UTF_8);
-        return s.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f) ? s : "0x" + HexFormat.of().formatHex(bytes);
-    }
-
-    /** Each case's answer on both servers, in order on one connection each, compared all at once. */
+    /** Each case's answer on both servers (see {@link WireTranscript#assertSameAnswers}). */
     private static void assertSameAnswers(FrontendMessage[]... cases) {
-        List<String> expected = new ArrayList<>();
-        List<String> actual = new ArrayList<>();
-        for (FrontendMessage[] messages : cases) {
-            expected.add(answer(pg, messages));
-            actual.add(answer(duck, messages));
-        }
-        assertEquals(String.join("\n", expected), String.join("\n", actual));
-    }
-
-    private static FrontendMessage[] simple(String sql) {
-        return new FrontendMessage[] {query(sql)};
+        WireTranscript.assertSameAnswers(pg, duck, cases);
     }
 
     @Test
@@ -361,5 +289,88 @@ class DuckDbStatementAloneTest {
             c.readUntilReady();
             assertEquals(List.of("prepare SELECT v FROM r WHERE id = 1", "execute"), recording.calls());
         }
+    }
+
+    // ---- a cancel or statement_timeout while it runs ----
+
+    /** A statement that runs until stopped: pg_sleep on PostgreSQL, a count over a huge range on DuckDB. */
+    private static final String PG_LONG = "SELECT pg_sleep(60)";
+    private static final String DUCK_LONG = "SELECT count(*) FROM range(1000000000000)";
+
+    /**
+     * One CancelRequest, sent once the statement runs, and the statement_timeout, stop a lone statement as they stop
+     * PostgreSQL's: ParseComplete, BindComplete (and the RowDescription) go out first and the 57014 at its Execute,
+     * although Buena Vista runs it at its Parse. The statement ran once; its Bind prepared it again to describe it.
+     */
+    @Test
+    void aCancelOrTimeoutWhileItRunsComesAtItsExecuteAsInPostgres() throws Exception {
+        ObservedHandler observed = new ObservedHandler(new DuckDbHandler(DuckDbConfig.inMemory()));
+        try (BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false)
+                .handler(observed).build().start();
+                WireClient postgres = twin.postgresWire();
+                WireClient c = WireClient.connect("127.0.0.1", server.port())) {
+            c.login("postgres", "test");
+            for (boolean describe : new boolean[] {true, false}) {
+                postgres.send(lone(PG_LONG, describe));
+                awaitSleeping(postgres.backendKeyData().processId());
+                postgres.cancel();
+                String expected = shape(postgres);
+                observed.reset();
+                c.send(lone(DUCK_LONG, describe));
+                assertTrue(observed.awaitExecution(Duration.ofSeconds(30)), "the statement started");
+                c.cancel();
+                assertEquals(expected, shape(c));
+                assertEquals(List.of("once " + DUCK_LONG, "execute", "prepare " + DUCK_LONG), observed.calls());
+            }
+            postgres.simpleQuery("SET statement_timeout = '1s'");
+            c.simpleQuery("SET statement_timeout = '1s'");
+            for (boolean describe : new boolean[] {true, false}) {
+                postgres.send(lone(PG_LONG, describe));
+                c.send(lone(DUCK_LONG, describe));
+                assertEquals(shape(postgres), shape(c));
+            }
+            postgres.simpleQuery("RESET statement_timeout");
+            c.simpleQuery("RESET statement_timeout");
+            assertEquals(answer(postgres, alone("SELECT 1 AS one")), answer(c, alone("SELECT 1 AS one")));
+        }
+    }
+
+    /** A lone statement, with or without its Describe. */
+    private static FrontendMessage[] lone(String sql, boolean describe) {
+        return describe ? alone(sql) : new FrontendMessage[] {parse("", sql), bind("", ""), execute("", 0), sync()};
+    }
+
+    /** Which messages came up to ReadyForQuery, with an error's SQLSTATE and text (columns differ by design). */
+    private static String shape(WireClient c) {
+        StringBuilder out = new StringBuilder();
+        for (BackendMessage m : c.readUntilReady()) {
+            if (m instanceof BackendMessage.ErrorResponse e) {
+                out.append("ERROR ").append(e.fields().get('C')).append(' ').append(e.fields().get('M')).append(", ");
+            } else if (m instanceof BackendMessage.ReadyForQuery r) {
+                out.append("ReadyForQuery ").append(r.status());
+            } else if (!(m instanceof BackendMessage.NoticeResponse || m instanceof BackendMessage.ParameterStatus)) {
+                out.append(m.getClass().getSimpleName()).append(", ");
+            }
+        }
+        return out.toString();
+    }
+
+    /** Waits until the PostgreSQL backend sleeps in pg_sleep, so that the one cancel finds it executing. */
+    private static void awaitSleeping(int pid) throws SQLException, InterruptedException {
+        try (Connection admin = DriverManager.getConnection(PostgresTwin.PG_URL);
+                PreparedStatement ps = admin.prepareStatement(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event = 'PgSleep'")) {
+            ps.setInt(1, pid);
+            for (int i = 0; i < 3000; i++) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
+            }
+        }
+        fail("PostgreSQL backend " + pid + " never slept");
     }
 }

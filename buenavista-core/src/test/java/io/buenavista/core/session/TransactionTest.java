@@ -92,8 +92,8 @@ class TransactionTest extends WireScript {
         client.send(query("insert b"));
         expectError("25P02");
         client.expectReadyForQuery('E');
+        // Refused at its Parse, as PostgreSQL refuses it; the rest up to Sync is skipped.
         client.send(parse("", "rows 1"), bind("", ""), execute("", 0), sync());
-        client.expect(ParseComplete.class, BindComplete.class);
         expectError("25P02");
         client.expectReadyForQuery('E');
         simple("commit", "ROLLBACK", 'I');

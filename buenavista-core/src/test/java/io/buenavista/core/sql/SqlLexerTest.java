@@ -32,6 +32,18 @@ class SqlLexerTest {
         assertEquals(sql, rebuilt.toString());
     }
 
+    /** The significant tokens are the tokens without trivia, whatever whitespace and comments surround them. */
+    @Test
+    void significantTokensAreTheTokensWithoutTrivia() {
+        for (String sql : List.of("", " ", "select 1", " \t\r\n\f\u000bselect\n\n 1 ,2 ", "a/* c */b -- d\ne--",
+                "select 'a  b' ,  \"c  d\"  from  t  where x = $$ $$ ;  ", "x /* unterminated", "x--\r\ny",
+                "select\u00a0\u00e9 \u3000 1")) {
+            List<SqlToken> expected = SqlLexer.tokenize(sql).stream().filter(t -> !t.isTrivia())
+                    .collect(Collectors.toList());
+            assertEquals(expected, SqlLexer.significantTokens(sql), sql);
+        }
+    }
+
     @Test
     void tokenKinds() {
         List<Kind> kinds = SqlLexer.significantTokens("SELECT a.b, 1.5e3, 'x', $2, $q$x$q$, \"Id\" <> (x);")
