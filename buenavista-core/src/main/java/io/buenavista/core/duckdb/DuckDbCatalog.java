@@ -174,9 +174,13 @@ final class DuckDbCatalog {
             script.add("SET VARIABLE bv_user = " + literal(user));
             script.add("SET VARIABLE bv_database = " + literal(database));
             script.add("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
-            script.add("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
-            script.add("SET VARIABLE bv_keywords = (SELECT list(keyword_name) FROM duckdb_keywords() "
-                    + "WHERE keyword_category <> 'unreserved')");
+            // Sets as MAPs read with map_contains: DuckDB turns list_contains of a long constant list into an IN
+            // list and that into a join, planned and run again wherever the catalog names a view or quotes a name.
+            script.add("SET VARIABLE bv_catalog_objects = MAP(" + list(VIEW_NAMES) + ", list_transform("
+                    + list(VIEW_NAMES) + ", lambda n: true))");
+            script.add("SET VARIABLE bv_keywords = (SELECT MAP(k, list_transform(k, lambda x: true)) FROM "
+                    + "(SELECT list(DISTINCT keyword_name) AS k FROM duckdb_keywords() "
+                    + "WHERE keyword_category <> 'unreserved'))");
             StringJoiner names = new StringJoiner(", ", "MAP {", "}");
             CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
             script.add("SET VARIABLE bv_setting_names = " + names);
