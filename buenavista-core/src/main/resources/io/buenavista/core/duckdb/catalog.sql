@@ -314,11 +314,26 @@ CREATE OR REPLACE TEMP MACRO _pg_expandarray(a) AS
 CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS
     nullif(array_to_string(list_transform(l, lambda bv_n: quote_ident(bv_n)), ', '), '');
 
+-- The constraints PostgreSQL would list, each with its OID and what pg_get_constraintdef answers: what needs no
+-- other table. (pg_get_constraintdef reads this view alone, without the joins of bv_constraints.)
+CREATE OR REPLACE TEMP VIEW bv_constraint_rows AS
+SELECT k.*, k.table_oid * 1000 + 500 + k.constraint_index AS oid,
+    CASE k.constraint_type
+        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
+        WHEN 'UNIQUE' THEN 'UNIQUE (' || bv_quote_idents(k.constraint_column_names) || ')'
+        WHEN 'CHECK' THEN 'CHECK (' || k.expression || ')'
+        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || bv_quote_idents(k.constraint_column_names)
+            || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
+            || bv_quote_idents(k.referenced_column_names) || ')'
+        ELSE k.constraint_text END AS bv_definition
+FROM duckdb_constraints() k
+WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
+
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
 -- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it. bv_definition is what
 -- pg_get_constraintdef answers; pg_constraint below shows PostgreSQL's columns only.
 CREATE OR REPLACE TEMP VIEW bv_constraints AS
-SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
+SELECT k.oid,
     CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_name || '_pkey'
         WHEN 'FOREIGN KEY' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
         ELSE k.constraint_name END AS conname,
@@ -339,18 +354,10 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
     -- the referenced columns' numbers, those not found left out; NULL when none is found
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN nullif(list_filter(list_transform(k.referenced_column_names,
         lambda bv_n: rt.columns[bv_n]), lambda bv_i: bv_i IS NOT NULL), []) END AS confkey,
-    k.expression AS conbin,
-    CASE k.constraint_type
-        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
-        WHEN 'UNIQUE' THEN 'UNIQUE (' || bv_quote_idents(k.constraint_column_names) || ')'
-        WHEN 'CHECK' THEN 'CHECK (' || k.expression || ')'
-        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || bv_quote_idents(k.constraint_column_names)
-            || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
-            || bv_quote_idents(k.referenced_column_names) || ')'
-        ELSE k.constraint_text END AS bv_definition
+    k.expression AS conbin, k.bv_definition
 -- (The referenced table and its primary key are joined rather than looked up in correlated subqueries, which DuckDB
 -- plans as joins anyway, at a cost paid on every statement that reads pg_constraint.)
-FROM duckdb_constraints() k
+FROM bv_constraint_rows k
 LEFT JOIN (SELECT t.database_name, t.schema_name, t.table_name, t.table_oid, c.columns
     FROM duckdb_tables() t
     -- (the column numbers of referenced tables only: duckdb_columns() lists every column of every view too)
@@ -360,8 +367,7 @@ LEFT JOIN (SELECT t.database_name, t.schema_name, t.table_name, t.table_oid, c.c
     AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table
 LEFT JOIN (SELECT database_name, schema_name, table_name, table_oid, constraint_index FROM duckdb_constraints()
         WHERE constraint_type = 'PRIMARY KEY') pk ON k.constraint_type = 'FOREIGN KEY'
-    AND pk.database_name = k.database_name AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table
-WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
+    AND pk.database_name = k.database_name AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table;
 
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
 SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalidated, conrelid, contypid, conindid,
@@ -371,8 +377,8 @@ SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalid
 FROM bv_constraints;
 
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
-        (SELECT bv_con.bv_definition FROM bv_constraints bv_con WHERE bv_con.oid = o),
-    (o, p) AS (SELECT bv_con.bv_definition FROM bv_constraints bv_con WHERE bv_con.oid = o);
+        (SELECT bv_con.bv_definition FROM bv_constraint_rows bv_con WHERE bv_con.oid = o),
+    (o, p) AS (SELECT bv_con.bv_definition FROM bv_constraint_rows bv_con WHERE bv_con.oid = o);
 -- Key columns quoted as PostgreSQL quotes them; expressions (indkey 0) as they are.
 CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THEN x.names[c]
     ELSE quote_ident(x.names[c]) END;
