@@ -376,9 +376,12 @@ SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalid
     NULL::SMALLINT[] AS confdelsetcols, NULL::BIGINT[] AS conexclop, conbin
 FROM bv_constraints;
 
+-- pg_get_constraintdef and pg_get_indexdef take the answer from a MAP of all OIDs, built by an uncorrelated subquery,
+-- which DuckDB plans and runs once; a correlated subquery becomes a join of the caller's rows with the whole view,
+-- which cost more. (Not so for the relations, where the MAP needs an aggregate to keep each OID once.)
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
-        (SELECT bv_con.bv_definition FROM bv_constraint_rows bv_con WHERE bv_con.oid = o),
-    (o, p) AS (SELECT bv_con.bv_definition FROM bv_constraint_rows bv_con WHERE bv_con.oid = o);
+        (SELECT MAP(list(bv_con.oid), list(bv_con.bv_definition)) FROM bv_constraint_rows bv_con)[o::BIGINT],
+    (o, p) AS (SELECT MAP(list(bv_con.oid), list(bv_con.bv_definition)) FROM bv_constraint_rows bv_con)[o::BIGINT];
 -- Key columns quoted as PostgreSQL quotes them; expressions (indkey 0) as they are.
 CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THEN x.names[c]
     ELSE quote_ident(x.names[c]) END;
@@ -387,12 +390,16 @@ CREATE OR REPLACE TEMP MACRO bv_indexdef_of(x) AS 'CREATE ' || CASE WHEN x.indis
     || quote_ident(x.table_name) || ' USING btree ('
     || nullif(array_to_string(list_transform(range(1, len(x.names) + 1), lambda bv_c: bv_index_key(x, bv_c)), ', '), '')
     || ')';
--- With a column number, the key column's name (or expression) alone, as PostgreSQL answers. (One subquery for both
--- cases: DuckDB plans and runs every branch's subquery, each a join with bv_indexes.)
+-- (Each index once: a MAP's keys must be unique, and an OID made up for a key's index could in principle be taken.)
+CREATE OR REPLACE TEMP MACRO bv_index_map() AS (SELECT MAP(list(bv_x.indexrelid), list(bv_x.bv_ix))
+    FROM (SELECT bv_ix.indexrelid, any_value(bv_ix) AS bv_ix FROM bv_indexes bv_ix GROUP BY bv_ix.indexrelid) bv_x);
+-- With a column number, the key column's name (or expression) alone, as PostgreSQL answers. (The index's row is a
+-- lambda's argument: a macro's argument would be copied, lookup and all, wherever the body names it; and one lookup
+-- serves both cases, where DuckDB would plan and run the subqueries of every CASE branch.)
 CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS
-        (SELECT bv_indexdef_of(bv_ix) FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o),
-    (o, c, p) AS (SELECT CASE WHEN c = 0 THEN bv_indexdef_of(bv_ix) ELSE bv_index_key(bv_ix, c) END
-        FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o);
+        list_transform([bv_index_map()[o::BIGINT]], lambda bv_ix: bv_indexdef_of(bv_ix))[1],
+    (o, c, p) AS list_transform([bv_index_map()[o::BIGINT]],
+        lambda bv_ix: CASE WHEN c = 0 THEN bv_indexdef_of(bv_ix) ELSE bv_index_key(bv_ix, c) END)[1];
 
 -- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM, there WITH
 -- ORDINALITY AS a(relid, depth), which DuckDB ignores for a table macro: the table form has the ordinality column
