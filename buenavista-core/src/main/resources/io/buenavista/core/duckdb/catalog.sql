@@ -5,7 +5,9 @@
 -- settings, lower-case names), bv_database (the client's database name), bv_user, bv_version, bv_default_db (DuckDB's
 -- default catalog, shown as schema public), bv_visible (schema names on the search path), bv_catalog_objects,
 -- bv_keywords (the keywords quote_ident quotes); the last two are MAPs to true, read with map_contains.
--- Statements are separated by a semicolon at the end of a line.
+-- Statements are separated by a semicolon at the end of a line. A statement after a comment line "-- on demand" is
+-- left out of a session's first installation, and run (with those of the objects it uses) before the first statement
+-- that names its object: those cost DuckDB the most to create, as it binds each object when it is created.
 
 -- ---- schema mapping: the default catalog's main is public, an attached catalog X's main is schema X ----
 CREATE OR REPLACE TEMP MACRO bv_nspname(db, sch) AS CASE
@@ -275,6 +277,7 @@ WHERE column_default IS NOT NULL AND bv_nspname(database_name, schema_name) IS N
 
 -- One row per index; names holds each key's column name or expression, indkey its attnum (0 for an expression, as
 -- PostgreSQL has it). Expressions are split at ", ", so one with a comma inside shows as two keys.
+-- on demand
 CREATE OR REPLACE TEMP VIEW bv_indexes AS
 SELECT x.*, list_transform(x.names, lambda bv_n: coalesce(cols.numbers[bv_n], 0)::SMALLINT) AS indkey
 FROM (SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db, schema_name AS sch,
@@ -295,6 +298,7 @@ WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE');
 
 -- indkey and indoption are int2vectors in PostgreSQL; here lists, which is what clients do with them (unnest,
 -- ANY, information_schema._pg_expandarray). PostgreSQL subscripts an int2vector from 0, a list from 1.
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_index AS
 SELECT indexrelid, indrelid, len(indkey)::SMALLINT AS indnatts, len(indkey)::SMALLINT AS indnkeyatts, indisunique,
     false AS indnullsnotdistinct, indisprimary, false AS indisexclusion, true AS indimmediate,
@@ -316,6 +320,7 @@ CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS
 
 -- The constraints PostgreSQL would list, each with its OID and what pg_get_constraintdef answers: what needs no
 -- other table. (pg_get_constraintdef reads this view alone, without the joins of bv_constraints.)
+-- on demand
 CREATE OR REPLACE TEMP VIEW bv_constraint_rows AS
 SELECT k.*, k.table_oid * 1000 + 500 + k.constraint_index AS oid,
     CASE k.constraint_type
@@ -332,6 +337,7 @@ WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_n
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
 -- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it. bv_definition is what
 -- pg_get_constraintdef answers; pg_constraint below shows PostgreSQL's columns only.
+-- on demand
 CREATE OR REPLACE TEMP VIEW bv_constraints AS
 SELECT k.oid,
     CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_name || '_pkey'
@@ -369,6 +375,7 @@ LEFT JOIN (SELECT database_name, schema_name, table_name, table_oid, constraint_
         WHERE constraint_type = 'PRIMARY KEY') pk ON k.constraint_type = 'FOREIGN KEY'
     AND pk.database_name = k.database_name AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
 SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalidated, conrelid, contypid, conindid,
     conparentid, confrelid, confupdtype, confdeltype, confmatchtype, conislocal, coninhcount, connoinherit, conkey,
@@ -379,6 +386,7 @@ FROM bv_constraints;
 -- pg_get_constraintdef and pg_get_indexdef take the answer from a MAP of all OIDs, built by an uncorrelated subquery,
 -- which DuckDB plans and runs once; a correlated subquery becomes a join of the caller's rows with the whole view,
 -- which cost more. (Not so for the relations, where the MAP needs an aggregate to keep each OID once.)
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
         (SELECT MAP(list(bv_con.oid), list(bv_con.bv_definition)) FROM bv_constraint_rows bv_con)[o::BIGINT],
     (o, p) AS (SELECT MAP(list(bv_con.oid), list(bv_con.bv_definition)) FROM bv_constraint_rows bv_con)[o::BIGINT];
@@ -391,11 +399,13 @@ CREATE OR REPLACE TEMP MACRO bv_indexdef_of(x) AS 'CREATE ' || CASE WHEN x.indis
     || nullif(array_to_string(list_transform(range(1, len(x.names) + 1), lambda bv_c: bv_index_key(x, bv_c)), ', '), '')
     || ')';
 -- (Each index once: a MAP's keys must be unique, and an OID made up for a key's index could in principle be taken.)
+-- on demand
 CREATE OR REPLACE TEMP MACRO bv_index_map() AS (SELECT MAP(list(bv_x.indexrelid), list(bv_x.bv_ix))
     FROM (SELECT bv_ix.indexrelid, any_value(bv_ix) AS bv_ix FROM bv_indexes bv_ix GROUP BY bv_ix.indexrelid) bv_x);
 -- With a column number, the key column's name (or expression) alone, as PostgreSQL answers. (The index's row is a
 -- lambda's argument: a macro's argument would be copied, lookup and all, wherever the body names it; and one lookup
 -- serves both cases, where DuckDB would plan and run the subqueries of every CASE branch.)
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS
         list_transform([bv_index_map()[o::BIGINT]], lambda bv_ix: bv_indexdef_of(bv_ix))[1],
     (o, c, p) AS list_transform([bv_index_map()[o::BIGINT]],
@@ -485,6 +495,7 @@ SELECT 0 AS seqrelid, 20 AS seqtypid, 1::BIGINT AS seqstart, 1::BIGINT AS seqinc
 -- (The type OIDs are computed in an inner select: macros expand in place, and format_type(bv_type_oid(x)) would
 -- make DuckDB bind an expression tree of exponential size.)
 CREATE OR REPLACE TEMP MACRO bv_format_argtype(o) AS CASE o WHEN 2276 THEN '"any"' ELSE format_type(o, NULL) END;
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_proc AS
 SELECT oid, proname, pronamespace, 10 AS proowner, 14 AS prolang, 100::FLOAT AS procost,
     CASE WHEN proretset THEN 1000 ELSE 0 END::FLOAT AS prorows, 0 AS provariadic, '-' AS prosupport,
@@ -509,8 +520,11 @@ FROM (SELECT f.function_oid AS oid, f.function_name AS proname,
     FROM duckdb_functions() f
     JOIN duckdb_schemas() s ON s.database_name = f.database_name AND s.schema_name = f.schema_name
     WHERE NOT f.internal AND f.database_name <> 'temp' AND bv_nspname(f.database_name, f.schema_name) IS NOT NULL);
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_function_result(o) AS (SELECT bv_fn.bv_result FROM pg_proc bv_fn WHERE bv_fn.oid = o);
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(o) AS (SELECT bv_fn.bv_arguments FROM pg_proc bv_fn WHERE bv_fn.oid = o);
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_function_identity_arguments(o) AS
     (SELECT bv_fn.bv_arguments FROM pg_proc bv_fn WHERE bv_fn.oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_keywords() AS TABLE
