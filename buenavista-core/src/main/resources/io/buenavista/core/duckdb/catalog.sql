@@ -60,6 +60,7 @@ CREATE OR REPLACE TEMP MACRO format_type(o, m) AS CASE
     WHEN bv_array_elem(o) IS NOT NULL THEN bv_format_scalar(bv_array_elem(o), m) || '[]'
     ELSE bv_format_scalar(o, m) END;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_type AS
 SELECT t.oid::INTEGER AS oid, t.typname, 11 AS typnamespace, 10 AS typowner, t.typlen::SMALLINT AS typlen,
     t.typlen BETWEEN 1 AND 8 AS typbyval, 'b' AS typtype, t.typcategory, false AS typispreferred,
@@ -172,6 +173,7 @@ CREATE OR REPLACE TEMP VIEW pg_user AS
 SELECT getvariable('bv_user') AS usename, 10 AS usesysid, false AS usecreatedb, false AS usesuper,
     false AS userepl, false AS usebypassrls, '********' AS passwd, NULL::TIMESTAMPTZ AS valuntil,
     NULL::VARCHAR[] AS useconfig;
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_settings AS
 SELECT getvariable('bv_setting_names')[s.key] AS name, s.value AS setting, NULL::VARCHAR AS unit, 'Buena Vista' AS category,
     NULL::VARCHAR AS short_desc, NULL::VARCHAR AS extra_desc, 'user' AS context, 'string' AS vartype,
@@ -256,6 +258,7 @@ SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltyp
 FROM bv_relations
 WHERE bv_nspname(db, sch) IS NOT NULL;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_attribute AS
 SELECT c.table_oid AS attrelid, c.column_name AS attname, bv_type_oid(c.data_type) AS atttypid,
     -1 AS attstattarget, -1::SMALLINT AS attlen, c.column_index::SMALLINT AS attnum, 0 AS attndims,
@@ -269,6 +272,7 @@ SELECT c.table_oid AS attrelid, c.column_name AS attname, bv_type_oid(c.data_typ
 FROM duckdb_columns() c
 WHERE bv_nspname(c.database_name, c.schema_name) IS NOT NULL;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_attrdef AS
 SELECT table_oid * 1000 + column_index AS oid, table_oid AS adrelid, column_index::SMALLINT AS adnum,
     column_default AS adbin
@@ -436,6 +440,7 @@ CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT bv_rel.oid FROM bv
        OR len(bv_parts.p) = 2 AND bv_ident_matches(bv_parts.p[1], bv_nspname(bv_rel.db, bv_rel.sch)) AND bv_ident_matches(bv_parts.p[2], bv_rel.relname)
     ORDER BY bv_nspname(bv_rel.db, bv_rel.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(bv_rel.db, bv_rel.sch))
     LIMIT 1);
+-- on demand
 CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT bv_ty.oid FROM pg_type bv_ty
     WHERE bv_ty.typname = name OR format_type(bv_ty.oid, NULL) = name LIMIT 1);
 -- (o is bound once in a subquery: format_type names its argument many times, and o may be a lookup itself.)
@@ -537,6 +542,7 @@ SELECT keyword_name AS word,
         ELSE 'reserved (can be function or type name)' END AS catdesc,
     'can be bare label' AS baredesc
 FROM duckdb_keywords();
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_tables AS
 SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') AS tableowner,
     NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, c.relhastriggers AS hastriggers,
