@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
  * statement that names one of them ({@link #needsObjects}): sessions that never look at the catalog (pgbench, most
  * application traffic) open without that cost. The first statement that names one gets all objects but those that
  * catalog.sql marks with a comment line {@value #ON_DEMAND} (the costliest to create: functions, constraints,
- * indexes); a statement that names one of those gets it then, with the objects it uses.
+ * indexes, columns, types); a statement that names one of those gets it then, with the objects it uses.
  *
  * <p>Schema mapping: the default catalog's {@code main} is schema {@code public}; an attached catalog X's
  * {@code main} is schema X; other schemas of attached catalogs are not shown. {@code search_path} is translated
