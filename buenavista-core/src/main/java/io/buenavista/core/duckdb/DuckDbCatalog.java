@@ -19,6 +19,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +40,9 @@ import java.util.stream.Collectors;
  * path then answers as PostgreSQL's {@code "$user", public} would). The objects cost DuckDB tens of milliseconds to
  * create (it binds each one), so they, and the variables only they read, are created only before the first
  * statement that names one of them ({@link #needsObjects}): sessions that never look at the catalog (pgbench, most
- * application traffic) open without that cost.
+ * application traffic) open without that cost. The first statement that names one gets all objects but those that
+ * catalog.sql marks with a comment line {@value #ON_DEMAND} (the costliest to create: functions, constraints,
+ * indexes, columns, types); a statement that names one of those gets it then, with the objects it uses.
  *
  * <p>Schema mapping: the default catalog's {@code main} is schema {@code public}; an attached catalog X's
  * {@code main} is schema X; other schemas of attached catalogs are not shown. {@code search_path} is translated
@@ -60,15 +64,29 @@ final class DuckDbCatalog {
     private static final Set<String> CORE_SETTING_KEYS = CORE_SETTINGS.stream()
             .map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
 
-    private static final List<String> STATEMENTS = load();
-    /** All of catalog.sql as one multi-statement text: DuckDB then runs it in one call. */
-    private static final String SCRIPT = String.join(";\n", STATEMENTS);
+    /** The comment line before a statement of catalog.sql that keeps its object out of the first installation. */
+    static final String ON_DEMAND = "-- on demand";
+
+    private static final List<Definition> STATEMENTS = load();
     /** The views of catalog.sql, which pg_class does not list. */
     private static final List<String> VIEW_NAMES = viewNames(STATEMENTS);
-    /** The names of all objects catalog.sql creates, lower case. */
-    private static final Set<String> OBJECT_NAMES = objectNames(STATEMENTS);
-    private static final int SHORTEST_NAME = OBJECT_NAMES.stream().mapToInt(String::length).min().orElse(1);
-    private static final int LONGEST_NAME = OBJECT_NAMES.stream().mapToInt(String::length).max().orElse(1);
+    /** Lower-case object name → the statements that create it, with those of the objects they use. */
+    private static final Map<String, BitSet> NEEDED_BY_NAME = neededByName(STATEMENTS);
+    /** The statements of the first installation: all not on demand, with those of the objects they use. */
+    private static final BitSet FIRST = first(STATEMENTS);
+    private static final int SHORTEST_NAME = NEEDED_BY_NAME.keySet().stream().mapToInt(String::length).min().orElse(1);
+    private static final int LONGEST_NAME = NEEDED_BY_NAME.keySet().stream().mapToInt(String::length).max().orElse(1);
+
+    /**
+     * One statement of catalog.sql.
+     *
+     * @param sql      its text
+     * @param name     the object it creates, lower case; null for none
+     * @param onDemand whether it waits for a statement naming its object
+     * @param needs    the statements it needs run first and itself (indexes into the list): those creating the
+     *                 objects it names, with theirs
+     */
+    private record Definition(String sql, String name, boolean onDemand, BitSet needs) {}
 
     private final DuckDBConnection conn;
     private final String defaultCatalog;
@@ -76,7 +94,10 @@ final class DuckDbCatalog {
     private final String database;
     /** Core settings by lower-case name. */
     private final Map<String, String> settings = new LinkedHashMap<>();
-    private boolean objectsInstalled;
+    /** The statements of catalog.sql that have run; empty until the first installation, which sets the variables. */
+    private final BitSet installed = new BitSet();
+    /** Those of them that ran inside the current transaction block, gone if it rolls back. */
+    private final BitSet installedInBlock = new BitSet();
 
     private DuckDbCatalog(DuckDBConnection conn, String defaultCatalog, String user, String database) {
         this.conn = conn;
@@ -123,9 +144,14 @@ final class DuckDbCatalog {
      * side of yes: a name inside a string or a comment counts too.
      */
     boolean needsObjects(String sql) {
-        if (objectsInstalled) {
-            return false;
-        }
+        BitSet needed = needed(sql);
+        needed.andNot(installed);
+        return !needed.isEmpty();
+    }
+
+    /** The statements that create the objects {@code sql} names, with those of the objects they use. */
+    private static BitSet needed(String sql) {
+        BitSet needed = new BitSet();
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -139,62 +165,105 @@ final class DuckDbCatalog {
                 i++;
             }
             int length = i - start;
-            if (length >= SHORTEST_NAME && length <= LONGEST_NAME
-                    && OBJECT_NAMES.contains(sql.substring(start, i).toLowerCase(Locale.ROOT))) {
-                return true;
+            if (length >= SHORTEST_NAME && length <= LONGEST_NAME) {
+                BitSet statements = NEEDED_BY_NAME.get(sql.substring(start, i).toLowerCase(Locale.ROOT));
+                if (statements != null) {
+                    needed.or(statements);
+                }
             }
         }
-        return false;
+        return needed;
     }
 
     private static boolean isNameChar(char c) {
         return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
+    /** Whether every object of the catalog is installed. */
     boolean objectsInstalled() {
-        return objectsInstalled;
+        return installed.cardinality() == STATEMENTS.size();
+    }
+
+    /** Creates every object of the catalog not installed yet. */
+    void installObjects() {
+        BitSet all = new BitSet();
+        all.set(0, STATEMENTS.size());
+        install(all, false);
     }
 
     /**
-     * Creates the views and macros of catalog.sql in one DuckDB call. Inside a transaction block they belong to the
-     * block: the session calls {@link #objectsRolledBack()} when it is rolled back.
+     * Creates the objects of the catalog {@code sql} names that are not installed yet, and the first time the first
+     * installation's too, in one DuckDB call. Inside a transaction block they belong to the block: the session calls
+     * {@link #objectsRolledBack()} when it is rolled back, {@link #blockEnded()} when it ends either way.
      */
-    void installObjects() {
+    void installObjects(String sql, boolean inBlock) {
+        BitSet wanted = needed(sql);
+        wanted.or(FIRST);
+        install(wanted, inBlock);
+    }
+
+    private void install(BitSet wanted, boolean inBlock) {
+        BitSet missing = (BitSet) wanted.clone();
+        missing.andNot(installed);
+        if (missing.isEmpty()) {
+            return;
+        }
         try (Statement s = conn.createStatement()) {
-            String duckVersion;
-            try (ResultSet rs = s.executeQuery("SELECT library_version FROM pragma_version()")) {
-                rs.next();
-                duckVersion = rs.getString(1);
-            }
-            String version = "PostgreSQL " + settings.get("server_version")
-                    + " on x86_64-pc-linux-gnu, compiled by Buena Vista " + BUENA_VISTA_VERSION + ", DuckDB "
-                    + duckVersion;
             List<String> script = new ArrayList<>();
-            script.add("SET VARIABLE bv_version = " + literal(version));
-            script.add("SET VARIABLE bv_user = " + literal(user));
-            script.add("SET VARIABLE bv_database = " + literal(database));
-            script.add("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
-            script.add("SET VARIABLE bv_catalog_objects = " + list(VIEW_NAMES));
-            script.add("SET VARIABLE bv_keywords = (SELECT list(keyword_name) FROM duckdb_keywords() "
-                    + "WHERE keyword_category <> 'unreserved')");
-            StringJoiner names = new StringJoiner(", ", "MAP {", "}");
-            CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
-            script.add("SET VARIABLE bv_setting_names = " + names);
-            publishSettings(script);
-            // Only the visible schemas: DuckDB's own path may have moved since (USE) and stays as it is.
-            script.add("SET VARIABLE bv_visible = "
-                    + list(List.copyOf(visibleSchemas(s, settings.get("search_path")).keySet())));
-            script.add(SCRIPT);
+            if (installed.isEmpty()) {
+                variables(s, script);
+                missing.or(FIRST);
+            }
+            missing.stream().forEach(i -> script.add(STATEMENTS.get(i).sql()));
             run(s, script);
-            objectsInstalled = true;
+            installed.or(missing);
+            if (inBlock) {
+                installedInBlock.or(missing);
+            }
         } catch (SQLException e) {
             throw new PgException(SqlState.INTERNAL_ERROR, "could not install the catalog: " + e.getMessage(), e);
         }
     }
 
-    /** The transaction block that created the objects was rolled back, and them with it. */
+    /** Adds the statements that set the variables the objects read. */
+    private void variables(Statement s, List<String> script) throws SQLException {
+        String duckVersion;
+        try (ResultSet rs = s.executeQuery("SELECT library_version FROM pragma_version()")) {
+            rs.next();
+            duckVersion = rs.getString(1);
+        }
+        String version = "PostgreSQL " + settings.get("server_version")
+                + " on x86_64-pc-linux-gnu, compiled by Buena Vista " + BUENA_VISTA_VERSION + ", DuckDB "
+                + duckVersion;
+        script.add("SET VARIABLE bv_version = " + literal(version));
+        script.add("SET VARIABLE bv_user = " + literal(user));
+        script.add("SET VARIABLE bv_database = " + literal(database));
+        script.add("SET VARIABLE bv_default_db = " + literal(defaultCatalog));
+        // Sets as MAPs read with map_contains: DuckDB turns list_contains of a long constant list into an IN
+        // list and that into a join, planned and run again wherever the catalog names a view or quotes a name.
+        script.add("SET VARIABLE bv_catalog_objects = MAP(" + list(VIEW_NAMES) + ", list_transform("
+                + list(VIEW_NAMES) + ", lambda n: true))");
+        script.add("SET VARIABLE bv_keywords = (SELECT MAP(k, list_transform(k, lambda x: true)) FROM "
+                + "(SELECT list(DISTINCT keyword_name) AS k FROM duckdb_keywords() "
+                + "WHERE keyword_category <> 'unreserved'))");
+        StringJoiner names = new StringJoiner(", ", "MAP {", "}");
+        CORE_SETTINGS.forEach(n -> names.add(literal(n.toLowerCase(Locale.ROOT)) + ": " + literal(n)));
+        script.add("SET VARIABLE bv_setting_names = " + names);
+        publishSettings(script);
+        // Only the visible schemas: DuckDB's own path may have moved since (USE) and stays as it is.
+        script.add("SET VARIABLE bv_visible = "
+                + list(List.copyOf(visibleSchemas(s, settings.get("search_path")).keySet())));
+    }
+
+    /** The transaction block was rolled back, and the objects created in it with it. */
     void objectsRolledBack() {
-        objectsInstalled = false;
+        installed.andNot(installedInBlock);
+        installedInBlock.clear();
+    }
+
+    /** The transaction block ended: the objects it created stay (after a commit) or are gone already. */
+    void blockEnded() {
+        installedInBlock.clear();
     }
 
     /**
@@ -211,8 +280,8 @@ final class DuckDbCatalog {
         settings.put(key, value);
         try (Statement s = conn.createStatement()) {
             List<String> script = new ArrayList<>();
-            if (objectsInstalled) {
-                publishSettings(script); // otherwise installObjects() publishes them
+            if (!installed.isEmpty()) {
+                publishSettings(script); // otherwise the first installation publishes them
             }
             if (key.equals("search_path")) {
                 applySearchPath(s, script, value);
@@ -324,17 +393,39 @@ final class DuckDbCatalog {
         return j.toString();
     }
 
-    private static List<String> load() {
+    private static List<Definition> load() {
         try (InputStream in = DuckDbCatalog.class.getResourceAsStream("catalog.sql")) {
             if (in == null) {
                 throw new IllegalStateException("catalog.sql is missing from the class path");
             }
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            List<String> statements = new ArrayList<>();
+            List<Definition> statements = new ArrayList<>();
+            Map<String, BitSet> byName = new HashMap<>();
+            int previousEnd = 0;
             for (SqlStatement st : SqlLexer.split(text)) {
-                if (!SqlLexer.significantTokens(st.text()).isEmpty()) {
-                    statements.add(st.text());
+                List<SqlToken> tokens = SqlLexer.significantTokens(st.text());
+                if (tokens.isEmpty()) {
+                    continue;
                 }
+                // A line of the comments between the previous statement and this one may mark it.
+                boolean onDemand = text.substring(previousEnd, st.offset()).lines()
+                        .anyMatch(line -> line.strip().equals(ON_DEMAND));
+                previousEnd = st.offset() + st.text().length();
+                String name = createdName(tokens);
+                BitSet needs = new BitSet();
+                needs.set(statements.size());
+                // Names of objects created before this statement; later ones it cannot use, as DuckDB binds each
+                // object when it is created.
+                for (String word : words(st.text())) {
+                    BitSet used = byName.get(word);
+                    if (used != null && !word.equals(name)) {
+                        needs.or(used);
+                    }
+                }
+                if (name != null) {
+                    byName.computeIfAbsent(name, k -> new BitSet()).or(needs);
+                }
+                statements.add(new Definition(st.text(), name, onDemand, needs));
             }
             return List.copyOf(statements);
         } catch (IOException e) {
@@ -342,24 +433,59 @@ final class DuckDbCatalog {
         }
     }
 
-    private static Set<String> objectNames(List<String> statements) {
-        Set<String> names = new HashSet<>();
-        for (String sql : statements) {
-            List<SqlToken> t = SqlLexer.significantTokens(sql);
-            for (int i = 0; i + 1 < t.size() && i < 6; i++) {
-                if (t.get(i).isWord("view") || t.get(i).isWord("macro")) {
-                    names.add(t.get(i + 1).value().toLowerCase(Locale.ROOT));
-                    break;
-                }
+    /** The name of the view or macro a statement creates, lower case; null for another statement. */
+    private static String createdName(List<SqlToken> t) {
+        for (int i = 0; i + 1 < t.size() && i < 6; i++) {
+            if (t.get(i).isWord("view") || t.get(i).isWord("macro")) {
+                return t.get(i + 1).value().toLowerCase(Locale.ROOT);
             }
         }
-        return Set.copyOf(names);
+        return null;
     }
 
-    private static List<String> viewNames(List<String> statements) {
+    /** The words of a text as {@link #needsObjects} reads them, lower case. */
+    private static Set<String> words(String sql) {
+        Set<String> words = new HashSet<>();
+        int n = sql.length();
+        int i = 0;
+        while (i < n) {
+            if (!isNameChar(sql.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < n && isNameChar(sql.charAt(i))) {
+                i++;
+            }
+            words.add(sql.substring(start, i).toLowerCase(Locale.ROOT));
+        }
+        return words;
+    }
+
+    private static Map<String, BitSet> neededByName(List<Definition> statements) {
+        Map<String, BitSet> byName = new HashMap<>();
+        for (Definition d : statements) {
+            if (d.name() != null) {
+                byName.computeIfAbsent(d.name(), k -> new BitSet()).or(d.needs());
+            }
+        }
+        return Map.copyOf(byName);
+    }
+
+    private static BitSet first(List<Definition> statements) {
+        BitSet first = new BitSet();
+        for (Definition d : statements) {
+            if (!d.onDemand()) {
+                first.or(d.needs());
+            }
+        }
+        return first;
+    }
+
+    private static List<String> viewNames(List<Definition> statements) {
         List<String> names = new ArrayList<>();
-        for (String sql : statements) {
-            List<SqlToken> t = SqlLexer.significantTokens(sql);
+        for (Definition d : statements) {
+            List<SqlToken> t = SqlLexer.significantTokens(d.sql());
             for (int i = 0; i + 1 < t.size() && i < 6; i++) {
                 if (t.get(i).isWord("view")) {
                     names.add(t.get(i + 1).value());

@@ -174,7 +174,7 @@ final class DuckDbSession implements QuerySession {
             lockdown.check(text); // the text DuckDB would see, after the rewrites
         }
         if (catalog != null && catalog.needsObjects(text)) {
-            installCatalogObjects();
+            installCatalogObjects(text);
         }
         DuckDbDirectQuery query = new DuckDbDirectQuery(this, sql, NumericCasts.rewrite(text).sql(),
                 ColumnLabels.read(sql), ClientCatalogQueries.find(sql));
@@ -211,7 +211,7 @@ final class DuckDbSession implements QuerySession {
             return DuckDbPreparedQuery.prepare(this, key, sql, generation);
         }
         if (catalog.needsObjects(sql)) {
-            installCatalogObjects();
+            installCatalogObjects(sql);
         }
         try {
             return DuckDbPreparedQuery.prepare(this, key, sql, generation);
@@ -222,13 +222,18 @@ final class DuckDbSession implements QuerySession {
                     || e.sqlState().equals(SqlState.SYNTAX_ERROR)) {
                 throw e;
             }
-            installCatalogObjects();
+            installCatalogObjects(null);
             return DuckDbPreparedQuery.prepare(this, key, sql, generation);
         }
     }
 
-    private void installCatalogObjects() {
-        catalog.installObjects();
+    /** Installs the catalog's objects {@code sql} names (and the first installation's), or all for null. */
+    private void installCatalogObjects(String sql) {
+        if (sql == null) {
+            catalog.installObjects();
+        } else {
+            catalog.installObjects(sql, inTransaction);
+        }
         if (inTransaction) {
             catalogInstalledInBlock = true;
         }
@@ -277,6 +282,9 @@ final class DuckDbSession implements QuerySession {
         if (catalogInstalledInBlock && !committed) {
             catalog.objectsRolledBack();
             cache.clear(); // statements prepared in the block may name the objects that are gone
+        }
+        if (catalogInstalledInBlock) {
+            catalog.blockEnded();
         }
         catalogInstalledInBlock = false;
         if (schemaChangedInBlock) {

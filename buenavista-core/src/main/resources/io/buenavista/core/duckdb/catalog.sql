@@ -4,8 +4,10 @@
 -- Per-session values come from DuckDB variables set by DuckDbCatalog: bv_settings (MAP of core-owned and custom
 -- settings, lower-case names), bv_database (the client's database name), bv_user, bv_version, bv_default_db (DuckDB's
 -- default catalog, shown as schema public), bv_visible (schema names on the search path), bv_catalog_objects,
--- bv_keywords (the keywords quote_ident quotes).
--- Statements are separated by a semicolon at the end of a line.
+-- bv_keywords (the keywords quote_ident quotes); the last two are MAPs to true, read with map_contains.
+-- Statements are separated by a semicolon at the end of a line. A statement after a comment line "-- on demand" is
+-- left out of a session's first installation, and run (with those of the objects it uses) before the first statement
+-- that names its object: those cost DuckDB the most to create, as it binds each object when it is created.
 
 -- ---- schema mapping: the default catalog's main is public, an attached catalog X's main is schema X ----
 CREATE OR REPLACE TEMP MACRO bv_nspname(db, sch) AS CASE
@@ -58,6 +60,7 @@ CREATE OR REPLACE TEMP MACRO format_type(o, m) AS CASE
     WHEN bv_array_elem(o) IS NOT NULL THEN bv_format_scalar(bv_array_elem(o), m) || '[]'
     ELSE bv_format_scalar(o, m) END;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_type AS
 SELECT t.oid::INTEGER AS oid, t.typname, 11 AS typnamespace, 10 AS typowner, t.typlen::SMALLINT AS typlen,
     t.typlen BETWEEN 1 AND 8 AS typbyval, 'b' AS typtype, t.typcategory, false AS typispreferred,
@@ -143,7 +146,7 @@ CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
 -- (bv_keywords holds those keywords, read once when the catalog is installed: a subquery here would be planned
 -- anew for every name a catalog view quotes, and could not be used inside a lambda.)
 CREATE OR REPLACE TEMP MACRO quote_ident(s) AS CASE
-    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT list_contains(getvariable('bv_keywords'), s) THEN s
+    WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT map_contains(getvariable('bv_keywords'), s) THEN s
     ELSE '"' || replace(s, '"', '""') || '"' END;
 CREATE OR REPLACE TEMP MACRO obj_description(o) AS NULL::VARCHAR, (o, c) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO col_description(o, n) AS NULL::VARCHAR;
@@ -170,6 +173,7 @@ CREATE OR REPLACE TEMP VIEW pg_user AS
 SELECT getvariable('bv_user') AS usename, 10 AS usesysid, false AS usecreatedb, false AS usesuper,
     false AS userepl, false AS usebypassrls, '********' AS passwd, NULL::TIMESTAMPTZ AS valuntil,
     NULL::VARCHAR[] AS useconfig;
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_settings AS
 SELECT getvariable('bv_setting_names')[s.key] AS name, s.value AS setting, NULL::VARCHAR AS unit, 'Buena Vista' AS category,
     NULL::VARCHAR AS short_desc, NULL::VARCHAR AS extra_desc, 'user' AS context, 'string' AS vartype,
@@ -199,46 +203,47 @@ SELECT bv_nspoid(database_name, schema_name, oid) AS oid, bv_nspname(database_na
 FROM duckdb_schemas()
 WHERE bv_nspname(database_name, schema_name) IS NOT NULL;
 
-CREATE OR REPLACE TEMP VIEW bv_relations AS
-SELECT t.table_oid AS oid, t.table_name AS relname, t.database_name AS db, t.schema_name AS sch, t.schema_oid,
-    'r' AS relkind, t.column_count AS relnatts, t.check_constraint_count AS relchecks,
-    -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
-    t.index_count > coalesce(fk.keys, 0) AS relhasindex,
-    t."temporary" AS is_temp, t.estimated_size AS reltuples,
-    -- PostgreSQL enforces a foreign key with triggers on both tables; psql shows foreign keys only then.
-    fk.keys IS NOT NULL OR referenced.referenced_table IS NOT NULL AS relhastriggers
--- (Joins to the foreign keys counted once rather than correlated subqueries, which DuckDB plans as joins anyway,
--- at a cost paid on every statement that reads pg_class.)
-FROM duckdb_tables() t
-LEFT JOIN (SELECT table_oid, count(*) AS keys FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'
-        GROUP BY table_oid) fk ON fk.table_oid = t.table_oid
-LEFT JOIN (SELECT DISTINCT database_name, schema_name, referenced_table FROM duckdb_constraints()
-        WHERE constraint_type = 'FOREIGN KEY') referenced ON referenced.database_name = t.database_name
-    AND referenced.schema_name = t.schema_name AND referenced.referenced_table = t.table_name
+-- Every relation with what its source says of it alone. The lookups by OID or name (pg_table_is_visible, ::regclass)
+-- read this view, which has no joins: bv_relations adds what needs the foreign keys.
+CREATE OR REPLACE TEMP VIEW bv_relnames AS
+SELECT table_oid AS oid, table_name AS relname, database_name AS db, schema_name AS sch, schema_oid, 'r' AS relkind,
+    column_count AS relnatts, check_constraint_count AS relchecks, index_count AS bv_index_count,
+    "temporary" AS is_temp, estimated_size AS reltuples
+FROM duckdb_tables()
 UNION ALL
-SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, false, "temporary", 0,
-    false
+SELECT view_oid, view_name, database_name, schema_name, schema_oid, 'v', column_count, 0, 0, "temporary", 0
 FROM duckdb_views()
-WHERE NOT internal AND NOT (database_name = 'temp' AND list_contains(getvariable('bv_catalog_objects'), view_name))
+WHERE NOT internal AND NOT (database_name = 'temp' AND map_contains(getvariable('bv_catalog_objects'), view_name))
 UNION ALL
-SELECT sequence_oid, sequence_name, database_name, schema_name, schema_oid, 'S', 0, 0, false, "temporary", 0,
-    false
+SELECT sequence_oid, sequence_name, database_name, schema_name, schema_oid, 'S', 0, 0, 0, "temporary", 0
 FROM duckdb_sequences()
 UNION ALL
-SELECT index_oid, index_name, database_name, schema_name, schema_oid, 'i', 1, 0, false, false, 0, false
+SELECT index_oid, index_name, database_name, schema_name, schema_oid, 'i', 1, 0, 0, false, 0
 FROM duckdb_indexes()
 UNION ALL
--- DuckDB keeps primary keys out of duckdb_indexes(); PostgreSQL shows them as indexes named <table>_pkey.
-SELECT table_oid * 1000 + constraint_index, table_name || '_pkey', database_name, schema_name, schema_oid, 'i',
-    len(constraint_column_indexes), 0, false, false, 0, false
+-- DuckDB keeps primary keys out of duckdb_indexes(); PostgreSQL shows them as indexes named <table>_pkey, and a
+-- unique constraint's index named as the constraint.
+SELECT table_oid * 1000 + constraint_index,
+    CASE constraint_type WHEN 'PRIMARY KEY' THEN table_name || '_pkey' ELSE constraint_name END, database_name,
+    schema_name, schema_oid, 'i', len(constraint_column_indexes), 0, 0, false, 0
 FROM duckdb_constraints()
-WHERE constraint_type = 'PRIMARY KEY'
-UNION ALL
--- A unique constraint's index, named as the constraint (as in PostgreSQL).
-SELECT table_oid * 1000 + constraint_index, constraint_name, database_name, schema_name, schema_oid, 'i',
-    len(constraint_column_indexes), 0, false, false, 0, false
-FROM duckdb_constraints()
-WHERE constraint_type = 'UNIQUE';
+WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE');
+
+CREATE OR REPLACE TEMP VIEW bv_relations AS
+SELECT r.* EXCLUDE (bv_index_count),
+    -- DuckDB counts a foreign key's own index too; PostgreSQL gives the referencing table none.
+    r.bv_index_count > coalesce(fk.keys, 0) AS relhasindex,
+    -- PostgreSQL enforces a foreign key with triggers on both tables; psql shows foreign keys only then.
+    fk.bv_name IS NOT NULL AS relhastriggers
+-- (The foreign keys of a table and those referencing it, counted in one aggregate over one scan, joined once:
+-- each join and aggregate costs DuckDB milliseconds to plan and run on every statement that reads pg_class.)
+FROM bv_relnames r
+LEFT JOIN (SELECT database_name, schema_name, bv_key.bv_name, count(*) FILTER (WHERE bv_key.bv_own) AS keys
+        FROM (SELECT database_name, schema_name, unnest([{'bv_name': table_name, 'bv_own': true},
+                {'bv_name': referenced_table, 'bv_own': false}]) AS bv_key
+            FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY')
+        GROUP BY ALL) fk ON r.relkind = 'r' AND fk.database_name = r.db AND fk.schema_name = r.sch
+    AND fk.bv_name = r.relname;
 
 CREATE OR REPLACE TEMP VIEW pg_class AS
 SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltype, 0 AS reloftype,
@@ -253,6 +258,7 @@ SELECT oid, relname, bv_nspoid(db, sch, schema_oid) AS relnamespace, 0 AS reltyp
 FROM bv_relations
 WHERE bv_nspname(db, sch) IS NOT NULL;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_attribute AS
 SELECT c.table_oid AS attrelid, c.column_name AS attname, bv_type_oid(c.data_type) AS atttypid,
     -1 AS attstattarget, -1::SMALLINT AS attlen, c.column_index::SMALLINT AS attnum, 0 AS attndims,
@@ -266,6 +272,7 @@ SELECT c.table_oid AS attrelid, c.column_name AS attname, bv_type_oid(c.data_typ
 FROM duckdb_columns() c
 WHERE bv_nspname(c.database_name, c.schema_name) IS NOT NULL;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_attrdef AS
 SELECT table_oid * 1000 + column_index AS oid, table_oid AS adrelid, column_index::SMALLINT AS adnum,
     column_default AS adbin
@@ -274,28 +281,28 @@ WHERE column_default IS NOT NULL AND bv_nspname(database_name, schema_name) IS N
 
 -- One row per index; names holds each key's column name or expression, indkey its attnum (0 for an expression, as
 -- PostgreSQL has it). Expressions are split at ", ", so one with a comma inside shows as two keys.
+-- on demand
 CREATE OR REPLACE TEMP VIEW bv_indexes AS
 SELECT x.*, list_transform(x.names, lambda bv_n: coalesce(cols.numbers[bv_n], 0)::SMALLINT) AS indkey
 FROM (SELECT index_oid AS indexrelid, table_oid AS indrelid, database_name AS db, schema_name AS sch,
         index_name AS name, table_name, is_unique AS indisunique, false AS indisprimary,
         string_split(replace(regexp_extract(sql, '\((.*)\)', 1), '"', ''), ', ') AS names, NULL::BIGINT AS conoid
-    FROM duckdb_indexes()
-    UNION ALL
-    SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, table_name || '_pkey',
-        table_name, true, true, constraint_column_names, table_oid * 1000 + 500 + constraint_index
-    FROM duckdb_constraints()
-    WHERE constraint_type = 'PRIMARY KEY'
-    UNION ALL
-    -- a unique constraint's index, named as the constraint
-    SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name, constraint_name,
-        table_name, true, false, constraint_column_names, table_oid * 1000 + 500 + constraint_index
-    FROM duckdb_constraints()
-    WHERE constraint_type = 'UNIQUE') x
+    FROM duckdb_indexes()) x
+-- (the column numbers of indexed tables only: duckdb_columns() lists every column of every view, the catalog's too)
 LEFT JOIN (SELECT table_oid, MAP(list(column_name), list(column_index::SMALLINT)) AS numbers FROM duckdb_columns()
-    GROUP BY table_oid) cols ON cols.table_oid = x.indrelid;
+    WHERE table_oid IN (SELECT table_oid FROM duckdb_indexes()) GROUP BY table_oid) cols ON cols.table_oid = x.indrelid
+UNION ALL
+-- a primary key's index, named <table>_pkey, and a unique constraint's, named as the constraint
+SELECT table_oid * 1000 + constraint_index, table_oid, database_name, schema_name,
+    CASE constraint_type WHEN 'PRIMARY KEY' THEN table_name || '_pkey' ELSE constraint_name END, table_name, true,
+    constraint_type = 'PRIMARY KEY', constraint_column_names, table_oid * 1000 + 500 + constraint_index,
+    list_transform(constraint_column_indexes, lambda bv_i: (bv_i + 1)::SMALLINT)
+FROM duckdb_constraints()
+WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE');
 
 -- indkey and indoption are int2vectors in PostgreSQL; here lists, which is what clients do with them (unnest,
 -- ANY, information_schema._pg_expandarray). PostgreSQL subscripts an int2vector from 0, a list from 1.
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_index AS
 SELECT indexrelid, indrelid, len(indkey)::SMALLINT AS indnatts, len(indkey)::SMALLINT AS indnkeyatts, indisunique,
     false AS indnullsnotdistinct, indisprimary, false AS indisexclusion, true AS indimmediate,
@@ -315,11 +322,28 @@ CREATE OR REPLACE TEMP MACRO _pg_expandarray(a) AS
 CREATE OR REPLACE TEMP MACRO bv_quote_idents(l) AS
     nullif(array_to_string(list_transform(l, lambda bv_n: quote_ident(bv_n)), ', '), '');
 
+-- The constraints PostgreSQL would list, each with its OID and what pg_get_constraintdef answers: what needs no
+-- other table. (pg_get_constraintdef reads this view alone, without the joins of bv_constraints.)
+-- on demand
+CREATE OR REPLACE TEMP VIEW bv_constraint_rows AS
+SELECT k.*, k.table_oid * 1000 + 500 + k.constraint_index AS oid,
+    CASE k.constraint_type
+        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
+        WHEN 'UNIQUE' THEN 'UNIQUE (' || bv_quote_idents(k.constraint_column_names) || ')'
+        WHEN 'CHECK' THEN 'CHECK (' || k.expression || ')'
+        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || bv_quote_idents(k.constraint_column_names)
+            || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
+            || bv_quote_idents(k.referenced_column_names) || ')'
+        ELSE k.constraint_text END AS bv_definition
+FROM duckdb_constraints() k
+WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
+
 -- A foreign key references its table by name in DuckDB: confrelid, confkey and conindid (the referenced primary
 -- key's index) are looked up; it is named <table>_<columns>_fkey, as PostgreSQL names it. bv_definition is what
 -- pg_get_constraintdef answers; pg_constraint below shows PostgreSQL's columns only.
+-- on demand
 CREATE OR REPLACE TEMP VIEW bv_constraints AS
-SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
+SELECT k.oid,
     CASE k.constraint_type WHEN 'PRIMARY KEY' THEN k.table_name || '_pkey'
         WHEN 'FOREIGN KEY' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
         ELSE k.constraint_name END AS conname,
@@ -340,28 +364,22 @@ SELECT k.table_oid * 1000 + 500 + k.constraint_index AS oid,
     -- the referenced columns' numbers, those not found left out; NULL when none is found
     CASE WHEN k.constraint_type = 'FOREIGN KEY' THEN nullif(list_filter(list_transform(k.referenced_column_names,
         lambda bv_n: rt.columns[bv_n]), lambda bv_i: bv_i IS NOT NULL), []) END AS confkey,
-    k.expression AS conbin,
-    CASE k.constraint_type
-        WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || bv_quote_idents(k.constraint_column_names) || ')'
-        WHEN 'UNIQUE' THEN 'UNIQUE (' || bv_quote_idents(k.constraint_column_names) || ')'
-        WHEN 'CHECK' THEN 'CHECK (' || k.expression || ')'
-        WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || bv_quote_idents(k.constraint_column_names)
-            || ') REFERENCES ' || quote_ident(k.referenced_table) || '('
-            || bv_quote_idents(k.referenced_column_names) || ')'
-        ELSE k.constraint_text END AS bv_definition
+    k.expression AS conbin, k.bv_definition
 -- (The referenced table and its primary key are joined rather than looked up in correlated subqueries, which DuckDB
 -- plans as joins anyway, at a cost paid on every statement that reads pg_constraint.)
-FROM duckdb_constraints() k
-LEFT JOIN (SELECT t.database_name, t.schema_name, t.table_name, t.table_oid,
-        (SELECT MAP(list(c.column_name), list(c.column_index::SMALLINT)) FROM duckdb_columns() c
-            WHERE c.table_oid = t.table_oid) AS columns
-    FROM duckdb_tables() t) rt ON k.constraint_type = 'FOREIGN KEY' AND rt.database_name = k.database_name
+FROM bv_constraint_rows k
+LEFT JOIN (SELECT t.database_name, t.schema_name, t.table_name, t.table_oid, c.columns
+    FROM duckdb_tables() t
+    -- (the column numbers of referenced tables only: duckdb_columns() lists every column of every view too)
+    LEFT JOIN (SELECT table_oid, MAP(list(column_name), list(column_index::SMALLINT)) AS columns
+        FROM duckdb_columns() WHERE table_name IN (SELECT referenced_table FROM duckdb_constraints()
+            WHERE constraint_type = 'FOREIGN KEY') GROUP BY table_oid) c ON c.table_oid = t.table_oid) rt ON k.constraint_type = 'FOREIGN KEY' AND rt.database_name = k.database_name
     AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table
 LEFT JOIN (SELECT database_name, schema_name, table_name, table_oid, constraint_index FROM duckdb_constraints()
         WHERE constraint_type = 'PRIMARY KEY') pk ON k.constraint_type = 'FOREIGN KEY'
-    AND pk.database_name = k.database_name AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table
-WHERE k.constraint_type <> 'NOT NULL' AND bv_nspname(k.database_name, k.schema_name) IS NOT NULL;
+    AND pk.database_name = k.database_name AND pk.schema_name = k.schema_name AND pk.table_name = k.referenced_table;
 
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_constraint AS
 SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalidated, conrelid, contypid, conindid,
     conparentid, confrelid, confupdtype, confdeltype, confmatchtype, conislocal, coninhcount, connoinherit, conkey,
@@ -369,23 +387,33 @@ SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalid
     NULL::SMALLINT[] AS confdelsetcols, NULL::BIGINT[] AS conexclop, conbin
 FROM bv_constraints;
 
+-- pg_get_constraintdef and pg_get_indexdef take the answer from a MAP of all OIDs, built by an uncorrelated subquery,
+-- which DuckDB plans and runs once; a correlated subquery becomes a join of the caller's rows with the whole view,
+-- which cost more. (Not so for the relations, where the MAP needs an aggregate to keep each OID once.)
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(o) AS
-        (SELECT bv_con.bv_definition FROM bv_constraints bv_con WHERE bv_con.oid = o),
-    (o, p) AS (SELECT bv_con.bv_definition FROM bv_constraints bv_con WHERE bv_con.oid = o);
+        (SELECT MAP(list(bv_con.oid), list(bv_con.bv_definition)) FROM bv_constraint_rows bv_con)[o::BIGINT],
+    (o, p) AS (SELECT MAP(list(bv_con.oid), list(bv_con.bv_definition)) FROM bv_constraint_rows bv_con)[o::BIGINT];
 -- Key columns quoted as PostgreSQL quotes them; expressions (indkey 0) as they are.
 CREATE OR REPLACE TEMP MACRO bv_index_key(x, c) AS CASE WHEN x.indkey[c] = 0 THEN x.names[c]
     ELSE quote_ident(x.names[c]) END;
-CREATE OR REPLACE TEMP MACRO bv_indexdef(o) AS
-    (SELECT 'CREATE ' || CASE WHEN bv_ix.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(bv_ix.name)
-        || ' ON ' || quote_ident(bv_nspname(bv_ix.db, bv_ix.sch)) || '.' || quote_ident(bv_ix.table_name) || ' USING btree ('
-        || nullif(array_to_string(list_transform(range(1, len(bv_ix.names) + 1),
-            lambda bv_c: bv_index_key(bv_ix, bv_c)), ', '), '')
-        || ')'
-     FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o);
--- With a column number, the key column's name (or expression) alone, as PostgreSQL answers.
-CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS bv_indexdef(o),
-    (o, c, p) AS CASE WHEN c = 0 THEN bv_indexdef(o)
-        ELSE (SELECT bv_index_key(bv_ix, c) FROM bv_indexes bv_ix WHERE bv_ix.indexrelid = o) END;
+CREATE OR REPLACE TEMP MACRO bv_indexdef_of(x) AS 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END
+    || 'INDEX ' || quote_ident(x.name) || ' ON ' || quote_ident(bv_nspname(x.db, x.sch)) || '.'
+    || quote_ident(x.table_name) || ' USING btree ('
+    || nullif(array_to_string(list_transform(range(1, len(x.names) + 1), lambda bv_c: bv_index_key(x, bv_c)), ', '), '')
+    || ')';
+-- (Each index once: a MAP's keys must be unique, and an OID made up for a key's index could in principle be taken.)
+-- on demand
+CREATE OR REPLACE TEMP MACRO bv_index_map() AS (SELECT MAP(list(bv_x.indexrelid), list(bv_x.bv_ix))
+    FROM (SELECT bv_ix.indexrelid, any_value(bv_ix) AS bv_ix FROM bv_indexes bv_ix GROUP BY bv_ix.indexrelid) bv_x);
+-- With a column number, the key column's name (or expression) alone, as PostgreSQL answers. (The index's row is a
+-- lambda's argument: a macro's argument would be copied, lookup and all, wherever the body names it; and one lookup
+-- serves both cases, where DuckDB would plan and run the subqueries of every CASE branch.)
+-- on demand
+CREATE OR REPLACE TEMP MACRO pg_get_indexdef(o) AS
+        list_transform([bv_index_map()[o::BIGINT]], lambda bv_ix: bv_indexdef_of(bv_ix))[1],
+    (o, c, p) AS list_transform([bv_index_map()[o::BIGINT]],
+        lambda bv_ix: CASE WHEN c = 0 THEN bv_indexdef_of(bv_ix) ELSE bv_index_key(bv_ix, c) END)[1];
 
 -- No partitions: a table is its only ancestor. psql calls it both in a select list and in FROM, there WITH
 -- ORDINALITY AS a(relid, depth), which DuckDB ignores for a table macro: the table form has the ordinality column
@@ -394,24 +422,25 @@ CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TRY_CAST(o AS BIGINT);
 CREATE OR REPLACE TEMP MACRO pg_partition_ancestors(o) AS TABLE
 SELECT TRY_CAST(o AS BIGINT) AS relid, 1::BIGINT AS depth;
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(o) AS
-    coalesce((SELECT bv_is_visible(bv_nspname(bv_rel.db, bv_rel.sch)) FROM bv_relations bv_rel WHERE bv_rel.oid = o LIMIT 1), false);
+    coalesce((SELECT bv_is_visible(bv_nspname(bv_rel.db, bv_rel.sch)) FROM bv_relnames bv_rel WHERE bv_rel.oid = o LIMIT 1), false);
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(o) AS true;
 CREATE OR REPLACE TEMP MACRO pg_function_is_visible(o) AS true;
 -- The name quoted where it needs it, and qualified where its schema is not on the search path, as PostgreSQL prints it.
 CREATE OR REPLACE TEMP MACRO bv_regclass_name(o) AS (SELECT CASE WHEN bv_is_visible(bv_nspname(bv_rel.db, bv_rel.sch))
         THEN quote_ident(bv_rel.relname) ELSE quote_ident(bv_nspname(bv_rel.db, bv_rel.sch)) || '.' || quote_ident(bv_rel.relname) END
-    FROM bv_relations bv_rel WHERE bv_rel.oid = o LIMIT 1);
+    FROM bv_relnames bv_rel WHERE bv_rel.oid = o LIMIT 1);
 -- A number names the relation with that OID, as in PostgreSQL (psql's \d sends '16384'::regclass).
 -- A name part as PostgreSQL reads it: "Quoted" exactly, unquoted folded (DuckDB's own names are case-insensitive).
 CREATE OR REPLACE TEMP MACRO bv_ident_matches(part, ident) AS CASE WHEN part LIKE '"%"'
     THEN replace(part[2:-2], '""', '"') = ident ELSE lower(part) = lower(ident) END;
-CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT bv_rel.oid FROM bv_relations bv_rel,
+CREATE OR REPLACE TEMP MACRO bv_regclass_oid(name) AS (SELECT bv_rel.oid FROM bv_relnames bv_rel,
         (SELECT regexp_extract_all(name, '"(?:[^"]|"")*"|[^."]+') AS p) bv_parts
     WHERE bv_rel.oid = TRY_CAST(name AS BIGINT)
        OR len(bv_parts.p) = 1 AND bv_ident_matches(bv_parts.p[1], bv_rel.relname) AND bv_is_visible(bv_nspname(bv_rel.db, bv_rel.sch))
        OR len(bv_parts.p) = 2 AND bv_ident_matches(bv_parts.p[1], bv_nspname(bv_rel.db, bv_rel.sch)) AND bv_ident_matches(bv_parts.p[2], bv_rel.relname)
     ORDER BY bv_nspname(bv_rel.db, bv_rel.sch) <> 'pg_temp', list_position(getvariable('bv_visible'), bv_nspname(bv_rel.db, bv_rel.sch))
     LIMIT 1);
+-- on demand
 CREATE OR REPLACE TEMP MACRO bv_regtype_oid(name) AS (SELECT bv_ty.oid FROM pg_type bv_ty
     WHERE bv_ty.typname = name OR format_type(bv_ty.oid, NULL) = name LIMIT 1);
 -- (o is bound once in a subquery: format_type names its argument many times, and o may be a lookup itself.)
@@ -471,6 +500,7 @@ SELECT 0 AS seqrelid, 20 AS seqtypid, 1::BIGINT AS seqstart, 1::BIGINT AS seqinc
 -- (The type OIDs are computed in an inner select: macros expand in place, and format_type(bv_type_oid(x)) would
 -- make DuckDB bind an expression tree of exponential size.)
 CREATE OR REPLACE TEMP MACRO bv_format_argtype(o) AS CASE o WHEN 2276 THEN '"any"' ELSE format_type(o, NULL) END;
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_proc AS
 SELECT oid, proname, pronamespace, 10 AS proowner, 14 AS prolang, 100::FLOAT AS procost,
     CASE WHEN proretset THEN 1000 ELSE 0 END::FLOAT AS prorows, 0 AS provariadic, '-' AS prosupport,
@@ -483,18 +513,23 @@ SELECT oid, proname, pronamespace, 10 AS proowner, 14 AS prolang, 100::FLOAT AS 
     CASE WHEN proretset THEN 'SETOF record' ELSE bv_format_argtype(prorettype) END AS bv_result,
     array_to_string(list_transform(list_zip(proargnames, bv_argtypes),
         lambda a: a[1] || ' ' || bv_format_argtype(a[2])), ', ') AS bv_arguments
-FROM (SELECT p.oid, p.proname, bv_nspoid(f.database_name, f.schema_name, p.pronamespace) AS pronamespace,
+FROM (SELECT f.function_oid AS oid, f.function_name AS proname,
+        bv_nspoid(f.database_name, f.schema_name, s.oid) AS pronamespace,
         f.function_type = 'table_macro' AS proretset,
         CASE WHEN f.function_type = 'table_macro' THEN 2249 WHEN f.return_type IS NULL THEN 2276
             ELSE bv_type_oid(f.return_type) END AS prorettype,
         list_transform(f.parameter_types, lambda t: CASE WHEN t IS NULL THEN 2276 ELSE bv_type_oid(t) END)
             AS bv_argtypes,
         f.parameters AS proargnames, f.macro_definition AS prosrc
-    FROM system.pg_catalog.pg_proc p
-    JOIN duckdb_functions() f ON f.function_oid = p.oid
+    -- (DuckDB's own pg_proc would scan duckdb_functions(), thousands of rows, a second time)
+    FROM duckdb_functions() f
+    JOIN duckdb_schemas() s ON s.database_name = f.database_name AND s.schema_name = f.schema_name
     WHERE NOT f.internal AND f.database_name <> 'temp' AND bv_nspname(f.database_name, f.schema_name) IS NOT NULL);
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_function_result(o) AS (SELECT bv_fn.bv_result FROM pg_proc bv_fn WHERE bv_fn.oid = o);
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(o) AS (SELECT bv_fn.bv_arguments FROM pg_proc bv_fn WHERE bv_fn.oid = o);
+-- on demand
 CREATE OR REPLACE TEMP MACRO pg_get_function_identity_arguments(o) AS
     (SELECT bv_fn.bv_arguments FROM pg_proc bv_fn WHERE bv_fn.oid = o);
 CREATE OR REPLACE TEMP MACRO pg_get_keywords() AS TABLE
@@ -507,6 +542,7 @@ SELECT keyword_name AS word,
         ELSE 'reserved (can be function or type name)' END AS catdesc,
     'can be bare label' AS baredesc
 FROM duckdb_keywords();
+-- on demand
 CREATE OR REPLACE TEMP VIEW pg_tables AS
 SELECT n.nspname AS schemaname, c.relname AS tablename, getvariable('bv_user') AS tableowner,
     NULL::VARCHAR AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, c.relhastriggers AS hastriggers,

@@ -3,6 +3,7 @@ package io.buenavista.core.duckdb;
 import static io.buenavista.core.duckdb.DuckDbTestSupport.command;
 import static io.buenavista.core.duckdb.DuckDbTestSupport.single;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.buenavista.api.QuerySession;
@@ -115,6 +116,43 @@ class DuckDbLazyCatalogTest {
         command(session, "CREATE TABLE x AS SELECT 42 AS v");
         assertTrue(((String) single(session, "select version()")).startsWith("PostgreSQL "));
         assertEquals(42, single(session, "select v from x"));
+    }
+
+    /** Whether the session has the catalog's view of that name, asked without naming a catalog object. */
+    private boolean hasView(String name) {
+        // (DuckDB's own pg_catalog views are TEMP views too, in schema pg_catalog; the name is split, as a name in a
+        // string counts as named)
+        return ((Number) single(session, "select count(*) from duckdb_views() where database_name = 'temp' "
+                + "and schema_name = 'main' and view_name = '" + name.substring(0, 3) + "' || '" + name.substring(3)
+                + "'")).longValue() > 0;
+    }
+
+    @Test
+    void objectsOnDemandWaitForAStatementNamingThem() {
+        command(session, "CREATE TABLE t(a INT PRIMARY KEY, b INT REFERENCES t(a))");
+        assertTrue(((String) single(session, "select version()")).startsWith("PostgreSQL "));
+        assertTrue(hasView("pg_class"));
+        assertFalse(hasView("pg_proc"));
+        assertFalse(hasView("pg_constraint"));
+        assertEquals("FOREIGN KEY (b) REFERENCES t(a)", single(session,
+                "select pg_get_constraintdef(oid) from pg_constraint where contype = 'f'"));
+        assertTrue(hasView("pg_constraint")); // and the objects it uses
+        assertTrue(hasView("bv_constraint_rows"));
+        assertFalse(hasView("pg_proc"));
+        assertEquals(0L, ((Number) single(session, "select count(*) from pg_proc")).longValue());
+        assertTrue(hasView("pg_proc"));
+    }
+
+    @Test
+    void objectsOnDemandCreatedInARolledBackBlockAreCreatedAgain() {
+        assertTrue(((String) single(session, "select version()")).startsWith("PostgreSQL "));
+        session.begin(TransactionOptions.DEFAULT);
+        assertEquals(0L, ((Number) single(session, "select count(*) from pg_proc")).longValue());
+        session.rollback();
+        assertFalse(hasView("pg_proc"));
+        assertTrue(hasView("pg_class")); // created before the block
+        assertEquals(0L, ((Number) single(session, "select count(*) from pg_proc")).longValue());
+        assertTrue(hasView("pg_proc"));
     }
 
     @Test
