@@ -2,8 +2,6 @@ package io.buenavista.core.duckdb;
 
 import io.buenavista.testing.WireClient;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,20 +23,6 @@ class DuckDbAsPostgresTest {
     @RegisterExtension
     static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
 
-    private static WireClient pg;
-    private static WireClient duck;
-
-    @BeforeAll
-    static void connect() {
-        pg = twin.postgresWire();
-        duck = twin.duckWire();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        pg.close();
-        duck.close();
-    }
 
     private static String answer(WireClient c, String sql) {
         return WireTranscript.of(c, sql, new int[0], NONE, true);
@@ -49,8 +33,8 @@ class DuckDbAsPostgresTest {
         List<String> expected = new ArrayList<>();
         List<String> actual = new ArrayList<>();
         for (String sql : statements) {
-            expected.add(sql + " -> " + answer(pg, sql));
-            actual.add(sql + " -> " + answer(duck, sql));
+            expected.add(sql + " -> " + answer(twin.postgres(), sql));
+            actual.add(sql + " -> " + answer(twin.duck(), sql));
         }
         assertEquals(String.join("\n", expected), String.join("\n", actual));
     }
@@ -98,8 +82,8 @@ class DuckDbAsPostgresTest {
     void sqlPrepareTakesNoParametersOfItsStatement() {
         List<String> expected = new ArrayList<>();
         List<String> actual = new ArrayList<>();
-        for (WireClient c : List.of(pg, duck)) {
-            List<String> out = c == pg ? expected : actual;
+        for (WireClient c : List.of(twin.postgres(), twin.duck())) {
+            List<String> out = c == twin.postgres() ? expected : actual;
             out.add(answer(c, "PREPARE p AS SELECT $1::int + 1 AS x"));
             out.add(answer(c, "EXECUTE p(1)"));
             out.add(answer(c, "PREPARE q(int, text) AS SELECT $1 + 1 AS y, $2 AS z"));
@@ -158,8 +142,10 @@ class DuckDbAsPostgresTest {
                         "params[23, 25] cols[id:23 x:25 ] cols[id:23 x:25 ] [7, a] INSERT 0 1", "ERROR 0A000"));
         for (Difference d : differences) {
             int[] oids = new int[d.values().length];
-            assertEquals(d.postgres(), WireTranscript.of(pg, d.sql(), oids, d.values(), true), "PostgreSQL: " + d.sql());
-            assertEquals(d.duckdb(), WireTranscript.of(duck, d.sql(), oids, d.values(), true), "DuckDB: " + d.sql());
+            assertEquals(d.postgres(), WireTranscript.of(twin.postgres(), d.sql(), oids, d.values(), true),
+                    "PostgreSQL: " + d.sql());
+            assertEquals(d.duckdb(), WireTranscript.of(twin.duck(), d.sql(), oids, d.values(), true),
+                    "DuckDB: " + d.sql());
         }
     }
 }

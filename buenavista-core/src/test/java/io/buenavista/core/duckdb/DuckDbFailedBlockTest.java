@@ -16,8 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.buenavista.testing.FrontendMessage;
 import io.buenavista.testing.WireClient;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,20 +36,6 @@ class DuckDbFailedBlockTest {
     @RegisterExtension
     static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
 
-    private static WireClient pg;
-    private static WireClient duck;
-
-    @BeforeAll
-    static void connect() {
-        pg = twin.postgresWire();
-        duck = twin.duckWire();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        pg.close();
-        duck.close();
-    }
 
     /** BEGIN and a statement that fails the block the same way on both servers. */
     private static final FrontendMessage[][] FAIL = {simple("BEGIN"), simple("SELECT * FROM no_such_table")};
@@ -61,14 +45,14 @@ class DuckDbFailedBlockTest {
         List<FrontendMessage[]> all = new ArrayList<>(Arrays.asList(FAIL));
         all.addAll(Arrays.asList(cases));
         all.add(simple("ROLLBACK"));
-        WireTranscript.assertSameAnswers(pg, duck, all.toArray(new FrontendMessage[0][]));
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(), all.toArray(new FrontendMessage[0][]));
     }
 
     /** Messages sent in steps (see {@link WireTranscript#answer}) after {@link #FAIL}, then ROLLBACK. */
     private static void assertSameStepsInAFailedBlock(FrontendMessage[]... steps) {
-        WireTranscript.assertSameAnswers(pg, duck, FAIL);
-        assertEquals(WireTranscript.answer(pg, steps), WireTranscript.answer(duck, steps));
-        WireTranscript.assertSameAnswers(pg, duck, simple("ROLLBACK"));
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(), FAIL);
+        assertEquals(WireTranscript.answer(twin.postgres(), steps), WireTranscript.answer(twin.duck(), steps));
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(), simple("ROLLBACK"));
     }
 
     private static FrontendMessage[] extended(String sql) {
@@ -132,7 +116,7 @@ class DuckDbFailedBlockTest {
      */
     @Test
     void namedStatementsPreparedBeforeTheFailure() {
-        WireTranscript.assertSameAnswers(pg, duck,
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(),
                 new FrontendMessage[] {parse("sel", "SELECT id, v FROM s"), parse("ins", "INSERT INTO s VALUES (9, 'z')"),
                     parse("ins1", "INSERT INTO s VALUES ($1, 'z')", 23),
                     parse("ret", "INSERT INTO s VALUES (9, 'z') RETURNING id"), parse("shw", "SHOW application_name"),
@@ -157,7 +141,7 @@ class DuckDbFailedBlockTest {
                 new FrontendMessage[] {parse("rb", "ROLLBACK"), sync()},
                 new FrontendMessage[] {closeStatement("sel"), closeStatement("no_such_statement"), sync()});
         assertSameInAFailedBlock(new FrontendMessage[] {bind("", "rb"), describePortal(""), execute("", 0), sync()});
-        WireTranscript.assertSameAnswers(pg, duck,
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(),
                 new FrontendMessage[] {closeStatement("ins"), closeStatement("ins1"), closeStatement("ret"),
                     closeStatement("shw"), closeStatement("emp"), closeStatement("rb"), closeStatement("rb1"), sync()});
     }
@@ -168,7 +152,7 @@ class DuckDbFailedBlockTest {
      */
     @Test
     void portalsBoundBeforeTheFailure() {
-        WireTranscript.assertSameAnswers(pg, duck,
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(),
                 simple("BEGIN"),
                 new FrontendMessage[] {parse("sel", "SELECT id, v FROM s"), bind("p_sel", "sel"),
                     parse("rb", "ROLLBACK"), bind("p_rb", "rb"), parse("emp", ""), bind("p_emp", "emp"),
@@ -195,7 +179,7 @@ class DuckDbFailedBlockTest {
     /** A block failed by an error at Execute, and a simple Query in a failed block, answer the same. */
     @Test
     void failedAtExecuteAndSimpleQueries() {
-        WireTranscript.assertSameAnswers(pg, duck,
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(),
                 simple("BEGIN"),
                 new FrontendMessage[] {parse("", "INSERT INTO s VALUES (1, 'a')"), bind("", ""), execute("", 0),
                     parse("", "INSERT INTO s VALUES (1, 'a')"), bind("", ""), execute("", 0), sync()},

@@ -13,8 +13,6 @@ import io.buenavista.api.PreparedQuery;
 import io.buenavista.testing.BackendMessage;
 import io.buenavista.testing.WireClient;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,20 +33,6 @@ class DuckDbSimpleQueryTest {
     @RegisterExtension
     static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
 
-    private static WireClient pg;
-    private static WireClient duck;
-
-    @BeforeAll
-    static void connect() {
-        pg = twin.postgresWire();
-        duck = twin.duckWire();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        pg.close();
-        duck.close();
-    }
 
     /**
      * A Query's answer written the same for any server: columns (name:type oid), rows as text, tags, ERROR with its
@@ -86,8 +70,8 @@ class DuckDbSimpleQueryTest {
         List<String> expected = new ArrayList<>();
         List<String> actual = new ArrayList<>();
         for (String sql : queries) {
-            expected.add(sql + " -> " + answer(pg, sql));
-            actual.add(sql + " -> " + answer(duck, sql));
+            expected.add(sql + " -> " + answer(twin.postgres(), sql));
+            actual.add(sql + " -> " + answer(twin.duck(), sql));
         }
         assertEquals(String.join("\n", expected), String.join("\n", actual));
     }
@@ -131,7 +115,7 @@ class DuckDbSimpleQueryTest {
         // An error while rows are produced: PostgreSQL has sent the RowDescription of the SELECT before it; DuckDB
         // fails before its result exists, so no columns come first. The error itself is the same, without position.
         String sql = "SELECT v::integer FROM s WHERE id = 2";
-        assertEquals(answer(pg, sql).replaceFirst("^cols\\[v:23 \\] ", ""), answer(duck, sql));
+        assertEquals(answer(twin.postgres(), sql).replaceFirst("^cols\\[v:23 \\] ", ""), answer(twin.duck(), sql));
     }
 
     /**

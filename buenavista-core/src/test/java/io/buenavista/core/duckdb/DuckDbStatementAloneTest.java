@@ -21,8 +21,6 @@ import io.buenavista.testing.FrontendMessage;
 import io.buenavista.testing.ObservedHandler;
 import io.buenavista.testing.WireClient;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,20 +49,6 @@ class DuckDbStatementAloneTest {
     @RegisterExtension
     static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
 
-    private static WireClient pg;
-    private static WireClient duck;
-
-    @BeforeAll
-    static void connect() {
-        pg = twin.postgresWire();
-        duck = twin.duckWire();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        pg.close();
-        duck.close();
-    }
 
     /** The extended-protocol messages pgjdbc sends for a plain Statement: one flush from Parse to Sync. */
     private static FrontendMessage[] alone(String sql) {
@@ -73,7 +57,7 @@ class DuckDbStatementAloneTest {
 
     /** Each case's answer on both servers (see {@link WireTranscript#assertSameAnswers}). */
     private static void assertSameAnswers(FrontendMessage[]... cases) {
-        WireTranscript.assertSameAnswers(pg, duck, cases);
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(), cases);
     }
 
     @Test
@@ -183,8 +167,8 @@ class DuckDbStatementAloneTest {
         // The same with the answers read before Sync is sent (a step that ends with Flush).
         List<String> expected = new ArrayList<>();
         List<String> actual = new ArrayList<>();
-        for (WireClient c : new WireClient[] {pg, duck}) {
-            List<String> answers = c == pg ? expected : actual;
+        for (WireClient c : new WireClient[] {twin.postgres(), twin.duck()}) {
+            List<String> answers = c == twin.postgres() ? expected : actual;
             answers.add(answer(c, simple("INSERT INTO s VALUES (51, 'a', 'b')")));
             answers.add(answer(c, new FrontendMessage[] {parse("", "INSERT INTO s VALUES (52, 'c', 'd')"),
                 bind("", ""), describePortal(""), execute("", 0), flush()}, new FrontendMessage[] {sync()}));
@@ -202,21 +186,21 @@ class DuckDbStatementAloneTest {
      */
     @Test
     void aLoneStatementInFragmentsAnswersTheSame() {
-        assertEquals(answer(pg, simple("INSERT INTO s VALUES (55, 'a', 'b')")),
-                answer(duck, simple("INSERT INTO s VALUES (55, 'a', 'b')")));
-        String expected = answer(pg, alone("SELECT v, w FROM s WHERE id = 55"))
-                + answer(pg, alone("INSERT INTO s VALUES (55, 'a', 'b')"));
+        assertEquals(answer(twin.postgres(), simple("INSERT INTO s VALUES (55, 'a', 'b')")),
+                answer(twin.duck(), simple("INSERT INTO s VALUES (55, 'a', 'b')")));
+        String expected = answer(twin.postgres(), alone("SELECT v, w FROM s WHERE id = 55"))
+                + answer(twin.postgres(), alone("INSERT INTO s VALUES (55, 'a', 'b')"));
         try {
             for (long seed = 1; seed <= 20; seed++) {
-                duck.setFragmentation(1, 12, seed, seed % 2); // odd seeds pause 1 ms between fragments
-                String actual = answer(duck, alone("SELECT v, w FROM s WHERE id = 55"))
-                        + answer(duck, alone("INSERT INTO s VALUES (55, 'a', 'b')"));
+                twin.duck().setFragmentation(1, 12, seed, seed % 2); // odd seeds pause 1 ms between fragments
+                String actual = answer(twin.duck(), alone("SELECT v, w FROM s WHERE id = 55"))
+                        + answer(twin.duck(), alone("INSERT INTO s VALUES (55, 'a', 'b')"));
                 assertEquals(expected, actual, "fragments of seed " + seed);
             }
         } finally {
-            duck.clearFragmentation();
-            answer(pg, simple("DELETE FROM s"));
-            answer(duck, simple("DELETE FROM s"));
+            twin.duck().clearFragmentation();
+            answer(twin.postgres(), simple("DELETE FROM s"));
+            answer(twin.duck(), simple("DELETE FROM s"));
         }
     }
 

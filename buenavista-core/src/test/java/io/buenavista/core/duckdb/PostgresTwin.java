@@ -28,6 +28,8 @@ final class PostgresTwin implements BeforeAllCallback, AfterAllCallback {
     private DuckDbHandler handler;
     private BuenaVistaServer server;
     private boolean schemaCreated;
+    private WireClient postgres;
+    private WireClient duck;
 
     /** @param duckDdl, pgDdl statements separated by {@code ;}, in each database's spelling of the types */
     PostgresTwin(String pgSchema, String duckDdl, String pgDdl) {
@@ -66,6 +68,22 @@ final class PostgresTwin implements BeforeAllCallback, AfterAllCallback {
         return "jdbc:postgresql://127.0.0.1:" + server.port() + "/test?user=postgres&sslmode=disable";
     }
 
+    /** The class's shared raw client to PostgreSQL ({@link #postgresWire()}), opened at first use, closed after all. */
+    WireClient postgres() {
+        if (postgres == null) {
+            postgres = postgresWire();
+        }
+        return postgres;
+    }
+
+    /** The class's shared raw client to Buena Vista ({@link #duckWire()}), opened at first use, closed after all. */
+    WireClient duck() {
+        if (duck == null) {
+            duck = duckWire();
+        }
+        return duck;
+    }
+
     /** A raw wire client logged in to PostgreSQL as user postgres to database test, with the schema as search path. */
     WireClient postgresWire() {
         WireClient c = WireClient.connect("127.0.0.1", 5432);
@@ -88,6 +106,11 @@ final class PostgresTwin implements BeforeAllCallback, AfterAllCallback {
     /** Drops the PostgreSQL schema and stops the server, whatever part of the set-up was done. */
     @Override
     public void afterAll(ExtensionContext context) throws SQLException {
+        for (WireClient c : new WireClient[] {postgres, duck}) {
+            if (c != null) {
+                c.close();
+            }
+        }
         try {
             if (schemaCreated) {
                 try (Connection c = DriverManager.getConnection(PG_URL); Statement s = c.createStatement()) {

@@ -2,8 +2,6 @@ package io.buenavista.core.duckdb;
 
 import io.buenavista.testing.WireClient;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,20 +39,6 @@ class UntypedParametersTest {
     @RegisterExtension
     static final PostgresTwin twin = new PostgresTwin(PG_SCHEMA, DDL, DDL);
 
-    private static WireClient pg;
-    private static WireClient duck;
-
-    @BeforeAll
-    static void connect() {
-        pg = twin.postgresWire();
-        duck = twin.duckWire();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        pg.close();
-        duck.close();
-    }
 
     /** One statement with its declared parameter types and its values (text; null for NULL). */
     private record Case(String sql, int[] oids, String... values) {
@@ -86,8 +70,9 @@ class UntypedParametersTest {
         List<String> expected = new ArrayList<>();
         List<String> actual = new ArrayList<>();
         for (Case k : cases) {
-            expected.add(k + " -> " + WireTranscript.of(pg, k.sql(), k.oids(), k.values(), withParameterTypes));
-            actual.add(k + " -> " + WireTranscript.of(duck, k.sql(), k.oids(), k.values(), withParameterTypes));
+            expected.add(k + " -> " + WireTranscript.of(twin.postgres(), k.sql(), k.oids(), k.values(),
+                    withParameterTypes));
+            actual.add(k + " -> " + WireTranscript.of(twin.duck(), k.sql(), k.oids(), k.values(), withParameterTypes));
         }
         assertEquals(String.join("\n", expected), String.join("\n", actual));
     }
@@ -284,8 +269,10 @@ class UntypedParametersTest {
     void parametersOnlyAFunctionCouldTypeAreRefused() {
         for (Case k : List.of(zeros("SELECT abs($1)", "-1"), zeros("SELECT $1 * 1.5 AS x", "2"),
                 zeros("SELECT id FROM t WHERE n * 1.5 > $1 + 0.5", "1"))) {
-            assertEquals("ERROR 42P18", WireTranscript.of(duck, k.sql(), k.oids(), k.values(), true), k.toString());
-            assertNotEquals("ERROR 42P18", WireTranscript.of(pg, k.sql(), k.oids(), k.values(), true), k.toString());
+            assertEquals("ERROR 42P18", WireTranscript.of(twin.duck(), k.sql(), k.oids(), k.values(), true),
+                    k.toString());
+            assertNotEquals("ERROR 42P18", WireTranscript.of(twin.postgres(), k.sql(), k.oids(), k.values(), true),
+                    k.toString());
         }
     }
 }
