@@ -195,6 +195,21 @@ class RelayTest {
         assertEquals(direct, transcript(proxy.port(), true, script));
     }
 
+    /**
+     * A login that PostgreSQL accepts and then refuses for a startup setting gets, through the proxy, the same two
+     * messages: AuthenticationOk, then PostgreSQL's FATAL without its source location (file, line, routine).
+     */
+    private static void assertRefusedAsDirectly(Proxy proxy, Map<String, String> params) {
+        List<BackendMessage> direct = refusedStartup(PG_PORT, params);
+        assertEquals(2, direct.size(), direct.toString());
+        assertTrue(direct.get(0) instanceof BackendMessage.AuthenticationOk, direct.toString());
+        Map<Character, String> expected = new LinkedHashMap<>(((ErrorResponse) direct.get(1)).fields());
+        expected.keySet().removeAll(List.of('F', 'L', 'R'));
+        assertEquals("FATAL", expected.get('V'), direct.toString());
+        assertEquals(List.of(new BackendMessage.AuthenticationOk(), new ErrorResponse(expected)),
+                refusedStartup(proxy.port(), params), params.toString());
+    }
+
     /** What a login with these startup parameters receives until the server closes the connection. */
     private static List<BackendMessage> refusedStartup(int port, Map<String, String> params) {
         try (WireClient c = WireClient.connect(PG_HOST, port).setReadTimeout(Duration.ofSeconds(20))) {
@@ -231,14 +246,7 @@ class RelayTest {
         for (Map<String, String> setting : refused) {
             Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
             params.putAll(setting);
-            List<BackendMessage> direct = refusedStartup(PG_PORT, params);
-            assertEquals(2, direct.size(), direct.toString());
-            assertTrue(direct.get(0) instanceof BackendMessage.AuthenticationOk, direct.toString());
-            Map<Character, String> expected = new LinkedHashMap<>(((ErrorResponse) direct.get(1)).fields());
-            expected.keySet().removeAll(List.of('F', 'L', 'R'));
-            List<BackendMessage> relayed = refusedStartup(proxy.port(), params);
-            assertEquals(List.of(new BackendMessage.AuthenticationOk(), new ErrorResponse(expected)), relayed,
-                    setting.toString());
+            assertRefusedAsDirectly(proxy, params);
         }
         // Given both ways, the startup parameter wins over the options switch, as directly.
         Map<String, String> both = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test",
@@ -311,14 +319,7 @@ class RelayTest {
             for (Map<String, String> setting : refused) {
                 Map<String, String> params = new LinkedHashMap<>(Map.of("user", login, "database", "test"));
                 params.putAll(setting);
-                List<BackendMessage> direct = refusedStartup(PG_PORT, params);
-                assertEquals(2, direct.size(), direct.toString());
-                assertTrue(direct.get(0) instanceof BackendMessage.AuthenticationOk, direct.toString());
-                Map<Character, String> expected = new LinkedHashMap<>(((ErrorResponse) direct.get(1)).fields());
-                expected.keySet().removeAll(List.of('F', 'L', 'R'));
-                assertEquals("FATAL", expected.get('V'));
-                assertEquals(List.of(new BackendMessage.AuthenticationOk(), new ErrorResponse(expected)),
-                        refusedStartup(proxy.port(), params), setting.toString());
+                assertRefusedAsDirectly(proxy, params);
             }
             String plainSql = "select current_user, current_setting('role')";
             Map<String, String> plain = Map.of("user", login, "database", "test");
