@@ -109,7 +109,7 @@ public final class HanaDialect implements JdbcDialect {
     }
 
     private static boolean isDot(SqlToken t) {
-        return t.kind() == SqlToken.Kind.PUNCTUATION && t.text().equals(".");
+        return t.isPunctuation(".");
     }
 
     private static int nextSignificant(List<SqlToken> tokens, int from) {

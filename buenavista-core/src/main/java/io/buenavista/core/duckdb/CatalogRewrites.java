@@ -212,7 +212,7 @@ final class CatalogRewrites {
 
     /** Whether token {@code i} (which may be out of range) is the punctuation {@code text}. */
     static boolean isPunct(List<SqlToken> t, int i, String text) {
-        return i >= 0 && i < t.size() && t.get(i).kind() == Kind.PUNCTUATION && t.get(i).text().equals(text);
+        return i >= 0 && i < t.size() && t.get(i).isPunctuation(text);
     }
 
     private static boolean isName(List<SqlToken> t, int i, String name) {

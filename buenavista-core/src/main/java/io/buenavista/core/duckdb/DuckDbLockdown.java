@@ -6,6 +6,7 @@ import io.buenavista.core.sql.SqlLexer;
 import io.buenavista.core.sql.SqlToken;
 import io.buenavista.core.sql.SqlToken.Kind;
 
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -224,34 +225,29 @@ final class DuckDbLockdown {
      * @throws PgException {@code 54000}, as PostgreSQL's refusal of an array of too many dimensions
      */
     static void checkValueNesting(List<SqlToken> tokens) {
-        // One entry per open bracket: whether it is a level. A bit set keeps it flat for any depth of parentheses.
-        java.util.BitSet counted = new java.util.BitSet();
+        // One bit per open bracket: whether it is a level. A bit set keeps it flat for any depth of parentheses.
+        BitSet counted = new BitSet();
         int open = 0;
         int depth = 0;
         for (int i = 0; i < tokens.size(); i++) {
             SqlToken t = tokens.get(i);
-            boolean opens;
-            boolean level;
-            if (t.kind() == Kind.LEFT_PAREN) {
-                opens = true;
-                SqlToken before = i > 0 ? tokens.get(i - 1) : null;
-                level = before != null && before.kind() == Kind.WORD
-                        && VALUE_CONSTRUCTORS.contains(before.value().toLowerCase(Locale.ROOT));
-            } else if (t.kind() == Kind.PUNCTUATION && (t.text().equals("[") || t.text().equals("{"))) {
-                opens = true;
-                level = true;
-            } else {
-                if (open > 0 && (t.kind() == Kind.RIGHT_PAREN
-                        || t.kind() == Kind.PUNCTUATION && (t.text().equals("]") || t.text().equals("}")))) {
-                    open--;
-                    if (counted.get(open)) {
-                        depth--;
-                    }
+            if (t.kind() == Kind.RIGHT_PAREN || t.isPunctuation("]") || t.isPunctuation("}")) {
+                if (open > 0 && counted.get(--open)) {
+                    depth--;
                 }
                 continue;
             }
-            counted.set(open, level);
-            open++;
+            boolean level;
+            if (t.kind() == Kind.LEFT_PAREN) {
+                SqlToken before = i > 0 ? tokens.get(i - 1) : null;
+                level = before != null && before.kind() == Kind.WORD
+                        && VALUE_CONSTRUCTORS.contains(before.value().toLowerCase(Locale.ROOT));
+            } else if (t.isPunctuation("[") || t.isPunctuation("{")) {
+                level = true;
+            } else {
+                continue;
+            }
+            counted.set(open++, level);
             if (level && ++depth > MAX_VALUE_NESTING) {
                 throw new PgException(SqlState.PROGRAM_LIMIT_EXCEEDED, "lists and structs nested more than "
                         + MAX_VALUE_NESTING + " levels deep are not supported");

@@ -61,6 +61,11 @@ public record SqlToken(Kind kind, String text, int offset) {
         return kind == Kind.WORD && text.equalsIgnoreCase(word);
     }
 
+    /** Whether the token is the single-character punctuation {@code text} (e.g. {@code [} or {@code ,}). */
+    public boolean isPunctuation(String text) {
+        return kind == Kind.PUNCTUATION && this.text.equals(text);
+    }
+
     /** Whether the token is an unquoted word or a quoted identifier. */
     public boolean isIdentifier() {
         return kind == Kind.WORD || kind == Kind.QUOTED_IDENTIFIER;
