@@ -81,6 +81,11 @@ final class Portal {
      */
     void abort() {
         aborted = true;
+        releaseRows();
+    }
+
+    /** Closes the handler's cursor and an SQL cursor's rows; idempotent. */
+    private void releaseRows() {
         closeCursor();
         if (sqlCursor != null) {
             sqlCursor.close();
@@ -93,10 +98,7 @@ final class Portal {
 
     /** Ends the portal; idempotent. */
     void close() {
-        closeCursor();
-        if (sqlCursor != null) {
-            sqlCursor.close();
-        }
+        releaseRows();
         if (!closed) {
             closed = true;
             statement.portalClosed();
