@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -152,11 +153,24 @@ final class DuckDbCatalog {
     /** The statements that create the objects {@code sql} names, with those of the objects they use. */
     private static BitSet needed(String sql) {
         BitSet needed = new BitSet();
+        forEachWord(sql, SHORTEST_NAME, LONGEST_NAME, word -> {
+            BitSet statements = NEEDED_BY_NAME.get(word);
+            if (statements != null) {
+                needed.or(statements);
+            }
+        });
+        return needed;
+    }
+
+    /**
+     * Gives {@code action} each word of {@code sql} (a run of name characters, wherever it stands) whose length is
+     * within the bounds, lower case; shorter and longer ones are skipped without making a string of them.
+     */
+    private static void forEachWord(String sql, int shortest, int longest, Consumer<String> action) {
         int n = sql.length();
         int i = 0;
         while (i < n) {
-            char c = sql.charAt(i);
-            if (!isNameChar(c)) {
+            if (!isNameChar(sql.charAt(i))) {
                 i++;
                 continue;
             }
@@ -165,14 +179,10 @@ final class DuckDbCatalog {
                 i++;
             }
             int length = i - start;
-            if (length >= SHORTEST_NAME && length <= LONGEST_NAME) {
-                BitSet statements = NEEDED_BY_NAME.get(sql.substring(start, i).toLowerCase(Locale.ROOT));
-                if (statements != null) {
-                    needed.or(statements);
-                }
+            if (length >= shortest && length <= longest) {
+                action.accept(sql.substring(start, i).toLowerCase(Locale.ROOT));
             }
         }
-        return needed;
     }
 
     private static boolean isNameChar(char c) {
@@ -446,19 +456,7 @@ final class DuckDbCatalog {
     /** The words of a text as {@link #needsObjects} reads them, lower case. */
     private static Set<String> words(String sql) {
         Set<String> words = new HashSet<>();
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            if (!isNameChar(sql.charAt(i))) {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < n && isNameChar(sql.charAt(i))) {
-                i++;
-            }
-            words.add(sql.substring(start, i).toLowerCase(Locale.ROOT));
-        }
+        forEachWord(sql, 1, Integer.MAX_VALUE, words::add);
         return words;
     }
 
