@@ -543,7 +543,8 @@ public final class Session {
     private void describe(FrontendMessage.Describe m) throws IOException {
         if (m.kind() == 'S') {
             Prepared p = statement(m.name(), m);
-            if (transactions.isFailed() && !core.columnsOf(p).isEmpty()) {
+            List<Column> columns = core.columnsOf(p);
+            if (transactions.isFailed() && !columns.isEmpty()) {
                 throw Transactions.aborted();
             }
             int[] oids = new int[p.parameterTypes().size()];
@@ -553,7 +554,7 @@ public final class Session {
                 oids[i] = t == PgType.UNKNOWN ? PgType.TEXT.oid() : t.oid();
             }
             out.parameterDescription(oids);
-            describeRows(core.columnsOf(p), null);
+            describeRows(columns, null);
         } else if (m.kind() == 'P') {
             Portal portal = portals.require(m.name());
             if (transactions.isFailed() && !portal.columns.isEmpty()) {
