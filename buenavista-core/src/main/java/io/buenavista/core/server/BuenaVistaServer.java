@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -123,7 +124,9 @@ public final class BuenaVistaServer implements AutoCloseable {
     /** Binds the port and starts accepting connections. */
     public BuenaVistaServer start() {
         try {
-            ServerSocket ss = new ServerSocket();
+            // Through a channel, so that each accepted socket has one: a frame session may serve it from a selector
+            // (FrameChannel.socketChannel); the core itself reads and writes it as a blocking socket.
+            ServerSocket ss = ServerSocketChannel.open().socket();
             ss.setReuseAddress(true);
             ss.bind(new InetSocketAddress(config.bindAddress(), config.port()), 128);
             serverSocket = ss;

@@ -40,6 +40,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -169,27 +170,29 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         startSession(startup);
         FrameSession frames = frameSession;
         if (frames != null) {
-            frames.serve(new Channel(frameInput()));
+            byte[] readAhead = heldBytes();
+            frames.serve(new Channel(readAhead.length == 0 ? socket.getInputStream()
+                    : new SequenceInputStream(new ByteArrayInputStream(readAhead), socket.getInputStream()),
+                    readAhead));
         } else {
             serveMessages();
         }
     }
 
     /**
-     * A frame session's view of the client's bytes: what the two buffers already hold, then the socket itself (TLS
-     * included). Read straight from the socket, a relay's large reads skip BufferedInputStream's {@code available()}
-     * probe after each short read (one ioctl per read). Only what the buffers hold is taken from them: a read that
-     * asked them for more could make them pull further bytes from the socket.
+     * What the two buffers already hold of the client's bytes behind the startup: a frame session gets them first,
+     * then the socket itself (TLS included). Read straight from the socket, a relay's large reads skip
+     * BufferedInputStream's {@code available()} probe after each short read (one ioctl per read). Only what the
+     * buffers hold is taken from them: a read that asked them for more could make them pull further bytes from the
+     * socket.
      */
-    private InputStream frameInput() throws IOException {
+    private byte[] heldBytes() throws IOException {
         ByteArrayOutputStream held = new ByteArrayOutputStream();
         held.writeBytes(input.readNBytes(input.held()));
         if (startupInput != input) {
             held.writeBytes(startupInput.readNBytes(startupInput.held()));
         }
-        InputStream direct = socket.getInputStream();
-        return held.size() == 0 ? direct
-                : new SequenceInputStream(new ByteArrayInputStream(held.toByteArray()), direct);
+        return held.toByteArray();
     }
 
     /** A BufferedInputStream that tells how many bytes it holds, without asking the socket. */
@@ -654,14 +657,26 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     /** What a {@link FrameSession} sees of its client. */
     private final class Channel implements FrameChannel {
         private final InputStream clientInput;
+        private final byte[] readAhead;
 
-        Channel(InputStream clientInput) {
+        Channel(InputStream clientInput, byte[] readAhead) {
             this.clientInput = clientInput;
+            this.readAhead = readAhead;
         }
 
         @Override
         public InputStream input() {
             return clientInput;
+        }
+
+        @Override
+        public Optional<SocketChannel> socketChannel() {
+            return socket instanceof SSLSocket ? Optional.empty() : Optional.ofNullable(socket.getChannel());
+        }
+
+        @Override
+        public byte[] readAhead() {
+            return readAhead.clone();
         }
 
         @Override
