@@ -100,6 +100,8 @@ public final class Main {
               --min-idle N           backend connections kept open and idle ahead of logins, within the
                                      pool size (default 0)
               --idle-timeout SECONDS an idle backend connection unused this long is closed (default 600)
+              --relay-threads N      threads that move the sessions' bytes when neither side uses TLS
+                                     (default: one per two cores, at least one)
               --host H               address to listen on (default 127.0.0.1)
               --port P               port to listen on (default 5434; 0 picks a free one)
               --tls-cert FILE        offer TLS with this PEM certificate chain (server certificate first)
@@ -332,6 +334,7 @@ public final class Main {
                     case "--min-idle" -> minIdle = number(value(args, ++i, a), a, 0, 10000);
                     case "--idle-timeout" -> config = config.withIdleTimeout(
                             Duration.ofSeconds(number(value(args, ++i, a), a, 1, 86400 * 7)));
+                    case "--relay-threads" -> config = config.withLoopThreads(number(value(args, ++i, a), a, 1, 256));
                     case "--host" -> host = value(args, ++i, a);
                     case "--port" -> port = number(value(args, ++i, a), a, 0, 65535);
                     case "--insecure-trust" -> insecureTrust = true;

@@ -113,7 +113,8 @@ class MainTest {
         String help = out.toString(StandardCharsets.UTF_8);
         assertTrue(help.contains("--backend URL") && help.contains("--pool-wait SECONDS")
                 && help.contains("BV_BACKEND_PASSWORD") && help.contains("--min-idle N")
-                && help.contains("--idle-timeout SECONDS") && help.contains("sslmode"), help);
+                && help.contains("--idle-timeout SECONDS") && help.contains("--relay-threads N") && help.contains("sslmode"),
+                help);
         assertTrue(helpListsProxy());
         assertEquals(2, run("proxy"));
         assertEquals(2, run("proxy", "--backend"));
@@ -129,6 +130,7 @@ class MainTest {
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--min-idle", "-1"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--idle-timeout", "0"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--idle-timeout"));
+        assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--relay-threads", "0"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--port", "70000"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--backend-password", "secret"));
         assertEquals(2, run("proxy", "--backend", "postgresql://h/db", "--backend-password-file", "/nonexistent/pw"));

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -44,7 +45,7 @@ final class BackendConnection implements AutoCloseable {
     private final Socket tcp;
     /** {@link #tcp}, or the TLS socket layered on it. */
     private final Socket socket;
-    private final InputStream in;
+    private final SocketInput in;
     private final DataInputStream data;
     private final OutputStream out;
     /**
@@ -92,7 +93,13 @@ final class BackendConnection implements AutoCloseable {
      */
     static BackendConnection open(Backend backend, BackendTls tls, Duration connectTimeout, SecureRandom random,
             ScheduledExecutorService timer) {
-        Socket socket = new Socket();
+        Socket socket;
+        try {
+            // Through a channel, so that a relay loop can serve it without a thread (channel()).
+            socket = SocketChannel.open().socket();
+        } catch (IOException e) {
+            throw PgException.fatal(SqlState.CONNECTION_FAILURE, "cannot open a socket: " + e.getMessage());
+        }
         // Bounds a login to a backend that accepts the connection but never answers. Not SO_TIMEOUT: a timed read
         // turns the JDK's socket non-blocking for good, which costs a poll per read for the connection's life.
         ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(socket), connectTimeout.toMillis(),
@@ -356,6 +363,19 @@ final class BackendConnection implements AutoCloseable {
 
     InputStream input() {
         return in;
+    }
+
+    /**
+     * The connection as a channel for a {@link RelayLoop}, when it is plain TCP (null under TLS); bytes already read
+     * into {@link #input()}'s buffer come first ({@link #takeBuffered}).
+     */
+    SocketChannel channel() {
+        return socket == tcp ? tcp.getChannel() : null;
+    }
+
+    /** Moves what {@link #input()} buffered into {@code b}: for a reader that goes to {@link #channel()} itself. */
+    int takeBuffered(byte[] b, int off, int len) {
+        return in.takeBuffered(b, off, len);
     }
 
     OutputStream output() {

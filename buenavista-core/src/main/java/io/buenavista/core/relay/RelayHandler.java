@@ -11,9 +11,6 @@ import io.buenavista.core.sql.StartupOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Relays every session to one PostgreSQL backend through a {@link BackendPool}: after Buena Vista's own startup
@@ -31,7 +28,7 @@ public final class RelayHandler implements QueryHandler {
     private final BackendPool pool;
     private final RelayTarget target;
     private final RelayConfig config;
-    private final ExecutorService pumps;
+    private final RelayThreads threads;
     private final SqlRewriter rewriter;
 
     public RelayHandler(Backend backend, RelayConfig config) {
@@ -49,7 +46,7 @@ public final class RelayHandler implements QueryHandler {
         this.config = config;
         this.pool = new BackendPool(backend, config);
         this.target = context -> RelayTarget.Checkout.of(pool);
-        this.pumps = pumps();
+        this.threads = new RelayThreads(config.loopThreads());
     }
 
     /**
@@ -64,16 +61,7 @@ public final class RelayHandler implements QueryHandler {
         this.config = config;
         this.pool = null;
         this.target = target;
-        this.pumps = pumps();
-    }
-
-    private static ExecutorService pumps() {
-        AtomicInteger n = new AtomicInteger();
-        return Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "buenavista-relay-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.threads = new RelayThreads(config.loopThreads());
     }
 
     @Override
@@ -101,7 +89,7 @@ public final class RelayHandler implements QueryHandler {
         // The principal, not the startup user name, which may be a bearer token.
         String who = context.principal().name() + "@" + TokenShape.redact(s.database()) + " from "
                 + s.remoteAddress();
-        return new RelaySession(pool, backend, settings, pumps, config.connectTimeout(), who, rewriter, s);
+        return new RelaySession(pool, backend, settings, threads, config.connectTimeout(), who, rewriter, s);
     }
 
     /**
@@ -131,6 +119,6 @@ public final class RelayHandler implements QueryHandler {
         if (pool != null) {
             pool.close();
         }
-        pumps.shutdownNow();
+        threads.close();
     }
 }

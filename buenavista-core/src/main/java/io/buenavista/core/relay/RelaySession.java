@@ -5,6 +5,7 @@ import io.buenavista.api.FrameSession;
 import io.buenavista.api.PgException;
 import io.buenavista.api.SqlState;
 import io.buenavista.api.StartupRequest;
+import io.buenavista.core.wire.MessageLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,22 +13,26 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One client's session relayed to one pooled backend connection (session pooling). Two threads move the bytes: the
- * connection's thread copies client frames to the backend, a pump thread copies backend frames to the client, so a
- * client that pipelines a large batch before reading is never blocked by the relay itself. Each direction reads
- * into one reusable buffer and writes whole runs of frames with one call; only frame headers are looked at, plus
- * ReadyForQuery's status byte (and ParameterStatus, so that the connection's next client is told its settings).
+ * One client's session relayed to one pooled backend connection (session pooling). When both ends are plain TCP, a
+ * {@link RelayLoop} moves the bytes of both directions ({@link OnLoop}); otherwise (TLS on either side, or a
+ * rewriter) two threads do: the connection's thread copies client frames to the backend, a pump thread copies
+ * backend frames to the client. Either way a client that pipelines a large batch before reading is never blocked
+ * by the relay itself. Each direction reads into one reusable buffer and writes whole runs of frames with one call;
+ * only frame headers are looked at ({@link #scanClient}, {@link #scanBackend}), plus ReadyForQuery's status byte
+ * (and ParameterStatus, so that the connection's next client is told its settings).
  *
  * <p>The relay counts the ReadyForQuery messages still owed ({@code pending}: one per Query, Sync or FunctionCall
  * sent). When the client leaves at a point where nothing is owed and no extended-protocol message waits for its
@@ -50,7 +55,7 @@ final class RelaySession implements FrameSession {
     private volatile BackendConnection backend;
     /** The client's startup settings and the checkout's, applied by {@link #start}. */
     private final List<Map.Entry<String, String>> settings;
-    private final ExecutorService pumps;
+    private final RelayThreads threads;
     private final Duration controlTimeout;
     private final String who;
     /** Null when frames pass unchanged (the fast path); else Query and Parse texts go through it. */
@@ -84,15 +89,35 @@ final class RelaySession implements FrameSession {
     private volatile boolean served;
     private volatile long bytesToBackend;
     private volatile long bytesToClient;
+    /** Set when a {@link RelayLoop} serves the session. */
+    private volatile OnLoop onLoop;
+
+    /** Why {@link #scanClient} stopped. */
+    private enum ClientStop { END, TERMINATE, REWRITE, NEED_WHOLE }
+
+    // Client → backend framing state, kept by whichever thread reads the client.
+    /** Bytes of the frame being forwarded that have not arrived yet. */
+    private long clientRemaining;
+    /** False after a frame of invalid length: the rest is forwarded as it comes, for the backend to refuse. */
+    private boolean clientScanning = true;
+    private ClientStop clientStop = ClientStop.END;
+    /** The length of the frame where the scan stopped for the rewriter. */
+    private long stopFrameLength;
+
+    // Backend → client framing state, kept by whichever thread reads the backend.
+    private long backendRemaining;
+    private byte lastType;
+    /** The ReadyForQuery that ends the drain arrived. */
+    private boolean drainComplete;
 
     RelaySession(BackendPool pool, BackendConnection backend, List<Map.Entry<String, String>> settings,
-            ExecutorService pumps, Duration controlTimeout, String who, SqlRewriter rewriter, StartupRequest client) {
+            RelayThreads threads, Duration controlTimeout, String who, SqlRewriter rewriter, StartupRequest client) {
         this.rewriter = rewriter;
         this.client = client;
         this.pool = pool;
         this.backend = backend;
         this.settings = settings;
-        this.pumps = pumps;
+        this.threads = threads;
         this.controlTimeout = controlTimeout;
         this.who = who;
     }
@@ -131,26 +156,58 @@ final class RelaySession implements FrameSession {
     public void serve(FrameChannel channel) throws IOException {
         log.info("relay session start: {} -> {} (backend pid {})", who, pool.backend(), backend.processId());
         served = true;
+        SocketChannel clientChannel = channel.socketChannel().orElse(null);
+        SocketChannel backendChannel = backend.channel();
+        if (rewriter == null && clientChannel != null && backendChannel != null) {
+            byte[] readAhead = channel.readAhead();
+            if (readAhead.length <= BUFFER) {
+                OnLoop relay = new OnLoop(threads.nextLoop(), channel, clientChannel, backendChannel);
+                onLoop = relay;
+                try {
+                    relay.start(readAhead);
+                    relay.awaitClientEnd();
+                    if (stopping) {
+                        // The core sends the shutdown's FATAL and then closes the client's connection: that ends
+                        // the session, as for the threads, whose read of the client it ends.
+                        awaitClose(clientChannel);
+                    }
+                } finally {
+                    finish();
+                }
+                return;
+            }
+        }
         try {
-            pumps.execute(() -> pumpBackend(channel));
+            threads.pumps().execute(() -> pumpBackend(channel));
         } catch (RuntimeException e) {
             pumpDone.countDown();
             throw new IOException("cannot start the relay thread", e);
         }
         try {
-            pumpClient(channel.input());
+            pumpClient(channel);
         } finally {
             finish();
         }
     }
 
+    /** Reads the client's blocking channel until it ends, discarding what the stopped session no longer relays. */
+    private void awaitClose(SocketChannel client) {
+        ByteBuffer discard = ByteBuffer.wrap(backend.toBackendBuffer);
+        try {
+            while (client.read(discard.clear()) >= 0) {
+                // the session stopped: nothing goes to the backend any more
+            }
+        } catch (IOException | RuntimeException e) {
+            // closed: the session ends
+        }
+    }
+
     /** Client → backend until Terminate, EOF, or a failure on either side. */
-    private void pumpClient(InputStream in) {
+    private void pumpClient(FrameChannel channel) {
+        InputStream in = channel.input();
         OutputStream out = backend.output();
         byte[] buf = backend.toBackendBuffer;
         int end = 0;
-        long remaining = 0;
-        boolean scanning = true;
         while (true) {
             int r;
             try {
@@ -164,69 +221,35 @@ final class RelaySession implements FrameSession {
             end += r;
             int p = 0;
             int from = 0; // bytes before this are written, or replaced by a rewritten frame
-            boolean terminate = false;
-            if (!scanning) {
-                p = end;
-            } else {
-                if (remaining > 0) {
-                    int k = (int) Math.min(remaining, end);
-                    p = k;
-                    remaining -= k;
+            while (true) {
+                p = scanClient(buf, p, end);
+                if (clientStop != ClientStop.REWRITE) {
+                    break;
                 }
-                while (end - p >= 5) {
-                    byte type = buf[p];
-                    int length = BackendConnection.getInt(buf, p + 1);
-                    if (length < 4) {
-                        // The backend refuses this with FATAL 08P01 and closes; the pump forwards that.
-                        scanning = false;
-                        unsynced = true;
-                        p = end;
-                        break;
+                int total = (int) stopFrameLength;
+                byte[] replacement = rewritten(buf[p], buf, p, total);
+                if (replacement != null) {
+                    try {
+                        out.write(buf, from, p - from);
+                        out.write(replacement);
+                    } catch (IOException e) {
+                        backendBroken = true;
+                        return;
                     }
-                    if (type == 'X') {
-                        terminate = true;
-                        break;
-                    }
-                    long total = 1L + length;
-                    boolean whole = p + total <= end;
-                    boolean rewrite = rewriter != null && (type == 'Q' || type == 'P');
-                    if (rewrite && !whole) {
-                        // Read the whole frame first; only a rewriting relay ever needs a larger buffer.
-                        if (total > buf.length) {
-                            buf = java.util.Arrays.copyOf(buf, (int) Math.min(total, Integer.MAX_VALUE - 8));
-                        }
-                        break;
-                    }
-                    switch (type) {
-                        case 'Q', 'F' -> pending.incrementAndGet();
-                        case 'S' -> {
-                            pending.incrementAndGet();
-                            unsynced = false;
-                        }
-                        case 'P', 'B', 'E', 'D', 'C', 'H' -> unsynced = true;
-                        default -> { }
-                    }
-                    if (!whole) {
-                        remaining = p + total - end;
-                        p = end;
-                        break;
-                    }
-                    if (rewrite) {
-                        byte[] replacement = rewritten(type, buf, p, (int) total);
-                        if (replacement != null) {
-                            try {
-                                out.write(buf, from, p - from);
-                                out.write(replacement);
-                            } catch (IOException e) {
-                                backendBroken = true;
-                                return;
-                            }
-                            bytesToBackend += p - from + replacement.length;
-                            from = p + (int) total;
-                        }
-                    }
-                    p += (int) total;
+                    bytesToBackend += p - from + replacement.length;
+                    from = p + total;
                 }
+                p += total;
+            }
+            if (clientStop == ClientStop.NEED_WHOLE && stopFrameLength > buf.length) {
+                // Only a rewriting relay ever needs a larger buffer; the core's limit for a query bounds it.
+                if (stopFrameLength > MessageLimits.DEFAULT.maxQueryMessage()) {
+                    writeToClient(channel.output(), errorFrame(SqlState.PROTOCOL_VIOLATION, "invalid message length "
+                            + (stopFrameLength - 1) + " for message type '" + (char) buf[p] + "'", null));
+                    channel.close();
+                    return;
+                }
+                buf = java.util.Arrays.copyOf(buf, (int) stopFrameLength);
             }
             if (p > 0) {
                 try {
@@ -239,11 +262,71 @@ final class RelaySession implements FrameSession {
                 System.arraycopy(buf, p, buf, 0, end - p);
                 end -= p;
             }
-            if (terminate) {
+            if (clientStop == ClientStop.TERMINATE) {
                 terminated = true;
                 return;
             }
         }
+    }
+
+    /**
+     * Scans the client's frames in {@code buf[p, end)}, counting the ReadyForQuery messages they make the backend
+     * owe, and answers how far the bytes may be forwarded as they are: to {@code end} (a frame that has not fully
+     * arrived is forwarded as it comes), or to the start of an incomplete header, of a Terminate, or of a Query or
+     * Parse frame the rewriter must see whole ({@link #clientStop} says which).
+     */
+    private int scanClient(byte[] buf, int p, int end) {
+        clientStop = ClientStop.END;
+        if (!clientScanning) {
+            return end;
+        }
+        if (clientRemaining > 0) {
+            int k = (int) Math.min(clientRemaining, end - p);
+            p += k;
+            clientRemaining -= k;
+        }
+        while (end - p >= 5) {
+            byte type = buf[p];
+            int length = BackendConnection.getInt(buf, p + 1);
+            if (length < 4) {
+                // The backend refuses this with FATAL 08P01 and closes; the backend's side forwards that.
+                clientScanning = false;
+                unsynced = true;
+                return end;
+            }
+            if (type == 'X') {
+                clientStop = ClientStop.TERMINATE;
+                return p;
+            }
+            long total = 1L + length;
+            boolean whole = p + total <= end;
+            boolean rewrite = rewriter != null && (type == 'Q' || type == 'P');
+            if (rewrite && !whole) {
+                stopFrameLength = total;
+                clientStop = ClientStop.NEED_WHOLE;
+                return p;
+            }
+            switch (type) {
+                case 'Q', 'F' -> pending.incrementAndGet();
+                case 'S' -> {
+                    pending.incrementAndGet();
+                    unsynced = false;
+                }
+                case 'P', 'B', 'E', 'D', 'C', 'H' -> unsynced = true;
+                default -> { }
+            }
+            if (!whole) {
+                clientRemaining = p + total - end;
+                return end;
+            }
+            if (rewrite) {
+                stopFrameLength = total;
+                clientStop = ClientStop.REWRITE;
+                return p;
+            }
+            p += (int) total;
+        }
+        return p;
     }
 
     /**
@@ -295,8 +378,6 @@ final class RelaySession implements FrameSession {
         OutputStream out = channel.output();
         byte[] buf = backend.toClientBuffer;
         int end = 0;
-        long remaining = 0;
-        byte lastType = 0;
         try {
             while (true) {
                 int r = in.read(buf, end, buf.length - end);
@@ -304,53 +385,11 @@ final class RelaySession implements FrameSession {
                     throw new EOFException("the backend closed the connection");
                 }
                 end += r;
-                int p = 0;
-                if (remaining > 0) {
-                    int k = (int) Math.min(remaining, end);
-                    p = k;
-                    remaining -= k;
-                }
-                boolean done = false;
-                while (end - p >= 5) {
-                    byte type = buf[p];
-                    int length = BackendConnection.getInt(buf, p + 1);
-                    if (length < 4) {
-                        throw new IOException("the backend sent a frame of invalid length " + length);
-                    }
-                    long total = 1L + length;
-                    if (p + total > end) {
-                        if ((type == 'Z' || type == 'S') && total <= buf.length) {
-                            break; // read the rest first: its status byte, or the setting, matters
-                        }
-                        lastType = type;
-                        remaining = p + total - end;
-                        p = end;
-                        break;
-                    }
-                    lastType = type;
-                    if (type == 'S') {
-                        // The next client of this connection is told the backend's settings at its startup.
-                        backend.parameterStatus(buf, p + 5, (int) total - 5);
-                    } else if (type == 'E' && log.isDebugEnabled()) {
-                        logBackendError(buf, p, (int) total);
-                    }
-                    if (type == 'E' && draining) {
-                        drainError = true;
-                    }
-                    if (type == 'Z') {
-                        backend.transactionStatus((char) buf[p + 5]);
-                        if (pending.decrementAndGet() <= 0 && draining) {
-                            p += (int) total;
-                            done = true;
-                            break;
-                        }
-                    }
-                    p += (int) total;
-                }
+                int p = scanBackend(buf, end);
                 if (draining) {
                     // The client is gone: nothing to forward. Bytes behind our ReadyForQuery would be lost.
-                    if (done) {
-                        drained = p == end && remaining == 0;
+                    if (drainComplete) {
+                        drained = p == end && backendRemaining == 0;
                         return;
                     }
                 } else if (p > 0) {
@@ -372,17 +411,79 @@ final class RelaySession implements FrameSession {
                 end -= p;
             }
         } catch (IOException e) {
-            backendBroken = true;
-            if (!draining && !stopping && !closed.get()) {
-                log.info("relay session {}: backend connection lost: {}", who, e.getMessage());
-                // A FATAL the backend sent (pg_terminate_backend: 57P01) already reached the client.
-                if (lastType != 'E' && end == 0 && remaining == 0) {
-                    writeToClient(out, connectionLost());
-                }
-                channel.close();
-            }
+            backendLost(e, channel, end == 0 ? null : out);
         } finally {
             pumpDone.countDown();
+        }
+    }
+
+    /**
+     * Scans the backend's frames in {@code buf[0, end)} and answers how many bytes may be forwarded: whole frames,
+     * and of a frame that has not fully arrived what is there, except a ReadyForQuery or ParameterStatus, which is
+     * read whole first. When the ReadyForQuery that ends a drain arrives, stops behind it and sets
+     * {@link #drainComplete}.
+     *
+     * @throws IOException when the backend sent a frame of invalid length
+     */
+    private int scanBackend(byte[] buf, int end) throws IOException {
+        int p = 0;
+        if (backendRemaining > 0) {
+            int k = (int) Math.min(backendRemaining, end);
+            p = k;
+            backendRemaining -= k;
+        }
+        while (end - p >= 5) {
+            byte type = buf[p];
+            int length = BackendConnection.getInt(buf, p + 1);
+            if (length < 4) {
+                throw new IOException("the backend sent a frame of invalid length " + length);
+            }
+            long total = 1L + length;
+            if (p + total > end) {
+                if ((type == 'Z' || type == 'S') && total <= buf.length) {
+                    return p; // read the rest first: its status byte, or the setting, matters
+                }
+                lastType = type;
+                backendRemaining = p + total - end;
+                return end;
+            }
+            lastType = type;
+            if (type == 'S') {
+                // The next client of this connection is told the backend's settings at its startup.
+                backend.parameterStatus(buf, p + 5, (int) total - 5);
+            } else if (type == 'E' && log.isDebugEnabled()) {
+                logBackendError(buf, p, (int) total);
+            }
+            if (type == 'E' && draining) {
+                drainError = true;
+            }
+            if (type == 'Z') {
+                backend.transactionStatus((char) buf[p + 5]);
+            }
+            p += (int) total;
+            if (type == 'Z' && pending.decrementAndGet() <= 0 && draining) {
+                drainComplete = true;
+                return p;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The backend connection failed: unless the session is ending anyway, the client gets 08006 (when nothing of
+     * another message is half sent to it and the backend's own FATAL did not come first) and is closed.
+     *
+     * @param out where to write the 08006, or null when part of a message was already sent
+     */
+    private void backendLost(IOException e, FrameChannel channel, OutputStream out) {
+        backendBroken = true;
+        if (!draining && !stopping && !closed.get()) {
+            log.info("relay session {}: backend connection lost: {}", who, e.getMessage());
+            // A FATAL the backend sent (pg_terminate_backend: 57P01) already reached the client.
+            if (lastType != 'E' && backendRemaining == 0 && out != null) {
+                writeToClient(out, connectionLost());
+            }
+            channel.close();
         }
     }
 
@@ -440,8 +541,14 @@ final class RelaySession implements FrameSession {
 
     /** FATAL 08006 as libpq words it when the server goes away. */
     private static byte[] connectionLost() {
-        String fields = "SFATAL\0VFATAL\0C08006\0Mserver closed the connection unexpectedly\0"
-                + "DThe backend connection of this session failed.\0\0";
+        return errorFrame(SqlState.CONNECTION_FAILURE, "server closed the connection unexpectedly",
+                "The backend connection of this session failed.");
+    }
+
+    /** An ErrorResponse frame of severity FATAL. */
+    private static byte[] errorFrame(String sqlState, String message, String detail) {
+        String fields = "SFATAL\0VFATAL\0C" + sqlState + "\0M" + message + "\0"
+                + (detail == null ? "" : "D" + detail + "\0") + "\0";
         byte[] body = fields.getBytes(StandardCharsets.UTF_8);
         byte[] frame = new byte[5 + body.length];
         frame[0] = 'E';
@@ -461,10 +568,16 @@ final class RelaySession implements FrameSession {
             // Nothing owed: the last ReadyForQuery's status is current. Outside a transaction, DISCARD ALL both
             // flushes the session and resets the connection; inside one, a Sync flushes and the pool rolls back.
             discarded = backend.transactionStatus() == 'I';
-            draining = true;
-            pending.incrementAndGet();
+            byte[] drain = discarded ? DISCARD_ALL : SYNC;
             try {
-                backend.output().write(discarded ? DISCARD_ALL : SYNC);
+                OnLoop relay = onLoop;
+                if (relay != null) {
+                    relay.drain(drain);
+                } else {
+                    draining = true;
+                    pending.incrementAndGet();
+                    backend.output().write(drain);
+                }
                 reusable = awaitPump(controlTimeout.toNanos()) && drained && !drainError;
             } catch (IOException e) {
                 reusable = false;
@@ -472,6 +585,10 @@ final class RelaySession implements FrameSession {
             discarded &= reusable && backend.transactionStatus() == 'I';
         }
         if (!reusable) {
+            OnLoop relay = onLoop;
+            if (relay != null) {
+                relay.detachAndWait();
+            }
             // As if the client had been connected directly: what it sent still runs (PostgreSQL reads it before it
             // sees the end of the connection), an open transaction is rolled back when the backend sees it end.
             if (terminated && !backendBroken) {
@@ -542,6 +659,10 @@ final class RelaySession implements FrameSession {
         if (pending.get() > 0 && !backendBroken) {
             cancelBackend();
         }
+        OnLoop relay = onLoop;
+        if (relay != null) {
+            relay.detachAndWait();
+        }
         synchronized (clientWrite) {
             clientWritesStopped = true;
         }
@@ -567,5 +688,351 @@ final class RelaySession implements FrameSession {
         backend.abort();
         awaitPump(controlTimeout.toNanos());
         release(false);
+    }
+
+    /**
+     * The session's two sockets served by a {@link RelayLoop}: non-blocking, both registered with the loop's
+     * selector, each direction with the same buffer as the threads' ({@link BackendConnection} holds them). A
+     * direction reads only once its last bytes are written: a destination that does not take them stops reading
+     * from the source, so the relay holds at most one buffer per direction, and the client or the backend that
+     * does not read is slowed as it would be when connected directly. Everything here runs on the loop's thread,
+     * except {@link #start}, {@link #drain}, {@link #detachAndWait} and {@link #awaitClientEnd}, which hand over to
+     * it.
+     */
+    private final class OnLoop implements RelayLoop.Endpoint {
+        private final RelayLoop loop;
+        private final FrameChannel channel;
+        private final SocketChannel client;
+        private final SocketChannel server;
+        private SelectionKey clientKey;
+        private SelectionKey serverKey;
+        private int clientInterest;
+        private int serverInterest;
+        /** Client → backend: {@code [0, upEnd)} read, {@code [upWritten, upReady)} still to write. */
+        private final byte[] up = backend.toBackendBuffer;
+        private final ByteBuffer upBuffer = ByteBuffer.wrap(up);
+        private int upEnd;
+        private int upReady;
+        private int upWritten;
+        /** Backend → client, the same way. */
+        private final byte[] down = backend.toClientBuffer;
+        private final ByteBuffer downBuffer = ByteBuffer.wrap(down);
+        private int downEnd;
+        private int downReady;
+        private int downWritten;
+        /** The client ended (Terminate, end of stream or failure): nothing more is read from it. */
+        private boolean clientFinished;
+        private boolean detached;
+        /** Opened once the client ended and what it sent is written, or the session left the loop. */
+        private final CountDownLatch clientEnded = new CountDownLatch(1);
+
+        OnLoop(RelayLoop loop, FrameChannel channel, SocketChannel client, SocketChannel server) {
+            this.loop = loop;
+            this.channel = channel;
+            this.client = client;
+            this.server = server;
+        }
+
+        /** Registers the sockets; what the core and the backend connection already read is relayed first. */
+        void start(byte[] readAhead) {
+            loop.execute(() -> {
+                if (stopping) {
+                    detach();
+                    return;
+                }
+                try {
+                    client.configureBlocking(false);
+                    server.configureBlocking(false);
+                    clientKey = client.register(loop.selector(), 0, this);
+                    serverKey = server.register(loop.selector(), 0, this);
+                } catch (IOException | RuntimeException e) {
+                    // Closed meanwhile (the client left, the backend was closed): nothing to relay.
+                    backendBroken = true;
+                    detach();
+                    return;
+                }
+                System.arraycopy(readAhead, 0, up, 0, readAhead.length);
+                upEnd = readAhead.length;
+                downEnd = backend.takeBuffered(down, 0, down.length);
+                clientBytes();
+                if (!detached) {
+                    backendBytes();
+                }
+                updateInterest();
+            });
+        }
+
+        void awaitClientEnd() {
+            try {
+                clientEnded.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** The client left cleanly: ends the backend's session with {@code frame}; the loop detaches at its end. */
+        void drain(byte[] frame) {
+            loop.execute(() -> {
+                if (detached) {
+                    return;
+                }
+                draining = true;
+                pending.incrementAndGet();
+                // Nothing is owed to a client that left; an incomplete header it left behind is never sent.
+                System.arraycopy(down, downReady, down, 0, downEnd - downReady);
+                downEnd -= downReady;
+                downReady = 0;
+                downWritten = 0;
+                System.arraycopy(frame, 0, up, 0, frame.length);
+                upEnd = frame.length;
+                upReady = frame.length;
+                upWritten = 0;
+                flushUp();
+                if (!detached) {
+                    // What the backend sent meanwhile may hold the drain's end already.
+                    backendBytes();
+                }
+                updateInterest();
+            });
+        }
+
+        /** Takes the session off the loop, with both sockets blocking again, and waits for that (bounded). */
+        void detachAndWait() {
+            loop.execute(this::detach);
+            awaitPump(controlTimeout.toNanos());
+        }
+
+        @Override
+        public void ready(SelectionKey key) {
+            if (detached) {
+                return;
+            }
+            int ops = key.readyOps();
+            if (key == clientKey) {
+                if ((ops & SelectionKey.OP_WRITE) != 0) {
+                    flushDown();
+                }
+                if ((ops & SelectionKey.OP_READ) != 0 && !detached) {
+                    readClient();
+                }
+            } else {
+                if ((ops & SelectionKey.OP_WRITE) != 0) {
+                    flushUp();
+                }
+                if ((ops & SelectionKey.OP_READ) != 0 && !detached) {
+                    readServer();
+                }
+            }
+            updateInterest();
+        }
+
+        @Override
+        public void failed(RuntimeException e) {
+            log.error("relay session {} failed", who, e);
+            backendBroken = true;
+            channel.close();
+            detach();
+        }
+
+        private void readClient() {
+            if (clientFinished || upWritten < upReady) {
+                return;
+            }
+            int n;
+            try {
+                upBuffer.limit(up.length).position(upEnd);
+                n = client.read(upBuffer);
+            } catch (IOException e) {
+                n = -1;
+            }
+            if (n < 0) {
+                clientFinished = true;
+                clientEnded();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            upEnd += n;
+            clientBytes();
+        }
+
+        private void clientBytes() {
+            upReady = scanClient(up, 0, upEnd);
+            upWritten = 0;
+            if (clientStop == ClientStop.TERMINATE) {
+                terminated = true;
+                clientFinished = true;
+            }
+            flushUp();
+        }
+
+        /** Writes what is due to the backend; once all is out, the buffer takes the client's next bytes. */
+        private void flushUp() {
+            if (upWritten < upReady) {
+                try {
+                    upBuffer.limit(upReady).position(upWritten);
+                    int n = server.write(upBuffer);
+                    upWritten += n;
+                    bytesToBackend += n;
+                } catch (IOException e) {
+                    backendLost(e);
+                    return;
+                }
+            }
+            if (upWritten == upReady) {
+                System.arraycopy(up, upReady, up, 0, upEnd - upReady);
+                upEnd -= upReady;
+                upReady = 0;
+                upWritten = 0;
+                clientEnded();
+            }
+        }
+
+        /** Opens {@link #clientEnded} once the client finished and everything it sent went to the backend. */
+        private void clientEnded() {
+            if (clientFinished && upWritten == upReady) {
+                clientEnded.countDown();
+            }
+        }
+
+        private void readServer() {
+            if (downWritten < downReady) {
+                return;
+            }
+            try {
+                downBuffer.limit(down.length).position(downEnd);
+                int n = server.read(downBuffer);
+                if (n < 0) {
+                    throw new EOFException("the backend closed the connection");
+                }
+                if (n == 0) {
+                    return;
+                }
+                downEnd += n;
+            } catch (IOException e) {
+                backendLost(e);
+                return;
+            }
+            backendBytes();
+        }
+
+        private void backendBytes() {
+            int p;
+            try {
+                p = scanBackend(down, downEnd);
+            } catch (IOException e) {
+                backendLost(e);
+                return;
+            }
+            if (draining) {
+                // The client is gone: nothing to forward. Bytes behind our ReadyForQuery would be lost.
+                if (drainComplete) {
+                    drained = p == downEnd && backendRemaining == 0;
+                    detach();
+                    return;
+                }
+                System.arraycopy(down, p, down, 0, downEnd - p);
+                downEnd -= p;
+                return;
+            }
+            downReady = p;
+            downWritten = 0;
+            flushDown();
+        }
+
+        private void flushDown() {
+            if (downWritten < downReady) {
+                try {
+                    downBuffer.limit(downReady).position(downWritten);
+                    int n = client.write(downBuffer);
+                    downWritten += n;
+                    bytesToClient += n;
+                } catch (IOException e) {
+                    // The client is gone; the session ends, and decides about the backend.
+                    channel.close();
+                    detach();
+                    return;
+                }
+            }
+            if (downWritten == downReady) {
+                System.arraycopy(down, downReady, down, 0, downEnd - downReady);
+                downEnd -= downReady;
+                downReady = 0;
+                downWritten = 0;
+            }
+        }
+
+        private void backendLost(IOException e) {
+            // Best effort and never blocking: a client that does not read must not hold the loop.
+            boolean quiet = downEnd > 0 || downWritten < downReady;
+            RelaySession.this.backendLost(e, channel, quiet ? null : new OutputStream() {
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    try {
+                        client.write(ByteBuffer.wrap(b, off, len));
+                    } catch (IOException ignored) {
+                        // the client is gone too
+                    }
+                }
+            });
+            detach();
+        }
+
+        /** Reads only when the last bytes are written; writes only while some wait. */
+        private void updateInterest() {
+            if (detached) {
+                return;
+            }
+            boolean upWaiting = upWritten < upReady;
+            boolean downWaiting = downWritten < downReady;
+            int c = (!clientFinished && !upWaiting ? SelectionKey.OP_READ : 0)
+                    | (downWaiting ? SelectionKey.OP_WRITE : 0);
+            int b = (!downWaiting ? SelectionKey.OP_READ : 0) | (upWaiting ? SelectionKey.OP_WRITE : 0);
+            if (c != clientInterest) {
+                clientKey.interestOps(c);
+                clientInterest = c;
+            }
+            if (b != serverInterest) {
+                serverKey.interestOps(b);
+                serverInterest = b;
+            }
+        }
+
+        /**
+         * Leaves the loop: once the selector let go of both sockets they block again, and the session's threads
+         * are told (the pump is done; the client, as far as the relay is concerned, too).
+         */
+        private void detach() {
+            if (detached) {
+                return;
+            }
+            detached = true;
+            if (clientKey != null) {
+                clientKey.cancel();
+            }
+            if (serverKey != null) {
+                serverKey.cancel();
+            }
+            loop.afterDeregistration(() -> {
+                blocking(client);
+                blocking(server);
+                clientEnded.countDown();
+                pumpDone.countDown();
+            });
+        }
+
+        private void blocking(SocketChannel c) {
+            try {
+                c.configureBlocking(true);
+            } catch (IOException | RuntimeException ignored) {
+                // closed: nothing will block on it
+            }
+        }
     }
 }

@@ -57,6 +57,17 @@ final class SocketInput extends InputStream {
         return true;
     }
 
+    /**
+     * Moves what the buffer holds (at most {@code len} bytes) into {@code b}, for a reader that goes to the socket
+     * itself from now on; answers how many.
+     */
+    int takeBuffered(byte[] b, int off, int len) {
+        int n = Math.min(len, limit - position);
+        System.arraycopy(buffer, position, b, off, n);
+        position += n;
+        return n;
+    }
+
     /** Bytes buffered here plus those the socket holds; asks the operating system, so not for the hot path. */
     @Override
     public int available() throws IOException {

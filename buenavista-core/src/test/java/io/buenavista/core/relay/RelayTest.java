@@ -658,16 +658,16 @@ class RelayTest {
         BackendPool backends = new BackendPool(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
                 pool(1, Duration.ofSeconds(1)));
         toClose.add(backends);
-        ExecutorService pumps = Executors.newCachedThreadPool();
+        RelayThreads threads = new RelayThreads(1);
         try {
             io.buenavista.api.StartupRequest startup = new io.buenavista.api.StartupRequest("postgres", "test", "",
                     Map.of(), Map.of("user", "postgres"), new java.net.InetSocketAddress("127.0.0.1", 1), false);
-            RelaySession session = new RelaySession(backends, backends.acquire(), List.of(), pumps, Duration.ofSeconds(60),
+            RelaySession session = new RelaySession(backends, backends.acquire(), List.of(), threads, Duration.ofSeconds(60),
                     "test", null, startup);
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), session::close);
             backends.release(backends.acquire(), false); // the one slot is free again
         } finally {
-            pumps.shutdownNow();
+            threads.close();
         }
     }
 
@@ -985,6 +985,42 @@ class RelayTest {
         }
     }
 
+    /**
+     * Sessions share the relay's selector threads: a client that stops reading in the middle of a large result
+     * stops its own backend (as PostgreSQL is stopped by a client that does not read), not the others' sessions,
+     * and gets every byte once it reads again.
+     */
+    @Test
+    void aClientThatStopsReadingHoldsUpNoOtherSession() {
+        int stalled = 2;
+        Proxy proxy = proxy(pool(stalled + 1, Duration.ofSeconds(10)).withLoopThreads(1)); // all on one thread
+        List<WireClient> readers = new ArrayList<>();
+        for (int i = 0; i < stalled; i++) {
+            WireClient c = client(proxy.port(), "relay-stalled-" + i);
+            c.send(query("select g, repeat('x', 1000) from generate_series(1, 50000) g")); // 50 MB, not read yet
+            readers.add(c);
+        }
+        WireClient other = client(proxy.port(), "relay-beside-stalled");
+        for (int i = 0; i < 50; i++) {
+            other.send(query("select " + i));
+            other.expectRowDescription("?column?");
+            other.expectDataRow(Integer.toString(i));
+            other.expectCommandComplete("SELECT 1");
+            other.expectReadyForQuery('I');
+        }
+        for (WireClient c : readers) {
+            List<BackendMessage> r = c.readUntilReady();
+            List<BackendMessage.DataRow> rows = r.stream().filter(BackendMessage.DataRow.class::isInstance)
+                    .map(BackendMessage.DataRow.class::cast).toList();
+            assertEquals(50000, rows.size());
+            for (int i = 0; i < rows.size(); i += 4999) {
+                assertEquals(Integer.toString(i + 1), rows.get(i).text(0));
+                assertEquals("x".repeat(1000), rows.get(i).text(1));
+            }
+            assertEquals("SELECT 50000", ((BackendMessage.CommandComplete) r.get(r.size() - 2)).tag());
+        }
+    }
+
     @Test
     void serverShutdownEndsIdleRelayedClientsWith57P01AndClosesTheirBackends() throws Exception {
         Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
@@ -1085,6 +1121,15 @@ class RelayTest {
                 }
             }
         }
+        // The rewriter needs a Query whole, but not one beyond the core's limit for a query (64 MiB): a client
+        // that announces 1 GB is refused at once, as the core refuses it, instead of being buffered.
+        WireClient huge = client(proxy.port(), "relay-rewrite-huge");
+        huge.sendRaw(new byte[] {'Q', 0x40, 0, 0, 0, 's', 'e', 'l', 'e', 'c', 't'});
+        ErrorResponse e = huge.expect(ErrorResponse.class);
+        assertEquals("08P01", e.sqlState());
+        assertEquals("FATAL", e.severity());
+        assertEquals("invalid message length 1073741824 for message type 'Q'", e.message());
+        huge.expectClosed();
     }
 
     @Test
