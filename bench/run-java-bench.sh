@@ -5,12 +5,12 @@
 # Usage: bench/run-java-bench.sh NAME [ARGS...]
 # Needs: the jar (built if missing), Maven (for the class path), and PostgreSQL on 127.0.0.1:5432 (db test, user
 # postgres). BV_SERVER_JAVA_OPTS adds JVM options to the server (e.g. -Xmx128m), BV_SERVER_ARGS options of its
-# `duckdb` subcommand (e.g. --threads 1).
+# `duckdb` subcommand (e.g. --threads 1), BV_JAR another build of the jar (e.g. a baseline copy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1
 shift
-jar=buenavista-examples/target/buenavista.jar
+jar=${BV_JAR:-buenavista-examples/target/buenavista.jar}
 [ -f "$jar" ] || mvn -B -q -DskipTests package
 work=$(mktemp -d)
 mvn -B -q -pl buenavista-core -am compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" > "$work/mvn.log" 2>&1 \
