@@ -564,28 +564,12 @@ final class RelaySession implements FrameSession {
     /** The client side ended: give the backend back clean, or close it. */
     private void finish() {
         boolean reusable = false;
-        if (!backendBroken && !stopping && pending.get() == 0 && !unsynced) {
-            // Nothing owed: the last ReadyForQuery's status is current. Outside a transaction, DISCARD ALL both
-            // flushes the session and resets the connection; inside one, a Sync flushes and the pool rolls back.
-            discarded = backend.transactionStatus() == 'I';
-            byte[] drain = discarded ? DISCARD_ALL : SYNC;
-            try {
-                OnLoop relay = onLoop;
-                if (relay != null) {
-                    relay.drain(drain);
-                } else {
-                    draining = true;
-                    pending.incrementAndGet();
-                    backend.output().write(drain);
-                }
-                reusable = awaitPump(controlTimeout.toNanos()) && drained && !drainError;
-            } catch (IOException e) {
-                reusable = false;
-            }
+        OnLoop relay = onLoop;
+        if (relay != null ? relay.drainStarted : startDrain()) {
+            reusable = awaitPump(controlTimeout.toNanos()) && drained && !drainError;
             discarded &= reusable && backend.transactionStatus() == 'I';
         }
         if (!reusable) {
-            OnLoop relay = onLoop;
             if (relay != null) {
                 relay.detachAndWait();
             }
@@ -599,6 +583,36 @@ final class RelaySession implements FrameSession {
             awaitPump(controlTimeout.toNanos());
         }
         release(reusable);
+    }
+
+    /** Whether the client left where the backend's state is known: nothing owed, no pipeline waiting for its Sync. */
+    private boolean leftCleanly() {
+        return !backendBroken && !stopping && pending.get() == 0 && !unsynced;
+    }
+
+    /**
+     * The last ReadyForQuery's status is current: outside a transaction, DISCARD ALL both flushes the session and
+     * resets the connection; inside one, a Sync flushes and the pool rolls back. Answers the frame to send.
+     */
+    private byte[] drainFrame() {
+        discarded = backend.transactionStatus() == 'I';
+        return discarded ? DISCARD_ALL : SYNC;
+    }
+
+    /** The threads' drain, on the connection's thread while the pump reads the answer; false when not started. */
+    private boolean startDrain() {
+        if (!leftCleanly()) {
+            return false;
+        }
+        byte[] frame = drainFrame();
+        draining = true;
+        pending.incrementAndGet();
+        try {
+            backend.output().write(frame);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private boolean awaitPump(long nanos) {
@@ -696,8 +710,7 @@ final class RelaySession implements FrameSession {
      * direction reads only once its last bytes are written: a destination that does not take them stops reading
      * from the source, so the relay holds at most one buffer per direction, and the client or the backend that
      * does not read is slowed as it would be when connected directly. Everything here runs on the loop's thread,
-     * except {@link #start}, {@link #drain}, {@link #detachAndWait} and {@link #awaitClientEnd}, which hand over to
-     * it.
+     * except {@link #start}, {@link #detachAndWait} and {@link #awaitClientEnd}, which hand over to it.
      */
     private final class OnLoop implements RelayLoop.Endpoint {
         private final RelayLoop loop;
@@ -722,6 +735,10 @@ final class RelaySession implements FrameSession {
         private int downWritten;
         /** The client ended (Terminate, end of stream or failure): nothing more is read from it. */
         private boolean clientFinished;
+        /** {@link #clientEnded()} did its part. */
+        private boolean endHandled;
+        /** The loop started the drain when the client left; written before {@link #clientEnded} opens. */
+        private volatile boolean drainStarted;
         private boolean detached;
         /** Opened once the client ended and what it sent is written, or the session left the loop. */
         private final CountDownLatch clientEnded = new CountDownLatch(1);
@@ -770,30 +787,27 @@ final class RelaySession implements FrameSession {
             }
         }
 
-        /** The client left cleanly: ends the backend's session with {@code frame}; the loop detaches at its end. */
-        void drain(byte[] frame) {
-            loop.execute(() -> {
-                if (detached) {
-                    return;
-                }
-                draining = true;
-                pending.incrementAndGet();
-                // Nothing is owed to a client that left; an incomplete header it left behind is never sent.
-                System.arraycopy(down, downReady, down, 0, downEnd - downReady);
-                downEnd -= downReady;
-                downReady = 0;
-                downWritten = 0;
-                System.arraycopy(frame, 0, up, 0, frame.length);
-                upEnd = frame.length;
-                upReady = frame.length;
-                upWritten = 0;
-                flushUp();
-                if (!detached) {
-                    // What the backend sent meanwhile may hold the drain's end already.
-                    backendBytes();
-                }
-                updateInterest();
-            });
+        /**
+         * The client left cleanly: the loop ends the backend's session at once (no hand-over to the connection's
+         * thread and back first, which would hold the client's connection slot longer) and detaches at its end.
+         */
+        private void startDrain(byte[] frame) {
+            draining = true;
+            pending.incrementAndGet();
+            // Nothing is owed to a client that left; an incomplete header it left behind is never sent.
+            System.arraycopy(down, downReady, down, 0, downEnd - downReady);
+            downEnd -= downReady;
+            downReady = 0;
+            downWritten = 0;
+            System.arraycopy(frame, 0, up, 0, frame.length);
+            upEnd = frame.length;
+            upReady = frame.length;
+            upWritten = 0;
+            flushUp();
+            if (!detached) {
+                // What the backend sent meanwhile may hold the drain's end already.
+                backendBytes();
+            }
         }
 
         /** Takes the session off the loop, with both sockets blocking again, and waits for that (bounded). */
@@ -889,11 +903,20 @@ final class RelaySession implements FrameSession {
             }
         }
 
-        /** Opens {@link #clientEnded} once the client finished and everything it sent went to the backend. */
+        /**
+         * Once the client finished and everything it sent went to the backend: starts the drain when the client
+         * left cleanly, and opens {@link #clientEnded}.
+         */
         private void clientEnded() {
-            if (clientFinished && upWritten == upReady) {
-                clientEnded.countDown();
+            if (!clientFinished || upWritten != upReady || endHandled) {
+                return;
             }
+            endHandled = true;
+            if (!draining && leftCleanly()) {
+                drainStarted = true; // before the latch opens: the connection's thread reads it then
+                startDrain(drainFrame());
+            }
+            clientEnded.countDown();
         }
 
         private void readServer() {
