@@ -38,6 +38,15 @@ public non-sealed interface QuerySession extends ClientSession {
         return prepare(sql, List.of());
     }
 
+    /**
+     * Finds a syntax error in one statement without preparing or running it, or returns: the core checks every
+     * statement of a simple Query that holds several before it runs the first, as PostgreSQL parses a whole Query
+     * first (a syntax error in its third statement means that none of them runs, and no result of the first two
+     * reaches the client). Only syntax errors ({@code 42601}, with the position in {@code sql}) belong here; an
+     * unknown table, say, is the statement's own error when its turn comes. The default finds none.
+     */
+    default void checkSyntax(String sql) throws PgException {}
+
     /** Starts a transaction block. */
     void begin(TransactionOptions options) throws PgException;
 

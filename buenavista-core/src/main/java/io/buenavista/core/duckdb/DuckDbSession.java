@@ -13,6 +13,7 @@ import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -180,6 +181,59 @@ final class DuckDbSession implements QuerySession {
                 ColumnLabels.read(sql), ClientCatalogQueries.find(sql));
         statements.add(query);
         return query;
+    }
+
+    /**
+     * DuckDB's parser alone ({@code json_serialize_sql}, which parses any statement and serializes only a SELECT):
+     * a syntax error is one when neither the client's text nor the rewritten one parses, as the rewrites turn some
+     * of PostgreSQL's syntax into DuckDB's.
+     */
+    @Override
+    public void checkSyntax(String sql) throws PgException {
+        Objects.requireNonNull(sql, "sql");
+        ensureOpen();
+        if (lockdown != null) {
+            lockdown.check(sql); // bounds what the parser is given, as for a prepare
+        }
+        releaseConnection();
+        PgException error = parseError(sql);
+        if (error == null) {
+            return;
+        }
+        String rewritten = NumericCasts.rewrite(catalog == null ? sql : CatalogRewrites.rewrite(sql)).sql();
+        if (!rewritten.equals(sql) && parseError(rewritten) == null) {
+            return;
+        }
+        throw error;
+    }
+
+    /** DuckDB's syntax error for {@code sql} (42601, positioned), or null when it parses. */
+    private PgException parseError(String sql) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT j->>'error_type', j->>'error_message', "
+                + "TRY_CAST(j->>'position' AS BIGINT) FROM (SELECT json_serialize_sql(?::VARCHAR)::JSON AS j)")) {
+            ps.setString(1, sql);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !"parser".equals(rs.getString(1))) {
+                    return null;
+                }
+                PgException e = new PgException(SqlState.SYNTAX_ERROR, rs.getString(2));
+                long at = rs.getLong(3);
+                byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
+                if (rs.wasNull() || at < 0 || at > bytes.length) {
+                    return e;
+                }
+                String before = new String(bytes, 0, (int) at, StandardCharsets.UTF_8); // DuckDB counts bytes
+                return e.withPosition(before.codePointCount(0, before.length()) + 1);
+            }
+        } catch (SQLException e) {
+            // In a failed block DuckDB runs nothing, but its prepare still parses first.
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                return null;
+            } catch (SQLException failed) {
+                PgException p = DuckDbErrors.map(failed);
+                return SqlState.SYNTAX_ERROR.equals(p.sqlState()) ? DuckDbErrors.withPosition(p, sql, sql) : null;
+            }
+        }
     }
 
     private DuckDbPreparedQuery prepareNew(StatementCache.Key key, long generation) {

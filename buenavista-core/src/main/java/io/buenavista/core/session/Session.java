@@ -230,6 +230,10 @@ public final class Session {
             return;
         }
         boolean batch = parts.size() > 1;
+        if (batch && !syntaxChecked(parts)) {
+            endBatch();
+            return;
+        }
         for (SqlStatement part : parts) {
             try {
                 calls.withTimeout(part, settings.statementTimeoutMillis(), () -> {
@@ -246,6 +250,26 @@ public final class Session {
             }
         }
         endBatch();
+    }
+
+    /**
+     * PostgreSQL parses a whole Query before it runs any of it: a syntax error anywhere is the Query's only answer
+     * (in a failed block too, before its 25P02). False when one was sent.
+     */
+    private boolean syntaxChecked(List<SqlStatement> parts) throws IOException {
+        try {
+            for (SqlStatement part : parts) {
+                preparer.checkSyntax(part.text(), part.offset());
+            }
+            return true;
+        } catch (PgException e) {
+            if (e.isFatal()) {
+                throw e;
+            }
+            out.errorResponse(e);
+            transactions.afterError();
+            return false;
+        }
     }
 
     /**

@@ -68,6 +68,31 @@ final class StatementPreparer {
         throw Transactions.aborted();
     }
 
+    /**
+     * Before a Query of several statements runs any of them: the syntax errors of this one, the core's for the
+     * statements it reads and the handler's ({@link QuerySession#checkSyntax}) for the rest, placed in the client's
+     * text.
+     */
+    void checkSyntax(String sql, int offset) {
+        Statement kind = classify(sql, offset);
+        int at;
+        String text;
+        if (kind instanceof Statement.Other) {
+            at = 0;
+            text = sql;
+        } else if (kind instanceof Statement.DeclareCursor d) {
+            at = d.queryOffset();
+            text = sql.substring(at);
+        } else {
+            return; // the core's own statements, read whole by classify; the rest are rare in a batch
+        }
+        try {
+            handler.checkSyntax(text);
+        } catch (PgException e) {
+            throw e.position() > 0 ? e.withPosition(e.position() + offset + at) : e;
+        }
+    }
+
     private static Statement classify(String sql, int offset) {
         try {
             return StatementClassifier.classify(sql);

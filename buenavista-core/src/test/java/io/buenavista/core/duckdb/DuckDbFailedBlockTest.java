@@ -59,6 +59,40 @@ class DuckDbFailedBlockTest {
         return new FrontendMessage[] {parse("", sql), bind("", ""), describePortal(""), execute("", 0), sync()};
     }
 
+    /**
+     * PostgreSQL parses a whole Query before it runs any of it: a syntax error in any statement is the Query's only
+     * answer, with no result of the statements before it, in a failed block (before its 25P02) and outside one.
+     */
+    @Test
+    void aSyntaxErrorAnywhereInAQueryIsItsOnlyAnswer() {
+        WireTranscript.assertSameAnswers(twin.postgres(), twin.duck(),
+                simple("INSERT INTO s VALUES (1, 'a'); SELEC 2"),
+                simple("SELECT count(*) FROM s"),
+                simple("SELECT 1; SELECT 2 FROM WHERE; SELECT 3"),
+                simple("SELECT 'é'; SELEC 'ü'"),
+                simple("BEGIN; SELECT 1; DECLARE c CURSOR FOR SELEC 1"),
+                simple("SET application_name = 'x'; SELEC 1"),
+                simple("SHOW application_name"),
+                // Statements that only bind once the ones before them ran still run.
+                simple("CREATE TABLE t2 (i integer); INSERT INTO t2 VALUES (7); SELECT i FROM t2; DROP TABLE t2"));
+        assertSameInAFailedBlock(simple("SELECT 1; SELEC 2"), simple("SELECT 1; SELECT 2"));
+    }
+
+    /** DuckDB's own syntax, which PostgreSQL refuses, still runs in a Query of several statements. */
+    @Test
+    void duckDbSyntaxStillRunsInAQueryOfSeveralStatements() {
+        WireClient duck = twin.duck();
+        duck.send(simple("SELECT 1 AS a; FROM range(2)"));
+        duck.expectRowDescription("a");
+        duck.expectDataRow("1");
+        duck.expectCommandComplete("SELECT 1");
+        duck.expectRowDescription("range");
+        duck.expectDataRow("0");
+        duck.expectDataRow("1");
+        duck.expectCommandComplete("SELECT 2");
+        duck.expectReadyForQuery('I');
+    }
+
     @Test
     void parseRefusesAStatementThatDoesNotEndTheBlock() {
         assertSameInAFailedBlock(
