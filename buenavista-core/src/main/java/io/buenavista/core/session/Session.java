@@ -28,7 +28,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * a simple Query's statement that its handler describes only by running it is started the same way. So is a statement
  * that runs alone (an unnamed Parse that its Bind, Execute and Sync follow in what has already arrived, outside a
  * transaction): it is prepared to run once and runs at its Parse; its Bind, Describe and Execute take the portal it
- * left, and an error while it ran goes out at the message where PostgreSQL reports it (see {@link #runAlone}).
+ * left, and an error while it ran goes out at the message where PostgreSQL reports it (see {@link #runAlone}). A Query
+ * of several statements is checked for syntax errors whole before its first statement runs, as PostgreSQL parses it
+ * ({@link #syntaxChecked}).
  *
  * <p>In a failed transaction block each message is answered as PostgreSQL answers it: a Query's statement and a
  * Parse are refused with 25P02 (after their syntax errors) unless they end the block
