@@ -721,18 +721,8 @@ final class RelaySession implements FrameSession {
         private SelectionKey serverKey;
         private int clientInterest;
         private int serverInterest;
-        /** Client → backend: {@code [0, upEnd)} read, {@code [upWritten, upReady)} still to write. */
-        private final byte[] up = backend.toBackendBuffer;
-        private final ByteBuffer upBuffer = ByteBuffer.wrap(up);
-        private int upEnd;
-        private int upReady;
-        private int upWritten;
-        /** Backend → client, the same way. */
-        private final byte[] down = backend.toClientBuffer;
-        private final ByteBuffer downBuffer = ByteBuffer.wrap(down);
-        private int downEnd;
-        private int downReady;
-        private int downWritten;
+        private final Pipe up = new Pipe(backend.toBackendBuffer);
+        private final Pipe down = new Pipe(backend.toClientBuffer);
         /** The client ended (Terminate, end of stream or failure): nothing more is read from it. */
         private boolean clientFinished;
         /** {@link #clientEnded()} did its part. */
@@ -768,9 +758,9 @@ final class RelaySession implements FrameSession {
                     detach();
                     return;
                 }
-                System.arraycopy(readAhead, 0, up, 0, readAhead.length);
-                upEnd = readAhead.length;
-                downEnd = backend.takeBuffered(down, 0, down.length);
+                System.arraycopy(readAhead, 0, up.buf, 0, readAhead.length);
+                up.end = readAhead.length;
+                down.end = backend.takeBuffered(down.buf, 0, down.buf.length);
                 clientBytes();
                 if (!detached) {
                     backendBytes();
@@ -795,14 +785,10 @@ final class RelaySession implements FrameSession {
             draining = true;
             pending.incrementAndGet();
             // Nothing is owed to a client that left; an incomplete header it left behind is never sent.
-            System.arraycopy(down, downReady, down, 0, downEnd - downReady);
-            downEnd -= downReady;
-            downReady = 0;
-            downWritten = 0;
-            System.arraycopy(frame, 0, up, 0, frame.length);
-            upEnd = frame.length;
-            upReady = frame.length;
-            upWritten = 0;
+            down.drop();
+            System.arraycopy(frame, 0, up.buf, 0, frame.length);
+            up.end = frame.length;
+            up.ready(frame.length);
             flushUp();
             if (!detached) {
                 // What the backend sent meanwhile may hold the drain's end already.
@@ -849,13 +835,12 @@ final class RelaySession implements FrameSession {
         }
 
         private void readClient() {
-            if (clientFinished || upWritten < upReady) {
+            if (clientFinished || up.waiting()) {
                 return;
             }
             int n;
             try {
-                upBuffer.limit(up.length).position(upEnd);
-                n = client.read(upBuffer);
+                n = up.readFrom(client);
             } catch (IOException e) {
                 n = -1;
             }
@@ -864,16 +849,13 @@ final class RelaySession implements FrameSession {
                 clientEnded();
                 return;
             }
-            if (n == 0) {
-                return;
+            if (n > 0) {
+                clientBytes();
             }
-            upEnd += n;
-            clientBytes();
         }
 
         private void clientBytes() {
-            upReady = scanClient(up, 0, upEnd);
-            upWritten = 0;
+            up.ready(scanClient(up.buf, 0, up.end));
             if (clientStop == ClientStop.TERMINATE) {
                 terminated = true;
                 clientFinished = true;
@@ -883,22 +865,13 @@ final class RelaySession implements FrameSession {
 
         /** Writes what is due to the backend; once all is out, the buffer takes the client's next bytes. */
         private void flushUp() {
-            if (upWritten < upReady) {
-                try {
-                    upBuffer.limit(upReady).position(upWritten);
-                    int n = server.write(upBuffer);
-                    upWritten += n;
-                    bytesToBackend += n;
-                } catch (IOException e) {
-                    backendLost(e);
-                    return;
-                }
+            try {
+                bytesToBackend += up.writeTo(server);
+            } catch (IOException e) {
+                backendLost(e);
+                return;
             }
-            if (upWritten == upReady) {
-                System.arraycopy(up, upReady, up, 0, upEnd - upReady);
-                upEnd -= upReady;
-                upReady = 0;
-                upWritten = 0;
+            if (!up.waiting()) {
                 clientEnded();
             }
         }
@@ -908,7 +881,7 @@ final class RelaySession implements FrameSession {
          * left cleanly, and opens {@link #clientEnded}.
          */
         private void clientEnded() {
-            if (!clientFinished || upWritten != upReady || endHandled) {
+            if (!clientFinished || up.waiting() || endHandled) {
                 return;
             }
             endHandled = true;
@@ -920,19 +893,17 @@ final class RelaySession implements FrameSession {
         }
 
         private void readServer() {
-            if (downWritten < downReady) {
+            if (down.waiting()) {
                 return;
             }
             try {
-                downBuffer.limit(down.length).position(downEnd);
-                int n = server.read(downBuffer);
+                int n = down.readFrom(server);
                 if (n < 0) {
                     throw new EOFException("the backend closed the connection");
                 }
                 if (n == 0) {
                     return;
                 }
-                downEnd += n;
             } catch (IOException e) {
                 backendLost(e);
                 return;
@@ -943,7 +914,7 @@ final class RelaySession implements FrameSession {
         private void backendBytes() {
             int p;
             try {
-                p = scanBackend(down, downEnd);
+                p = scanBackend(down.buf, down.end);
             } catch (IOException e) {
                 backendLost(e);
                 return;
@@ -951,44 +922,31 @@ final class RelaySession implements FrameSession {
             if (draining) {
                 // The client is gone: nothing to forward. Bytes behind our ReadyForQuery would be lost.
                 if (drainComplete) {
-                    drained = p == downEnd && backendRemaining == 0;
+                    drained = p == down.end && backendRemaining == 0;
                     detach();
                     return;
                 }
-                System.arraycopy(down, p, down, 0, downEnd - p);
-                downEnd -= p;
+                down.ready(p);
+                down.drop();
                 return;
             }
-            downReady = p;
-            downWritten = 0;
+            down.ready(p);
             flushDown();
         }
 
         private void flushDown() {
-            if (downWritten < downReady) {
-                try {
-                    downBuffer.limit(downReady).position(downWritten);
-                    int n = client.write(downBuffer);
-                    downWritten += n;
-                    bytesToClient += n;
-                } catch (IOException e) {
-                    // The client is gone; the session ends, and decides about the backend.
-                    channel.close();
-                    detach();
-                    return;
-                }
-            }
-            if (downWritten == downReady) {
-                System.arraycopy(down, downReady, down, 0, downEnd - downReady);
-                downEnd -= downReady;
-                downReady = 0;
-                downWritten = 0;
+            try {
+                bytesToClient += down.writeTo(client);
+            } catch (IOException e) {
+                // The client is gone; the session ends, and decides about the backend.
+                channel.close();
+                detach();
             }
         }
 
         private void backendLost(IOException e) {
             // Best effort and never blocking: a client that does not read must not hold the loop.
-            boolean quiet = downEnd > 0 || downWritten < downReady;
+            boolean quiet = down.end > 0;
             RelaySession.this.backendLost(e, channel, quiet ? null : new OutputStream() {
                 @Override
                 public void write(int b) {
@@ -1012,8 +970,8 @@ final class RelaySession implements FrameSession {
             if (detached) {
                 return;
             }
-            boolean upWaiting = upWritten < upReady;
-            boolean downWaiting = downWritten < downReady;
+            boolean upWaiting = up.waiting();
+            boolean downWaiting = down.waiting();
             int c = (!clientFinished && !upWaiting ? SelectionKey.OP_READ : 0)
                     | (downWaiting ? SelectionKey.OP_WRITE : 0);
             int b = (!downWaiting ? SelectionKey.OP_READ : 0) | (upWaiting ? SelectionKey.OP_WRITE : 0);
@@ -1056,6 +1014,64 @@ final class RelaySession implements FrameSession {
             } catch (IOException | RuntimeException ignored) {
                 // closed: nothing will block on it
             }
+        }
+    }
+    /**
+     * One direction of a relay loop's session: {@code buf[0, end)} holds what was read, of which
+     * {@code [written, ready)} is still to be written on; once all of it is, the rest moves to the front.
+     */
+    private static final class Pipe {
+        final byte[] buf;
+        private final ByteBuffer buffer;
+        int end;
+        int ready;
+        int written;
+
+        Pipe(byte[] buf) {
+            this.buf = buf;
+            this.buffer = ByteBuffer.wrap(buf);
+        }
+
+        /** Reads what fits behind {@link #end}: the bytes read, or -1 at the end of the stream. */
+        int readFrom(SocketChannel from) throws IOException {
+            buffer.limit(buf.length).position(end);
+            int n = from.read(buffer);
+            if (n > 0) {
+                end += n;
+            }
+            return n;
+        }
+
+        /** The first {@code n} bytes are to be written on. */
+        void ready(int n) {
+            ready = n;
+            written = 0;
+        }
+
+        boolean waiting() {
+            return written < ready;
+        }
+
+        /** Writes what the channel takes of the ready bytes, and drops them once all are out; answers how many. */
+        int writeTo(SocketChannel to) throws IOException {
+            int n = 0;
+            if (written < ready) {
+                buffer.limit(ready).position(written);
+                n = to.write(buffer);
+                written += n;
+            }
+            if (written == ready) {
+                drop();
+            }
+            return n;
+        }
+
+        /** Drops the ready bytes, written or not: what follows them moves to the front. */
+        void drop() {
+            System.arraycopy(buf, ready, buf, 0, end - ready);
+            end -= ready;
+            ready = 0;
+            written = 0;
         }
     }
 }
