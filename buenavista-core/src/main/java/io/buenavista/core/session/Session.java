@@ -30,7 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * transaction): it is prepared to run once and runs at its Parse; its Bind, Describe and Execute take the portal it
  * left, and an error while it ran goes out at the message where PostgreSQL reports it (see {@link #runAlone}). A Query
  * of several statements is checked for syntax errors whole before its first statement runs, as PostgreSQL parses it
- * ({@link #syntaxChecked}).
+ * (see {@link #query}).
  *
  * <p>In a failed transaction block each message is answered as PostgreSQL answers it: a Query's statement and a
  * Parse are refused with 25P02 (after their syntax errors) unless they end the block
@@ -232,46 +232,28 @@ public final class Session {
             return;
         }
         boolean batch = parts.size() > 1;
-        if (batch && !syntaxChecked(parts)) {
-            endBatch();
-            return;
-        }
-        for (SqlStatement part : parts) {
-            try {
+        try {
+            if (batch) {
+                // PostgreSQL parses a whole Query before it runs any of it: a syntax error anywhere is the Query's
+                // only answer (in a failed block too, before its 25P02).
+                for (SqlStatement part : parts) {
+                    preparer.checkSyntax(part.text(), part.offset());
+                }
+            }
+            for (SqlStatement part : parts) {
                 calls.withTimeout(part, settings.statementTimeoutMillis(), () -> {
                     runStatement(part, batch);
                     return null;
                 });
-            } catch (PgException e) {
-                if (e.isFatal()) {
-                    throw e;
-                }
-                out.errorResponse(e);
-                transactions.afterError();
-                break;
             }
-        }
-        endBatch();
-    }
-
-    /**
-     * PostgreSQL parses a whole Query before it runs any of it: a syntax error anywhere is the Query's only answer
-     * (in a failed block too, before its 25P02). False when one was sent.
-     */
-    private boolean syntaxChecked(List<SqlStatement> parts) throws IOException {
-        try {
-            for (SqlStatement part : parts) {
-                preparer.checkSyntax(part.text(), part.offset());
-            }
-            return true;
         } catch (PgException e) {
             if (e.isFatal()) {
                 throw e;
             }
             out.errorResponse(e);
             transactions.afterError();
-            return false;
         }
+        endBatch();
     }
 
     /**
