@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One client's session relayed to one pooled backend connection (session pooling). When both ends are plain TCP, a
@@ -411,7 +412,7 @@ final class RelaySession implements FrameSession {
                 end -= p;
             }
         } catch (IOException e) {
-            backendLost(e, channel, end == 0 ? null : out);
+            backendLost(e, channel, end == 0 ? frame -> writeToClient(out, frame) : null);
         } finally {
             pumpDone.countDown();
         }
@@ -473,15 +474,15 @@ final class RelaySession implements FrameSession {
      * The backend connection failed: unless the session is ending anyway, the client gets 08006 (when nothing of
      * another message is half sent to it and the backend's own FATAL did not come first) and is closed.
      *
-     * @param out where to write the 08006, or null when part of a message was already sent
+     * @param toClient writes the 08006 to the client; null when part of a message was already sent
      */
-    private void backendLost(IOException e, FrameChannel channel, OutputStream out) {
+    private void backendLost(IOException e, FrameChannel channel, Consumer<byte[]> toClient) {
         backendBroken = true;
         if (!draining && !stopping && !closed.get()) {
             log.info("relay session {}: backend connection lost: {}", who, e.getMessage());
             // A FATAL the backend sent (pg_terminate_backend: 57P01) already reached the client.
-            if (lastType != 'E' && backendRemaining == 0 && out != null) {
-                writeToClient(out, connectionLost());
+            if (lastType != 'E' && backendRemaining == 0 && toClient != null) {
+                toClient.accept(connectionLost());
             }
             channel.close();
         }
@@ -946,20 +947,11 @@ final class RelaySession implements FrameSession {
 
         private void backendLost(IOException e) {
             // Best effort and never blocking: a client that does not read must not hold the loop.
-            boolean quiet = down.end > 0;
-            RelaySession.this.backendLost(e, channel, quiet ? null : new OutputStream() {
-                @Override
-                public void write(int b) {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    try {
-                        client.write(ByteBuffer.wrap(b, off, len));
-                    } catch (IOException ignored) {
-                        // the client is gone too
-                    }
+            RelaySession.this.backendLost(e, channel, down.end > 0 ? null : frame -> {
+                try {
+                    client.write(ByteBuffer.wrap(frame));
+                } catch (IOException ignored) {
+                    // the client is gone too
                 }
             });
             detach();
