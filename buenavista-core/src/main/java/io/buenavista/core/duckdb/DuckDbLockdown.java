@@ -216,7 +216,6 @@ final class DuckDbLockdown {
         return i;
     }
 
-    /** Functions that act globally, read files, and names that show paths, wherever they appear. */
     /**
      * Refuses lists and structs nested deeper than {@link #MAX_VALUE_NESTING}: each {@code [} and {@code &#123;}
      * is a level, and so are the parentheses of a call or type of {@link #VALUE_CONSTRUCTORS}; a subscript
@@ -255,6 +254,7 @@ final class DuckDbLockdown {
         }
     }
 
+    /** Functions that act globally, read files, and names that show paths, wherever they appear. */
     private void checkNames(List<SqlToken> tokens) {
         for (int i = 0; i < tokens.size(); i++) {
             SqlToken t = tokens.get(i);
