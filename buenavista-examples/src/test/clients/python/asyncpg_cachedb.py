@@ -5,7 +5,8 @@ import asyncio
 
 import asyncpg
 
-from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments
+from checks import check
 
 
 async def main(port, token, user_id, cases):

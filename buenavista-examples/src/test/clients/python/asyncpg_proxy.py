@@ -9,18 +9,13 @@ import asyncio
 import sys
 
 import asyncpg
+from checks import check
 
 
 async def connect(port, application_name="asyncpg-proxy"):
     return await asyncpg.connect(host="127.0.0.1", port=port, user="postgres", database="anything", ssl=False,
                                  timeout=10, server_settings={"application_name": application_name,
                                                               "TimeZone": "America/Lima"})
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)
 
 
 async def main(port):

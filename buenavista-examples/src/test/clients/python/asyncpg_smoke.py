@@ -13,16 +13,11 @@ import sys
 import uuid
 
 import asyncpg
+from checks import check
 
 
 async def connect(port):
     return await asyncpg.connect(host="127.0.0.1", port=port, user="smoke", database="smoke", ssl=False, timeout=10)
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)
 
 
 async def main(port, fixture_port):

@@ -1,4 +1,4 @@
-"""The command line and the check the cachedb client scripts share.
+"""The command line the cachedb client scripts share.
 
 Usage of each: CACHEDB_TOKEN=<jwt> python3 SCRIPT PORT USER_ID DATABASE=YEAR [DATABASE=YEAR ...]
 For each DATABASE (a cachedb route such as A|duckdb|<dataset id> or B|postgresql|code|schema) the script logs in
@@ -23,9 +23,3 @@ def arguments():
         database, year = arg.rsplit("=", 1)
         cases.append((database, int(year)))
     return int(sys.argv[1]), os.environ["CACHEDB_TOKEN"], sys.argv[2], cases
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)

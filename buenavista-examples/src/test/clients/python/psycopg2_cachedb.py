@@ -3,7 +3,8 @@ psycopg2 on the client, so the server sees a simple query). Command line: see ca
 """
 import psycopg2
 
-from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments
+from checks import check
 
 
 def main(port, token, user_id, cases):

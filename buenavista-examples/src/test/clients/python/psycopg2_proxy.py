@@ -11,18 +11,13 @@ import sys
 import psycopg2
 import psycopg2.errors
 import psycopg2.extras
+from checks import check
 
 
 def connect(port, application_name="psycopg2-proxy"):
     return psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="anything",
                             sslmode="disable", connect_timeout=10, application_name=application_name,
                             options="-c TimeZone=Asia/Tokyo -c search_path=pg_catalog,public")
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)
 
 
 def main(port):

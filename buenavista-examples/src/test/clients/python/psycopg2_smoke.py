@@ -9,17 +9,12 @@ import time
 
 import psycopg2
 import psycopg2.errors
+from checks import check
 
 
 def connect(port):
     return psycopg2.connect(host="127.0.0.1", port=port, user="smoke", dbname="smoke",
                             sslmode="disable", connect_timeout=10)
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)
 
 
 def main(port, fixture_port):

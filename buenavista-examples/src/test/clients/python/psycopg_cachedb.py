@@ -3,7 +3,8 @@ server (extended protocol), once unnamed and once as a prepared statement. Comma
 """
 import psycopg
 
-from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments
+from checks import check
 
 
 def main(port, token, user_id, cases):

@@ -9,18 +9,13 @@ import sys
 
 import psycopg
 import psycopg.errors
+from checks import check
 
 
 def connect(port, application_name="psycopg-proxy", **kwargs):
     return psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="anything", sslmode="disable",
                            connect_timeout=10, application_name=application_name,
                            options="-c TimeZone=Europe/Zurich", **kwargs)
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)
 
 
 def main(port):

@@ -10,17 +10,12 @@ import sys
 
 import psycopg
 import psycopg.errors
+from checks import check
 
 
 def connect(port, **kwargs):
     return psycopg.connect(host="127.0.0.1", port=port, user="smoke", dbname="smoke",
                            sslmode="disable", connect_timeout=10, **kwargs)
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)
 
 
 def main(port, fixture_port):

@@ -4,7 +4,8 @@ initialisation queries on connect, then person by a :name parameter. Command lin
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
-from cachedb_args import CONNECT_TIMEOUT, USER, arguments, check
+from cachedb_args import CONNECT_TIMEOUT, USER, arguments
+from checks import check
 
 
 def main(port, token, user_id, cases):

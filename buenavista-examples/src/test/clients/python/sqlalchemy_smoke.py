@@ -9,12 +9,7 @@ OID lookup in pg_type.
 import sys
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, inspect, select, text
-
-
-def check(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-    print(f"ok: {what}", flush=True)
+from checks import check
 
 
 def main(port, fixture_port):
