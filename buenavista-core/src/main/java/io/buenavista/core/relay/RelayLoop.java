@@ -69,16 +69,20 @@ final class RelayLoop implements AutoCloseable {
         while (!closed) {
             try {
                 selector.select(this::serve);
-                Runnable task;
-                while ((task = tasks.poll()) != null) {
-                    task.run();
-                }
-                while (!afterDeregistration.isEmpty()) {
-                    List<Runnable> due = afterDeregistration;
-                    afterDeregistration = new ArrayList<>();
-                    selector.selectNow(this::serve); // deregisters the cancelled keys, serves what became ready
-                    due.forEach(Runnable::run);
-                }
+                do {
+                    Runnable task;
+                    while ((task = tasks.poll()) != null) {
+                        task.run();
+                    }
+                    if (!afterDeregistration.isEmpty()) {
+                        List<Runnable> due = afterDeregistration;
+                        afterDeregistration = new ArrayList<>();
+                        // Deregisters the cancelled keys and serves what became ready. It also clears a wakeup
+                        // that a task added meanwhile came with: hence the tasks' second look.
+                        selector.selectNow(this::serve);
+                        due.forEach(Runnable::run);
+                    }
+                } while (!tasks.isEmpty() || !afterDeregistration.isEmpty());
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
                     log.error("relay loop failure", e);
