@@ -5,7 +5,10 @@ import java.io.OutputStream;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 
-/** The client's side of a {@link FrameSession}. Implemented by the core; valid while {@code serve} runs. */
+/**
+ * The client's side of a {@link FrameSession}. Implemented by the core; valid while {@code serve} runs, and after
+ * {@link #handOff()} until the session calls {@link Ending#ended()}.
+ */
 public interface FrameChannel {
     /**
      * The client's bytes after its startup, starting at the first frame: bytes the client sent behind the startup
@@ -26,8 +29,9 @@ public interface FrameChannel {
      *
      * <p>A session that takes the channel reads {@link #readAhead()} first and never {@link #input()}. It may put the
      * channel in non-blocking mode and register it with its selector, but it must deregister it and put it back in
-     * blocking mode before {@link FrameSession#serve} or {@link FrameSession#stop} returns: the core writes to the
-     * client (a shutdown's FATAL) through the blocking socket afterwards.
+     * blocking mode before {@link FrameSession#serve} returns (after {@link #handOff()}: before it calls
+     * {@link Ending#ended()}) and before {@link FrameSession#stop} returns: the core writes to the client (a
+     * shutdown's FATAL) through the blocking socket afterwards.
      */
     default Optional<SocketChannel> socketChannel() {
         return Optional.empty();
@@ -39,5 +43,27 @@ public interface FrameChannel {
      */
     default byte[] readAhead() {
         return new byte[0];
+    }
+
+    /**
+     * Takes the connection off the core's thread, for a session that serves it from a selector of its own
+     * ({@link #socketChannel()}): {@link FrameSession#serve} may then return at once while the session goes on, so
+     * that a session holds no thread between its client's requests. The core ends the connection (frees its slot
+     * and cancel key, calls {@link FrameSession#close()}, closes the socket) only when the session calls
+     * {@link Ending#ended()} on the answer: once, from any thread, after its last write to the client and with the
+     * channel deregistered from its selector.
+     *
+     * <p>A server shutdown still calls {@link FrameSession#stop}, with the same contract; once it returns, the core
+     * writes its FATAL and ends the connection itself, whether or not {@code ended()} was called.
+     */
+    default Ending handOff() {
+        throw new UnsupportedOperationException("this channel stays on the core's thread");
+    }
+
+    /** What a session that {@linkplain #handOff() took its connection off the core's thread} calls when it ends. */
+    @FunctionalInterface
+    interface Ending {
+        /** The session is over: the core ends the connection. A second call does nothing. */
+        void ended();
     }
 }

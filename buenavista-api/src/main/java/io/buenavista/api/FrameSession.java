@@ -32,7 +32,9 @@ public non-sealed interface FrameSession extends ClientSession {
 
     /**
      * Serves the client's frames until the client ends the session (Terminate or disconnect) or the session ends
-     * it; the session writes any error it wants the client to see before returning.
+     * it; the session writes any error it wants the client to see before returning. A session that serves the
+     * client from a selector of its own may instead {@linkplain FrameChannel#handOff() hand the connection off}
+     * and return at once.
      *
      * @throws IOException when the client's connection fails; the core then closes it
      */

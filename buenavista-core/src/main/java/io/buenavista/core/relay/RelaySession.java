@@ -28,7 +28,8 @@ import java.util.function.Consumer;
 
 /**
  * One client's session relayed to one pooled backend connection (session pooling). When both ends are plain TCP, a
- * {@link RelayLoop} moves the bytes of both directions ({@link OnLoop}); otherwise (TLS on either side, or a
+ * {@link RelayLoop} moves the bytes of both directions ({@link OnLoop}) and ends the session, and the connection's
+ * thread is free once the login is done ({@link FrameChannel#handOff()}); otherwise (TLS on either side, or a
  * rewriter) two threads do: the connection's thread copies client frames to the backend, a pump thread copies
  * backend frames to the client. Either way a client that pipelines a large batch before reading is never blocked
  * by the relay itself. Each direction reads into one reusable buffer and writes whole runs of frames with one call;
@@ -80,6 +81,8 @@ final class RelaySession implements FrameSession {
     private volatile boolean stopping;
     /** The client ended with Terminate (rather than by disconnecting). */
     private boolean terminated;
+    /** Taken by whichever decides the backend's fate at the end: the session's own end, or {@link #stop}. */
+    private final AtomicBoolean endClaimed = new AtomicBoolean();
     private final Object clientWrite = new Object();
     private boolean clientWritesStopped;
     private final Object lifecycle = new Object();
@@ -162,19 +165,11 @@ final class RelaySession implements FrameSession {
         if (rewriter == null && clientChannel != null && backendChannel != null) {
             byte[] readAhead = channel.readAhead();
             if (readAhead.length <= BUFFER) {
-                OnLoop relay = new OnLoop(threads.nextLoop(), channel, clientChannel, backendChannel);
+                // From here the loop owns the session and ends it: no thread waits for the client meanwhile.
+                OnLoop relay = new OnLoop(threads.nextLoop(), channel, clientChannel, backendChannel,
+                        channel.handOff());
                 onLoop = relay;
-                try {
-                    relay.start(readAhead);
-                    relay.awaitClientEnd();
-                    if (stopping) {
-                        // The core sends the shutdown's FATAL and then closes the client's connection: that ends
-                        // the session, as for the threads, whose read of the client it ends.
-                        awaitClose(clientChannel);
-                    }
-                } finally {
-                    finish();
-                }
+                relay.start(readAhead);
                 return;
             }
         }
@@ -188,18 +183,6 @@ final class RelaySession implements FrameSession {
             pumpClient(channel);
         } finally {
             finish();
-        }
-    }
-
-    /** Reads the client's blocking channel until it ends, discarding what the stopped session no longer relays. */
-    private void awaitClose(SocketChannel client) {
-        ByteBuffer discard = ByteBuffer.wrap(backend.toBackendBuffer);
-        try {
-            while (client.read(discard.clear()) >= 0) {
-                // the session stopped: nothing goes to the backend any more
-            }
-        } catch (IOException | RuntimeException e) {
-            // closed: the session ends
         }
     }
 
@@ -562,28 +545,38 @@ final class RelaySession implements FrameSession {
         return frame;
     }
 
-    /** The client side ended: give the backend back clean, or close it. */
+    /** The threads' end, once the client side ended: give the backend back clean, or close it. */
     private void finish() {
         boolean reusable = false;
-        OnLoop relay = onLoop;
-        if (relay != null ? relay.drainStarted : startDrain()) {
-            reusable = awaitPump(controlTimeout.toNanos()) && drained && !drainError;
+        if (startDrain()) {
+            reusable = awaitPump(controlTimeout.toNanos()) && drained && !drainError
+                    && endClaimed.compareAndSet(false, true);
             discarded &= reusable && backend.transactionStatus() == 'I';
         }
         if (!reusable) {
-            if (relay != null) {
-                relay.detachAndWait();
-            }
-            // As if the client had been connected directly: what it sent still runs (PostgreSQL reads it before it
-            // sees the end of the connection), an open transaction is rolled back when the backend sees it end.
-            if (terminated && !backendBroken) {
-                backend.close(); // forwards the client's Terminate
-            } else {
-                backend.abort();
-            }
+            closeBackend();
             awaitPump(controlTimeout.toNanos());
         }
         release(reusable);
+    }
+
+    /**
+     * As if the client had been connected directly: what it sent still runs (PostgreSQL reads it before it sees the
+     * end of the connection), an open transaction is rolled back when the backend sees it end. Unless a shutdown's
+     * {@link #stop} already decided.
+     */
+    private void closeBackend() {
+        if (endClaimed.compareAndSet(false, true)) {
+            closeBackendNow();
+        }
+    }
+
+    private void closeBackendNow() {
+        if (terminated && !backendBroken) {
+            backend.close(); // forwards the client's Terminate
+        } else {
+            backend.abort();
+        }
     }
 
     /** Whether the client left where the backend's state is known: nothing owed, no pipeline waiting for its Sync. */
@@ -681,7 +674,9 @@ final class RelaySession implements FrameSession {
         synchronized (clientWrite) {
             clientWritesStopped = true;
         }
-        backend.close();
+        if (endClaimed.compareAndSet(false, true)) {
+            backend.close(); // the core's close() then releases it
+        }
     }
 
     @Override
@@ -711,7 +706,8 @@ final class RelaySession implements FrameSession {
      * direction reads only once its last bytes are written: a destination that does not take them stops reading
      * from the source, so the relay holds at most one buffer per direction, and the client or the backend that
      * does not read is slowed as it would be when connected directly. Everything here runs on the loop's thread,
-     * except {@link #start}, {@link #detachAndWait} and {@link #awaitClientEnd}, which hand over to it.
+     * except {@link #start} and {@link #detachAndWait}, which hand over to it. When the session leaves the loop it
+     * ends ({@link #end}), and the core ends the connection.
      */
     private final class OnLoop implements RelayLoop.Endpoint {
         private final RelayLoop loop;
@@ -728,17 +724,19 @@ final class RelaySession implements FrameSession {
         private boolean clientFinished;
         /** {@link #clientEnded()} did its part. */
         private boolean endHandled;
-        /** The loop started the drain when the client left; written before {@link #clientEnded} opens. */
-        private volatile boolean drainStarted;
+        /** The loop started the drain when the client left. */
+        private boolean drainStarted;
         private boolean detached;
-        /** Opened once the client ended and what it sent is written, or the session left the loop. */
-        private final CountDownLatch clientEnded = new CountDownLatch(1);
+        /** Tells the core that the session ended. */
+        private final FrameChannel.Ending ending;
 
-        OnLoop(RelayLoop loop, FrameChannel channel, SocketChannel client, SocketChannel server) {
+        OnLoop(RelayLoop loop, FrameChannel channel, SocketChannel client, SocketChannel server,
+                FrameChannel.Ending ending) {
             this.loop = loop;
             this.channel = channel;
             this.client = client;
             this.server = server;
+            this.ending = ending;
         }
 
         /** Registers the sockets; what the core and the backend connection already read is relayed first. */
@@ -768,14 +766,6 @@ final class RelaySession implements FrameSession {
                 }
                 updateInterest();
             });
-        }
-
-        void awaitClientEnd() {
-            try {
-                clientEnded.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
 
         /**
@@ -879,7 +869,7 @@ final class RelaySession implements FrameSession {
 
         /**
          * Once the client finished and everything it sent went to the backend: starts the drain when the client
-         * left cleanly, and opens {@link #clientEnded}.
+         * left cleanly, else the session leaves the loop.
          */
         private void clientEnded() {
             if (!clientFinished || up.waiting() || endHandled) {
@@ -887,10 +877,11 @@ final class RelaySession implements FrameSession {
             }
             endHandled = true;
             if (!draining && leftCleanly()) {
-                drainStarted = true; // before the latch opens: the connection's thread reads it then
+                drainStarted = true;
                 startDrain(drainFrame());
+            } else {
+                detach();
             }
-            clientEnded.countDown();
         }
 
         private void readServer() {
@@ -978,8 +969,8 @@ final class RelaySession implements FrameSession {
         }
 
         /**
-         * Leaves the loop: once the selector let go of both sockets they block again, and the session's threads
-         * are told (the pump is done; the client, as far as the relay is concerned, too).
+         * Leaves the loop: once the selector let go of both sockets they block again, a {@link #stop} waiting for
+         * that is told, and the session ends.
          */
         private void detach() {
             if (detached) {
@@ -995,9 +986,46 @@ final class RelaySession implements FrameSession {
             loop.afterDeregistration(() -> {
                 blocking(client);
                 blocking(server);
-                clientEnded.countDown();
                 pumpDone.countDown();
+                end();
             });
+        }
+
+        /**
+         * Gives the backend back and tells the core. A backend the drain left clean goes back from here (no I/O);
+         * one that needs a reset, or closing, is dealt with on a pump thread, since that blocks. A shutdown's
+         * {@link #stop} decides instead when it came first; the core then ends the connection itself.
+         */
+        private void end() {
+            if (stopping || !endClaimed.compareAndSet(false, true)) {
+                return;
+            }
+            boolean reusable = drainStarted && drained && !drainError;
+            discarded &= reusable && backend.transactionStatus() == 'I';
+            if (reusable && discarded) {
+                endSession(true);
+                return;
+            }
+            try {
+                threads.pumps().execute(() -> {
+                    if (!reusable) {
+                        closeBackendNow();
+                    }
+                    endSession(reusable);
+                });
+            } catch (RuntimeException e) {
+                // The relay is closing: the backend goes, and so does the client.
+                backend.abort();
+                endSession(false);
+            }
+        }
+
+        private void endSession(boolean reusable) {
+            try {
+                release(reusable);
+            } finally {
+                ending.ended();
+            }
         }
 
         private void blocking(SocketChannel c) {

@@ -56,7 +56,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One client connection, read top to bottom: negotiate (SSLRequest, GSSENCRequest, CancelRequest) → StartupMessage →
  * route → authenticate → open the handler's session → serve messages until Terminate or disconnect (or hand the
- * frames to a {@link FrameSession}, which serves them itself). The SQL itself
+ * frames to a {@link FrameSession}, which serves them itself, possibly on threads of its own: then the connection
+ * ends when that session says so, not when this thread is done). The SQL itself
  * is {@link Session}'s business; this class owns the socket, the limits and the cancel key.
  */
 final class Connection implements Runnable, CancelRegistry.Cancellable {
@@ -91,6 +92,13 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private volatile Session session;
     /** Set instead of {@link #session} when the handler serves the frames itself. */
     private volatile FrameSession frameSession;
+    /**
+     * The frame session took the connection off this thread ({@link FrameChannel#handOff()}): it calls
+     * {@link #frameSessionEnded()} when done, and the connection ends then, not when {@code serve} returns.
+     */
+    private volatile boolean handedOff;
+    /** Set by the one call of {@link #cleanup()} that ends the connection. */
+    private final AtomicBoolean ended = new AtomicBoolean();
     private CancelRegistry.Key cancelKey;
     /** When the admission ends ({@link Admission#expiresAt()}); null for never. */
     private Instant admissionExpiry;
@@ -139,7 +147,9 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             log.error("connection {} failed unexpectedly", peer, e);
             sendFatal(PgException.fatal(SqlState.INTERNAL_ERROR, "internal error"));
         } finally {
-            cleanup();
+            if (!handedOff) {
+                cleanup();
+            }
         }
     }
 
@@ -523,6 +533,9 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                 frames.stop(deadlineNanos);
                 cutoff = server.scheduler().schedule(this::closeSocket, SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
                 sendFatal(adminShutdown());
+                if (handedOff) {
+                    cleanup(); // no thread of ours serves it: the end is the shutdown's
+                }
                 finished.await(SHUTDOWN_DRAIN_NANOS, TimeUnit.NANOSECONDS);
                 return;
             }
@@ -585,6 +598,9 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
 
     /** Sends the connection's one FATAL error; a later call, from this thread or the shutdown's, does nothing. */
     private void sendFatal(PgException e) {
+        if (handedOff && !closing) {
+            return; // the frame session writes to its client, from its own threads, until it ends or stops
+        }
         if (!fatalSent.compareAndSet(false, true)) {
             return;
         }
@@ -610,7 +626,20 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
     }
 
+    /**
+     * A frame session that took the connection off its thread ended. During a shutdown the shutdown ends the
+     * connection, behind its FATAL.
+     */
+    private void frameSessionEnded() {
+        if (!closing) {
+            cleanup();
+        }
+    }
+
     private void cleanup() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         try {
             if (startupDeadline != null) {
                 startupDeadline.cancel(false);
@@ -691,6 +720,12 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         @Override
         public void close() {
             closeSocket();
+        }
+
+        @Override
+        public Ending handOff() {
+            handedOff = true;
+            return Connection.this::frameSessionEnded;
         }
     }
 

@@ -1021,6 +1021,102 @@ class RelayTest {
         }
     }
 
+    /**
+     * A relayed session holds no connection thread once its login is done: with an executor of two threads, six
+     * clients are logged in at once, each keeps working, and every way of leaving gives its slot and backend back.
+     */
+    @Test
+    void relayedSessionsHoldNoConnectionThread() throws Exception {
+        ExecutorService twoThreads = Executors.newFixedThreadPool(2);
+        RelayHandler handler = new RelayHandler(new Backend(PG_HOST, PG_PORT, "test", "postgres", null),
+                pool(6, Duration.ofSeconds(10)));
+        BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
+                .authenticator(Authenticator.trust()).executor(twoThreads).build().start();
+        toClose.add(twoThreads::shutdownNow);
+        toClose.add(server);
+        List<WireClient> clients = new ArrayList<>();
+        List<Integer> pids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            WireClient c = client(server.port(), "relay-threadless-" + i);
+            clients.add(c);
+            pids.add(backendPid(c));
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < clients.size(); i++) {
+                WireClient c = clients.get(i);
+                c.send(query("select " + (round * 10 + i)));
+                c.expectRowDescription("?column?");
+                c.expectDataRow(Integer.toString(round * 10 + i));
+                c.expectCommandComplete("SELECT 1");
+                c.expectReadyForQuery('I');
+            }
+        }
+        assertEquals(6, server.connectionCount());
+        // Leaving: Terminate idle, Terminate in a transaction, and a disconnect in a transaction.
+        clients.get(0).send(terminate());
+        clients.get(0).expectClosed();
+        clients.get(1).send(query("begin; create temp table gone(x int)"));
+        clients.get(1).readUntilReady();
+        clients.get(1).send(terminate());
+        clients.get(1).expectClosed();
+        clients.get(2).send(query("begin"));
+        clients.get(2).readUntilReady();
+        clients.get(2).close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (server.connectionCount() > 3 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(3, server.connectionCount(), "the three slots are free again");
+        // Three new clients get backends (the pool holds six): kept ones are clean, the others were replaced.
+        for (int i = 0; i < 3; i++) {
+            WireClient c = client(server.port(), "relay-threadless-next-" + i);
+            c.send(query("select count(*) from pg_class where relname = 'gone'"));
+            c.expectRowDescription("count");
+            c.expectDataRow("0");
+            c.expectCommandComplete("SELECT 1");
+            c.expectReadyForQuery('I');
+        }
+        for (int i = 3; i < 6; i++) {
+            assertEquals(pids.get(i), backendPid(clients.get(i)), "the clients that stayed kept their backends");
+        }
+    }
+
+    /**
+     * Logins and ends overlap on one loop thread, as with {@code pgbench -C}: a session that starts while another
+     * leaves the selector must not wait for a wake-up that the other's departure consumed.
+     */
+    @Test
+    void shortSessionsThatStartAsOthersEndAllComplete() throws Exception {
+        Proxy proxy = proxy(pool(4, Duration.ofSeconds(10)).withLoopThreads(1));
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        toClose.add(clients::shutdownNow);
+        List<Future<?>> runs = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            runs.add(clients.submit(() -> {
+                for (int i = 0; i < 250; i++) {
+                    try (WireClient c = WireClient.connect(PG_HOST, proxy.port())
+                            .setReadTimeout(Duration.ofSeconds(10))) {
+                        c.login(Map.of("user", "postgres", "database", "test"), null);
+                        c.send(query("select " + i));
+                        c.expectRowDescription("?column?");
+                        c.expectDataRow(Integer.toString(i));
+                        c.expectCommandComplete("SELECT 1");
+                        c.expectReadyForQuery('I');
+                        c.send(terminate());
+                        c.expectClosed();
+                    } catch (RuntimeException e) {
+                        throw new AssertionError("client " + thread + ", session " + i, e);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> run : runs) {
+            run.get(120, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void serverShutdownEndsIdleRelayedClientsWith57P01AndClosesTheirBackends() throws Exception {
         Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
