@@ -20,10 +20,7 @@ import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +69,10 @@ public final class BuenaVistaServer implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger admitted = new AtomicInteger();
     private final Set<Connection> admittedConnections = ConcurrentHashMap.newKeySet();
-    /** Connections whose startup packet has not arrived yet, oldest first, with their deadlines; guarded by itself. */
-    private final LinkedHashMap<Connection, ScheduledFuture<?>> starting = new LinkedHashMap<>();
+    /** Connections whose startup packet has not arrived yet (startupPacketTimeout). */
+    private final StartupDeadlines startupPackets;
+    /** Connections whose session has not started yet (startupTimeout, PostgreSQL's authentication_timeout). */
+    private final StartupDeadlines startups;
     private volatile ServerSocket serverSocket;
     private volatile boolean closing;
     private Thread acceptor;
@@ -115,6 +113,8 @@ public final class BuenaVistaServer implements AutoCloseable {
         // Every statement under statement_timeout arms a timer and cancels it when it ends: a cancelled timer must
         // leave the queue then, not when its delay (an hour, say) would have expired.
         scheduler.setRemoveOnCancelPolicy(true);
+        this.startupPackets = new StartupDeadlines(config.startupPacketTimeout(), this::startupPacketTimedOut);
+        this.startups = new StartupDeadlines(config.startupTimeout(), Connection::startupTimedOut);
     }
 
     public static Builder builder() {
@@ -133,6 +133,10 @@ public final class BuenaVistaServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ":" + config.port(), e);
         }
+        // A tenth of the shorter span: deadlines are kept to within 10 %, and an idle server wakes seldom.
+        long sweepMillis = Math.max(5, Math.min(1000,
+                Math.min(startupPackets.span().toMillis(), startups.span().toMillis()) / 10));
+        scheduler.scheduleWithFixedDelay(this::sweepStartups, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         acceptor = daemonThreads("buenavista-accept").newThread(this::acceptLoop);
         acceptor.start();
         log.info("Buena Vista listening on {}:{}", config.bindAddress().getHostAddress(), port());
@@ -221,16 +225,11 @@ public final class BuenaVistaServer implements AutoCloseable {
      */
     private void awaitStartupPacket(Connection c) {
         Connection oldest = null;
-        synchronized (starting) {
-            if (starting.size() >= config.maxStartingConnections()) {
-                Iterator<Map.Entry<Connection, ScheduledFuture<?>>> it = starting.entrySet().iterator();
-                Map.Entry<Connection, ScheduledFuture<?>> first = it.next();
-                it.remove();
-                first.getValue().cancel(false);
-                oldest = first.getKey();
+        synchronized (startupPackets) {
+            if (startupPackets.size() >= config.maxStartingConnections()) {
+                oldest = startupPackets.removeOldest();
             }
-            starting.put(c, scheduler.schedule(() -> startupPacketTimedOut(c),
-                    config.startupPacketTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            startupPackets.add(c);
         }
         if (oldest != null) {
             log.debug("too many connections waiting for their startup packet: closing {}", oldest.peer());
@@ -238,15 +237,19 @@ public final class BuenaVistaServer implements AutoCloseable {
         }
     }
 
+    /** The periodic task: it must survive whatever one expiry does, or no deadline would be kept again. */
+    private void sweepStartups() {
+        try {
+            startupPackets.sweep();
+            startups.sweep();
+        } catch (RuntimeException | Error e) {
+            log.error("checking the startup deadlines failed", e);
+        }
+    }
+
     private void startupPacketTimedOut(Connection c) {
-        boolean waiting;
-        synchronized (starting) {
-            waiting = starting.remove(c) != null;
-        }
-        if (waiting) {
-            log.debug("connection {} did not send its startup packet in time", c.peer());
-            c.abort();
-        }
+        log.debug("connection {} did not send its startup packet in time", c.peer());
+        c.abort();
     }
 
     /**
@@ -350,15 +353,17 @@ public final class BuenaVistaServer implements AutoCloseable {
      * @return false when the connection was closed for waiting too long
      */
     boolean startupPacketArrived(Connection c) {
-        ScheduledFuture<?> deadline;
-        synchronized (starting) {
-            deadline = starting.remove(c);
-        }
-        if (deadline == null) {
-            return false;
-        }
-        deadline.cancel(false);
-        return true;
+        return startupPackets.remove(c);
+    }
+
+    /** The connection's startup began: it must have a session within the startup timeout. */
+    void startupBegan(Connection c) {
+        startups.add(c);
+    }
+
+    /** The connection has its session (or ended): no startup deadline any more. */
+    void startupEnded(Connection c) {
+        startups.remove(c);
     }
 
     /** The number of timers queued (for tests). */
@@ -378,6 +383,7 @@ public final class BuenaVistaServer implements AutoCloseable {
 
     void connectionEnded(Connection c) {
         startupPacketArrived(c);
+        startupEnded(c);
         connections.remove(c);
         if (admittedConnections.remove(c)) {
             admitted.decrementAndGet();

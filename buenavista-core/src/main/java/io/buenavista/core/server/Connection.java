@@ -102,7 +102,6 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     private CancelRegistry.Key cancelKey;
     /** When the admission ends ({@link Admission#expiresAt()}); null for never. */
     private Instant admissionExpiry;
-    private ScheduledFuture<?> startupDeadline;
     /** Set by the one thread that sends this connection's FATAL error, so that a client gets only one. */
     private final AtomicBoolean fatalSent = new AtomicBoolean();
     /** Opened once nothing more will be written: the FATAL is out, or the connection has ended. */
@@ -119,8 +118,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
     public void run() {
         String peer = String.valueOf(socket.getRemoteSocketAddress());
         try {
-            startupDeadline = server.scheduler().schedule(this::startupTimedOut,
-                    config.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            server.startupBegan(this);
             serve();
         } catch (PgException e) {
             log.debug("connection {} ends: {}", peer, TokenShape.redact(e.toString()));
@@ -352,7 +350,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
                     reader, server.scheduler());
             holder[0] = s;
             cancelKey = server.cancelRegistry().register(this);
-            startupDeadline.cancel(false);
+            server.startupEnded(this);
             writer.authenticationOk();
             for (String name : SessionSettings.reportedNames()) {
                 writer.parameterStatus(name, settings.get(name));
@@ -387,7 +385,7 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             writer.authenticationOk();
             Map<String, String> reported = fatalOnError(frames::start);
             cancelKey = server.cancelRegistry().register(this);
-            startupDeadline.cancel(false);
+            server.startupEnded(this);
             for (Map.Entry<String, String> p : reported.entrySet()) {
                 writer.parameterStatus(p.getKey(), p.getValue());
             }
@@ -585,7 +583,8 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
         }
     }
 
-    private void startupTimedOut() {
+    /** The startup timeout passed (the server's sweep calls this): a connection without a session yet ends. */
+    void startupTimedOut() {
         if (session == null && frameSession == null) {
             log.debug("connection {} did not finish startup in time", socket.getRemoteSocketAddress());
             closeSocket();
@@ -641,9 +640,6 @@ final class Connection implements Runnable, CancelRegistry.Cancellable {
             return;
         }
         try {
-            if (startupDeadline != null) {
-                startupDeadline.cancel(false);
-            }
             if (cancelKey != null) {
                 server.cancelRegistry().unregister(cancelKey);
             }
