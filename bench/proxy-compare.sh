@@ -98,8 +98,11 @@ trap 'exit 129' HUP
 # is built in the reactor).
 if [ "${PROXY_STREAM:-1}" != 0 ]; then
   log "class path for the stream (Maven)"
+  # Offline first; a fresh machine may not have the dependency plugin yet, which only Maven Central has.
   mvn -B -q -o -pl buenavista-core -am compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" \
-    > "$work/mvn.log" 2>&1 || { cat "$work/mvn.log" >&2; exit 1; }
+    > "$work/mvn.log" 2>&1 \
+    || mvn -B -q -pl buenavista-core -am compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" \
+      > "$work/mvn.log" 2>&1 || { cat "$work/mvn.log" >&2; exit 1; }
 fi
 
 # The private cluster. Direct, proxy and PgBouncer each hold up to 64 backends in the -c 64 cells.
