@@ -585,10 +585,13 @@ final class RelaySession implements FrameSession {
     }
 
     /**
-     * The last ReadyForQuery's status is current: outside a transaction, DISCARD ALL both flushes the session and
-     * resets the connection; inside one, a Sync flushes and the pool rolls back. Answers the frame to send.
+     * The drain begins: the backend owes one more ReadyForQuery, ours. The last ReadyForQuery's status is current:
+     * outside a transaction, DISCARD ALL both flushes the session and resets the connection; inside one, a Sync
+     * flushes and the pool rolls back. Answers the frame to send.
      */
-    private byte[] drainFrame() {
+    private byte[] beginDrain() {
+        draining = true;
+        pending.incrementAndGet();
         discarded = backend.transactionStatus() == 'I';
         return discarded ? DISCARD_ALL : SYNC;
     }
@@ -598,9 +601,7 @@ final class RelaySession implements FrameSession {
         if (!leftCleanly()) {
             return false;
         }
-        byte[] frame = drainFrame();
-        draining = true;
-        pending.incrementAndGet();
+        byte[] frame = beginDrain();
         try {
             backend.output().write(frame);
             return true;
@@ -772,9 +773,8 @@ final class RelaySession implements FrameSession {
          * The client left cleanly: the loop ends the backend's session at once (no hand-over to the connection's
          * thread and back first, which would hold the client's connection slot longer) and detaches at its end.
          */
-        private void startDrain(byte[] frame) {
-            draining = true;
-            pending.incrementAndGet();
+        private void drain() {
+            byte[] frame = beginDrain();
             // Nothing is owed to a client that left; an incomplete header it left behind is never sent.
             down.drop();
             System.arraycopy(frame, 0, up.buf, 0, frame.length);
@@ -878,7 +878,7 @@ final class RelaySession implements FrameSession {
             endHandled = true;
             if (!draining && leftCleanly()) {
                 drainStarted = true;
-                startDrain(drainFrame());
+                drain();
             } else {
                 detach();
             }
