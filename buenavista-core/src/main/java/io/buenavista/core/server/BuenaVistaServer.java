@@ -224,13 +224,7 @@ public final class BuenaVistaServer implements AutoCloseable {
      * sends its startup packet at once, so it is seldom the oldest.
      */
     private void awaitStartupPacket(Connection c) {
-        Connection oldest = null;
-        synchronized (startupPackets) {
-            if (startupPackets.size() >= config.maxStartingConnections()) {
-                oldest = startupPackets.removeOldest();
-            }
-            startupPackets.add(c);
-        }
+        Connection oldest = startupPackets.addWithin(c, config.maxStartingConnections());
         if (oldest != null) {
             log.debug("too many connections waiting for their startup packet: closing {}", oldest.peer());
             oldest.abort();

@@ -41,18 +41,18 @@ final class StartupDeadlines {
         return deadlines.remove(c) != null;
     }
 
-    synchronized int size() {
-        return deadlines.size();
-    }
-
-    /** Removes and answers the connection that has waited longest, or null. */
-    synchronized Connection removeOldest() {
-        Iterator<Connection> it = deadlines.keySet().iterator();
-        if (!it.hasNext()) {
-            return null;
+    /**
+     * Adds {@code c}; when {@code limit} connections already wait, the one that has waited longest makes room and is
+     * answered (else null).
+     */
+    synchronized Connection addWithin(Connection c, int limit) {
+        Connection oldest = null;
+        if (deadlines.size() >= limit) {
+            Iterator<Connection> it = deadlines.keySet().iterator();
+            oldest = it.next();
+            it.remove();
         }
-        Connection oldest = it.next();
-        it.remove();
+        add(c);
         return oldest;
     }
 
