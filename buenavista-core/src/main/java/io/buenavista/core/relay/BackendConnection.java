@@ -39,6 +39,7 @@ final class BackendConnection implements AutoCloseable {
     private static final int READ_BUFFER = 8192;
     /** Messages read while not relaying (login, SET, reset) are small; a larger one means a confused backend. */
     private static final int MAX_CONTROL_MESSAGE = 1 << 20;
+    private static final byte[] DISCARD_ALL = queryFrame("DISCARD ALL");
 
     private final Backend backend;
     /** The TCP connection; closing it stops any thread blocked on the connection, TLS or not. */
@@ -71,6 +72,12 @@ final class BackendConnection implements AutoCloseable {
      */
     final byte[] toBackendBuffer = new byte[RelaySession.BUFFER];
     final byte[] toClientBuffer = new byte[RelaySession.BUFFER];
+    /**
+     * The settings the connection has over the backend's defaults: those its last checkout applied, which the reset
+     * after each session applies again. Changed only between sessions.
+     */
+    private List<Map.Entry<String, String>> applied = List.of();
+    private byte[] resetFrames = DISCARD_ALL;
     private int processId;
     private int secretKey;
     private char transactionStatus = 'I';
@@ -231,10 +238,15 @@ final class BackendConnection implements AutoCloseable {
      * @throws IOException when the connection fails; it is then unusable
      */
     PgException simpleQuery(String sql) throws IOException {
-        ByteArrayOutputStream m = new ByteArrayOutputStream();
-        cstring(m, sql);
-        send('Q', m.toByteArray());
+        out.write(queryFrame(sql));
+        out.flush();
+        return readAnswers(1);
+    }
+
+    /** Reads the answers to {@code queries} Query frames sent, up to their last ReadyForQuery; the first error. */
+    private PgException readAnswers(int queries) throws IOException {
         PgException first = null;
+        int ready = 0;
         while (true) {
             int type = data.readUnsignedByte();
             byte[] body = readBody();
@@ -243,7 +255,9 @@ final class BackendConnection implements AutoCloseable {
                 case 'E' -> first = first == null ? error(body) : first;
                 case 'Z' -> {
                     transactionStatus = (char) body[0];
-                    return first;
+                    if (++ready == queries) {
+                        return first;
+                    }
                 }
                 case 'G', 'H', 'W' -> throw new IOException("the backend started a COPY during a control query");
                 default -> { }
@@ -252,25 +266,43 @@ final class BackendConnection implements AutoCloseable {
     }
 
     /**
-     * Sets these settings as the session's, in order, with {@code set_config(name, value, false)} in one round trip
-     * ({@code set_config} takes the raw string, as a startup parameter does; a {@code SET} would quote list values
-     * such as search_path differently). A setting that fails aborts the statement, so none of them stays set.
+     * Gives the session these settings, in order, over the backend's defaults, with
+     * {@code set_config(name, value, false)} in one round trip ({@code set_config} takes the raw string, as a startup
+     * parameter does; a {@code SET} would quote list values such as search_path differently). When the connection
+     * has other settings (its previous client's, given back by the reset), {@code DISCARD ALL} goes first, in the
+     * same write. A setting that fails aborts the statement, so none of them stays set.
      *
-     * <p>The round trip is skipped when it would change nothing: every setting is one the backend reports
-     * ({@link #SETTABLE_REPORTED}) and already has exactly that value, and the connection proved alive less than
-     * {@link #VALIDATED_FOR} ago (at its login or its last reset). Otherwise the round trip also validates a reused
-     * connection: with nothing to set, an empty query.
+     * <p>The round trip is skipped when it would change nothing and the connection proved alive less than
+     * {@link #VALIDATED_FOR} ago (at its login or its last reset): the previous client asked for exactly these
+     * settings (the reset gave them back, {@link #resetFrames}), or the connection has its defaults and every setting
+     * is one the backend reports ({@link #SETTABLE_REPORTED}) and already has that value. Otherwise the round trip
+     * also validates a reused connection: with nothing to change, an empty query.
      *
      * @return the backend's error, or null
      * @throws IOException when the connection fails; it is then unusable
      */
     PgException applySettings(List<Map.Entry<String, String>> settings) throws IOException {
-        if (System.nanoTime() - idleSinceNanos < VALIDATED_FOR.toNanos() && alreadySet(settings)) {
+        boolean unchanged = settings.equals(applied) || applied.isEmpty() && alreadySet(settings);
+        if (unchanged && System.nanoTime() - idleSinceNanos < VALIDATED_FOR.toNanos()) {
             return null;
         }
-        if (settings.isEmpty()) {
+        if (unchanged) {
             return simpleQuery("");
         }
+        PgException error;
+        if (applied.isEmpty()) {
+            error = simpleQuery(setConfig(settings));
+        } else {
+            // DISCARD ALL, not RESET ALL, which leaves role and session_authorization (GUC_NO_RESET_ALL) as set.
+            out.write(settings.isEmpty() ? DISCARD_ALL : concat(DISCARD_ALL, queryFrame(setConfig(settings))));
+            out.flush();
+            error = readAnswers(settings.isEmpty() ? 1 : 2);
+        }
+        setApplied(error == null ? settings : List.of());
+        return error;
+    }
+
+    private static String setConfig(List<Map.Entry<String, String>> settings) {
         StringBuilder sql = new StringBuilder("SELECT ");
         String sep = "";
         for (Map.Entry<String, String> e : settings) {
@@ -278,7 +310,44 @@ final class BackendConnection implements AutoCloseable {
                     .append(literal(e.getValue())).append(", false)");
             sep = ", ";
         }
-        return simpleQuery(sql.toString());
+        return sql.toString();
+    }
+
+    private void setApplied(List<Map.Entry<String, String>> settings) {
+        applied = List.copyOf(settings);
+        resetFrames = applied.isEmpty() ? DISCARD_ALL
+                : concat(DISCARD_ALL, queryFrame(setConfig(applied)));
+    }
+
+    /**
+     * The Query frames that reset the connection outside a transaction: {@code DISCARD ALL}, then the settings of
+     * the session that ends, again, so that its next client asking for the same (pgbench, a pool of one
+     * application's clients) needs no round trip at its start. Each frame is owed a ReadyForQuery
+     * ({@link #resetFrameCount}); an error in any means the connection is not known to be clean.
+     */
+    byte[] resetFrames() {
+        return resetFrames;
+    }
+
+    /** How many Query frames {@link #resetFrames} holds. */
+    int resetFrameCount() {
+        return applied.isEmpty() ? 1 : 2;
+    }
+
+    /** A simple-protocol Query frame. */
+    static byte[] queryFrame(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[6 + text.length];
+        frame[0] = 'Q';
+        setInt(frame, 1, 5 + text.length);
+        System.arraycopy(text, 0, frame, 5, text.length);
+        return frame;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     /**
@@ -296,7 +365,8 @@ final class BackendConnection implements AutoCloseable {
     }
 
     /**
-     * Makes the connection fit for the next client: rolls back an open transaction and runs {@code DISCARD ALL}.
+     * Makes the connection fit for the next client: rolls back an open transaction, runs {@code DISCARD ALL} and
+     * gives the session's settings back ({@link #resetFrames} says why).
      *
      * @return whether it is clean and may be reused
      */
@@ -309,7 +379,13 @@ final class BackendConnection implements AutoCloseable {
             if (transactionStatus != 'I' && simpleQuery("ROLLBACK") != null) {
                 return false;
             }
-            return transactionStatus == 'I' && simpleQuery("DISCARD ALL") == null && transactionStatus == 'I';
+            if (transactionStatus != 'I' || simpleQuery("DISCARD ALL") != null || transactionStatus != 'I') {
+                return false;
+            }
+            if (!applied.isEmpty() && simpleQuery(setConfig(applied)) != null) {
+                setApplied(List.of()); // the failed statement set nothing: the connection has its defaults
+            }
+            return transactionStatus == 'I';
         } catch (IOException e) {
             return false;
         }

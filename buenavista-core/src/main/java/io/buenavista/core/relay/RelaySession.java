@@ -38,7 +38,8 @@ import java.util.function.Consumer;
  *
  * <p>The relay counts the ReadyForQuery messages still owed ({@code pending}: one per Query, Sync or FunctionCall
  * sent). When the client leaves at a point where nothing is owed and no extended-protocol message waits for its
- * Sync, the backend is in a known state: a {@code DISCARD ALL} of our own flushes and resets it in one round trip
+ * Sync, the backend is in a known state: a {@code DISCARD ALL} of our own (and the session's settings again, in the
+ * same write: {@link BackendConnection#resetFrames}) flushes and resets it in one round trip
  * (inside a transaction, a Sync flushes it and the pool rolls back and resets), and it goes back to the pool.
  * Otherwise (mid-statement, mid-COPY, a half-sent pipeline, a broken backend) it is closed, never
  * reused, as the client's own connection would have been: PostgreSQL finishes what it already received and rolls
@@ -49,8 +50,6 @@ final class RelaySession implements FrameSession {
     /** The size of each direction's read buffer ({@link BackendConnection} holds them). */
     static final int BUFFER = 64 * 1024;
     private static final byte[] SYNC = {'S', 0, 0, 0, 4};
-    /** Query "DISCARD ALL": ends an idle session and resets its connection in one round trip. */
-    private static final byte[] DISCARD_ALL = query("DISCARD ALL");
 
     private final BackendPool pool;
     /** Chosen by the handler; {@link #start} replaces one that failed. Set on the connection's thread before serve. */
@@ -510,19 +509,6 @@ final class RelaySession implements FrameSession {
         }
     }
 
-    private static byte[] query(String sql) {
-        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        byte[] frame = new byte[6 + text.length];
-        frame[0] = 'Q';
-        int length = 5 + text.length;
-        frame[1] = (byte) (length >>> 24);
-        frame[2] = (byte) (length >>> 16);
-        frame[3] = (byte) (length >>> 8);
-        frame[4] = (byte) length;
-        System.arraycopy(text, 0, frame, 5, text.length);
-        return frame;
-    }
-
     /** FATAL 08006 as libpq words it when the server goes away. */
     private static byte[] connectionLost() {
         return errorFrame(SqlState.CONNECTION_FAILURE, "server closed the connection unexpectedly",
@@ -585,15 +571,16 @@ final class RelaySession implements FrameSession {
     }
 
     /**
-     * The drain begins: the backend owes one more ReadyForQuery, ours. The last ReadyForQuery's status is current:
-     * outside a transaction, DISCARD ALL both flushes the session and resets the connection; inside one, a Sync
-     * flushes and the pool rolls back. Answers the frame to send.
+     * The drain begins: the backend owes the ReadyForQuery of our frames too. The last ReadyForQuery's status is
+     * current: outside a transaction, the connection's reset ({@code DISCARD ALL}, its settings again) both flushes
+     * the session and resets the connection; inside one, a Sync flushes and the pool rolls back. Answers the frames
+     * to send.
      */
     private byte[] beginDrain() {
         draining = true;
-        pending.incrementAndGet();
         discarded = backend.transactionStatus() == 'I';
-        return discarded ? DISCARD_ALL : SYNC;
+        pending.addAndGet(discarded ? backend.resetFrameCount() : 1);
+        return discarded ? backend.resetFrames() : SYNC;
     }
 
     /** The threads' drain, on the connection's thread while the pump reads the answer; false when not started. */

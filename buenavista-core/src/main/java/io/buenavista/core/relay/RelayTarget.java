@@ -25,7 +25,9 @@ public interface RelayTarget {
      * One session's checkout. Settings are applied with {@code set_config(name, value, false)} in one round trip, in
      * this order: {@code defaults}, then the client's startup parameters (so the client's own {@code search_path}
      * wins over a default one), then {@code enforced} (which a startup parameter cannot replace). All are session
-     * defaults: the client can still {@code SET} them, and {@code DISCARD ALL} on release resets them.
+     * defaults: the client can still {@code SET} them, and {@code DISCARD ALL} on release resets them (the release
+     * then applies this checkout's settings again, so that the connection's next client asking for the same ones
+     * needs no round trip at its start; one asking for others gets {@code DISCARD ALL} first).
      */
     record Checkout(BackendPool pool, List<Map.Entry<String, String>> defaults,
             List<Map.Entry<String, String>> enforced) {

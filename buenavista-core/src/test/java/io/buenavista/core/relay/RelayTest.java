@@ -550,34 +550,96 @@ class RelayTest {
         }
     }
 
+    /** When a backend last changed state (idle → active and back), from pg_stat_activity. */
+    private static String stateChange(int pid) throws SQLException {
+        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                PreparedStatement ps = direct.prepareStatement(
+                        "select state_change::text from pg_stat_activity where pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "backend " + pid + " is gone");
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** Waits until the backend is idle after running a statement that starts with {@code prefix}; answers it. */
+    private static String awaitIdleAfter(int pid, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Connection direct = DriverManager.getConnection(DIRECT_URL);
+                    PreparedStatement ps = direct.prepareStatement(
+                            "select state, query from pg_stat_activity where pid = ?")) {
+                ps.setInt(1, pid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next(), "backend " + pid + " is gone");
+                    if ("idle".equals(rs.getString(1)) && rs.getString(2).startsWith(prefix)) {
+                        return rs.getString(2);
+                    }
+                    assertTrue(System.nanoTime() < deadline, "backend " + pid + " stays at " + rs.getString(2));
+                }
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /**
-     * A checkout that asks for the values the backend already has (as the backend last reported them, after the
-     * previous client's DISCARD ALL) sends nothing to the backend; any other runs the settings. Either way the
-     * client is told what a direct client with the same startup is told.
+     * A session's end gives its backend the session's startup settings again, behind DISCARD ALL: a next client
+     * asking for the same ones (every client of one application does) starts with no round trip to the backend. A
+     * checkout that asks for others resets them first; one that asks for the values the backend already reports
+     * sends nothing either. Either way the client is told what a direct client with the same startup is told, and
+     * nothing a previous client SET survives.
      */
     @Test
     void aCheckoutThatChangesNothingSkipsTheSettingsRoundTrip() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        Map<String, String> plain = Map.of("user", "postgres", "database", "test");
+        Map<String, String> app = new LinkedHashMap<>(plain);
+        app.put("application_name", "relay-skip-a");
+        app.put("DateStyle", "SQL, DMY");
+        Map<String, String> appDirect;
+        String appIntervalStyle;
+        try (WireClient d = client(PG_PORT, app)) {
+            appDirect = d.parameterStatuses();
+            appIntervalStyle = firstValue(d.simpleQuery("show IntervalStyle"));
+        }
         int pid;
-        try (WireClient a = client(proxy.port(), Map.of("user", "postgres", "database", "test",
-                "application_name", "relay-skip-a", "DateStyle", "SQL, DMY"))) {
+        try (WireClient a = client(proxy.port(), app)) {
             pid = backendPid(a);
             a.simpleQuery("set IntervalStyle = 'iso_8601'");
+            a.simpleQuery("set application_name = 'relay-skip-changed'");
             a.send(terminate());
         }
-        Map<String, String> plain = Map.of("user", "postgres", "database", "test");
+        // The reset ran DISCARD ALL, then the session's startup settings again.
+        String reapplied = awaitIdleAfter(pid, "SELECT pg_catalog.set_config(E'application_name', E'relay-skip-a'");
+        String before = stateChange(pid);
+        // The same startup as the previous client's: nothing is sent, and the SETs of that client are gone.
+        try (WireClient b = client(proxy.port(), app)) {
+            assertEquals(before, stateChange(pid), "the backend ran a statement for the checkout");
+            assertEquals(reapplied, lastQuery(pid));
+            assertEquals(appDirect, b.parameterStatuses());
+            assertEquals("relay-skip-a", firstValue(b.simpleQuery("show application_name")));
+            assertEquals(appIntervalStyle, firstValue(b.simpleQuery("show IntervalStyle")));
+            assertEquals("SQL, DMY", firstValue(b.simpleQuery("show DateStyle")));
+            b.send(terminate());
+        }
+        awaitIdleAfter(pid, reapplied);
         Map<String, String> direct;
         try (WireClient d = client(PG_PORT, plain)) {
             direct = d.parameterStatuses();
         }
-        // Nothing asked: DISCARD ALL, the previous client's last statement, is the backend's last.
-        try (WireClient b = client(proxy.port(), plain)) {
+        // Nothing asked: the previous client's settings go back to the backend's defaults, with a round trip.
+        String reset = stateChange(pid);
+        try (WireClient c = client(proxy.port(), plain)) {
+            assertNotEquals(reset, stateChange(pid));
             assertEquals("DISCARD ALL", lastQuery(pid));
-            assertEquals(direct, b.parameterStatuses());
-            assertEquals(direct.get("DateStyle"), firstValue(b.simpleQuery("show DateStyle")));
-            assertEquals(direct.get("IntervalStyle"), firstValue(b.simpleQuery("show IntervalStyle")));
-            b.send(terminate());
+            assertEquals(direct, c.parameterStatuses());
+            assertEquals(direct.get("DateStyle"), firstValue(c.simpleQuery("show DateStyle")));
+            assertEquals(direct.get("application_name"), firstValue(c.simpleQuery("show application_name")));
+            c.send(terminate());
         }
+        // Its end: DISCARD ALL alone, the backend is at its defaults.
+        awaitIdleAfter(pid, "DISCARD ALL");
         // Asked for exactly the values the backend reports (names in any case): still nothing to send.
         Map<String, String> same = new LinkedHashMap<>(plain);
         same.put("datestyle", direct.get("DateStyle"));
@@ -589,6 +651,7 @@ class RelayTest {
             c.send(terminate());
         }
         // A value that differs, or one the backend does not report: the round trip runs, and the values count.
+        String lastReset = "DISCARD ALL";
         for (Map.Entry<String, String> setting : List.of(Map.entry("application_name", "relay-skip-d"),
                 Map.entry("DateStyle", "ISO"), Map.entry("extra_float_digits", "1"))) {
             Map<String, String> params = new LinkedHashMap<>(plain);
@@ -599,12 +662,53 @@ class RelayTest {
                 expected = d.parameterStatuses();
                 shown = firstValue(d.simpleQuery("show " + setting.getKey()));
             }
+            awaitIdleAfter(pid, lastReset);
+            String was = stateChange(pid);
+            String setsIt = "pg_catalog.set_config(E'" + setting.getKey() + "', E'" + setting.getValue() + "'";
             try (WireClient e = client(proxy.port(), params)) {
-                assertTrue(lastQuery(pid).startsWith("SELECT pg_catalog.set_config("), lastQuery(pid));
+                assertNotEquals(was, stateChange(pid), setting.toString());
+                assertTrue(lastQuery(pid).contains(setsIt), lastQuery(pid));
                 assertEquals(expected, e.parameterStatuses(), setting.toString());
                 assertEquals(shown, firstValue(e.simpleQuery("show " + setting.getKey())), setting.toString());
                 e.send(terminate());
             }
+            lastReset = "SELECT " + setsIt;
+        }
+    }
+
+    /**
+     * A client that leaves inside a transaction: the pool rolls back and resets, and gives the settings back too,
+     * including one the backend does not report (search_path). The next client asking for the same starts with no
+     * round trip and has them; nothing of the transaction is left.
+     */
+    @Test
+    void aClientThatLeavesInsideATransactionHandsItsSettingsOnButNothingElse() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+        params.put("application_name", "relay-tx-settings");
+        params.put("search_path", "relay_nowhere, public");
+        Map<String, String> direct;
+        try (WireClient d = client(PG_PORT, params)) {
+            direct = d.parameterStatuses();
+        }
+        int pid;
+        try (WireClient a = client(proxy.port(), params)) {
+            pid = backendPid(a);
+            a.simpleQuery("begin");
+            a.simpleQuery("set search_path = pg_catalog");
+            a.simpleQuery("create temp table relay_tx_left(x int)");
+            a.send(terminate());
+        }
+        awaitIdleAfter(pid, "SELECT pg_catalog.set_config(E'application_name', E'relay-tx-settings'");
+        String before = stateChange(pid);
+        try (WireClient b = client(proxy.port(), params)) {
+            assertEquals(before, stateChange(pid), "the backend ran a statement for the checkout");
+            assertEquals(direct, b.parameterStatuses());
+            assertEquals("relay_nowhere, public", firstValue(b.simpleQuery("show search_path")));
+            assertEquals("relay-tx-settings", firstValue(b.simpleQuery("show application_name")));
+            b.send(query("select * from relay_tx_left"));
+            b.expectError("42P01");
+            b.expectReadyForQuery('I');
         }
     }
 
