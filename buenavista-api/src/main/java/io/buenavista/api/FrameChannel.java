@@ -29,9 +29,10 @@ public interface FrameChannel {
      *
      * <p>A session that takes the channel reads {@link #readAhead()} first and never {@link #input()}. It may put the
      * channel in non-blocking mode and register it with its selector, but it must deregister it and put it back in
-     * blocking mode before {@link FrameSession#serve} returns (after {@link #handOff()}: before it calls
-     * {@link Ending#ended()}) and before {@link FrameSession#stop} returns: the core writes to the client (a
-     * shutdown's FATAL) through the blocking socket afterwards.
+     * blocking mode before {@link FrameSession#serve} returns and before {@link FrameSession#stop} returns: the core
+     * writes to the client (a shutdown's FATAL) through the blocking socket afterwards. After {@link #handOff()} it
+     * must deregister the channel before it calls {@link Ending#ended()}, but may leave it non-blocking: the core
+     * then only closes it.
      */
     default Optional<SocketChannel> socketChannel() {
         return Optional.empty();

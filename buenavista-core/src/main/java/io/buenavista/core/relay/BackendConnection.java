@@ -238,6 +238,7 @@ final class BackendConnection implements AutoCloseable {
      * @throws IOException when the connection fails; it is then unusable
      */
     PgException simpleQuery(String sql) throws IOException {
+        streams();
         out.write(queryFrame(sql));
         out.flush();
         return readAnswers(1);
@@ -286,6 +287,7 @@ final class BackendConnection implements AutoCloseable {
         if (unchanged && System.nanoTime() - idleSinceNanos < VALIDATED_FOR.toNanos()) {
             return null;
         }
+        streams();
         if (unchanged) {
             return simpleQuery("");
         }
@@ -415,6 +417,7 @@ final class BackendConnection implements AutoCloseable {
     public void close() {
         if (!socket.isClosed()) {
             try {
+                streams();
                 out.write(new byte[] {'X', 0, 0, 0, 4});
                 out.flush();
             } catch (IOException ignored) {
@@ -437,8 +440,30 @@ final class BackendConnection implements AutoCloseable {
         return tcp.isClosed();
     }
 
-    InputStream input() {
+    /** The connection's input as a blocking stream. */
+    InputStream input() throws IOException {
+        streams();
         return in;
+    }
+
+    /**
+     * Whether bytes wait to be read (what {@link #input()} buffered, or the socket's), in whichever mode the socket
+     * is: an idle connection that says something (a FATAL) is not lent.
+     */
+    boolean hasInput() throws IOException {
+        return in.available() > 0;
+    }
+
+    /**
+     * Makes the socket blocking again, for the streams. A relay loop leaves the connection of a session it ended
+     * cleanly non-blocking (it goes back to the pool with no I/O), so that the next session on a loop needs no
+     * switch either way: each is two fcntl calls, and a relayed login makes few other system calls.
+     */
+    private void streams() throws IOException {
+        SocketChannel channel = tcp.getChannel();
+        if (channel != null && !channel.isBlocking()) {
+            channel.configureBlocking(true);
+        }
     }
 
     /**
@@ -454,7 +479,9 @@ final class BackendConnection implements AutoCloseable {
         return in.takeBuffered(b, off, len);
     }
 
-    OutputStream output() {
+    /** The connection's output as a blocking stream. */
+    OutputStream output() throws IOException {
+        streams();
         return out;
     }
 

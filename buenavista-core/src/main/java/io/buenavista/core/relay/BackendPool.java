@@ -115,7 +115,7 @@ public final class BackendPool implements AutoCloseable {
     /** An idle connection says nothing; bytes waiting on one (a FATAL from pg_terminate_backend, say) mean trouble. */
     private static boolean isQuiet(BackendConnection c) {
         try {
-            return !c.isClosed() && c.input().available() == 0;
+            return !c.isClosed() && !c.hasInput();
         } catch (IOException e) {
             return false;
         }

@@ -157,7 +157,6 @@ final class RelaySession implements FrameSession {
 
     @Override
     public void serve(FrameChannel channel) throws IOException {
-        log.info("relay session start: {} -> {} (backend pid {})", who, pool.backend(), backend.processId());
         served = true;
         SocketChannel clientChannel = channel.socketChannel().orElse(null);
         SocketChannel backendChannel = backend.channel();
@@ -172,23 +171,38 @@ final class RelaySession implements FrameSession {
                 return;
             }
         }
+        logStart();
+        OutputStream toBackend;
         try {
-            threads.pumps().execute(() -> pumpBackend(channel));
+            InputStream fromBackend = backend.input();
+            toBackend = backend.output();
+            threads.pumps().execute(() -> pumpBackend(channel, fromBackend));
+        } catch (IOException e) {
+            pumpDone.countDown();
+            throw e;
         } catch (RuntimeException e) {
             pumpDone.countDown();
             throw new IOException("cannot start the relay thread", e);
         }
         try {
-            pumpClient(channel);
+            pumpClient(channel, toBackend);
         } finally {
             finish();
         }
     }
 
+    /**
+     * The session's first log line. A loop's session writes it on the loop, where its last line is written too: a
+     * connection's thread writing it there would wait for the logger's lock whenever the loop is writing the end of
+     * the session that just left (pgbench -C), at the cost of two context switches.
+     */
+    private void logStart() {
+        log.info("relay session start: {} -> {} (backend pid {})", who, pool.backend(), backend.processId());
+    }
+
     /** Client → backend until Terminate, EOF, or a failure on either side. */
-    private void pumpClient(FrameChannel channel) {
+    private void pumpClient(FrameChannel channel, OutputStream out) {
         InputStream in = channel.input();
-        OutputStream out = backend.output();
         byte[] buf = backend.toBackendBuffer;
         int end = 0;
         while (true) {
@@ -356,8 +370,7 @@ final class RelaySession implements FrameSession {
     }
 
     /** Backend → client until the backend ends, the client is gone, or the session is drained or stopped. */
-    private void pumpBackend(FrameChannel channel) {
-        InputStream in = backend.input();
+    private void pumpBackend(FrameChannel channel, InputStream in) {
         OutputStream out = channel.output();
         byte[] buf = backend.toClientBuffer;
         int end = 0;
@@ -658,6 +671,7 @@ final class RelaySession implements FrameSession {
         OnLoop relay = onLoop;
         if (relay != null) {
             relay.detachAndWait();
+            relay.clientBlocking();
         }
         synchronized (clientWrite) {
             clientWritesStopped = true;
@@ -730,6 +744,7 @@ final class RelaySession implements FrameSession {
         /** Registers the sockets; what the core and the backend connection already read is relayed first. */
         void start(byte[] readAhead) {
             loop.execute(() -> {
+                logStart();
                 if (stopping) {
                     detach();
                     return;
@@ -956,8 +971,8 @@ final class RelaySession implements FrameSession {
         }
 
         /**
-         * Leaves the loop: once the selector let go of both sockets they block again, a {@link #stop} waiting for
-         * that is told, and the session ends.
+         * Leaves the loop: once the selector let go of both sockets, a {@link #stop} waiting for that is told, and
+         * the session ends.
          */
         private void detach() {
             if (detached) {
@@ -970,9 +985,9 @@ final class RelaySession implements FrameSession {
             if (serverKey != null) {
                 serverKey.cancel();
             }
+            // Both sockets stay non-blocking: the core only closes the client's once told the session ended, and the
+            // backend connection's streams switch it back when they are used ({@link #stop} does both itself).
             loop.afterDeregistration(() -> {
-                blocking(client);
-                blocking(server);
                 pumpDone.countDown();
                 end();
             });
@@ -1015,11 +1030,12 @@ final class RelaySession implements FrameSession {
             }
         }
 
-        private void blocking(SocketChannel c) {
+        /** After {@link #detachAndWait}: the core writes a shutdown's FATAL through the blocking socket. */
+        void clientBlocking() {
             try {
-                c.configureBlocking(true);
+                client.configureBlocking(true);
             } catch (IOException | RuntimeException ignored) {
-                // closed: nothing will block on it
+                // closed (nothing will be written), or still registered because the loop did not answer in time
             }
         }
     }

@@ -47,9 +47,23 @@ class RelayTlsTest {
         context.init(kmf.getKeyManagers(), null, null);
 
         RelayHandler handler = new RelayHandler(new Backend("127.0.0.1", 5432, "test", "postgres", null),
-                RelayConfig.defaults().withPoolSize(2));
+                RelayConfig.defaults().withPoolSize(1));
         try (BuenaVistaServer server = BuenaVistaServer.builder().port(0).discoverProviders(false).handler(handler)
                 .authenticator(Authenticator.trust()).sslContext(context).build().start()) {
+            // A plain client's session runs on a relay loop, which leaves the backend's socket non-blocking when it
+            // gives it back; the TLS client below, with the same startup, takes it with nothing to set, and its
+            // relay threads read and write it as blocking streams.
+            try (WireClient w = WireClient.connect("127.0.0.1", server.port())) {
+                w.setReadTimeout(Duration.ofSeconds(20));
+                w.login("postgres", "test");
+                w.send(query("select 'plain' as t"));
+                w.expectRowDescription("t");
+                w.expectDataRow("plain");
+                w.expectCommandComplete("SELECT 1");
+                w.expectReadyForQuery('I');
+                w.send(io.buenavista.testing.Frontend.terminate());
+            }
+            rawClientOverTls(server.port());
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port()
                     + "/x?user=postgres&sslmode=require&sslfactory=org.postgresql.ssl.NonValidatingFactory")) {
                 c.setAutoCommit(false);
@@ -68,18 +82,23 @@ class RelayTlsTest {
                 }
                 c.commit();
             }
-            try (WireClient w = WireClient.connect("127.0.0.1", server.port())) {
-                w.setReadTimeout(Duration.ofSeconds(20));
-                assertEquals('S', w.sslRequest());
-                w.startTls(trustingAnything().getSocketFactory());
-                w.login("postgres", "test");
-                w.setFragmentation(1, 5, 3);
-                w.send(query("select 'over tls' as t"));
-                w.expectRowDescription("t");
-                w.expectDataRow("over tls");
-                w.expectCommandComplete("SELECT 1");
-                w.expectReadyForQuery('I');
-            }
+            rawClientOverTls(server.port());
+        }
+    }
+
+    private static void rawClientOverTls(int port) throws Exception {
+        try (WireClient w = WireClient.connect("127.0.0.1", port)) {
+            w.setReadTimeout(Duration.ofSeconds(20));
+            assertEquals('S', w.sslRequest());
+            w.startTls(trustingAnything().getSocketFactory());
+            w.login("postgres", "test");
+            w.setFragmentation(1, 5, 3);
+            w.send(query("select 'over tls' as t"));
+            w.expectRowDescription("t");
+            w.expectDataRow("over tls");
+            w.expectCommandComplete("SELECT 1");
+            w.expectReadyForQuery('I');
+            w.send(io.buenavista.testing.Frontend.terminate());
         }
     }
 
