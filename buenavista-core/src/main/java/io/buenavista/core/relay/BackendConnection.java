@@ -40,6 +40,11 @@ final class BackendConnection implements AutoCloseable {
     /** Messages read while not relaying (login, SET, reset) are small; a larger one means a confused backend. */
     private static final int MAX_CONTROL_MESSAGE = 1 << 20;
     private static final byte[] DISCARD_ALL = queryFrame("DISCARD ALL");
+    /**
+     * The longest settings statement a reset applies again: a relay loop writes the reset from a session's buffer,
+     * and a startup packet's thousand custom settings would not fit. Longer ones are applied at each checkout.
+     */
+    static final int MAX_REAPPLIED = 8192;
 
     private final Backend backend;
     /** The TCP connection; closing it stops any thread blocked on the connection, TLS or not. */
@@ -73,8 +78,9 @@ final class BackendConnection implements AutoCloseable {
     final byte[] toBackendBuffer = new byte[RelaySession.BUFFER];
     final byte[] toClientBuffer = new byte[RelaySession.BUFFER];
     /**
-     * The settings the connection has over the backend's defaults: those its last checkout applied, which the reset
-     * after each session applies again. Changed only between sessions.
+     * The settings the connection has over the backend's defaults once reset: those its last checkout applied, which
+     * the reset after each session applies again (unless longer than {@link #MAX_REAPPLIED}: then none). Changed
+     * and read only between sessions.
      */
     private List<Map.Entry<String, String>> applied = List.of();
     private byte[] resetFrames = DISCARD_ALL;
@@ -316,9 +322,15 @@ final class BackendConnection implements AutoCloseable {
     }
 
     private void setApplied(List<Map.Entry<String, String>> settings) {
-        applied = List.copyOf(settings);
-        resetFrames = applied.isEmpty() ? DISCARD_ALL
-                : concat(DISCARD_ALL, queryFrame(setConfig(applied)));
+        byte[] again = settings.isEmpty() ? null : queryFrame(setConfig(settings));
+        if (again == null || again.length > MAX_REAPPLIED) {
+            // The reset leaves the backend's defaults.
+            applied = List.of();
+            resetFrames = DISCARD_ALL;
+        } else {
+            applied = List.copyOf(settings);
+            resetFrames = concat(DISCARD_ALL, again);
+        }
     }
 
     /**

@@ -712,6 +712,39 @@ class RelayTest {
         }
     }
 
+    /**
+     * A startup packet full of custom settings (9 KB, as PostgreSQL allows): too long for the reset to apply again,
+     * so the loop's reset is DISCARD ALL alone and each checkout applies them, and every client still has them all.
+     */
+    @Test
+    void settingsTooLongToApplyAgainAreAppliedAtEachCheckout() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+        for (int i = 0; i < 380; i++) {
+            params.put(String.format("bv_test.k%03d", i), String.format("value-%03d", i));
+        }
+        int pid = -1;
+        for (int round = 0; round < 2; round++) {
+            String before = pid < 0 ? null : stateChange(pid);
+            try (WireClient c = client(proxy.port(), params)) {
+                if (pid < 0) {
+                    pid = backendPid(c);
+                } else {
+                    assertEquals(pid, backendPid(c), "pool size 1");
+                    assertNotEquals(before, stateChange(pid), "the settings were applied again at the checkout");
+                }
+                assertEquals("value-000", firstValue(c.simpleQuery("show bv_test.k000")));
+                assertEquals("value-379", firstValue(c.simpleQuery("show bv_test.k379")));
+                c.send(terminate());
+            }
+            awaitIdleAfter(pid, "DISCARD ALL");
+        }
+        // DISCARD ALL resets a custom setting to empty (PostgreSQL keeps the placeholder): the value is gone.
+        try (WireClient plain = client(proxy.port(), Map.of("user", "postgres", "database", "test"))) {
+            assertEquals("", firstValue(plain.simpleQuery("show bv_test.k000")));
+        }
+    }
+
     private static String firstValue(List<BackendMessage> messages) {
         return messages.stream().filter(BackendMessage.DataRow.class::isInstance)
                 .map(m -> ((BackendMessage.DataRow) m).text(0)).findFirst().orElseThrow();
