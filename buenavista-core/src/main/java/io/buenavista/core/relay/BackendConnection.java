@@ -310,6 +310,11 @@ final class BackendConnection implements AutoCloseable {
         return error;
     }
 
+    /** Whether the connection, once reset, has exactly these settings over the backend's defaults. */
+    boolean hasSettings(List<Map.Entry<String, String>> settings) {
+        return settings.equals(applied);
+    }
+
     private static String setConfig(List<Map.Entry<String, String>> settings) {
         StringBuilder sql = new StringBuilder("SELECT ");
         String sep = "";

@@ -10,6 +10,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -68,6 +71,17 @@ public final class BackendPool implements AutoCloseable {
      * @throws PgException FATAL 53300 when none became free in time, FATAL 08006 when the backend refuses
      */
     BackendConnection acquire() {
+        return acquire(null);
+    }
+
+    /**
+     * Lends a connection as {@link #acquire()} does, preferring an idle one that has these settings already (its
+     * last client asked for the same, and its reset gave them back): its checkout then needs no round trip. With
+     * one user per client, as cachedb's routes have, a user's next session usually finds its own.
+     *
+     * @param settings the session's settings, or null for no preference
+     */
+    BackendConnection acquire(List<Map.Entry<String, String>> settings) {
         try {
             if (!permits.tryAcquire(config.poolWait().toNanos(), TimeUnit.NANOSECONDS)) {
                 throw PgException.fatal(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already")
@@ -82,7 +96,7 @@ public final class BackendPool implements AutoCloseable {
             permits.release();
             throw PgException.fatal(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down");
         }
-        BackendConnection c = takeIdle();
+        BackendConnection c = takeIdle(settings);
         if (c != null) {
             return c;
         }
@@ -94,12 +108,24 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    private BackendConnection takeIdle() {
+    private BackendConnection takeIdle(List<Map.Entry<String, String>> settings) {
         long now = System.nanoTime();
         while (true) {
-            BackendConnection c;
+            BackendConnection c = null;
             synchronized (idle) {
-                c = idle.pollLast();
+                if (settings != null) {
+                    for (Iterator<BackendConnection> it = idle.descendingIterator(); it.hasNext(); ) {
+                        BackendConnection candidate = it.next();
+                        if (candidate.hasSettings(settings)) {
+                            it.remove();
+                            c = candidate;
+                            break;
+                        }
+                    }
+                }
+                if (c == null) {
+                    c = idle.pollLast();
+                }
             }
             if (c == null) {
                 return null;

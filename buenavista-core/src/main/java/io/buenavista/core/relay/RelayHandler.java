@@ -84,7 +84,7 @@ public final class RelayHandler implements QueryHandler {
         RelayTarget.Checkout checkout = target.checkout(context);
         BackendPool pool = checkout.pool();
         List<Map.Entry<String, String>> settings = settings(context.startup(), checkout);
-        BackendConnection backend = pool.acquire();
+        BackendConnection backend = pool.acquire(settings);
         StartupRequest s = context.startup();
         // The principal, not the startup user name, which may be a bearer token.
         String who = context.principal().name() + "@" + TokenShape.redact(s.database()) + " from "

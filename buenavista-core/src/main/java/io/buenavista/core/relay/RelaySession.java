@@ -145,7 +145,7 @@ final class RelaySession implements FrameSession {
                 if (attempt == 3) {
                     throw PgException.fatal(SqlState.CONNECTION_FAILURE, "the backend connection failed");
                 }
-                backend = pool.acquire();
+                backend = pool.acquire(settings);
                 continue;
             }
             if (error != null) {

@@ -713,6 +713,40 @@ class RelayTest {
     }
 
     /**
+     * Two clients with different settings leave two idle backends, each given back its client's settings. A client
+     * asking for the first one's settings takes that backend, not the one that came back last, and starts with no
+     * round trip; the other client's likewise.
+     */
+    @Test
+    void aLoginTakesTheIdleBackendThatHasItsSettings() throws Exception {
+        Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
+        Map<String, String> x = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+        x.put("application_name", "relay-own-x");
+        Map<String, String> y = new LinkedHashMap<>(x);
+        y.put("application_name", "relay-own-y");
+        int pidX;
+        int pidY;
+        try (WireClient a = client(proxy.port(), x); WireClient b = client(proxy.port(), y)) {
+            pidX = backendPid(a);
+            pidY = backendPid(b);
+            a.send(terminate());
+            awaitIdleAfter(pidX, "SELECT pg_catalog.set_config(E'application_name', E'relay-own-x'");
+            b.send(terminate());
+            awaitIdleAfter(pidY, "SELECT pg_catalog.set_config(E'application_name', E'relay-own-y'");
+        }
+        String beforeX = stateChange(pidX);
+        String beforeY = stateChange(pidY);
+        try (WireClient c = client(proxy.port(), x); WireClient d = client(proxy.port(), y)) {
+            assertEquals(beforeX, stateChange(pidX), "the backend ran a statement for the checkout");
+            assertEquals(beforeY, stateChange(pidY), "the backend ran a statement for the checkout");
+            assertEquals(pidX, backendPid(c));
+            assertEquals(pidY, backendPid(d));
+            assertEquals("relay-own-x", firstValue(c.simpleQuery("show application_name")));
+            assertEquals("relay-own-y", firstValue(d.simpleQuery("show application_name")));
+        }
+    }
+
+    /**
      * A startup packet full of custom settings (9 KB, as PostgreSQL allows): too long for the reset to apply again,
      * so the loop's reset is DISCARD ALL alone and each checkout applies them, and every client still has them all.
      */
