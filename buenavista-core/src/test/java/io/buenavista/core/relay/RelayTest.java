@@ -540,21 +540,18 @@ class RelayTest {
 
     /** The last statement a backend ran, from pg_stat_activity. */
     private static String lastQuery(int pid) throws SQLException {
-        try (Connection direct = DriverManager.getConnection(DIRECT_URL);
-                PreparedStatement ps = direct.prepareStatement("select query from pg_stat_activity where pid = ?")) {
-            ps.setInt(1, pid);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertTrue(rs.next(), "backend " + pid + " is gone");
-                return rs.getString(1);
-            }
-        }
+        return activity(pid, "query");
     }
 
     /** When a backend last changed state (idle → active and back), from pg_stat_activity. */
     private static String stateChange(int pid) throws SQLException {
+        return activity(pid, "state_change::text");
+    }
+
+    private static String activity(int pid, String column) throws SQLException {
         try (Connection direct = DriverManager.getConnection(DIRECT_URL);
                 PreparedStatement ps = direct.prepareStatement(
-                        "select state_change::text from pg_stat_activity where pid = ?")) {
+                        "select " + column + " from pg_stat_activity where pid = ?")) {
             ps.setInt(1, pid);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "backend " + pid + " is gone");

@@ -56,12 +56,7 @@ class RelayTlsTest {
             try (WireClient w = WireClient.connect("127.0.0.1", server.port())) {
                 w.setReadTimeout(Duration.ofSeconds(20));
                 w.login("postgres", "test");
-                w.send(query("select 'plain' as t"));
-                w.expectRowDescription("t");
-                w.expectDataRow("plain");
-                w.expectCommandComplete("SELECT 1");
-                w.expectReadyForQuery('I');
-                w.send(io.buenavista.testing.Frontend.terminate());
+                selectThenTerminate(w, "plain");
             }
             rawClientOverTls(server.port());
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port()
@@ -93,13 +88,17 @@ class RelayTlsTest {
             w.startTls(trustingAnything().getSocketFactory());
             w.login("postgres", "test");
             w.setFragmentation(1, 5, 3);
-            w.send(query("select 'over tls' as t"));
-            w.expectRowDescription("t");
-            w.expectDataRow("over tls");
-            w.expectCommandComplete("SELECT 1");
-            w.expectReadyForQuery('I');
-            w.send(io.buenavista.testing.Frontend.terminate());
+            selectThenTerminate(w, "over tls");
         }
+    }
+
+    private static void selectThenTerminate(WireClient w, String text) {
+        w.send(query("select '" + text + "' as t"));
+        w.expectRowDescription("t");
+        w.expectDataRow(text);
+        w.expectCommandComplete("SELECT 1");
+        w.expectReadyForQuery('I');
+        w.send(io.buenavista.testing.Frontend.terminate());
     }
 
     private static SSLContext trustingAnything() throws Exception {
