@@ -79,8 +79,9 @@ final class BackendConnection implements AutoCloseable {
     final byte[] toClientBuffer = new byte[RelaySession.BUFFER];
     /**
      * The settings the connection has over the backend's defaults once reset: those its last checkout applied, which
-     * the reset after each session applies again (unless longer than {@link #MAX_REAPPLIED}: then none). Changed
-     * and read only between sessions.
+     * the reset after each session applies again. None when they are longer than {@link #MAX_REAPPLIED}, or when
+     * they set {@code idle_session_timeout}, which would end the idle connection in the pool (and the next client's
+     * session, with a FATAL about an idle time it never spent). Changed and read only between sessions.
      */
     private List<Map.Entry<String, String>> applied = List.of();
     private byte[] resetFrames = DISCARD_ALL;
@@ -327,7 +328,8 @@ final class BackendConnection implements AutoCloseable {
     }
 
     private void setApplied(List<Map.Entry<String, String>> settings) {
-        byte[] again = settings.isEmpty() ? null : queryFrame(setConfig(settings));
+        boolean actsWhileIdle = settings.stream().anyMatch(e -> e.getKey().equalsIgnoreCase("idle_session_timeout"));
+        byte[] again = settings.isEmpty() || actsWhileIdle ? null : queryFrame(setConfig(settings));
         if (again == null || again.length > MAX_REAPPLIED) {
             // The reset leaves the backend's defaults.
             applied = List.of();
@@ -437,8 +439,8 @@ final class BackendConnection implements AutoCloseable {
                 streams();
                 out.write(new byte[] {'X', 0, 0, 0, 4});
                 out.flush();
-            } catch (IOException ignored) {
-                // closing anyway
+            } catch (IOException | RuntimeException ignored) {
+                // closing anyway; still registered with a loop that did not let go in time, it cannot block
             }
         }
         closeQuietly(socket);

@@ -562,6 +562,11 @@ class RelayTest {
 
     /** Waits until the backend is idle after running a statement that starts with {@code prefix}; answers it. */
     private static String awaitIdleAfter(int pid, String prefix) throws Exception {
+        return awaitIdleAfter(pid, query -> query.startsWith(prefix));
+    }
+
+    /** Waits until the backend is idle after running a statement that {@code last} accepts; answers it. */
+    private static String awaitIdleAfter(int pid, java.util.function.Predicate<String> last) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try (Connection direct = DriverManager.getConnection(DIRECT_URL);
@@ -570,7 +575,7 @@ class RelayTest {
                 ps.setInt(1, pid);
                 try (ResultSet rs = ps.executeQuery()) {
                     assertTrue(rs.next(), "backend " + pid + " is gone");
-                    if ("idle".equals(rs.getString(1)) && rs.getString(2).startsWith(prefix)) {
+                    if ("idle".equals(rs.getString(1)) && last.test(rs.getString(2))) {
                         return rs.getString(2);
                     }
                     assertTrue(System.nanoTime() < deadline, "backend " + pid + " stays at " + rs.getString(2));
@@ -740,6 +745,31 @@ class RelayTest {
             assertEquals(pidY, backendPid(d));
             assertEquals("relay-own-x", firstValue(c.simpleQuery("show application_name")));
             assertEquals("relay-own-y", firstValue(d.simpleQuery("show application_name")));
+        }
+    }
+
+    /**
+     * A client's {@code idle_session_timeout} is its own session's: the reset does not give it back to the idle
+     * connection, where the backend would end itself in the pool (and a next client's session with it).
+     */
+    @Test
+    void aClientsIdleSessionTimeoutDoesNotEndItsBackendInThePool() throws Exception {
+        Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
+        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+        params.put("application_name", "relay-idle-timeout");
+        params.put("options", "-c idle_session_timeout=300");
+        int pid;
+        try (WireClient a = client(proxy.port(), params)) {
+            pid = backendPid(a);
+            assertEquals("300ms", firstValue(a.simpleQuery("show idle_session_timeout")));
+            a.send(terminate());
+        }
+        // The reset's last statement: DISCARD ALL, or the settings if it gave them back.
+        awaitIdleAfter(pid, q -> q.equals("DISCARD ALL") || q.startsWith("SELECT pg_catalog.set_config("));
+        Thread.sleep(1000);
+        try (WireClient b = client(proxy.port(), params)) {
+            assertEquals(pid, backendPid(b), "the pooled backend ended itself while idle");
+            assertEquals("300ms", firstValue(b.simpleQuery("show idle_session_timeout")));
         }
     }
 
