@@ -543,6 +543,15 @@ class RelayTest {
         return activity(pid, "query");
     }
 
+    /** A startup packet's parameters: user postgres, database test, then these names and values, in order. */
+    private static Map<String, String> startupWith(String... namesAndValues) {
+        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            params.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return params;
+    }
+
     /** When a backend last changed state (idle → active and back), from pg_stat_activity. */
     private static String stateChange(int pid) throws SQLException {
         return activity(pid, "state_change::text");
@@ -596,9 +605,7 @@ class RelayTest {
     void aCheckoutThatChangesNothingSkipsTheSettingsRoundTrip() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
         Map<String, String> plain = Map.of("user", "postgres", "database", "test");
-        Map<String, String> app = new LinkedHashMap<>(plain);
-        app.put("application_name", "relay-skip-a");
-        app.put("DateStyle", "SQL, DMY");
+        Map<String, String> app = startupWith("application_name", "relay-skip-a", "DateStyle", "SQL, DMY");
         Map<String, String> appDirect;
         String appIntervalStyle;
         try (WireClient d = client(PG_PORT, app)) {
@@ -686,9 +693,8 @@ class RelayTest {
     @Test
     void aClientThatLeavesInsideATransactionHandsItsSettingsOnButNothingElse() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
-        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
-        params.put("application_name", "relay-tx-settings");
-        params.put("search_path", "relay_nowhere, public");
+        Map<String, String> params = startupWith("application_name", "relay-tx-settings",
+                "search_path", "relay_nowhere, public");
         Map<String, String> direct;
         try (WireClient d = client(PG_PORT, params)) {
             direct = d.parameterStatuses();
@@ -722,10 +728,8 @@ class RelayTest {
     @Test
     void aLoginTakesTheIdleBackendThatHasItsSettings() throws Exception {
         Proxy proxy = proxy(pool(2, Duration.ofSeconds(10)));
-        Map<String, String> x = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
-        x.put("application_name", "relay-own-x");
-        Map<String, String> y = new LinkedHashMap<>(x);
-        y.put("application_name", "relay-own-y");
+        Map<String, String> x = startupWith("application_name", "relay-own-x");
+        Map<String, String> y = startupWith("application_name", "relay-own-y");
         int pidX;
         int pidY;
         try (WireClient a = client(proxy.port(), x); WireClient b = client(proxy.port(), y)) {
@@ -755,9 +759,8 @@ class RelayTest {
     @Test
     void aClientsIdleSessionTimeoutDoesNotEndItsBackendInThePool() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
-        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
-        params.put("application_name", "relay-idle-timeout");
-        params.put("options", "-c idle_session_timeout=300");
+        Map<String, String> params = startupWith("application_name", "relay-idle-timeout",
+                "options", "-c idle_session_timeout=300");
         int pid;
         try (WireClient a = client(proxy.port(), params)) {
             pid = backendPid(a);
