@@ -726,8 +726,6 @@ final class RelaySession implements FrameSession {
         private boolean clientFinished;
         /** {@link #clientEnded()} did its part. */
         private boolean endHandled;
-        /** The loop started the drain when the client left. */
-        private boolean drainStarted;
         private boolean detached;
         /** Tells the core that the session ended. */
         private final FrameChannel.Ending ending;
@@ -879,7 +877,6 @@ final class RelaySession implements FrameSession {
             }
             endHandled = true;
             if (!draining && leftCleanly()) {
-                drainStarted = true;
                 drain();
             } else {
                 detach();
@@ -1002,7 +999,7 @@ final class RelaySession implements FrameSession {
             if (stopping || !endClaimed.compareAndSet(false, true)) {
                 return;
             }
-            boolean reusable = drainStarted && drained && !drainError;
+            boolean reusable = drained && !drainError; // drained: only a drain sets it
             discarded &= reusable && backend.transactionStatus() == 'I';
             if (reusable && discarded) {
                 endSession(true);
