@@ -386,8 +386,8 @@ final class BackendConnection implements AutoCloseable {
     }
 
     /**
-     * Makes the connection fit for the next client: rolls back an open transaction, runs {@code DISCARD ALL} and
-     * gives the session's settings back ({@link #resetFrames} says why).
+     * Makes the connection fit for the next client: rolls back an open transaction, then sends {@link #resetFrames}
+     * ({@code DISCARD ALL} and the session's settings again), as a relay loop's drain does.
      *
      * @return whether it is clean and may be reused
      */
@@ -400,10 +400,17 @@ final class BackendConnection implements AutoCloseable {
             if (transactionStatus != 'I' && simpleQuery("ROLLBACK") != null) {
                 return false;
             }
-            if (transactionStatus != 'I' || simpleQuery("DISCARD ALL") != null || transactionStatus != 'I') {
+            if (transactionStatus != 'I') {
                 return false;
             }
-            if (!applied.isEmpty() && simpleQuery(setConfig(applied)) != null) {
+            // The loop's reset too, in one write: DISCARD ALL, then the settings (when there are any).
+            streams();
+            out.write(resetFrames);
+            out.flush();
+            if (readAnswers(1) != null || transactionStatus != 'I') {
+                return false;
+            }
+            if (resetFrameCount() == 2 && readAnswers(1) != null) {
                 setApplied(List.of()); // the failed statement set nothing: the connection has its defaults
             }
             return transactionStatus == 'I';
