@@ -107,11 +107,7 @@ class RelayTest {
     }
 
     private WireClient client(int port, String applicationName) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("user", "postgres");
-        params.put("database", "test");
-        params.put("application_name", applicationName);
-        return client(port, params);
+        return client(port, startupWith("application_name", applicationName));
     }
 
     // ------------------------------------------------------------------------------------------------ fidelity
@@ -783,7 +779,7 @@ class RelayTest {
     @Test
     void settingsTooLongToApplyAgainAreAppliedAtEachCheckout() throws Exception {
         Proxy proxy = proxy(pool(1, Duration.ofSeconds(10)));
-        Map<String, String> params = new LinkedHashMap<>(Map.of("user", "postgres", "database", "test"));
+        Map<String, String> params = startupWith();
         for (int i = 0; i < 380; i++) {
             params.put(String.format("bv_test.k%03d", i), String.format("value-%03d", i));
         }
